@@ -1,0 +1,60 @@
+"""Weeks, months and financial years (1 April - 31 March)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+
+def fy_start_year(d: dt.date) -> int:
+    """Calendar year in which the financial year containing ``d`` starts."""
+    return d.year if d.month >= 4 else d.year - 1
+
+
+def fy_label(start_year: int) -> str:
+    """'2025-26' for the year starting 1 April 2025."""
+    return f"{start_year}-{(start_year + 1) % 100:02d}"
+
+
+def fy_from_label(label: str) -> int:
+    """2025 for '2025-26'."""
+    return int(label[:4])
+
+
+def add_years(d: dt.date, years: int) -> dt.date:
+    """Same day ``years`` later (28 February for 29 February)."""
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:
+        return d.replace(year=d.year + years, day=28)
+
+
+def horizon_days(start: dt.date, years: int) -> int:
+    """Days from ``start`` up to (not including) the same date ``years`` later."""
+    return (add_years(start, years) - start).days
+
+
+def n_weeks(start: dt.date, years: int) -> int:
+    """Weekly steps needed to cover the horizon (the last week may run past it)."""
+    return -(-horizon_days(start, years) // 7)
+
+
+def week_ends(start: dt.date, weeks: int) -> pd.DatetimeIndex:
+    """Last day of each simulated week (week 1 covers start .. start+6)."""
+    return pd.date_range(pd.Timestamp(start) + pd.Timedelta(days=6), periods=weeks, freq="7D")
+
+
+def day_table(start: dt.date, weeks: int) -> pd.DataFrame:
+    """One row per simulated day: week index, month end, financial year start."""
+    days = pd.date_range(pd.Timestamp(start), periods=weeks * 7, freq="D")
+    fy = np.where(days.month >= 4, days.year, days.year - 1)
+    return pd.DataFrame(
+        {
+            "date": days,
+            "week": np.repeat(np.arange(weeks), 7),
+            "month_end": days + pd.offsets.MonthEnd(0),
+            "fy": fy,
+        }
+    )

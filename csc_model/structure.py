@@ -1,0 +1,267 @@
+"""Turn a Scenario into the week-by-week transition tables that both solvers use.
+
+One model, two solvers: the deterministic solver multiplies expected numbers of children by
+these probabilities; the stochastic solver draws each child's next state from the same
+probabilities. Everything here is numpy arrays indexed by week, legal-stage cell,
+placement type and age in weeks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from .calendar import fy_from_label, n_weeks
+from .config import PlacementType, load_placement_types
+from .scenario import AGE_BAND_YEARS, AGE_BANDS, Scenario
+
+WEEKS_PER_YEAR_AGE = 52
+AGE_WEEKS = 18 * WEEKS_PER_YEAR_AGE  # children leave care when age reaches 936 weeks (18)
+STAGE_GROUPS: tuple[str, ...] = ("s20", "proceedings", "placement_order", "care_order")
+STAGE_GROUP_LABELS = {
+    "s20": "Section 20",
+    "proceedings": "In care proceedings",
+    "placement_order": "Placement order",
+    "care_order": "Care order",
+}
+EXIT_ROUTES: tuple[str, ...] = ("returned_home", "sgo_cao", "adoption", "age_18", "other")
+EXIT_ROUTE_LABELS = {
+    "returned_home": "Returned home",
+    "sgo_cao": "Special guardianship / child arrangements order",
+    "adoption": "Adopted",
+    "age_18": "Left care at 18",
+    "other": "Other",
+}
+R_HOME, R_SGO, R_ADOPT, R_AGE18, R_OTHER = range(5)
+
+
+def weekly_from_annual(a: float) -> float:
+    """Weekly probability that gives a yearly share ``a`` when acting alone."""
+    return 1.0 - (1.0 - min(a, 1.0)) ** (1.0 / 52.0)
+
+
+@dataclass(frozen=True)
+class Structure:
+    """Index layout and per-week tables for one scenario."""
+
+    weeks: int
+    k: int  # Erlang order of proceedings
+    stage_names: tuple[str, ...]  # one per stage cell
+    stage_group: np.ndarray  # (S,) group index of each cell
+    placements: tuple[PlacementType, ...]
+    pfa: int  # index of "placed for adoption"
+    po_placed: int  # stage cell of "placement order, placed for adoption"
+    stage_probs: np.ndarray  # (T, S, S + 5): to stage cell d, or to exit route
+    move_probs: np.ndarray  # (G, P, P) placement-move probabilities by age group (rows: from)
+    age_group_edges: tuple[int, ...]  # age (weeks) boundaries of the move age groups
+    shift_per_week: np.ndarray  # (T,) children moved by the shift lever each week
+    shift_from: int
+    shift_to: int
+    entries_per_week: np.ndarray  # (T,) expected entries
+    entry_dist: np.ndarray  # (S, P, A) where entrants go; sums to 1
+    initial: np.ndarray  # (S, P, A) expected children on the start date
+    weekly_price: np.ndarray  # (T, P) £ per child-week, inflation by day within the week
+    daily_price_index: np.ndarray  # (T*7,) price index by simulated day
+    proceedings_mean: np.ndarray  # (T,) mean proceedings length in force each week
+
+    @property
+    def S(self) -> int:
+        return len(self.stage_names)
+
+    @property
+    def P(self) -> int:
+        return len(self.placements)
+
+
+def _weeks_since(start: dt.date, d: dt.date) -> int:
+    return (d - start).days // 7
+
+
+def _age_weights(shares: dict[str, float]) -> np.ndarray:
+    """Distribution over age in weeks (A,) from band shares, uniform within each band."""
+    w = np.zeros(AGE_WEEKS)
+    for band, share in shares.items():
+        lo, hi = AGE_BAND_YEARS[band]
+        a0, a1 = lo * 52, (hi + 1) * 52
+        w[a0:a1] = share / (a1 - a0)
+    return w
+
+
+def _band_of_age_weeks() -> np.ndarray:
+    """Band index of each age in weeks."""
+    out = np.zeros(AGE_WEEKS, dtype=np.int64)
+    for i, band in enumerate(AGE_BANDS):
+        lo, hi = AGE_BAND_YEARS[band]
+        out[lo * 52 : (hi + 1) * 52] = i
+    return out
+
+
+def _mix_matrix(mix: dict[str, dict[str, float]], ids: tuple[str, ...]) -> np.ndarray:
+    """(bands, P) placement shares."""
+    return np.array([[mix[b].get(p, 0.0) for p in ids] for b in AGE_BANDS])
+
+
+def price_index_by_fy(s: Scenario, fy_years: np.ndarray) -> np.ndarray:
+    """Cumulative price index for each financial-year start year, 1.0 in the base year."""
+    base = fy_from_label(s.costs.price_base_year)
+    out = np.ones(len(fy_years))
+    for i, y in enumerate(fy_years):
+        idx = 1.0
+        if y > base:
+            for yy in range(base + 1, int(y) + 1):
+                label = f"{yy}-{(yy + 1) % 100:02d}"
+                idx *= 1.0 + s.costs.inflation_overrides.get(label, s.costs.annual_inflation)
+        elif y < base:
+            for yy in range(int(y) + 1, base + 1):
+                label = f"{yy}-{(yy + 1) % 100:02d}"
+                idx /= 1.0 + s.costs.inflation_overrides.get(label, s.costs.annual_inflation)
+        out[i] = idx
+    return out
+
+
+def build(s: Scenario) -> Structure:
+    """All per-week tables for scenario ``s``."""
+    T = n_weeks(s.start_date, s.years)
+    k = s.proceedings.erlang_order
+    placements = load_placement_types()
+    ids = tuple(p.id for p in placements)
+    P = len(ids)
+    stage_names = ("s20",) + tuple(f"proceedings_{j + 1}" for j in range(k)) + (
+        "proceedings_backlog",
+        "placement_order_awaiting",
+        "placement_order_placed",
+        "care_order",
+    )
+    S = len(stage_names)
+    S20, PH1, BACK, PO_A, PO_P, CO = 0, 1, k + 1, k + 2, k + 3, k + 4
+    stage_group = np.array([0] + [1] * (k + 1) + [2, 2, 3])
+    pfa = ids.index("placed_for_adoption")
+
+    # --- proceedings length by week (the improvement lever) -------------------
+    weeks = np.arange(T)
+    mean = np.full(T, s.proceedings.mean_weeks, dtype=float)
+    pr = s.proceedings
+    if pr.target_mean_weeks is not None:
+        w0 = _weeks_since(s.start_date, pr.target_from_date)
+        w1 = _weeks_since(s.start_date, pr.target_by_date)
+        if w1 <= w0:
+            frac = (weeks >= w0).astype(float)
+        else:
+            frac = np.clip((weeks - w0) / (w1 - w0), 0.0, 1.0)
+        mean = pr.mean_weeks + (pr.target_mean_weeks - pr.mean_weeks) * frac
+
+    # --- stage transition probabilities --------------------------------------
+    E0 = S  # first exit column
+    Q = np.zeros((T, S, S + len(EXIT_ROUTES)))
+    Q[:, S20, E0 + R_HOME] = 1.0 / s.s20.mean_weeks_to_return_home
+    Q[:, S20, PH1] = weekly_from_annual(s.s20.annual_share_to_proceedings)
+    phase_p = np.minimum(1.0, k / mean)
+    for j in range(1, k):
+        Q[:, j, j + 1] = phase_p
+    back_p = np.minimum(1.0, (1.0 / pr.backlog_mean_remaining_weeks) * (pr.mean_weeks / mean))
+    oc = pr.outcome_shares
+    for cell, p in ((k, phase_p), (BACK, back_p)):
+        Q[:, cell, E0 + R_HOME] = p * oc["returned_home"]
+        Q[:, cell, E0 + R_SGO] = p * oc["sgo_cao"]
+        Q[:, cell, PO_A] = p * oc["placement_order"]
+        Q[:, cell, CO] = p * oc["care_order"]
+    po = s.placement_order
+    Q[:, PO_A, PO_P] = (1.0 - po.share_not_adopted) / po.mean_weeks_to_placement
+    Q[:, PO_A, CO] = po.share_not_adopted / po.mean_weeks_to_placement
+    Q[:, PO_P, E0 + R_ADOPT] = 1.0 / po.mean_weeks_placed_to_order
+    co = s.care_order
+    Q[:, CO, E0 + R_HOME] = weekly_from_annual(co.annual_discharge_home)
+    Q[:, CO, E0 + R_SGO] = weekly_from_annual(co.annual_sgo)
+    Q[:, CO, E0 + R_OTHER] = weekly_from_annual(co.annual_other)
+    rowsum = Q.sum(axis=2, keepdims=True)
+    Q = np.where(rowsum > 1.0, Q / np.maximum(rowsum, 1e-300), Q)
+
+    # --- placement moves by age group (target type must admit the child's age) --
+    edges = sorted({0, AGE_WEEKS} | {p.min_age * 52 for p in placements} | {(p.max_age + 1) * 52 for p in placements})
+    edges = [e for e in edges if 0 <= e <= AGE_WEEKS]
+    G = len(edges) - 1
+    M = np.zeros((G, P, P))
+    for g in range(G):
+        age_years = edges[g] // 52
+        for mv in s.placements.moves:
+            f, t = ids.index(mv.from_type), ids.index(mv.to_type)
+            if placements[t].min_age <= age_years <= placements[t].max_age:
+                M[g, f, t] += weekly_from_annual(mv.annual_rate)
+    for g in range(G):
+        out = M[g].sum(axis=1)
+        M[g] = np.where(out[:, None] > 1, M[g] / np.maximum(out[:, None], 1e-300), M[g])
+    sh = s.placements.shift
+    shift = np.where(weeks >= _weeks_since(s.start_date, sh.start_date), sh.children_per_year / 52.0, 0.0)
+
+    # --- entries -------------------------------------------------------------
+    e = s.entries
+    lam = e.weekly_rate * (1.0 + e.annual_trend) ** (weeks / 52.0)
+    lam = lam * np.where(weeks >= _weeks_since(s.start_date, e.prevention_start), 1.0 - e.prevented_share, 1.0)
+    for surge in e.surges:
+        w0 = _weeks_since(s.start_date, surge.start_date)
+        lo, hi = max(w0, 0), min(w0 + surge.weeks, T)
+        if hi > lo:
+            lam[lo:hi] += surge.extra_children / surge.weeks
+    age_w = _age_weights(dict(e.age_band_shares))
+    band = _band_of_age_weeks()
+    mix = _mix_matrix({b: dict(m) for b, m in e.placement_mix_by_age_band.items()}, ids)  # (B, P)
+    s20 = np.array([e.s20_share_by_age_band[b] for b in AGE_BANDS])
+    dist = np.zeros((S, P, AGE_WEEKS))
+    dist[S20] = (mix[band] * (s20[band] * age_w)[:, None]).T
+    dist[PH1] = (mix[band] * ((1.0 - s20[band]) * age_w)[:, None]).T
+    dist /= dist.sum()
+
+    # --- initial stock ---------------------------------------------------------
+    ini = s.initial
+    age0 = _age_weights(dict(ini.age_band_shares))
+    mix0 = _mix_matrix({b: dict(m) for b, m in ini.placement_mix_by_age_band.items()}, ids)
+    ap = (mix0[band] * age0[:, None]).T  # (P, A), sums to 1
+    X0 = np.zeros((S, P, AGE_WEEKS))
+    sc = ini.stage_counts
+    X0[S20] = sc["s20"] * ap
+    # proceedings within usual timescales: spread across phases like a steady stream
+    for j in range(k):
+        X0[PH1 + j] = sc["proceedings"] / k * ap
+    X0[BACK] = sc["proceedings_backlog"] * ap
+    X0[PO_A] = sc["placement_order"] * (1.0 - ini.placement_order_placed_share) * ap
+    # children placed for adoption are in the "placed for adoption" placement, under 10 in practice
+    young = age0 * (np.arange(AGE_WEEKS) < 10 * 52)
+    young = young / young.sum() if young.sum() > 0 else age0
+    X0[PO_P, pfa] = sc["placement_order"] * ini.placement_order_placed_share * young
+    X0[CO] = sc["care_order"] * ap
+
+    # --- prices ------------------------------------------------------------------
+    days = np.datetime64(s.start_date, "D") + np.arange(T * 7)
+    years = days.astype("datetime64[Y]").astype(int) + 1970
+    months = days.astype("datetime64[M]").astype(int) % 12 + 1
+    fy = np.where(months >= 4, years, years - 1)
+    uniq = np.unique(fy)
+    index_by_fy = dict(zip(uniq, price_index_by_fy(s, uniq)))
+    day_index = np.array([index_by_fy[y] for y in fy])
+    week_index = day_index.reshape(T, 7).mean(axis=1)
+    base_price = np.array([s.costs.weekly_price_gbp[p] for p in ids])
+    weekly_price = week_index[:, None] * base_price[None, :]
+
+    return Structure(
+        weeks=T,
+        k=k,
+        stage_names=stage_names,
+        stage_group=stage_group,
+        placements=placements,
+        pfa=pfa,
+        po_placed=PO_P,
+        stage_probs=Q,
+        move_probs=M,
+        age_group_edges=tuple(edges),
+        shift_per_week=shift,
+        shift_from=ids.index(sh.from_type),
+        shift_to=ids.index(sh.to_type),
+        entries_per_week=lam,
+        entry_dist=dist,
+        initial=X0,
+        weekly_price=weekly_price,
+        daily_price_index=day_index,
+        proceedings_mean=mean,
+    )
