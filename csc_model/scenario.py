@@ -538,9 +538,13 @@ class Scenario:
                 set_path(data, path, value)
             except KeyError as exc:
                 issues.append(Issue(path, value, str(exc.args[0])))
+        try:
+            result = Scenario.from_dict(data)
+        except ScenarioError as exc:
+            issues.extend(exc.issues)
         if issues:
             raise ScenarioError(issues)
-        return Scenario.from_dict(data)
+        return result
 
     def replace(self, **changes: Any) -> Scenario:
         """``dataclasses.replace`` for the top level."""
