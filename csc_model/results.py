@@ -188,11 +188,13 @@ class Result:
         df["pressure_gbp"] = df["spend_gbp"] - df["budget_gbp"]
         with np.errstate(invalid="ignore", divide="ignore"):
             df["avg_weekly_cost_per_child_gbp"] = spend.mean(axis=1) / cw.mean(axis=1)
+        money = ["spend_gbp", "budget_gbp", "pressure_gbp", "avg_weekly_cost_per_child_gbp"]
+        df[money] = df[money].round(2)
         if self.raw.stochastic:
             for q in PERCENTILES:
                 df[f"children_in_care_p{q}"] = np.percentile(total, q, axis=1)
             for q in PERCENTILES:
-                df[f"spend_gbp_p{q}"] = np.percentile(spend, q, axis=1)
+                df[f"spend_gbp_p{q}"] = np.percentile(spend, q, axis=1).round(2)
         return df
 
     def by_placement(self, freq: Freq = "fy") -> pd.DataFrame:

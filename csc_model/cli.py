@@ -1,0 +1,134 @@
+"""Command line: print the default scenario, validate a scenario file, run a projection to CSV.
+
+Bad input never produces a traceback: each problem is one line on stderr and the exit status is 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .defaults import default_scenario
+from .presets import PRESETS, apply_preset
+from .scenario import Scenario, ScenarioError
+
+EXIT_BAD_INPUT = 2
+MAX_SCENARIO_BYTES = 1_000_000
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, status 2, no usage dump
+        sys.stderr.write(f"error: {message}\n")
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m csc_model", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("default-scenario", help="print the default scenario as JSON")
+    v = sub.add_parser("validate", help="check a scenario file; prints every problem")
+    v.add_argument("scenario", help="scenario JSON file")
+    sub.add_parser("presets", help="list the one-click presets")
+    r = sub.add_parser("run", help="run a projection and write a CSV with one row per period")
+    r.add_argument("--scenario", help="scenario JSON file (default: the bundled default scenario)")
+    r.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override one field by its dotted path, e.g. entries.weekly_rate=4.5 (VALUE is JSON, or text)",
+    )
+    r.add_argument("--preset", action="append", default=[], choices=sorted(PRESETS), help="apply a preset")
+    r.add_argument("--years", type=int, help="years to project (1-10)")
+    r.add_argument("--runs", type=int, default=0, help="stochastic runs (0 = deterministic expected values)")
+    r.add_argument("--seed", type=int, default=0, help="random seed for stochastic runs")
+    r.add_argument("--freq", choices=["week", "month", "fy"], default="fy", help="reporting period")
+    r.add_argument("--out", required=True, help="output CSV file, or - for standard output")
+    return p
+
+
+def _fail(lines: Sequence[str]) -> int:
+    for line in lines:
+        sys.stderr.write(f"error: {line}\n")
+    return EXIT_BAD_INPUT
+
+
+def _read_scenario(path: str) -> Scenario:
+    file = Path(path)
+    if not file.is_file():
+        raise ScenarioError([_issue(path, "file not found")])
+    if file.stat().st_size > MAX_SCENARIO_BYTES:
+        raise ScenarioError([_issue(path, f"file is larger than {MAX_SCENARIO_BYTES:,} bytes; not a scenario")])
+    try:
+        return Scenario.from_json(file.read_bytes())
+    except ScenarioError as exc:
+        raise ScenarioError([_issue(path, i.message) if i.field.startswith("(") else i for i in exc.issues]) from None
+
+
+def _issue(where: str, message: str):  # noqa: ANN202 - tiny local helper
+    from .scenario import Issue
+
+    return Issue(where, None, message)
+
+
+def _parse_sets(items: Sequence[str]) -> tuple[dict[str, object], list[str]]:
+    out: dict[str, object] = {}
+    errors = []
+    for item in items:
+        if "=" not in item:
+            errors.append(f"--set {item!r}: expected KEY=VALUE")
+            continue
+        key, raw = item.split("=", 1)
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        out[key.strip()] = value
+    return out, errors
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    args = _parser().parse_args(argv)
+    if args.command == "default-scenario":
+        sys.stdout.write(default_scenario().to_json() + "\n")
+        return 0
+    if args.command == "presets":
+        for p in PRESETS.values():
+            sys.stdout.write(f"{p.key}: {p.title}. {p.description}\n")
+        return 0
+    try:
+        if args.command == "validate":
+            _read_scenario(args.scenario)
+            sys.stdout.write(f"{args.scenario}: valid\n")
+            return 0
+        scenario = _read_scenario(args.scenario) if args.scenario else default_scenario()
+        sets, errors = _parse_sets(args.set)
+        if errors:
+            return _fail(errors)
+        if args.years is not None:
+            sets["years"] = args.years
+        if sets:
+            scenario = scenario.with_values(sets)
+        for key in args.preset:
+            scenario = apply_preset(scenario, key)
+    except ScenarioError as exc:
+        return _fail([str(i) for i in exc.issues])
+    if args.runs < 0 or args.runs > 100_000:
+        return _fail([f"--runs: value {args.runs} is out of range; allowed 0 to 100,000"])
+
+    from .results import project
+
+    result = project(scenario, runs=args.runs, seed=args.seed)
+    table = result.table(args.freq)
+    try:
+        if args.out == "-":
+            table.to_csv(sys.stdout, index=False)
+        else:
+            table.to_csv(args.out, index=False)
+    except OSError as exc:
+        return _fail([f"--out {args.out}: cannot write ({exc.strerror or exc})"])
+    return 0
