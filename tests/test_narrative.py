@@ -1,0 +1,232 @@
+"""Headline sentences match the model's figures, with the right words for each direction."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from csc_model.narrative import (
+    ROUNDING_STATEMENT,
+    changed_levers,
+    fmt_money_m,
+    key_assumptions,
+    narrate,
+    round_children,
+    round_money_m,
+)
+from csc_model.presets import apply_preset
+from csc_model.results import Result, compare, project
+from csc_model.scenario import Scenario, field_meta
+
+MONEY = re.compile(r"£([\d,]+\.\d)m")
+CHILDREN = re.compile(r"about ([\d,]+) (?:more |fewer )?children")
+
+
+@pytest.fixture(scope="module")
+def preset_results(base: Scenario) -> dict[str, Result]:
+    keys = ("court_26_weeks", "sibling_surge", "inflation_shock", "edge_of_care_10", "fostering_sufficiency")
+    return {k: project(apply_preset(base, k)) for k in keys}
+
+
+def _money_in(text: str) -> list[float]:
+    return [float(m.replace(",", "")) for m in MONEY.findall(text)]
+
+
+# -- rounding ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("x", "expected"),
+    [(0, 0), (2.4, 0), (2.5, 5), (-2.4, 0), (-2.5, -5), (-12.886, -15), (513, 515), (519.18, 520), (1237.6, 1240)],
+)
+def test_round_children_to_nearest_5(x: float, expected: int) -> None:
+    assert round_children(x) == expected
+    assert str(round_children(x)) != "-0"
+
+
+@pytest.mark.parametrize(
+    ("gbp", "expected"),
+    [(0, 0.0), (49_999, 0.0), (50_000, 0.1), (-49_999, 0.0), (-50_000, -0.1), (2_105_630, 2.1), (-1_600_009, -1.6)],
+)
+def test_round_money_to_nearest_100k(gbp: float, expected: float) -> None:
+    assert round_money_m(gbp) == pytest.approx(expected)
+    assert fmt_money_m(round_money_m(gbp)) == f"£{abs(expected):.1f}m"
+
+
+# -- no change ------------------------------------------------------------------
+
+
+def test_no_change_gives_baseline_sentences(base_result: Result) -> None:
+    n = narrate(base_result, base_result)
+    assert not n.changed
+    assert n.change == ()
+    keys = [s.key for s in n.headline]
+    assert keys == ["baseline_children", "baseline_money", "rounding"]
+    assert 3 <= len(n.headline) <= 4
+
+    t = base_result.table("fy")
+    kids = n.by_key("baseline_children")
+    assert kids.figures["children_now"] == pytest.approx(base_result.structure.initial.sum())
+    assert kids.figures["children_end"] == pytest.approx(t["children_in_care"].iloc[-1])
+    assert kids.figures["children_now_rounded"] == round_children(base_result.structure.initial.sum())
+    assert f"about {kids.figures['children_now_rounded']:,} children are in care" in kids.text
+    assert f"about {kids.figures['children_end_rounded']:,} would be in care by March 2031" in kids.text
+
+    money = n.by_key("baseline_money")
+    assert money.figures["spend_first_gbp"] == pytest.approx(t["spend_gbp"].iloc[0])
+    assert money.figures["budget_first_gbp"] == pytest.approx(t["budget_gbp"].iloc[0])
+    assert money.figures["pressure_first_gbp"] == pytest.approx(t["pressure_gbp"].iloc[0])
+    shown = _money_in(money.text)
+    assert shown[:3] == [
+        round_money_m(t["spend_gbp"].iloc[0]),
+        round_money_m(t["budget_gbp"].iloc[0]),
+        abs(round_money_m(t["pressure_gbp"].iloc[0])),
+    ]
+    # the default budget is set below spend: a pressure (overspend)
+    assert "pressure (overspend)" in money.text
+    assert n.rounding.text == ROUNDING_STATEMENT
+    assert "nearest 5" in n.rounding.text and "£0.1m" in n.rounding.text
+
+
+def test_scenario_name_alone_is_not_a_change(base: Scenario, base_result: Result) -> None:
+    renamed = project(base.with_values({"name": "Renamed"}))
+    assert changed_levers(base, renamed.scenario) == []
+    assert not narrate(base_result, renamed).changed
+
+
+# -- changes in each direction -------------------------------------------------------
+
+
+def _check_change_figures(base_result: Result, res: Result) -> dict[str, object]:
+    """The change sentences state the model's differences (by financial year), rounded."""
+    n = narrate(base_result, res)
+    assert n.changed
+    assert [s.key for s in n.headline] == ["change_headline", "change_longer_term", "change_budget", "rounding"]
+    cmp = compare(base_result, res, "fy")
+    head = n.by_key("change_headline")
+    i = 1  # the focus year: the second financial year
+    assert head.figures["fy"] == cmp["period"].iloc[i] == n.focus_fy
+    assert head.figures["children_difference"] == pytest.approx(cmp["children_in_care_difference"].iloc[i])
+    assert head.figures["spend_difference_gbp"] == pytest.approx(cmp["spend_gbp_difference"].iloc[i])
+    dc = round_children(cmp["children_in_care_difference"].iloc[i])
+    ds = round_money_m(cmp["spend_gbp_difference"].iloc[i])
+    assert head.figures["children_difference_rounded"] == dc
+    assert head.figures["spend_difference_m"] == ds
+    if dc:
+        assert f"about {abs(dc)} {'more' if dc > 0 else 'fewer'} children would be in care" in head.text
+    if ds:
+        assert f"about {fmt_money_m(ds)} {'higher' if ds > 0 else 'lower'} in {head.figures['fy']}" in head.text
+    assert "by March 2028" in head.text
+
+    longer = n.by_key("change_longer_term")
+    total = cmp["spend_gbp_difference"].sum()
+    assert longer.figures["spend_difference_total_gbp"] == pytest.approx(total)
+    assert longer.figures["children_difference"] == pytest.approx(cmp["children_in_care_difference"].iloc[-1])
+    assert longer.figures["children_scenario_rounded"] == round_children(cmp["children_in_care_scenario"].iloc[-1])
+    assert f"about {longer.figures['children_scenario_rounded']} children" in longer.text
+    if round_money_m(total):
+        assert fmt_money_m(round_money_m(total)) in longer.text
+
+    budget = n.by_key("change_budget")
+    assert budget.figures["pressure_scenario_gbp"] == pytest.approx(cmp["pressure_gbp_scenario"].iloc[i])
+    assert budget.figures["pressure_baseline_gbp"] == pytest.approx(cmp["pressure_gbp_baseline"].iloc[i])
+    assert _money_in(budget.text) == [
+        abs(round_money_m(cmp["pressure_gbp_scenario"].iloc[i])),
+        abs(round_money_m(cmp["pressure_gbp_baseline"].iloc[i])),
+    ]
+    return {"n": n, "dc": dc, "ds": ds, "head": head.text, "longer": longer.text}
+
+
+def test_court_26_weeks_fewer_children_lower_spend(base_result: Result, preset_results: dict[str, Result]) -> None:
+    out = _check_change_figures(base_result, preset_results["court_26_weeks"])
+    assert out["dc"] < 0 and out["ds"] < 0
+    head = out["head"]
+    assert head.startswith("If the average length of care proceedings fell from 45 to 26 weeks")
+    assert "fewer children" in head and "lower" in head
+    assert "more children" not in head and "higher" not in head
+    assert "fewer than on current trends" in out["longer"] and "lower in total" in out["longer"]
+
+
+def test_sibling_surge_more_children_higher_spend(base_result: Result, preset_results: dict[str, Result]) -> None:
+    out = _check_change_figures(base_result, preset_results["sibling_surge"])
+    assert out["dc"] > 0 and out["ds"] > 0
+    head = out["head"]
+    assert head.startswith("If 36 extra children came into care over 20 weeks from July 2026")
+    assert "more children" in head and "higher" in head
+    assert "fewer" not in head and "lower" not in head
+    assert "higher in total" in out["longer"]
+
+
+def test_inflation_shock_same_children_higher_spend(base_result: Result, preset_results: dict[str, Result]) -> None:
+    out = _check_change_figures(base_result, preset_results["inflation_shock"])
+    assert out["dc"] == 0 and out["ds"] > 0
+    head = out["head"]
+    assert head.startswith("If placement prices rose 10% in 2027-28 (instead of 4%)")
+    assert "no change in the number of children in care" in head
+    assert "more children" not in head and "fewer children" not in head
+    assert "higher in 2027-28" in head
+    assert "(no change from current trends)" in out["longer"]
+
+
+@pytest.mark.parametrize("key", ["edge_of_care_10", "fostering_sufficiency"])
+def test_other_presets_lower_spend(base_result: Result, preset_results: dict[str, Result], key: str) -> None:
+    out = _check_change_figures(base_result, preset_results[key])
+    assert out["ds"] < 0
+    assert "lower" in out["head"]
+
+
+def test_tiny_change_is_no_change_in_money(base: Scenario, base_result: Result) -> None:
+    # £1 a week more for children placed with parents: far less than £0.05m a year
+    s = base.with_values({"costs.weekly_price_gbp.placed_with_parents": 61.0})
+    n = narrate(base_result, project(s))
+    head = n.by_key("change_headline")
+    assert head.figures["spend_difference_gbp"] > 0
+    assert head.figures["spend_difference_m"] == 0.0
+    assert "no change in placement spending in 2027-28" in head.text
+    assert "higher" not in head.text and "lower" not in head.text
+    assert "no change in the number of children in care" in head.text
+
+
+def test_sentences_change_when_a_lever_changes(base: Scenario, base_result: Result) -> None:
+    a = narrate(base_result, project(base.with_values({"proceedings.mean_weeks": 40.0})))
+    b = narrate(base_result, project(base.with_values({"proceedings.mean_weeks": 30.0})))
+    assert a.texts() != b.texts()
+    assert "took 40 weeks" in a.change[0].text and "took 30 weeks" in b.change[0].text
+    assert b.change[0].figures["children_difference"] < a.change[0].figures["children_difference"] < 0
+
+
+def test_generic_lever_uses_field_label(base: Scenario, base_result: Result) -> None:
+    s = base.with_values({"s20.mean_weeks_to_return_home": 40.0})
+    n = narrate(base_result, project(s))
+    (lever,) = n.levers
+    label = field_meta("s20.mean_weeks_to_return_home")["label"]
+    assert lever.label == label
+    assert label[0].lower() + label[1:] in lever.clause
+    assert "40 weeks (instead of 52 weeks)" in lever.clause
+    assert lever.source  # the default's source is carried along
+
+
+def test_many_levers_are_summarised(base: Scenario, base_result: Result) -> None:
+    s = base
+    for key in ("court_26_weeks", "edge_of_care_10", "inflation_shock"):
+        s = apply_preset(s, key)
+    n = narrate(base_result, project(s))
+    assert len(n.levers) == 3
+    assert n.change[0].text.startswith("With the 3 changes in this scenario, by March 2028")
+
+
+def test_focus_year_can_be_chosen(base_result: Result, preset_results: dict[str, Result]) -> None:
+    res = preset_results["court_26_weeks"]
+    n = narrate(base_result, res, focus=0)
+    assert n.focus_fy == "2026-27"
+    assert "by March 2027" in n.change[0].text
+
+
+def test_key_assumptions_have_sources_and_mark_changes(base: Scenario) -> None:
+    s = apply_preset(base, "inflation_shock").with_values({"costs.annual_inflation": 0.05})
+    rows = key_assumptions(s, base)
+    assert all(r.source for r in rows)
+    changed = [r.label for r in rows if r.changed]
+    assert changed == [field_meta("costs.annual_inflation")["label"]]
+    assert any(r.value == "5% a year" for r in rows)
