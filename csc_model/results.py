@@ -91,7 +91,7 @@ class Result:
         uniq = list(pd.unique(day_key))
         pos = {k: i for i, k in enumerate(uniq)}
         day_p = np.array([pos[k] for k in day_key])
-        wk = np.array([pos.get(k, -1) if ok else -1 for k, ok in zip(week_key, weeks_ok)])
+        wk = np.array([pos.get(k, -1) if ok else -1 for k, ok in zip(week_key, weeks_ok, strict=True)])
         if freq == "month":
             ends = [pd.Timestamp(k) for k in uniq]
             labels = [k.strftime("%b %Y") for k in ends]
@@ -207,9 +207,7 @@ class Result:
         rows = []
         for i, label in enumerate(b["labels"]):
             for j, p in enumerate(st.placements):
-                rows.append(
-                    (label, b["ends"][i].date(), p.id, p.label, stock[i, j], cw[i, j], spend[i, j])
-                )
+                rows.append((label, b["ends"][i].date(), p.id, p.label, stock[i, j], cw[i, j], spend[i, j]))
         return pd.DataFrame(
             rows,
             columns=["period", "period_end", "placement", "placement_label", "children", "child_weeks", "spend_gbp"],

@@ -81,7 +81,11 @@ class Initial:
     )
     age_band_shares: FrozenMap[str, float] = field(
         metadata=meta(
-            "Age mix of children in care", "share", 0, 1, "Shares by age band; sum to 1.",
+            "Age mix of children in care",
+            "share",
+            0,
+            1,
+            "Shares by age band; sum to 1.",
             "Starting position",
         )
     )
@@ -117,7 +121,9 @@ class Surge:
     """A one-off run of extra entries, e.g. several large sibling groups."""
 
     start_date: dt.date = field(metadata=meta("Surge starts", "date", help="First week of extra entries."))
-    weeks: int = field(metadata=meta("Surge length", "weeks", 1, 520, "Extra entries are spread evenly over these weeks."))
+    weeks: int = field(
+        metadata=meta("Surge length", "weeks", 1, 520, "Extra entries are spread evenly over these weeks.")
+    )
     extra_children: float = field(
         metadata=meta("Extra children in the surge", "children", 0, 5000, "On top of the usual entries.")
     )
@@ -183,9 +189,7 @@ class Entries:
     prevention_start: dt.date = field(
         metadata=meta("Edge-of-care work takes effect from", "date", help="", group="Entries")
     )
-    surges: tuple[Surge, ...] = field(
-        metadata=meta("One-off surges in entries", "", help="", group="Entries")
-    )
+    surges: tuple[Surge, ...] = field(metadata=meta("One-off surges in entries", "", help="", group="Entries"))
 
 
 @dataclass(frozen=True)
@@ -233,12 +237,8 @@ class Proceedings:
             "Court proceedings",
         )
     )
-    target_from_date: dt.date = field(
-        metadata=meta("Improvement starts", "date", help="", group="Court proceedings")
-    )
-    target_by_date: dt.date = field(
-        metadata=meta("Target reached by", "date", help="", group="Court proceedings")
-    )
+    target_from_date: dt.date = field(metadata=meta("Improvement starts", "date", help="", group="Court proceedings"))
+    target_by_date: dt.date = field(metadata=meta("Target reached by", "date", help="", group="Court proceedings"))
     outcome_shares: FrozenMap[str, float] = field(
         metadata=meta(
             "Outcomes at the final hearing",

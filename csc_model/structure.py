@@ -128,11 +128,15 @@ def build(s: Scenario) -> Structure:
     placements = load_placement_types()
     ids = tuple(p.id for p in placements)
     P = len(ids)
-    stage_names = ("s20",) + tuple(f"proceedings_{j + 1}" for j in range(k)) + (
-        "proceedings_backlog",
-        "placement_order_awaiting",
-        "placement_order_placed",
-        "care_order",
+    stage_names = (
+        ("s20",)
+        + tuple(f"proceedings_{j + 1}" for j in range(k))
+        + (
+            "proceedings_backlog",
+            "placement_order_awaiting",
+            "placement_order_placed",
+            "care_order",
+        )
     )
     S = len(stage_names)
     S20, PH1, BACK, PO_A, PO_P, CO = 0, 1, k + 1, k + 2, k + 3, k + 4
@@ -238,7 +242,7 @@ def build(s: Scenario) -> Structure:
     months = days.astype("datetime64[M]").astype(int) % 12 + 1
     fy = np.where(months >= 4, years, years - 1)
     uniq = np.unique(fy)
-    index_by_fy = dict(zip(uniq, price_index_by_fy(s, uniq)))
+    index_by_fy = dict(zip(uniq, price_index_by_fy(s, uniq), strict=True))
     day_index = np.array([index_by_fy[y] for y in fy])
     week_index = day_index.reshape(T, 7).mean(axis=1)
     base_price = np.array([s.costs.weekly_price_gbp[p] for p in ids])

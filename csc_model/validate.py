@@ -9,12 +9,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import typing
 from collections.abc import Mapping
 from typing import Any
 
-from .config import placement_ids as configured_placements
 from .config import load_placement_types
+from .config import placement_ids as configured_placements
 from .frozen import FrozenMap
 from .scenario import AGE_BANDS, HEARING_OUTCOMES, STAGE_KEYS, Issue, Scenario
 
@@ -92,7 +91,9 @@ def _mix_by_band(
         bpath = f"{path}.{band}"
         unknown = [k for k in mix if k not in ids]
         if unknown:
-            issues.append(Issue(bpath, None, f"has unknown placement types {', '.join(unknown)} (allowed: {', '.join(ids)})"))
+            issues.append(
+                Issue(bpath, None, f"has unknown placement types {', '.join(unknown)} (allowed: {', '.join(ids)})")
+            )
         total = sum(mix.values())
         if abs(total - 1.0) > SHARE_TOL:
             issues.append(Issue(bpath, None, f"shares add up to {total:.4g}; they must add up to 1"))
@@ -121,7 +122,9 @@ def validate(s: Scenario, placement_ids: tuple[str, ...] | None = None) -> list[
     if len(s.name) > 120:
         issues.append(Issue("name", None, "is too long; at most 120 characters"))
     if not (dt.date(2000, 1, 1) <= s.start_date <= dt.date(2100, 1, 1)):
-        issues.append(Issue("start_date", s.start_date.isoformat(), "is out of range; allowed 2000-01-01 to 2100-01-01"))
+        issues.append(
+            Issue("start_date", s.start_date.isoformat(), "is out of range; allowed 2000-01-01 to 2100-01-01")
+        )
     end = s.start_date + dt.timedelta(days=round(365.25 * s.years))
 
     ini = s.initial
@@ -183,7 +186,9 @@ def validate(s: Scenario, placement_ids: tuple[str, ...] | None = None) -> list[
         for attr in ("from_type", "to_type"):
             val = getattr(mv, attr)
             if val not in ids:
-                issues.append(Issue(f"placements.moves[{i}].{attr}", val, f"is not a placement type (allowed: {', '.join(ids)})"))
+                issues.append(
+                    Issue(f"placements.moves[{i}].{attr}", val, f"is not a placement type (allowed: {', '.join(ids)})")
+                )
         if mv.from_type == mv.to_type:
             issues.append(Issue(f"placements.moves[{i}]", None, "moves a placement type to itself"))
         moves_from[mv.from_type] = moves_from.get(mv.from_type, 0.0) + mv.annual_rate
@@ -194,7 +199,9 @@ def validate(s: Scenario, placement_ids: tuple[str, ...] | None = None) -> list[
     for attr in ("from_type", "to_type"):
         val = getattr(sh, attr)
         if val not in ids:
-            issues.append(Issue(f"placements.shift.{attr}", val, f"is not a placement type (allowed: {', '.join(ids)})"))
+            issues.append(
+                Issue(f"placements.shift.{attr}", val, f"is not a placement type (allowed: {', '.join(ids)})")
+            )
 
     c = s.costs
     _keys(c.weekly_price_gbp, ids, "costs.weekly_price_gbp", issues)
@@ -204,8 +211,3 @@ def validate(s: Scenario, placement_ids: tuple[str, ...] | None = None) -> list[
         if not fy_ok(key):
             issues.append(Issue("costs", key, "override keys must be financial years like 2027-28"))
     return issues
-
-
-def field_type(path: str) -> Any:  # pragma: no cover - helper for tools
-    """Type hint of a top-level scenario field."""
-    return typing.get_type_hints(Scenario).get(path)

@@ -1,0 +1,245 @@
+"""Behaviour of the projection engine that users rely on."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from csc_model.engine import OUT, run_deterministic, run_stochastic
+from csc_model.results import Result, project
+from csc_model.scenario import STAGE_KEYS, Scenario
+from csc_model.structure import AGE_WEEKS, EXIT_ROUTES, R_AGE18, STAGE_GROUPS, build
+
+
+def group_stocks(raw, st) -> np.ndarray:
+    """(T+1, R, G): stocks by stage group, including the starting position as row 0."""
+    by_cell = np.concatenate([raw.initial[None], raw.stock], axis=0).sum(axis=3)
+    return np.stack([by_cell[:, :, st.stage_group == g].sum(axis=2) for g in range(len(STAGE_GROUPS))], axis=2)
+
+
+def assert_conserved(raw, st, atol: float) -> None:
+    stocks = group_stocks(raw, st)
+    change = np.diff(stocks, axis=0)  # (T, R, G)
+    f = raw.group_flows
+    inflow = f[:, :, :, : len(STAGE_GROUPS)].sum(axis=2)
+    outflow = f[:, :, : len(STAGE_GROUPS), :].sum(axis=3)
+    np.testing.assert_allclose(change, inflow - outflow, atol=atol)
+    total_change = np.diff(stocks.sum(axis=2), axis=0)
+    np.testing.assert_allclose(total_change, raw.entries - raw.exits.sum(axis=2), atol=atol)
+    # flows out of care equal exits by route; flows from outside equal entries
+    np.testing.assert_allclose(f[:, :, :, OUT].sum(axis=2), raw.exits.sum(axis=2), atol=atol)
+    np.testing.assert_allclose(f[:, :, OUT, :].sum(axis=2), raw.entries, atol=atol)
+
+
+def test_conservation_deterministic(base: Scenario) -> None:
+    s = base.with_values(
+        {
+            "entries.surges": [{"start_date": "2026-09-01", "weeks": 10, "extra_children": 30}],
+            "proceedings.target_mean_weeks": 26,
+            "placements.shift.children_per_year": 12,
+        }
+    )
+    st = build(s)
+    raw = run_deterministic(st)
+    assert_conserved(raw, st, atol=1e-8)
+
+
+def test_conservation_stochastic_is_exact_in_integers(base: Scenario) -> None:
+    s = base.with_values({"placements.shift.children_per_year": 12, "years": 3})
+    st = build(s)
+    raw = run_stochastic(st, 50, seed=7)
+    assert raw.stock.dtype.kind == "i"
+    assert (raw.stock >= 0).all()
+    assert_conserved(raw, st, atol=0)
+
+
+def test_conservation_holds_in_period_tables(base_result: Result) -> None:
+    for freq in ("week", "month", "fy"):
+        t = base_result.table(freq)
+        prev = np.concatenate([[base_result.structure.initial.sum()], t["children_in_care"].to_numpy()[:-1]])
+        np.testing.assert_allclose(t["children_in_care"] - prev, t["entries"] - t["exits_total"], atol=1e-8)
+        stages = t[[f"stage_{g}" for g in STAGE_GROUPS]].sum(axis=1)
+        np.testing.assert_allclose(stages, t["children_in_care"], atol=1e-8)
+
+
+def test_little_law_single_stage(base: Scenario) -> None:
+    """Only s20 with a 20-week mean stay: the stock settles at entries x mean stay."""
+    rate, stay = 5.0, 20.0
+    s = base.with_values(
+        {
+            "years": 10,
+            "initial.stage_counts": dict.fromkeys(STAGE_KEYS, 0.0) | {"s20": 1.0},
+            "initial.age_band_shares": {"under_1": 1.0, "1_4": 0.0, "5_9": 0.0, "10_15": 0.0, "16_17": 0.0},
+            "entries.weekly_rate": rate,
+            "entries.age_band_shares": {"under_1": 1.0, "1_4": 0.0, "5_9": 0.0, "10_15": 0.0, "16_17": 0.0},
+            "entries.s20_share_by_age_band": dict.fromkeys(["under_1", "1_4", "5_9", "10_15", "16_17"], 1.0),
+            "s20.mean_weeks_to_return_home": stay,
+            "s20.annual_share_to_proceedings": 0.0,
+        }
+    )
+    r = project(s)
+    final = r.table("week")["children_in_care"].iloc[-1]
+    assert final == pytest.approx(rate * stay, rel=0.01)
+
+
+def _steady(base: Scenario, mean_weeks: float) -> Result:
+    return project(
+        base.with_values(
+            {
+                "years": 10,
+                "proceedings.mean_weeks": mean_weeks,
+                "initial.stage_counts.proceedings_backlog": 0.0,
+            }
+        )
+    )
+
+
+def test_halving_proceedings_duration_halves_proceedings_stock(base: Scenario) -> None:
+    slow, fast = _steady(base, 40.0), _steady(base, 20.0)
+    a, b = slow.table("fy").iloc[-1], fast.table("fy").iloc[-1]
+    assert 0.45 < b["in_proceedings"] / a["in_proceedings"] < 0.55
+    assert b["children_in_care"] < a["children_in_care"]
+    assert b["spend_gbp"] < a["spend_gbp"]
+
+
+def test_court_lever_reaches_target_by_date(base: Scenario) -> None:
+    s = base.with_values(
+        {
+            "proceedings.target_mean_weeks": 26,
+            "proceedings.target_from_date": "2026-04-01",
+            "proceedings.target_by_date": "2027-03-31",
+        }
+    )
+    mean = build(s).proceedings_mean
+    assert mean[0] == pytest.approx(45.0)
+    assert mean[52] == pytest.approx(26.0)
+    assert mean[26] == pytest.approx(35.5, abs=0.5)  # phased in a straight line
+    assert (np.diff(mean) <= 1e-12).all()
+
+
+def test_surge_raises_children_and_spend_then_decays(base: Scenario, base_result: Result) -> None:
+    s = base.with_values({"entries.surges": [{"start_date": "2026-06-01", "weeks": 10, "extra_children": 40}]})
+    r = project(s)
+    w0, w1 = base_result.table("week"), r.table("week")
+    diff = (w1["children_in_care"] - w0["children_in_care"]).to_numpy()
+    peak = int(diff.argmax())
+    assert 30 < diff[peak] <= 40.0 + 1e-9
+    assert diff[-1] < 0.5 * diff[peak]  # decays as the extra children leave
+    assert (diff >= -1e-9).all()
+    assert (r.table("fy")["spend_gbp"] > base_result.table("fy")["spend_gbp"]).all()
+
+
+def test_cohort_of_17_year_olds_leaves_within_52_weeks(base: Scenario) -> None:
+    s = base.with_values({"entries.weekly_rate": 0.0, "years": 2})
+    st = build(s)
+    X0 = np.zeros_like(st.initial)
+    X0[-1, 0, AGE_WEEKS - 52 :] = 2.0  # 104 children on care orders, aged 17.0 to 17.98
+    st = dataclasses.replace(st, initial=X0)
+    raw = run_deterministic(st)
+    total = raw.stock.sum(axis=(1, 2, 3))
+    assert total[50] > 0
+    assert total[51] == pytest.approx(0.0, abs=1e-12)
+    exits = raw.exits[:52, 0].sum(axis=0)
+    assert exits.sum() == pytest.approx(104.0)
+    assert exits[R_AGE18] > 0.9 * 104  # nearly all leave at 18; a few by other routes first
+    # stochastic: every 17-year-old has gone by week 52, counted as age-18 exits or others
+    rs = run_stochastic(st, 20, seed=1)
+    assert rs.stock[51].sum() == 0
+    assert rs.exits[:52].sum() == rs.initial.sum()
+
+
+def _frozen_structure(base: Scenario, inflation: float) -> tuple[Scenario, object]:
+    s = base.with_values(
+        {"entries.weekly_rate": 0.0, "costs.annual_inflation": inflation, "costs.price_base_year": "2026-27"}
+    )
+    st = build(s)
+    X0 = np.zeros_like(st.initial)
+    X0[-1, 0, 0] = 100.0  # 100 newborns in in-house fostering; nothing changes
+    st = dataclasses.replace(
+        st, initial=X0, stage_probs=np.zeros_like(st.stage_probs), move_probs=np.zeros_like(st.move_probs)
+    )
+    return s, st
+
+
+def test_cost_of_constant_stock_is_stock_x_price_x_weeks(base: Scenario) -> None:
+    s, st = _frozen_structure(base, 0.0)
+    r = Result(s, st, run_deterministic(st))
+    price = s.costs.weekly_price_gbp["in_house_fostering"]
+    fy = r.table("fy")
+    np.testing.assert_allclose(fy["spend_gbp"], 100 * price * fy["days"] / 7, rtol=0, atol=0.01)
+    wk = r.table("week")
+    np.testing.assert_allclose(wk["spend_gbp"], 100 * price, atol=0.01)
+    assert wk["avg_weekly_cost_per_child_gbp"].round(6).eq(price).all()
+
+
+def test_inflation_applies_per_financial_year(base: Scenario) -> None:
+    s, st = _frozen_structure(base, 0.05)
+    r = Result(s, st, run_deterministic(st))
+    price = s.costs.weekly_price_gbp["in_house_fostering"]
+    fy = r.table("fy")
+    expected = [100 * price * 1.05**i * d / 7 for i, d in enumerate(fy["days"])]
+    np.testing.assert_allclose(fy["spend_gbp"], expected, atol=0.01)
+    # within a financial year the weekly price is flat; it steps up on 1 April
+    wk = r.table("week")
+    first_year = wk[wk["period_end"] < __import__("datetime").date(2027, 3, 26)]
+    assert first_year["spend_gbp"].nunique() == 1
+
+
+def test_inflation_override_changes_only_later_years(base: Scenario, base_result: Result) -> None:
+    r = project(base.with_values({"costs.inflation_overrides": {"2027-28": 0.10}}))
+    a, b = base_result.table("fy"), r.table("fy")
+    assert b["spend_gbp"].iloc[0] == pytest.approx(a["spend_gbp"].iloc[0])
+    assert b["spend_gbp"].iloc[1] == pytest.approx(a["spend_gbp"].iloc[1] * 1.10 / 1.04, rel=1e-9)
+    np.testing.assert_allclose(b["children_in_care"], a["children_in_care"])
+
+
+def test_budget_and_pressure(base: Scenario, base_result: Result) -> None:
+    fy = base_result.table("fy")
+    expected = [base.costs.budget_first_year_gbp * (1 + base.costs.budget_annual_uplift) ** i for i in range(5)]
+    np.testing.assert_allclose(fy["budget_gbp"], expected, atol=0.01)
+    np.testing.assert_allclose(fy["pressure_gbp"], fy["spend_gbp"] - fy["budget_gbp"], atol=0.011)
+    month = base_result.table("month")
+    assert len(month) == 60 and len(fy) == 5
+    np.testing.assert_allclose(month["spend_gbp"].sum(), fy["spend_gbp"].sum(), rtol=1e-9)
+    np.testing.assert_allclose(month["budget_gbp"].sum(), fy["budget_gbp"].sum(), rtol=1e-9)
+    assert list(fy["period"]) == ["2026-27", "2027-28", "2028-29", "2029-30", "2030-31"]
+
+
+def test_stochastic_mean_matches_deterministic(base: Scenario, base_result: Result) -> None:
+    runs = 400
+    rs = project(base, runs=runs, seed=11)
+    st = build(base)
+    raw = rs.raw
+    det = base_result.table("fy")
+    sto = rs.table("fy")
+    # per-run FY-end totals: mean within 4 standard errors of the deterministic value
+    wk = rs.table("week")
+    dwk = base_result.table("week")
+    totals = raw.stock.sum(axis=(2, 3))[: len(wk)]
+    se = totals.std(axis=1, ddof=1) / np.sqrt(runs)
+    z = np.abs(totals.mean(axis=1) - dwk["children_in_care"].to_numpy()) / np.maximum(se, 1e-9)
+    assert np.median(z) < 1.5 and z.max() < 5
+    assert sto["spend_gbp"].to_numpy() == pytest.approx(det["spend_gbp"].to_numpy(), rel=0.01)
+    assert sto["exits_total"].to_numpy() == pytest.approx(det["exits_total"].to_numpy(), rel=0.03)
+    assert (sto["children_in_care_p10"] < sto["children_in_care_p50"]).all()
+    assert (sto["children_in_care_p50"] < sto["children_in_care_p90"]).all()
+    assert st.weeks == raw.stock.shape[0]
+
+
+def test_stochastic_runs_are_reproducible(base: Scenario) -> None:
+    s = base.with_values({"years": 2})
+    a = project(s, runs=20, seed=5).raw
+    b = project(s, runs=20, seed=5).raw
+    c = project(s, runs=20, seed=6).raw
+    np.testing.assert_array_equal(a.stock, b.stock)
+    assert not np.array_equal(a.stock, c.stock)
+    # runs differ from each other (it is not one run repeated)
+    assert len({a.stock[-1, r].sum() for r in range(20)}) > 3
+
+
+def test_exit_routes_are_all_used(base_result: Result) -> None:
+    fy = base_result.table("fy")
+    for route in EXIT_ROUTES:
+        assert fy[f"exits_{route}"].sum() > 0, route

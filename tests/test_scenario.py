@@ -1,0 +1,179 @@
+"""Scenario objects: exact JSON round trip, immutability and validation messages."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from csc_model.frozen import FrozenMap
+from csc_model.presets import PRESETS, apply_preset
+from csc_model.results import compare, project
+from csc_model.scenario import SCENARIO_VERSION, Scenario, ScenarioError, diff, field_meta
+
+from .strategies import scenarios
+
+
+def test_default_round_trips_exactly(base: Scenario) -> None:
+    again = Scenario.from_json(base.to_json())
+    assert again == base
+    assert again.to_json() == base.to_json()
+    assert hash(again) == hash(base)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_random_scenarios_round_trip_exactly(s: Scenario) -> None:
+    assert Scenario.from_json(s.to_json()) == s
+    assert Scenario.from_json(s.to_json(indent=None)) == s
+
+
+def test_scenario_is_immutable(base: Scenario) -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        base.years = 3  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        base.entries.age_band_shares["under_1"] = 0.5  # type: ignore[index]
+    assert isinstance(base.costs.weekly_price_gbp, FrozenMap)
+
+
+def test_default_is_labelled_illustrative(base: Scenario) -> None:
+    assert "illustrative" in base.name.lower()
+    assert base.version == SCENARIO_VERSION
+
+
+def messages(exc: ScenarioError) -> list[str]:
+    return [str(i) for i in exc.issues]
+
+
+def test_all_errors_reported_at_once_naming_field_value_and_range(base: Scenario) -> None:
+    data = base.to_dict()
+    data["entries"]["weekly_rate"] = -2
+    data["proceedings"]["outcome_shares"]["sgo_cao"] = 0.9
+    data["costs"]["weekly_price_gbp"]["ifa"] = -10
+    data["years"] = 11
+    with pytest.raises(ScenarioError) as info:
+        Scenario.from_dict(data)
+    msgs = messages(info.value)
+    assert any(m.startswith("entries.weekly_rate: value -2") and "allowed 0 to 500" in m for m in msgs)
+    assert any(m.startswith("costs.weekly_price_gbp.ifa: value -10") and "allowed 0 to" in m for m in msgs)
+    assert any(m.startswith("years: value 11") and "allowed 1 to 10" in m for m in msgs)
+    assert any(m.startswith("proceedings.outcome_shares") and "add up to 1.6;" in m for m in msgs)
+    assert len(msgs) == 4
+
+
+def test_unknown_and_missing_keys_refused(base: Scenario) -> None:
+    data = base.to_dict()
+    data["entries"]["weekly_rat"] = 3
+    del data["s20"]
+    with pytest.raises(ScenarioError) as info:
+        Scenario.from_dict(data)
+    msgs = messages(info.value)
+    assert any("entries.weekly_rat" in m and "unknown field" in m and "weekly_rate" in m for m in msgs)
+    assert any(m == "s20: is missing" for m in msgs)
+
+
+def test_wrong_types_and_dates(base: Scenario) -> None:
+    data = base.to_dict()
+    data["start_date"] = "1 April 2026"
+    data["proceedings"]["erlang_order"] = 2.5
+    data["name"] = 7
+    with pytest.raises(ScenarioError) as info:
+        Scenario.from_dict(data)
+    msgs = messages(info.value)
+    assert any(m.startswith("start_date") and "YYYY-MM-DD" in m for m in msgs)
+    assert any(m.startswith("proceedings.erlang_order") and "whole number" in m for m in msgs)
+    assert any(m.startswith("name") and "text" in m for m in msgs)
+
+
+def test_version_and_not_json() -> None:
+    with pytest.raises(ScenarioError, match="version"):
+        Scenario.from_json(json.dumps({"version": 99}))
+    with pytest.raises(ScenarioError, match="not valid JSON"):
+        Scenario.from_json("{not json")
+    with pytest.raises(ScenarioError, match="JSON object"):
+        Scenario.from_dict([1, 2])  # type: ignore[arg-type]
+
+
+def test_cross_field_rules(base: Scenario) -> None:
+    cases = {
+        "entries.placement_mix_by_age_band.under_1.supported_accommodation": (0.1, "only for ages 16-17"),
+        "placements.shift.to_type": ("castle", "is not a placement type"),
+        "proceedings.target_mean_weeks": (2.0, "at least the Erlang order"),
+        "costs.price_base_year": ("2023/24", "financial year like 2023-24"),
+        "care_order.annual_sgo": (0.99, "add up to"),
+    }
+    for path, (value, text) in cases.items():
+        with pytest.raises(ScenarioError) as info:
+            base.with_values({path: value})
+        assert any(text in m for m in messages(info.value)), (path, messages(info.value))
+
+
+def test_with_values_reports_unknown_path_and_range_together(base: Scenario) -> None:
+    with pytest.raises(ScenarioError) as info:
+        base.with_values({"entries.nope": 1, "entries.weekly_rate": 900})
+    msgs = messages(info.value)
+    assert any(m.startswith("entries.nope") for m in msgs)
+    assert any(m.startswith("entries.weekly_rate: value 900") for m in msgs)
+
+
+def test_diff_lists_changed_leaves(base: Scenario) -> None:
+    s = base.with_values({"entries.weekly_rate": 4.2, "costs.inflation_overrides": {"2027-28": 0.1}})
+    d = diff(base, s)
+    assert d["entries.weekly_rate"] == (3.8, 4.2)
+    assert d["costs.inflation_overrides.2027-28"] == (None, 0.1)
+    assert len(d) == 2
+
+
+def test_field_meta_gives_labels_units_and_ranges() -> None:
+    m = field_meta("proceedings.mean_weeks")
+    assert m["unit"] == "weeks" and m["min"] == 4 and m["max"] == 156 and m["label"]
+    assert field_meta("costs.weekly_price_gbp.ifa")["unit"] == "£ a week"
+
+
+@pytest.mark.parametrize(
+    ("key", "children", "spend"),
+    [
+        ("court_26_weeks", "lower", "lower"),
+        ("edge_of_care_10", "lower", "lower"),
+        ("fostering_sufficiency", "same", "lower"),
+        ("sibling_surge", "higher", "higher"),
+        ("inflation_shock", "same", "higher"),
+    ],
+)
+def test_presets_move_results_the_right_way(base: Scenario, base_result, key: str, children: str, spend: str) -> None:
+    c = compare(base_result, project(apply_preset(base, key)))
+    last = c.iloc[-1]
+    sign = {"lower": -1, "higher": 1, "same": 0}
+    dc, ds = last["children_in_care_difference"], c["spend_gbp_difference"].sum()
+    if children == "same":
+        assert abs(dc) < 1e-6
+    else:
+        assert dc * sign[children] > 1
+    assert ds * sign[spend] > 100_000
+
+
+def test_presets_combine_with_manual_changes(base: Scenario) -> None:
+    s = apply_preset(base.with_values({"entries.weekly_rate": 5.0}), "court_26_weeks")
+    s = apply_preset(s, "sibling_surge")
+    s = apply_preset(s, "sibling_surge")
+    assert s.entries.weekly_rate == 5.0
+    assert s.proceedings.target_mean_weeks == 26
+    assert len(s.entries.surges) == 2
+    assert set(PRESETS) >= {
+        "court_26_weeks",
+        "edge_of_care_10",
+        "fostering_sufficiency",
+        "sibling_surge",
+        "inflation_shock",
+    }
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.sampled_from(sorted(PRESETS)))
+def test_every_preset_validates(key: str) -> None:
+    from csc_model import default_scenario
+
+    assert apply_preset(default_scenario(), key) != default_scenario()
