@@ -1,0 +1,333 @@
+"""Big, simple charts for a councillor briefing, readable across a room.
+
+Two charts: children in care (current trends against the scenario) and placement spending
+against the budget by financial year. Each line is named by a label at its end instead of
+a legend, and the lines differ by dash pattern and thickness as well as colour, so nothing
+relies on colour alone. Each chart has a text alternative (:func:`children_chart_text`,
+:func:`spend_chart_text`) for screen readers, the printed brief and anyone at the back of
+the room.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import altair as alt
+import pandas as pd
+
+from csc_model.narrative import (
+    changed_levers,
+    fmt_children,
+    fmt_money_gbp,
+    month_year,
+    round_children,
+    round_money_m,
+)
+from csc_model.results import Result
+
+# Okabe-Ito blue and neutral greys: colour-blind safe, at least 4.5:1 against white.
+BLUE = "#0062A0"
+GREY = "#5A5A5A"
+BLACK = "#1A1A1A"
+FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
+
+BASELINE_NAME = "Current trends"
+SCENARIO_NAME = "With the changes"
+BUDGET_NAME = "Budget"
+
+# (colour, dash pattern, line width) for each series: dashes and width differ, not just colour
+STYLES: dict[str, tuple[str, list[int], float]] = {
+    BASELINE_NAME: (GREY, [10, 6], 4.0),
+    SCENARIO_NAME: (BLUE, [1, 0], 5.5),
+    BUDGET_NAME: (BLACK, [3, 5], 4.0),
+}
+
+
+@dataclass(frozen=True)
+class ChartSize:
+    """Pixel size and font size; the page uses ``SCREEN``, the printed brief ``PRINT``."""
+
+    width: int
+    height: int
+    font: int
+    label_room: int  # pixels kept free on the right for the end labels
+
+
+SCREEN = ChartSize(width=620, height=380, font=20, label_room=210)
+PRINT = ChartSize(width=580, height=330, font=16, label_room=200)
+
+
+def _is_changed(base: Result, scen: Result | None) -> bool:
+    return scen is not None and scen is not base and bool(changed_levers(base.scenario, scen.scenario))
+
+
+def _dodge(values: list[float], min_gap: float) -> list[float]:
+    """Label positions near ``values`` but at least ``min_gap`` apart (same order)."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    pos = [values[i] for i in order]
+    for k in range(1, len(pos)):
+        if pos[k] - pos[k - 1] < min_gap:
+            pos[k] = pos[k - 1] + min_gap
+    # centre the adjusted block on the original values so labels do not drift upwards
+    shift = (sum(pos) - sum(values[i] for i in order)) / max(len(pos), 1)
+    pos = [p - shift for p in pos]
+    out = [0.0] * len(values)
+    for k, i in enumerate(order):
+        out[i] = pos[k]
+    return out
+
+
+def _configure(chart: alt.LayerChart, size: ChartSize) -> alt.LayerChart:
+    f = size.font
+    return (
+        chart.properties(width=size.width - size.label_room, height=size.height)
+        .configure(font=FONT, padding={"left": 5, "right": 10, "top": 5, "bottom": 5})
+        .configure_axis(
+            labelFontSize=f,
+            titleFontSize=f,
+            labelColor=BLACK,
+            titleColor=BLACK,
+            titleFontWeight="normal",
+            gridColor="#DDDDDD",
+            domainColor=GREY,
+            tickColor=GREY,
+        )
+        .configure_title(fontSize=f + 6, anchor="start", color=BLACK, subtitleFontSize=f - 2, subtitleColor="#333333")
+        .configure_view(stroke=None)
+    )
+
+
+def y_domain(values: pd.Series, min_share: float = 0.3) -> list[float]:
+    """A y range that includes every value but spans at least ``min_share`` of the largest.
+
+    Starting at zero would flatten the lines; a tight range would make a small difference
+    look dramatic. This keeps the lines readable without exaggerating the change.
+    """
+    lo, hi = float(values.min()), float(values.max())
+    need = min_share * max(abs(hi), 1e-9)
+    if hi - lo < need:
+        mid = (hi + lo) / 2
+        lo, hi = mid - need / 2, mid + need / 2
+    pad = (hi - lo) * 0.05
+    return [max(lo - pad, 0.0) if float(values.min()) >= 0 else lo - pad, hi + pad]
+
+
+# drawing order: the scenario first, then the budget, then current trends on top, so that
+# when two lines coincide the dashed one still shows over the solid one
+DRAW_ORDER = (SCENARIO_NAME, BUDGET_NAME, BASELINE_NAME)
+
+
+def _lines(df: pd.DataFrame, x: alt.X, label_expr: str) -> alt.LayerChart:
+    """One line per series, styled by STYLES (colour, dash and width all differ)."""
+    y = alt.Y(
+        "value:Q",
+        title=None,
+        scale=alt.Scale(domain=y_domain(df["value"]), nice=False, zero=False),
+        axis=alt.Axis(labelExpr=label_expr, tickMinStep=1, tickCount=6),
+    )
+    layers = []
+    for name in DRAW_ORDER:
+        part = df[df["series"] == name]
+        if part.empty:
+            continue
+        colour, dash, width = STYLES[name]
+        layers.append(
+            alt.Chart(part)
+            .mark_line(strokeCap="butt", color=colour, strokeDash=dash, strokeWidth=width)
+            .encode(x=x, y=y, tooltip=[alt.Tooltip("series:N", title="Line"), alt.Tooltip("value:Q", format=",.1f")])
+        )
+    return alt.layer(*layers)
+
+
+def _end_labels(ends: pd.DataFrame, x: alt.X, size: ChartSize) -> alt.Chart:
+    names = [n for n in STYLES if n in set(ends["series"])]
+    return (
+        alt.Chart(ends)
+        .mark_text(align="left", baseline="middle", dx=12, fontSize=size.font, fontWeight="bold")
+        .encode(
+            x=x,
+            y=alt.Y("label_y:Q"),
+            text="label:N",
+            color=alt.Color(
+                "series:N", scale=alt.Scale(domain=names, range=[STYLES[n][0] for n in names]), legend=None
+            ),
+        )
+    )
+
+
+# ---------------------------------------------------------------------------
+# Children in care
+# ---------------------------------------------------------------------------
+
+
+def children_data(base: Result, scen: Result | None = None) -> pd.DataFrame:
+    """Children in care at the start and at each month end, one row per series and date."""
+    series = [(BASELINE_NAME, base)]
+    if _is_changed(base, scen):
+        series.append((SCENARIO_NAME, scen))
+    rows = []
+    for name, res in series:
+        m = res.table("month")
+        start = pd.Timestamp(res.scenario.start_date)
+        rows.append(pd.DataFrame({"series": [name], "date": [start], "value": [float(res.structure.initial.sum())]}))
+        rows.append(
+            pd.DataFrame({"series": name, "date": pd.to_datetime(m["period_end"]), "value": m["children_in_care"]})
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+def children_chart(base: Result, scen: Result | None = None, size: ChartSize = SCREEN) -> alt.LayerChart:
+    """Line chart: children in care, current trends (dashed grey) and the scenario (solid blue)."""
+    df = children_data(base, scen)
+    ends = df.sort_values("date").groupby("series", sort=False).tail(1).copy()
+    lo, hi = y_domain(df["value"])
+    ends["label_y"] = _dodge(ends["value"].tolist(), (hi - lo) * (size.font * 1.3) / size.height)
+    short = {BASELINE_NAME: "Current trends", SCENARIO_NAME: "With changes"}
+    ends["label"] = [
+        f"{short[s]}: {fmt_children(round_children(v))}" for s, v in zip(ends["series"], ends["value"], strict=True)
+    ]
+    x = alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount="year", labelAngle=0))
+    start, end = df["date"].min().date(), df["date"].max().date()
+    chart = alt.layer(
+        _lines(df, x, "format(datum.value, ',.0f')"),
+        _end_labels(ends, x, size),
+    ).properties(
+        title=alt.Title(
+            "Children in care", subtitle=f"At the end of each month, {month_year(start)} to {month_year(end)}"
+        )
+    )
+    return _configure(chart, size)
+
+
+def children_chart_text(base: Result, scen: Result | None = None) -> str:
+    """One or two sentences saying what the children-in-care chart shows."""
+    df = children_data(base, scen)
+    start, end = df["date"].min().date(), df["date"].max().date()
+    b = df[df["series"] == BASELINE_NAME]["value"]
+    text = (
+        f"Line chart of children in care from {month_year(start)} to {month_year(end)}. "
+        f"On current trends (dashed line) the number goes from about {fmt_children(round_children(b.iloc[0]))} "
+        f"to about {fmt_children(round_children(b.iloc[-1]))}"
+    )
+    s = df[df["series"] == SCENARIO_NAME]["value"]
+    if len(s):
+        d = round_children(s.iloc[-1] - b.iloc[-1])
+        if d > 0:
+            vs = f"{fmt_children(d)} more"
+        elif d < 0:
+            vs = f"{fmt_children(d)} fewer"
+        else:
+            vs = "no change"
+        text += (
+            f"; with the changes (solid line) it would be about {fmt_children(round_children(s.iloc[-1]))} "
+            f"by {month_year(end)} ({vs})."
+        )
+    else:
+        text += f" by {month_year(end)}."
+    return text
+
+
+# ---------------------------------------------------------------------------
+# Spend against budget
+# ---------------------------------------------------------------------------
+
+
+def spend_data(base: Result, scen: Result | None = None) -> pd.DataFrame:
+    """Spend (each series) and budget (£m) by financial year, one row per series and year."""
+    tb = base.table("fy")
+    rows = [
+        pd.DataFrame({"series": BASELINE_NAME, "fy": tb["period"], "value": tb["spend_gbp"] / 1e6}),
+    ]
+    if _is_changed(base, scen):
+        ts = scen.table("fy")
+        rows.append(pd.DataFrame({"series": SCENARIO_NAME, "fy": ts["period"], "value": ts["spend_gbp"] / 1e6}))
+        budget = ts["budget_gbp"]
+    else:
+        budget = tb["budget_gbp"]
+    rows.append(pd.DataFrame({"series": BUDGET_NAME, "fy": tb["period"], "value": budget.to_numpy() / 1e6}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def spend_chart(base: Result, scen: Result | None = None, size: ChartSize = SCREEN) -> alt.LayerChart:
+    """Placement spending by financial year against the budget (dotted black line)."""
+    df = spend_data(base, scen)
+    years = list(dict.fromkeys(df["fy"]))
+    x = alt.X("fy:O", title=None, sort=years, axis=alt.Axis(labelAngle=0), scale=alt.Scale(paddingOuter=0.1))
+    ends = df[df["fy"] == years[-1]].copy()
+    lo, hi = y_domain(df["value"])
+    ends["label_y"] = _dodge(ends["value"].tolist(), (hi - lo) * (size.font * 1.3) / size.height)
+    short = {BASELINE_NAME: "Current trends", SCENARIO_NAME: "With changes", BUDGET_NAME: "Budget"}
+    ends["label"] = [
+        f"{short[s]}: £{round_money_m(v * 1e6):,.1f}m" for s, v in zip(ends["series"], ends["value"], strict=True)
+    ]
+    names = [n for n in STYLES if n in set(df["series"])]
+    points = (
+        alt.Chart(df[df["series"] != BUDGET_NAME])
+        .mark_point(filled=True, size=size.font * 7, opacity=1)
+        .encode(
+            x=x,
+            y="value:Q",
+            color=alt.Color(
+                "series:N", scale=alt.Scale(domain=names, range=[STYLES[n][0] for n in names]), legend=None
+            ),
+            shape=alt.Shape(
+                "series:N",
+                scale=alt.Scale(domain=[BASELINE_NAME, SCENARIO_NAME], range=["square", "circle"]),
+                legend=None,
+            ),
+        )
+    )
+    chart = alt.layer(
+        _lines(df, x, "'£' + format(datum.value, ',.0f') + 'm'"),
+        points,
+        _end_labels(ends, x, size),
+    ).properties(
+        title=alt.Title(
+            "Placement spending against budget", subtitle=f"£ million by financial year, {years[0]} to {years[-1]}"
+        )
+    )
+    return _configure(chart, size)
+
+
+def spend_chart_text(base: Result, scen: Result | None = None) -> str:
+    """One or two sentences saying what the spending chart shows."""
+    df = spend_data(base, scen)
+    years = list(dict.fromkeys(df["fy"]))
+
+    def vals(name: str) -> pd.Series:
+        return df[df["series"] == name].set_index("fy")["value"] * 1e6
+
+    b, budget = vals(BASELINE_NAME), vals(BUDGET_NAME)
+    over = [y for y in years if round_money_m(b[y] - budget[y]) > 0]
+    if len(over) == len(years):
+        where = "above the budget in every year"
+    elif not over:
+        where = "at or below the budget in every year"
+    else:
+        where = f"above the budget in {len(over)} of the {len(years)} years"
+    text = (
+        f"Line chart of placement spending and the budget by financial year, {years[0]} to {years[-1]}. "
+        f"On current trends (dashed line) spending goes from about {fmt_money_gbp(b.iloc[0])} to "
+        f"{fmt_money_gbp(b.iloc[-1])} and is {where}; the budget (dotted line) goes from "
+        f"{fmt_money_gbp(budget.iloc[0])} to {fmt_money_gbp(budget.iloc[-1])}."
+    )
+    if SCENARIO_NAME in set(df["series"]):
+        s = vals(SCENARIO_NAME)
+        gap = round_money_m(s.iloc[-1] - budget.iloc[-1])
+        if gap > 0:
+            rel = f"{fmt_money_gbp(gap * 1e6)} over budget"
+        elif gap < 0:
+            rel = f"{fmt_money_gbp(gap * 1e6)} under budget"
+        else:
+            rel = "in line with the budget"
+        text += (
+            f" With the changes (solid line) spending in {years[-1]} would be about {fmt_money_gbp(s.iloc[-1])}, {rel}."
+        )
+    return text
+
+
+def as_of(d: dt.date | None = None) -> str:
+    """Today's date for captions, e.g. '3 March 2026'."""
+    d = d or dt.date.today()
+    return f"{d.day} {d.strftime('%B %Y')}"
