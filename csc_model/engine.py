@@ -14,6 +14,8 @@ the end of each week.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,9 +84,9 @@ def run_deterministic(st: Structure) -> Raw:
         tot = X.sum(axis=(1, 2))
         stay = 1.0 - Qt.sum(axis=1)
         X2 = X.reshape(S, -1)
-        Qs = Qt[:, :S].copy()
-        Qs[PO_A, PO_P] = 0.0
-        new = Qs.T @ X2 + stay[:, None] * X2
+        Qs = Qt[:, :S] + np.diag(stay)
+        Qs[PO_A, PO_P] = 0.0  # these children also change placement: added below
+        new = Qs.T @ X2
         X = new.reshape(S, P, AGE_WEEKS)
         X[PO_P, st.pfa] += Qt[PO_A, PO_P] * X2[PO_A].reshape(P, AGE_WEEKS).sum(axis=0)
         cell_flow = tot[:, None] * Qt  # (S, S+5)
@@ -154,189 +156,349 @@ def _initial_individuals(st: Structure, runs: int, rng: np.random.Generator) -> 
     return run_idx, stage, place, age
 
 
-class _Pool:
-    """Children of all runs in (runs x slots) arrays; stage -1 marks an empty slot."""
+GEN_BITS = 16
+GEN_MASK = (1 << GEN_BITS) - 1
 
-    def __init__(self, runs: int, width: int) -> None:
-        self.stage = np.full((runs, width), -1, dtype=np.int8)
-        self.place = np.zeros((runs, width), dtype=np.int8)
-        self.age = np.zeros((runs, width), dtype=np.int16)
-        self.used = np.zeros(runs, dtype=np.int64)  # slots in use from the left (alive or dead)
+
+class _Buckets:
+    """Keys of children due for something (turning 18, an examination), by week."""
+
+    def __init__(self, weeks: int) -> None:
+        self.weeks = weeks
+        self.by_week: dict[int, list[np.ndarray]] = {}
+
+    def add(self, keys: np.ndarray, week: np.ndarray) -> None:
+        sel = week < self.weeks
+        if not sel.all():
+            keys, week = keys[sel], week[sel]
+        if not keys.size:
+            return
+        w = week.astype(np.int16)
+        order = np.argsort(w, kind="stable")  # radix sort on int16
+        keys, w = keys[order], w[order]
+        cuts = np.flatnonzero(w[1:] != w[:-1]) + 1
+        for part, wk in zip(np.split(keys, cuts), w[np.concatenate([[0], cuts])], strict=True):
+            self.by_week.setdefault(int(wk), []).append(part)
+
+    def pop(self, t: int) -> np.ndarray:
+        items = self.by_week.pop(t, [])
+        if not items:
+            return np.zeros(0, np.int64)
+        return items[0] if len(items) == 1 else np.concatenate(items)
+
+
+class _Pool:
+    """Children of a block of runs in flat slot arrays (slot ``f`` belongs to run ``f % R``).
+
+    ``stage`` -1 marks an empty slot; empty slots are reused by later entrants (each reuse
+    bumps the slot's generation so that anything still scheduled for the previous child is
+    ignored). ``birth`` is the week in which the child's age in weeks was 0, so ageing needs
+    no work each week; children turning 18 and children due an examination are found through
+    buckets by week, so no week needs a pass over every child.
+    """
+
+    def __init__(self, runs: int, width: int, weeks: int) -> None:
+        self.R = runs
+        n = runs * width
+        self.stage = np.full(n, -1, dtype=np.int8)
+        self.place = np.zeros(n, dtype=np.int8)
+        self.birth = np.zeros(n, dtype=np.int16)
+        self.gen = np.zeros(n, dtype=np.int64)  # bumped when a slot is reused
+        self.cgen = np.zeros(n, dtype=np.int64)  # bumped when a child's examination is rescheduled
+        self.high = np.zeros(runs, dtype=np.int64)  # columns ever used, per run
+        self.free = np.zeros((runs, 16), dtype=np.int64)  # free columns, per run (a stack)
+        self.n_free = np.zeros(runs, dtype=np.int64)
+        self.turn18 = _Buckets(weeks)
+        self.checks = _Buckets(weeks)
 
     @property
     def width(self) -> int:
-        return self.stage.shape[1]
+        return self.stage.size // self.R
 
-    def compact(self) -> None:
-        """Move living children to the left of each row."""
-        order = np.argsort(self.stage < 0, axis=1, kind="stable")
-        self.stage = np.take_along_axis(self.stage, order, axis=1)
-        self.place = np.take_along_axis(self.place, order, axis=1)
-        self.age = np.take_along_axis(self.age, order, axis=1)
-        self.used = (self.stage >= 0).sum(axis=1)
+    def key(self, f: np.ndarray, gen: np.ndarray | None = None) -> np.ndarray:
+        g = self.gen if gen is None else gen
+        return (f << GEN_BITS) | (g[f] & GEN_MASK)
 
-    def ensure(self, need: int) -> None:
-        """Make room for ``need`` more children in every row."""
-        if int(self.used.max()) + need <= self.width:
+    def valid(self, keys: np.ndarray, gen: np.ndarray | None = None) -> np.ndarray:
+        """Slots of the keys still scheduled for the same child (generation matches), alive."""
+        g = self.gen if gen is None else gen
+        f = keys >> GEN_BITS
+        ok = ((keys & GEN_MASK) == (g[f] & GEN_MASK)) & (self.stage[f] >= 0)
+        return f[ok]
+
+    def grow(self, width: int) -> None:
+        extra = (width - self.width) * self.R
+        if extra <= 0:
             return
-        self.compact()
-        short = int(self.used.max()) + need - self.width
-        if short > 0:
-            grow = max(short, self.width // 2)
-            R = self.stage.shape[0]
-            self.stage = np.concatenate([self.stage, np.full((R, grow), -1, np.int8)], axis=1)
-            self.place = np.concatenate([self.place, np.zeros((R, grow), np.int8)], axis=1)
-            self.age = np.concatenate([self.age, np.zeros((R, grow), np.int16)], axis=1)
+        self.stage = np.concatenate([self.stage, np.full(extra, -1, np.int8)])
+        self.place = np.concatenate([self.place, np.zeros(extra, np.int8)])
+        self.birth = np.concatenate([self.birth, np.zeros(extra, np.int16)])
+        self.gen = np.concatenate([self.gen, np.zeros(extra, np.int64)])
+        self.cgen = np.concatenate([self.cgen, np.zeros(extra, np.int64)])
+
+    def release(self, f: np.ndarray) -> None:
+        """Empty these slots and put them on their runs' free stacks."""
+        if not f.size:
+            return
+        self.stage[f] = -1
+        r, c = f % self.R, f // self.R
+        order = np.argsort(r, kind="stable")
+        r, c = r[order], c[order]
+        n = np.bincount(r, minlength=self.R)
+        rank = np.arange(r.size) - np.repeat(np.cumsum(n) - n, n)
+        need = int((self.n_free + n).max())
+        if need > self.free.shape[1]:
+            self.free = np.concatenate(
+                [self.free, np.zeros((self.R, max(need, 2 * self.free.shape[1])), np.int64)], axis=1
+            )
+        self.free[r, self.n_free[r] + rank] = c
+        self.n_free += n
+
+    def take(self, k: np.ndarray) -> np.ndarray:
+        """Slots for ``k[r]`` new children in each run r (reusing empty slots first)."""
+        K = int(k.sum())
+        r = np.repeat(np.arange(self.R), k)
+        j = np.arange(K) - np.repeat(np.cumsum(k) - k, k)
+        nf = self.n_free[r]
+        from_free = j < nf
+        c_free = self.free[r, np.maximum(nf - 1 - j, 0)]
+        c_new = self.high[r] + (j - nf)
+        c = np.where(from_free, c_free, c_new)
+        used_free = np.minimum(self.n_free, k)
+        self.high += k - used_free
+        self.n_free -= used_free
+        if int(self.high.max()) > self.width:
+            self.grow(max(int(self.high.max()), int(self.width * 1.25) + 1))
+        f = c * self.R + r
+        self.gen[f] += 1
+        self.cgen[f] += 1
+        return f
 
 
-def run_stochastic(st: Structure, runs: int, seed: int) -> Raw:
-    """``runs`` independent stochastic projections, reproducible from ``seed``."""
+def _chunk(st: Structure, R: int, seed: np.random.SeedSequence) -> Raw:
+    """Stochastic runs for one block of runs (see :func:`run_stochastic`).
+
+    A child in legal-stage cell s and placement p is examined in a week with probability
+    ``B[s, p]``, an upper bound of its weekly chance of any event over the whole projection,
+    so the gap to its next examination is geometric (memoryless, so it is simply redrawn
+    when the child's state changes). At an examination the event happens with probability
+    ``chance / B``. This thinning gives exactly a weekly Bernoulli draw with the week's
+    chance while touching only the children likely to have an event.
+    """
     rng = np.random.default_rng(seed)
     T, S, P = st.weeks, st.S, st.P
-    R = runs
+    A = AGE_WEEKS
     Q = st.stage_probs
     grp = st.stage_group.astype(np.int64)
     PO_P = st.po_placed
     n_dest = Q.shape[2]
     dest_group = np.concatenate([grp, np.full(n_dest - S, OUT)])
-    stay = 1.0 - Q.sum(axis=2)  # (T, S)
-    cum = np.cumsum(Q, axis=2)  # (T, S, n_dest), offset by stay when drawing
-    # Placement moves: per age group and placement, probability of any move and its cumulative split.
+    ev = Q.sum(axis=2)  # (T, S) chance of a legal-stage event
+    cum = np.cumsum(Q, axis=2)
     M = st.move_probs
     move_any = M.sum(axis=2)  # (G, P)
     move_cum = np.cumsum(M, axis=2)
+    B = ev.max(axis=0)[:, None] + move_any.max(axis=0)[None, :]  # (S, P)
+    B[PO_P] = ev[:, PO_P].max()  # children placed for adoption do not move placement
+    B = np.minimum(B, 1.0)
+    with np.errstate(divide="ignore"):
+        log_q = np.log1p(-B)  # -inf where B == 1
     edges = np.array(st.age_group_edges)
-    age_group = np.searchsorted(edges, np.arange(AGE_WEEKS), side="right") - 1
-    p_move_max = float(move_any.max()) if move_any.size else 0.0
+    age_group = np.searchsorted(edges, np.arange(A), side="right") - 1
+
+    def schedule_checks(f: np.ndarray, t: int) -> None:
+        """Next examination for slots ``f``: t + a geometric(B[state]) number of weeks."""
+        if not f.size:
+            return
+        s, p = pool.stage[f].astype(np.int64), pool.place[f].astype(np.int64)
+        lq = log_q[s, p]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gap = np.floor(np.log1p(-rng.random(f.size)) / lq) + 1  # lq == 0 (B == 0): never
+        gap = np.where(np.isfinite(gap), gap, T + 1).astype(np.int64)
+        pool.checks.add(pool.key(f, pool.cgen), t + gap)
 
     run_idx, stage0, place0, age0 = _initial_individuals(st, R, rng)
     order = np.argsort(run_idx, kind="stable")
     run_idx, stage0, place0, age0 = run_idx[order], stage0[order], place0[order], age0[order]
     n0 = np.bincount(run_idx, minlength=R)
-    exp_entries = float(st.entries_per_week.sum())
-    width = int(n0.max()) + int(1.5 * exp_entries / max(T / 52, 1)) + 64
-    pool = _Pool(R, max(width, 16))
-    pos = np.arange(run_idx.size) - np.repeat(np.cumsum(n0) - n0, n0)
-    pool.stage[run_idx, pos] = stage0
-    pool.place[run_idx, pos] = place0
-    pool.age[run_idx, pos] = age0
-    pool.used[:] = n0
+    room = int(2 * st.entries_per_week.max(initial=0) * 26) + 16
+    pool = _Pool(R, int(n0.max()) + room, T)
+    f0 = pool.take(n0)
+    pool.stage[f0] = stage0
+    pool.place[f0] = place0
+    pool.birth[f0] = -1 - age0.astype(np.int16)  # ages once more in week 0
+    pool.turn18.add(pool.key(f0), pool.birth[f0].astype(np.int64) + A)
+    schedule_checks(f0, -1)
 
-    counts = np.zeros((R, S, P), dtype=np.int64)
+    counts = np.zeros((R, S, P), dtype=np.int32)
     np.add.at(counts, (run_idx, stage0.astype(np.int64), place0.astype(np.int64)), 1)
     initial = counts.copy()
-
     stock = np.empty((T, R, S, P), dtype=np.int32)
     entries = np.zeros((T, R), dtype=np.int64)
     exits = np.zeros((T, R, len(EXIT_ROUTES)), dtype=np.int64)
     flows = np.zeros((T, R, N_GROUPS + 1, N_GROUPS + 1), dtype=np.int64)
-    SP = S * P
-    G5 = (N_GROUPS + 1) ** 2
+    SP, G1 = S * P, N_GROUPS + 1
+    counts_flat = counts.reshape(-1)
 
-    def add_counts(r: np.ndarray, s: np.ndarray, p: np.ndarray, sign: int) -> None:
-        key = r * SP + s.astype(np.int64) * P + p.astype(np.int64)
-        counts.reshape(-1)[:] += sign * np.bincount(key, minlength=R * SP)
+    # Changes to counts and flows are collected during a week and applied with one bincount.
+    pending_keys: list[np.ndarray] = []
+    pending_signs: list[np.ndarray] = []
+    flow_keys: list[np.ndarray] = []
 
-    def add_flows(r: np.ndarray, g_from: np.ndarray, g_to: np.ndarray, t: int) -> None:
-        key = r * G5 + g_from * (N_GROUPS + 1) + g_to
-        flows[t].reshape(-1)[:] += np.bincount(key, minlength=R * G5)
+    def recount(r: np.ndarray, s: np.ndarray, p: np.ndarray, sign: int) -> None:
+        if r.size:
+            pending_keys.append(r * SP + s * P + p)
+            pending_signs.append(np.full(r.size, sign, dtype=np.int8))
 
-    flat_dist = st.entry_dist.reshape(-1)
-    entry_cdf = np.cumsum(flat_dist)
+    def flush_counts() -> None:
+        if pending_keys:
+            keys = np.concatenate(pending_keys)
+            signs = np.concatenate(pending_signs).astype(np.float64)
+            counts_flat[:] += np.bincount(keys, weights=signs, minlength=R * SP).astype(np.int32)
+            pending_keys.clear()
+            pending_signs.clear()
+
+    def add_flows(t: int, r: np.ndarray, g_from: np.ndarray, g_to: np.ndarray) -> None:
+        if r.size:
+            flow_keys.append(r * G1 * G1 + g_from * G1 + g_to)
+
+    def flush_flows(t: int) -> None:
+        if flow_keys:
+            flows[t].reshape(-1)[:] += np.bincount(np.concatenate(flow_keys), minlength=R * G1 * G1)
+            flow_keys.clear()
+
+    def placement_moves(t: int, f: np.ndarray, v: np.ndarray) -> None:
+        """Move children whose uniform ``v`` falls under their move chance."""
+        s_cur = pool.stage[f].astype(np.int64)
+        p_cur = pool.place[f].astype(np.int64)
+        g = age_group[np.clip(t - pool.birth[f].astype(np.int64), 0, A - 1)]
+        mv = (s_cur != PO_P) & (v < move_any[g, p_cur])
+        if mv.any():
+            f, s_cur, p_cur, g, v = f[mv], s_cur[mv], p_cur[mv], g[mv], v[mv]
+            p_new = np.minimum((v[:, None] >= move_cum[g, p_cur]).sum(axis=1), P - 1)
+            r = f % R
+            recount(r, s_cur, p_cur, -1)
+            recount(r, s_cur, p_new, +1)
+            pool.place[f] = p_new.astype(np.int8)
+
+    entry_cdf = np.cumsum(st.entry_dist.reshape(-1))
     entry_cdf /= entry_cdf[-1]
-    A = AGE_WEEKS
+    n_cells = entry_cdf.size
 
     for t in range(T):
-        if t % 52 == 51:
-            pool.compact()
-        w = int(pool.used.max())
-        stg = pool.stage[:, :w]
-        plc = pool.place[:, :w]
-        age = pool.age[:, :w]
-        alive = stg >= 0
-        # 1. ageing
-        age += 1
-        r_i, c_i = np.nonzero(alive & (age >= A))
-        if r_i.size:
-            s_old = stg[r_i, c_i].astype(np.int64)
-            add_counts(r_i, s_old, plc[r_i, c_i], -1)
-            add_flows(r_i, grp[s_old], np.full(r_i.size, OUT), t)
-            exits[t, :, R_AGE18] += np.bincount(r_i, minlength=R)
-            stg[r_i, c_i] = -1
-            alive[r_i, c_i] = False
-        # 2. legal-stage transitions (thinning: only children with u above the smallest stay)
-        u = rng.random((R, w), dtype=np.float32)
-        cand = alive & (u >= stay[t].min())
-        r_i, c_i = np.nonzero(cand)
-        if r_i.size:
-            s_old = stg[r_i, c_i].astype(np.int64)
-            uu = u[r_i, c_i].astype(np.float64)
-            moving = uu >= stay[t, s_old]
-            r_i, c_i, s_old, uu = r_i[moving], c_i[moving], s_old[moving], uu[moving]
-            dest = (uu[:, None] >= stay[t, s_old][:, None] + cum[t, s_old]).sum(axis=1)
-            dest = np.minimum(dest, n_dest - 1)
-            p_old = plc[r_i, c_i]
-            add_counts(r_i, s_old, p_old, -1)
-            add_flows(r_i, grp[s_old], dest_group[dest], t)
-            is_exit = dest >= S
-            if is_exit.any():
-                routes = dest[is_exit] - S
-                np.add.at(exits[t], (r_i[is_exit], routes), 1)
-                stg[r_i[is_exit], c_i[is_exit]] = -1
-            keep = ~is_exit
-            rk, ck, dk = r_i[keep], c_i[keep], dest[keep]
-            pk = np.where(dk == PO_P, st.pfa, p_old[keep]).astype(np.int8)
-            stg[rk, ck] = dk.astype(np.int8)
-            plc[rk, ck] = pk
-            add_counts(rk, dk, pk, +1)
-            alive = stg >= 0
-        # 3. placement moves
-        if p_move_max > 0:
-            u2 = rng.random((R, w), dtype=np.float32)
-            r_i, c_i = np.nonzero(alive & (u2 < p_move_max) & (stg != PO_P))
-            if r_i.size:
-                gidx = age_group[np.minimum(age[r_i, c_i], A - 1)]
-                p_old = plc[r_i, c_i].astype(np.int64)
-                uu = u2[r_i, c_i].astype(np.float64)
-                moving = uu < move_any[gidx, p_old]
-                r_i, c_i, gidx, p_old, uu = r_i[moving], c_i[moving], gidx[moving], p_old[moving], uu[moving]
-                if r_i.size:
-                    p_new = (uu[:, None] >= move_cum[gidx, p_old]).sum(axis=1)
-                    s_cur = stg[r_i, c_i]
-                    add_counts(r_i, s_cur, p_old, -1)
-                    add_counts(r_i, s_cur, p_new, +1)
-                    plc[r_i, c_i] = p_new.astype(np.int8)
+        # 1. ageing: children turning 18 this week leave care
+        f = pool.valid(pool.turn18.pop(t))
+        if f.size:
+            r = f % R
+            s_old = pool.stage[f].astype(np.int64)
+            recount(r, s_old, pool.place[f].astype(np.int64), -1)
+            add_flows(t, r, grp[s_old], np.full(f.size, OUT))
+            exits[t, :, R_AGE18] += np.bincount(r, minlength=R)
+            pool.release(f)
+        # 2 and 3. children examined this week
+        f = pool.valid(pool.checks.pop(t), pool.cgen)
+        if f.size:
+            s_old = pool.stage[f].astype(np.int64)
+            v = rng.random(f.size) * B[s_old, pool.place[f].astype(np.int64)]  # uniform on [0, B)
+            e = ev[t, s_old]
+            event = v < e
+            fe, se = f[event], s_old[event]
+            if fe.size:
+                # destination by inverse CDF of the stage row, using v (uniform on [0, e))
+                dest = np.minimum((v[event][:, None] >= cum[t, se]).sum(axis=1), n_dest - 1)
+                p_old = pool.place[fe].astype(np.int64)
+                re = fe % R
+                add_flows(t, re, grp[se], dest_group[dest])
+                recount(re, se, p_old, -1)
+                is_exit = dest >= S
+                if is_exit.any():
+                    np.add.at(exits[t], (re[is_exit], dest[is_exit] - S), 1)
+                    pool.release(fe[is_exit])
+                keep = ~is_exit
+                fk, dk = fe[keep], dest[keep]
+                pk = np.where(dk == PO_P, st.pfa, p_old[keep])
+                pool.stage[fk] = dk.astype(np.int8)
+                pool.place[fk] = pk.astype(np.int8)
+                recount(re[keep], dk, pk, +1)
+                # after a stage change the placement-move chance applies as usual this week
+                placement_moves(t, fk, rng.random(fk.size))
+            # no stage event: (v - e) / (1 - e) is uniform on [0, (B - e) / (1 - e))
+            no = ~event
+            if no.any():
+                placement_moves(t, f[no], (v[no] - e[no]) / np.maximum(1.0 - e[no], 1e-300))
+            schedule_checks(f[pool.stage[f] >= 0], t)
+        # placement-shift lever: each eligible child moves with probability c / eligible
         c = st.shift_per_week[t]
         if c > 0:
-            elig = alive & (plc == st.shift_from) & (stg != PO_P)
-            n_el = elig.sum(axis=1)
+            flush_counts()
+            fr = st.shift_from
+            n_el = counts[:, :, fr].sum(axis=1) - counts[:, PO_P, fr]
             q = np.where(n_el > 0, np.minimum(1.0, c / np.maximum(n_el, 1)), 0.0)
-            u3 = rng.random((R, w))
-            r_i, c_i = np.nonzero(elig & (u3 < q[:, None]))
-            if r_i.size:
-                s_cur = stg[r_i, c_i]
-                add_counts(r_i, s_cur, plc[r_i, c_i], -1)
-                add_counts(r_i, s_cur, np.full(r_i.size, st.shift_to), +1)
-                plc[r_i, c_i] = st.shift_to
+            f = np.flatnonzero(pool.place == fr)
+            s_cur = pool.stage[f].astype(np.int64)
+            el = (s_cur >= 0) & (s_cur != PO_P)
+            f, s_cur = f[el], s_cur[el]
+            go = rng.random(f.size) < q[f % R]
+            f, s_cur = f[go], s_cur[go]
+            if f.size:
+                r = f % R
+                recount(r, s_cur, np.full(f.size, fr), -1)
+                recount(r, s_cur, np.full(f.size, st.shift_to), +1)
+                pool.place[f] = st.shift_to
+                pool.cgen[f] += 1  # new placement, new examination rate
+                schedule_checks(f, t)
         # 4. entries
         k = rng.poisson(st.entries_per_week[t], R)
         K = int(k.sum())
         if K:
-            pool.ensure(int(k.max()))
-            cell = np.minimum(np.searchsorted(entry_cdf, rng.random(K), side="right"), flat_dist.size - 1)
-            s_new = cell // (P * A)
-            p_new = (cell // A) % P
-            a_new = cell % A
-            r_new = np.repeat(np.arange(R), k)
-            slot = pool.used[r_new] + (np.arange(K) - np.repeat(np.cumsum(k) - k, k))
-            pool.stage[r_new, slot] = s_new.astype(np.int8)
-            pool.place[r_new, slot] = p_new.astype(np.int8)
-            pool.age[r_new, slot] = a_new.astype(np.int16)
-            pool.used += k
-            add_counts(r_new, s_new, p_new, +1)
-            add_flows(r_new, np.full(K, OUT), grp[s_new], t)
+            cell = np.minimum(np.searchsorted(entry_cdf, rng.random(K), side="right"), n_cells - 1)
+            s_new, p_new, a_new = cell // (P * A), (cell // A) % P, cell % A
+            f = pool.take(k)
+            pool.stage[f] = s_new.astype(np.int8)
+            pool.place[f] = p_new.astype(np.int8)
+            birth = t - a_new
+            pool.birth[f] = birth.astype(np.int16)
+            pool.turn18.add(pool.key(f), birth + A)
+            schedule_checks(f, t)
+            r = f % R
+            recount(r, s_new, p_new, +1)
+            add_flows(t, r, np.full(K, OUT), grp[s_new])
             entries[t] = k
+        flush_counts()
+        flush_flows(t)
         stock[t] = counts
-    idx = np.arange(N_GROUPS + 1)
+    idx = np.arange(G1)
     flows[:, :, idx, idx] = 0
     return Raw(stock, None, entries, exits, flows, initial, True)
+
+
+STOCHASTIC_BLOCKS = 2
+"""Runs are split into this many blocks, each with its own random stream, run on up to
+this many threads (numpy releases the GIL in its array work). The split does not depend on
+the machine, so results for a seed are the same everywhere."""
+
+
+def run_stochastic(st: Structure, runs: int, seed: int) -> Raw:
+    """``runs`` independent stochastic projections, reproducible from ``seed``."""
+    if runs < 1:
+        raise ValueError("runs must be at least 1")
+    blocks = min(STOCHASTIC_BLOCKS, runs)
+    sizes = [runs // blocks + (1 if i < runs % blocks else 0) for i in range(blocks)]
+    seeds = np.random.SeedSequence(seed).spawn(blocks)
+    workers = min(blocks, os.cpu_count() or 1)
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as ex:
+            parts = list(ex.map(_chunk, [st] * blocks, sizes, seeds))
+    else:
+        parts = [_chunk(st, n, sq) for n, sq in zip(sizes, seeds, strict=True)]
+    if len(parts) == 1:
+        return parts[0]
+    return Raw(
+        stock=np.concatenate([p.stock for p in parts], axis=1),
+        stock_age=None,
+        entries=np.concatenate([p.entries for p in parts], axis=1),
+        exits=np.concatenate([p.exits for p in parts], axis=1),
+        group_flows=np.concatenate([p.group_flows for p in parts], axis=1),
+        initial=np.concatenate([p.initial for p in parts], axis=0),
+        stochastic=True,
+    )
