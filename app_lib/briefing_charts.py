@@ -17,14 +17,15 @@ import altair as alt
 import pandas as pd
 
 from csc_model.narrative import (
+    Projection,
     changed_levers,
+    children_at_start,
     fmt_children,
     fmt_money_gbp,
     month_year,
     round_children,
     round_money_m,
 )
-from csc_model.results import Result
 
 # Okabe-Ito blue and neutral greys: colour-blind safe, at least 4.5:1 against white.
 BLUE = "#0062A0"
@@ -55,10 +56,10 @@ class ChartSize:
 
 
 SCREEN = ChartSize(width=620, height=380, font=20, label_room=210)
-PRINT = ChartSize(width=580, height=330, font=16, label_room=200)
+PRINT = ChartSize(width=580, height=230, font=16, label_room=200)
 
 
-def _is_changed(base: Result, scen: Result | None) -> bool:
+def _is_changed(base: Projection, scen: Projection | None) -> bool:
     return scen is not None and scen is not base and bool(changed_levers(base.scenario, scen.scenario))
 
 
@@ -161,7 +162,7 @@ def _end_labels(ends: pd.DataFrame, x: alt.X, size: ChartSize) -> alt.Chart:
 # ---------------------------------------------------------------------------
 
 
-def children_data(base: Result, scen: Result | None = None) -> pd.DataFrame:
+def children_data(base: Projection, scen: Projection | None = None) -> pd.DataFrame:
     """Children in care at the start and at each month end, one row per series and date."""
     series = [(BASELINE_NAME, base)]
     if _is_changed(base, scen):
@@ -170,15 +171,36 @@ def children_data(base: Result, scen: Result | None = None) -> pd.DataFrame:
     for name, res in series:
         m = res.table("month")
         start = pd.Timestamp(res.scenario.start_date)
-        rows.append(pd.DataFrame({"series": [name], "date": [start], "value": [float(res.structure.initial.sum())]}))
+        rows.append(pd.DataFrame({"series": [name], "date": [start], "value": [children_at_start(res)]}))
         rows.append(
             pd.DataFrame({"series": name, "date": pd.to_datetime(m["period_end"]), "value": m["children_in_care"]})
         )
     return pd.concat(rows, ignore_index=True)
 
 
-def children_chart(base: Result, scen: Result | None = None, size: ChartSize = SCREEN) -> alt.LayerChart:
-    """Line chart: children in care, current trends (dashed grey) and the scenario (solid blue)."""
+CHILDREN_TITLE = "Children in care"
+SPEND_TITLE = "Placement spending against budget"
+
+
+def children_subtitle(base: Projection) -> str:
+    """'At the end of each month, April 2026 to March 2031'."""
+    end = base.table("month")["period_end"].iloc[-1]
+    return f"At the end of each month, {month_year(base.scenario.start_date)} to {month_year(end)}"
+
+
+def spend_subtitle(base: Projection) -> str:
+    """'£ million by financial year, 2026-27 to 2030-31'."""
+    fy = base.table("fy")["period"]
+    return f"£ million by financial year, {fy.iloc[0]} to {fy.iloc[-1]}"
+
+
+def children_chart(
+    base: Projection, scen: Projection | None = None, size: ChartSize = SCREEN, titled: bool = True
+) -> alt.LayerChart:
+    """Line chart: children in care, current trends (dashed grey) and the scenario (solid blue).
+
+    ``titled=False`` leaves the title to the page, which shows it as a heading.
+    """
     df = children_data(base, scen)
     ends = df.sort_values("date").groupby("series", sort=False).tail(1).copy()
     lo, hi = y_domain(df["value"])
@@ -188,19 +210,16 @@ def children_chart(base: Result, scen: Result | None = None, size: ChartSize = S
         f"{short[s]}: {fmt_children(round_children(v))}" for s, v in zip(ends["series"], ends["value"], strict=True)
     ]
     x = alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount="year", labelAngle=0))
-    start, end = df["date"].min().date(), df["date"].max().date()
     chart = alt.layer(
         _lines(df, x, "format(datum.value, ',.0f')"),
         _end_labels(ends, x, size),
-    ).properties(
-        title=alt.Title(
-            "Children in care", subtitle=f"At the end of each month, {month_year(start)} to {month_year(end)}"
-        )
     )
+    if titled:
+        chart = chart.properties(title=alt.Title(CHILDREN_TITLE, subtitle=children_subtitle(base)))
     return _configure(chart, size)
 
 
-def children_chart_text(base: Result, scen: Result | None = None) -> str:
+def children_chart_text(base: Projection, scen: Projection | None = None) -> str:
     """One or two sentences saying what the children-in-care chart shows."""
     df = children_data(base, scen)
     start, end = df["date"].min().date(), df["date"].max().date()
@@ -233,7 +252,7 @@ def children_chart_text(base: Result, scen: Result | None = None) -> str:
 # ---------------------------------------------------------------------------
 
 
-def spend_data(base: Result, scen: Result | None = None) -> pd.DataFrame:
+def spend_data(base: Projection, scen: Projection | None = None) -> pd.DataFrame:
     """Spend (each series) and budget (£m) by financial year, one row per series and year."""
     tb = base.table("fy")
     rows = [
@@ -249,7 +268,9 @@ def spend_data(base: Result, scen: Result | None = None) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-def spend_chart(base: Result, scen: Result | None = None, size: ChartSize = SCREEN) -> alt.LayerChart:
+def spend_chart(
+    base: Projection, scen: Projection | None = None, size: ChartSize = SCREEN, titled: bool = True
+) -> alt.LayerChart:
     """Placement spending by financial year against the budget (dotted black line)."""
     df = spend_data(base, scen)
     years = list(dict.fromkeys(df["fy"]))
@@ -282,15 +303,13 @@ def spend_chart(base: Result, scen: Result | None = None, size: ChartSize = SCRE
         _lines(df, x, "'£' + format(datum.value, ',.0f') + 'm'"),
         points,
         _end_labels(ends, x, size),
-    ).properties(
-        title=alt.Title(
-            "Placement spending against budget", subtitle=f"£ million by financial year, {years[0]} to {years[-1]}"
-        )
     )
+    if titled:
+        chart = chart.properties(title=alt.Title(SPEND_TITLE, subtitle=spend_subtitle(base)))
     return _configure(chart, size)
 
 
-def spend_chart_text(base: Result, scen: Result | None = None) -> str:
+def spend_chart_text(base: Projection, scen: Projection | None = None) -> str:
     """One or two sentences saying what the spending chart shows."""
     df = spend_data(base, scen)
     years = list(dict.fromkeys(df["fy"]))

@@ -18,10 +18,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
+
+import pandas as pd
 
 from .config import load_placement_types, source_for
-from .results import Result
 from .scenario import AGE_BAND_LABELS, Scenario, diff, field_meta, get_path
 
 CHILDREN_STEP = 5
@@ -48,6 +49,40 @@ PLACEMENT_PHRASES = {
     "secure": "secure children's homes",
     "other": "other placements",
 }
+
+
+class Projection(Protocol):
+    """What the sentences need from a projection: its scenario and its tables.
+
+    :class:`csc_model.results.Result` is one; :class:`TableProjection` wraps tables that were
+    computed elsewhere (e.g. by the app's cached runner).
+    """
+
+    @property
+    def scenario(self) -> Scenario: ...
+
+    def table(self, freq: str = "fy") -> pd.DataFrame: ...
+
+
+@dataclass(frozen=True)
+class TableProjection:
+    """A scenario with its already computed tables by financial year (and optionally month)."""
+
+    scenario: Scenario
+    fy: pd.DataFrame
+    month: pd.DataFrame | None = None
+
+    def table(self, freq: str = "fy") -> pd.DataFrame:
+        if freq == "fy":
+            return self.fy
+        if freq == "month" and self.month is not None:
+            return self.month
+        raise ValueError(f"no {freq!r} table in this projection")
+
+
+def children_at_start(res: Projection) -> float:
+    """Children in care on the start date (the scenario's starting position)."""
+    return float(res.scenario.initial.total)
 
 
 # ---------------------------------------------------------------------------
@@ -259,14 +294,21 @@ def _describe(group: str, paths: list[str], base: Scenario, scen: Scenario) -> L
             f"{sh.children_per_year:,.4g} children a year moved from {_placement_phrase(sh.from_type)} "
             f"to {_placement_phrase(sh.to_type)} from {month_year(sh.start_date)}"
         )
+
+        def shift_text(x: Any) -> str:
+            if not x.children_per_year:
+                return "none"
+            return (
+                f"{x.children_per_year:,.4g} children a year from {_placement_phrase(x.from_type)} "
+                f"to {_placement_phrase(x.to_type)}"
+            )
+
         return LeverChange(
             group,
             field_meta("placements.shift")["label"],
             clause,
-            f"{bsh.children_per_year:,.4g} children a year from {_placement_phrase(bsh.from_type)} "
-            f"to {_placement_phrase(bsh.to_type)}",
-            f"{sh.children_per_year:,.4g} children a year from {_placement_phrase(sh.from_type)} "
-            f"to {_placement_phrase(sh.to_type)}",
+            shift_text(bsh),
+            shift_text(sh),
             _source_text("placements.shift"),
             tuple(paths),
         )
@@ -282,8 +324,8 @@ def _describe(group: str, paths: list[str], base: Scenario, scen: Scenario) -> L
 
     if path == "entries.surges":
         clause = _surge_clause(scen, list(o or []), list(n or []))
-        ot = f"{len(o or [])} surges" if o else "none"
-        nt = f"{len(n or [])} surge{'s' if len(n or []) != 1 else ''}" if n else "none"
+        ot = _surge_clause(scen, [], list(o)).replace(" came into care", "") if o else "none"
+        nt = _surge_clause(scen, [], list(n)).replace(" came into care", "") if n else "none"
     elif path == "proceedings.mean_weeks":
         clause = f"court proceedings took {n:g} weeks on average (instead of {o:g})"
     elif path == "entries.weekly_rate":
@@ -303,8 +345,8 @@ def _describe(group: str, paths: list[str], base: Scenario, scen: Scenario) -> L
                 f"placement prices rose {fmt_pct(n)} in {leaf} (instead of {fmt_pct(o) if o is not None else usual})"
             )
         label = f"{label} ({leaf})"
-        ot = "usual rate" if o is None else fmt_pct(o)
-        nt = "usual rate" if n is None else fmt_pct(n)
+        ot = f"usual rate ({usual})" if o is None else fmt_pct(o)
+        nt = f"usual rate ({usual})" if n is None else fmt_pct(n)
     elif path == "costs.budget_first_year_gbp":
         clause = f"the placement budget in the first year were {fmt_money_gbp(n)} (instead of {fmt_money_gbp(o)})"
     elif path == "costs.budget_annual_uplift":
@@ -406,7 +448,7 @@ def key_assumptions(scen: Scenario, base: Scenario | None = None) -> list[Assump
         elif path.startswith("costs.weekly_price_gbp."):
             leaf = path.rsplit(".", 1)[1]
             labels = {p.id: p.label for p in load_placement_types()}
-            label = f"Weekly price: {labels.get(leaf, leaf)} ({scen.costs.price_base_year} prices)"
+            label = f"Weekly price: {labels.get(leaf, leaf)}, {scen.costs.price_base_year} prices"
             value = f"£{v:,.0f}"
         else:
             value = format_value(v, m.get("unit", ""))
@@ -495,11 +537,11 @@ def _money_change(d_m: float, fy: str) -> str:
     return f"there would be no change in placement spending in {fy}"
 
 
-def baseline_sentences(base: Result) -> list[Sentence]:
+def baseline_sentences(base: Projection) -> list[Sentence]:
     """What the baseline projection says on its own: children now and at the end; spend vs budget."""
     t = base.table("fy")
     s = base.scenario
-    now = float(base.headline()["children_start"])
+    now = children_at_start(base)
     first, last = t.iloc[0], t.iloc[-1]
     end_date: dt.date = last["period_end"]
     now_r, end_r = round_children(now), round_children(float(last["children_in_care"]))
@@ -556,7 +598,7 @@ def baseline_sentences(base: Result) -> list[Sentence]:
         },
     )
     out = [children, money]
-    if base.raw.stochastic and "children_in_care_p10" in t:
+    if "children_in_care_p10" in t.columns:
         lo, hi = (
             round_children(float(last["children_in_care_p10"])),
             round_children(float(last["children_in_care_p90"])),
@@ -572,7 +614,9 @@ def baseline_sentences(base: Result) -> list[Sentence]:
     return out
 
 
-def change_sentences(base: Result, scen: Result, levers: list[LeverChange], focus: int | None = None) -> list[Sentence]:
+def change_sentences(
+    base: Projection, scen: Projection, levers: list[LeverChange], focus: int | None = None
+) -> list[Sentence]:
     """What the scenario changes, by financial year, compared with the baseline."""
     a, b = base.table("fy"), scen.table("fy")
     n = min(len(a), len(b))
@@ -665,7 +709,7 @@ def change_sentences(base: Result, scen: Result, levers: list[LeverChange], focu
     return [first, second, third]
 
 
-def narrate(base: Result, scen: Result, focus: int | None = None) -> Narrative:
+def narrate(base: Projection, scen: Projection, focus: int | None = None) -> Narrative:
     """Headline sentences for ``scen`` against ``base``.
 
     ``focus`` is the index of the financial year the first change sentence is about: by

@@ -1,0 +1,276 @@
+"""A one-page take-away brief for councillors: one self-contained HTML file.
+
+The file has no external resources (inline CSS, charts as base64 PNG made offline with
+vl-convert), so it opens offline, can be emailed, and prints on one A4 page. Every string
+that a user can type (the scenario name above all) is escaped with :func:`html.escape`.
+
+Pure Python apart from Altair/vl-convert: no streamlit here, so the brief can be built in
+tests and from the command line.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+from html import escape
+
+import altair as alt
+
+from csc_model.config import source_for
+from csc_model.narrative import (
+    ROUNDING_STATEMENT,
+    Narrative,
+    Projection,
+    key_assumptions,
+    long_date,
+    narrate,
+)
+
+from . import briefing_charts as bc
+
+TITLE = "Children in care and placement costs"
+KICKER = "Children's Services · Councillor briefing"
+
+CSS = """
+@page { size: A4 portrait; margin: 10mm 12mm 9mm 12mm; }
+* { box-sizing: border-box; }
+html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+body { margin: 0; color: #1a1a1a; background: #fff;
+  font: 9.5pt/1.35 "Liberation Sans", Arial, Helvetica, sans-serif; }
+.sheet { max-width: 184mm; margin: 0 auto; padding: 6mm 0; }
+@media print { .sheet { padding: 0; max-width: none; } }
+header.masthead { border-bottom: 3px solid #0062a0; padding-bottom: 2mm; margin-bottom: 1mm;
+  display: flex; justify-content: space-between; align-items: flex-end; gap: 6mm; }
+.kicker { margin: 0 0 1mm; font-size: 8.5pt; letter-spacing: .06em; text-transform: uppercase;
+  color: #0062a0; font-weight: bold; }
+h1 { margin: 0; font-size: 16pt; line-height: 1.15; }
+.scenario { margin: 1mm 0 0; font-size: 10.5pt; }
+.meta { margin: 0; text-align: right; font-size: 8.5pt; color: #333; white-space: nowrap; }
+h2 { font-size: 11pt; margin: 2.2mm 0 1mm; color: #0a3a5c; border-bottom: 1px solid #c9d6e0;
+  padding-bottom: .6mm; break-after: avoid; }
+.key { background: #eef4f9; border-left: 5px solid #0062a0; padding: 2mm 3.5mm 2mm 3mm; margin: 0; }
+.key ol { margin: 0; padding-left: 5mm; }
+.key li { margin: 0 0 .8mm; font-size: 10pt; }
+.key li:last-child { margin-bottom: 0; }
+.trend { margin: 1.2mm 0 0; font-size: 9pt; }
+.rounding { margin: 1mm 0 0; font-size: 8pt; color: #333; }
+.charts { display: grid; grid-template-columns: 1fr 1fr; gap: 5mm; margin: 1mm 0 0; }
+figure { margin: 0; break-inside: avoid; }
+figure img { width: 100%; height: auto; display: block; border: 1px solid #dde3e8; }
+figcaption { font-size: 7.5pt; color: #333; margin-top: .8mm; line-height: 1.25; }
+table { border-collapse: collapse; width: 100%; font-size: 8pt; line-height: 1.25; }
+caption { text-align: left; font-weight: bold; font-size: 8.5pt; padding: 0 0 .6mm; }
+th, td { text-align: left; vertical-align: top; padding: .4mm 1.6mm; border-bottom: 1px solid #d5dde3; }
+thead th { background: #0a3a5c; color: #fff; font-weight: bold; }
+td.num { white-space: nowrap; }
+tr.changed td { background: #fff4d6; }
+.tag { display: inline-block; font-size: 7.5pt; font-weight: bold; border: 1px solid #7a5a00;
+  color: #5c4300; padding: 0 1mm; border-radius: 2px; margin-left: 1mm; }
+.src { color: #333; }
+table + table { margin-top: 2mm; }
+table.assumptions td:first-child { width: 40%; }
+table.assumptions td.num { width: 15%; }
+table.levers td:first-child { width: 27%; }
+table.levers td:nth-child(2) { width: 22%; }
+table.levers td:nth-child(3) { width: 25%; }
+ul.caveats { margin: 0; padding-left: 4.5mm; font-size: 8pt; line-height: 1.28; columns: 2; column-gap: 7mm; }
+ul.caveats li { margin-bottom: .5mm; break-inside: avoid; }
+body.dense .key li { font-size: 9.3pt; margin-bottom: .5mm; }
+body.dense table, body.dense ul.caveats { font-size: 7.3pt; }
+body.dense .trend { font-size: 8.3pt; }
+body.dense .charts img { width: 90%; margin: 0 auto; }
+footer { margin-top: 2mm; padding-top: 1mm; border-top: 1px solid #c9d6e0; font-size: 7.5pt; color: #333; }
+"""
+
+
+def chart_png_uri(chart: alt.TopLevelMixin, scale: float = 2.0) -> str:
+    """The chart as a ``data:image/png;base64,...`` URI, rendered offline with vl-convert."""
+    import vl_convert as vlc
+
+    png = vlc.vegalite_to_png(chart.to_json(), scale=scale)
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _top_level_cut(text: str, seps: tuple[str, ...] = ("; ", ". ", ": "), first: int = 10) -> int:
+    """Index of the first separator outside brackets (at or after ``first``), else the length."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and i >= first and any(text.startswith(sep, i) for sep in seps):
+            return i
+    return len(text)
+
+
+def short_source(text: str, limit: int = 90) -> str:
+    """The first clause of a source (up to ``limit`` characters), keeping any year at the end.
+
+    The full sources are on the explorer's assumptions page; the brief keeps one line each.
+    """
+    year = ""
+    m = re.search(r" \((\d{4}(?:-\d{2})?)\)$", text)
+    if m:
+        year, text = m.group(0), text[: m.start()]
+    out = text[: _top_level_cut(text)]
+    if len(out) > limit:
+        cite = re.search(r" \([^()]*\)$", out)  # keep a short closing citation such as "(NAO 2024)"
+        tail = cite.group(0) if cite and len(cite.group(0)) <= 40 else ""
+        head = out[: cite.start()] if cite else out
+        head = head[: _top_level_cut(head, (", ",))]
+        if len(head) + len(tail) > limit:
+            head = head[: max(limit - len(tail), 20)].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+        out = head + tail
+    return out + year
+
+
+def brief_filename(name: str, today: dt.date | None = None) -> str:
+    """A safe file name such as ``councillor-brief-court-26-weeks-2026-04-01.html``."""
+    today = today or dt.date.today()
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].strip("-") or "scenario"
+    return f"councillor-brief-{slug}-{today.isoformat()}.html"
+
+
+def caveats(base: Projection, scen: Projection) -> list[str]:
+    """Plain-English caveats, computed from the scenario where they state a figure."""
+    src = source_for("name")
+    illustrative = (
+        "Unless changed, the figures describe an illustrative authority built from published national and "
+        "Plymouth City Council figures, not this council's own data."
+    )
+    if src and src.note and "own data" in src.note:
+        illustrative += " Replace them with local data before relying on them."
+    return [
+        illustrative,
+        "A projection, not a forecast: it shows what follows from the assumptions, using average rates. "
+        "Real numbers will vary.",
+        "Spending is placement costs only. Staff, legal and court costs and support for care leavers "
+        "(18 and over) are not included.",
+        "The model does not include what a change would take or cost to achieve, such as funding "
+        "edge-of-care work or recruiting foster carers.",
+    ]
+
+
+def build_brief(
+    base: Projection,
+    scen: Projection,
+    *,
+    today: dt.date | None = None,
+    narrative: Narrative | None = None,
+    chart_scale: float = 2.0,
+) -> str:
+    """The one-page brief for ``scen`` against ``base`` as a complete HTML document."""
+    today = today or dt.date.today()
+    n = narrative or narrate(base, scen)
+    name = scen.scenario.name.strip() or "Unnamed scenario"
+    e = escape
+
+    key_items = "\n".join(f"<li>{e(s.text)}</li>" for s in (n.change if n.changed else n.baseline))
+    trend = ""
+    if n.changed:
+        trend = '<p class="trend">' + " ".join(e(s.text) for s in n.baseline) + "</p>"
+
+    scen_arg = scen if n.changed else None
+    kids_alt = bc.children_chart_text(base, scen_arg)
+    spend_alt = bc.spend_chart_text(base, scen_arg)
+    kids_uri = chart_png_uri(bc.children_chart(base, scen_arg, bc.PRINT), chart_scale)
+    spend_uri = chart_png_uri(bc.spend_chart(base, scen_arg, bc.PRINT), chart_scale)
+
+    if n.levers:
+        lever_rows = "\n".join(
+            f"<tr><td>{e(lv.label)}</td><td>{e(lv.baseline_text)}</td><td><strong>{e(lv.scenario_text)}</strong></td>"
+            f'<td class="src">{e(short_source(lv.source))}</td></tr>'
+            for lv in n.levers
+        )
+        levers_html = (
+            '<table class="levers">\n<caption>What this scenario changes</caption>\n'
+            '<thead><tr><th scope="col">Lever</th><th scope="col">Current trends</th>'
+            '<th scope="col">This scenario</th><th scope="col">Source of the current value</th></tr></thead>\n'
+            f"<tbody>\n{lever_rows}\n</tbody></table>"
+        )
+    else:
+        levers_html = (
+            "<p><strong>No levers are changed:</strong> this brief shows the baseline, what happens on current "
+            "trends with the default assumptions below.</p>"
+        )
+
+    rows = []
+    for a in key_assumptions(scen.scenario, base.scenario)[1:]:  # the period is in the header
+        cls = ' class="changed"' if a.changed else ""
+        tag = ' <span class="tag">changed</span>' if a.changed else ""
+        rows.append(
+            f'<tr{cls}><td>{e(a.label)}{tag}</td><td class="num">{e(a.value)}</td><td class="src">{e(short_source(a.source))}</td></tr>'
+        )
+    assumption_rows = "\n".join(rows)
+    assumptions_html = (
+        '<table class="assumptions">\n<caption>Main assumptions and their sources</caption>\n'
+        '<thead><tr><th scope="col">Assumption</th><th scope="col">Value</th><th scope="col">Source</th></tr></thead>\n'
+        f"<tbody>\n{assumption_rows}\n</tbody></table>"
+    )
+    caveat_items = "\n".join(f"<li>{e(c)}</li>" for c in caveats(base, scen))
+
+    return f"""<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{e(TITLE)}: {e(name)} ({e(long_date(today))})</title>
+<style>{CSS}</style>
+</head>
+<body class="{"dense" if len(n.levers) > 2 else "normal"}">
+<main class="sheet">
+<header class="masthead">
+<div>
+<p class="kicker">{e(KICKER)}</p>
+<h1>{e(TITLE)}</h1>
+<p class="scenario">Scenario: <strong>{e(name)}</strong></p>
+</div>
+<p class="meta">{e(long_date(today))}<br>Projection from {e(long_date(scen.scenario.start_date))}<br>over {scen.scenario.years} years</p>
+</header>
+
+<section aria-labelledby="key-h">
+<h2 id="key-h">Key messages</h2>
+<div class="key">
+<ol>
+{key_items}
+</ol>
+</div>
+{trend}
+<p class="rounding">{e(ROUNDING_STATEMENT)}</p>
+</section>
+
+<section aria-labelledby="charts-h">
+<h2 id="charts-h">Charts</h2>
+<div class="charts">
+<figure>
+<img src="{kids_uri}" alt="{e(kids_alt)}">
+</figure>
+<figure>
+<img src="{spend_uri}" alt="{e(spend_alt)}">
+</figure>
+</div>
+</section>
+
+<section aria-labelledby="assume-h">
+<h2 id="assume-h">Assumptions</h2>
+{levers_html}
+{assumptions_html}
+</section>
+
+<section aria-labelledby="caveats-h">
+<h2 id="caveats-h">Caveats</h2>
+<ul class="caveats">
+{caveat_items}
+</ul>
+</section>
+
+<footer>
+Made with the children's social care scenario explorer on {e(long_date(today))}. Save the scenario
+file from the explorer to reproduce these figures.
+</footer>
+</main>
+</body>
+</html>
+"""
