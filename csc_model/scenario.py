@@ -511,7 +511,9 @@ class Scenario:
             )
         obj = _decode(cls, data, "", issues)
         if issues:
-            raise ScenarioError(issues)
+            from .validate import raw_ranges
+
+            raise ScenarioError(issues + raw_ranges(cls, data))
         from .validate import validate
 
         problems = validate(obj, placement_ids)

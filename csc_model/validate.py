@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import typing
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,6 +34,15 @@ def _fmt(x: float | None) -> str:
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:g}"
 
 
+def _range_text(lo: float | None, hi: float | None, unit: str) -> str:
+    """'0 to 500 children a week', '£0 to £50,000 a week', '0 to 1'."""
+    if unit.startswith("£"):
+        rest = unit[1:].strip()
+        return f"£{_fmt(lo)} to £{_fmt(hi)}" + (f" {rest}" if rest else "")
+    unit_txt = f" {unit}" if unit and unit not in ("share", "order", "date") else ""
+    return f"{_fmt(lo)} to {_fmt(hi)}{unit_txt}"
+
+
 def _ranges(obj: Any, path: str, issues: list[Issue]) -> None:
     """Check every numeric leaf against its field's min/max metadata."""
     for f in dataclasses.fields(obj):
@@ -53,8 +63,7 @@ def _check_value(value: Any, path: str, lo: Any, hi: Any, unit: str, issues: lis
             _check_value(v, f"{path}.{k}", lo, hi, unit, issues)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         if (lo is not None and value < lo) or (hi is not None and value > hi):
-            unit_txt = f" {unit}" if unit and unit not in ("share", "order") else ""
-            issues.append(Issue(path, value, f"is out of range; allowed {_fmt(lo)} to {_fmt(hi)}{unit_txt}"))
+            issues.append(Issue(path, value, f"is out of range; allowed {_range_text(lo, hi, unit)}"))
 
 
 def _shares(m: Mapping[str, float], keys: tuple[str, ...], path: str, issues: list[Issue]) -> None:
@@ -211,3 +220,34 @@ def validate(s: Scenario, placement_ids: tuple[str, ...] | None = None) -> list[
         if not fy_ok(key):
             issues.append(Issue("costs", key, "override keys must be financial years like 2027-28"))
     return issues
+
+
+def raw_ranges(tp: Any, data: Any, path: str = "") -> list[Issue]:
+    """Range problems in not-yet-decoded JSON data, so that they are reported together with
+    type errors elsewhere in the same file."""
+    issues: list[Issue] = []
+    if not (dataclasses.is_dataclass(tp) and isinstance(data, Mapping)):
+        return issues
+    hints = typing.get_type_hints(tp)
+    for f in dataclasses.fields(tp):
+        if f.name not in data:
+            continue
+        sub = f"{path}.{f.name}" if path else f.name
+        value, hint = data[f.name], hints[f.name]
+        if dataclasses.is_dataclass(hint):
+            issues += raw_ranges(hint, value, sub)
+        elif typing.get_origin(hint) is tuple and isinstance(value, list):
+            elem = typing.get_args(hint)[0]
+            for i, v in enumerate(value):
+                issues += raw_ranges(elem, v, f"{sub}[{i}]")
+        else:
+            _raw_leaf(value, sub, f.metadata.get("min"), f.metadata.get("max"), f.metadata.get("unit", ""), issues)
+    return issues
+
+
+def _raw_leaf(value: Any, path: str, lo: Any, hi: Any, unit: str, issues: list[Issue]) -> None:
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            _raw_leaf(v, f"{path}.{k}", lo, hi, unit, issues)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        _check_value(value, path, lo, hi, unit, issues)

@@ -58,7 +58,7 @@ def test_all_errors_reported_at_once_naming_field_value_and_range(base: Scenario
         Scenario.from_dict(data)
     msgs = messages(info.value)
     assert any(m.startswith("entries.weekly_rate: value -2") and "allowed 0 to 500" in m for m in msgs)
-    assert any(m.startswith("costs.weekly_price_gbp.ifa: value -10") and "allowed 0 to" in m for m in msgs)
+    assert any(m.startswith("costs.weekly_price_gbp.ifa: value -10") and "allowed £0 to £50,000 a week" in m for m in msgs)
     assert any(m.startswith("years: value 11") and "allowed 1 to 10" in m for m in msgs)
     assert any(m.startswith("proceedings.outcome_shares") and "add up to 1.6;" in m for m in msgs)
     assert len(msgs) == 4
@@ -177,3 +177,16 @@ def test_every_preset_validates(key: str) -> None:
     from csc_model import default_scenario
 
     assert apply_preset(default_scenario(), key) != default_scenario()
+
+
+def test_type_errors_and_range_errors_reported_together(base: Scenario) -> None:
+    data = base.to_dict()
+    data["start_date"] = "2026-13-01"
+    data["entries"]["weekly_rate"] = -1
+    data["costs"]["weekly_price_gbp"]["ifa"] = 60000
+    with pytest.raises(ScenarioError) as info:
+        Scenario.from_dict(data)
+    msgs = messages(info.value)
+    assert any(m.startswith("start_date") for m in msgs)
+    assert "entries.weekly_rate: value -1 is out of range; allowed 0 to 500 children a week" in msgs
+    assert "costs.weekly_price_gbp.ifa: value 60000 is out of range; allowed £0 to £50,000 a week" in msgs
