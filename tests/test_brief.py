@@ -1,0 +1,208 @@
+"""The one-page brief: the model's figures, valid self-contained HTML, escaped user text."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+from html import escape, unescape
+from html.parser import HTMLParser
+
+import pytest
+
+from app_lib import brief
+from app_lib import briefing_charts as bc
+from csc_model.narrative import ROUNDING_STATEMENT, TableProjection, narrate
+from csc_model.presets import apply_preset
+from csc_model.results import Result, project
+from csc_model.scenario import Scenario
+
+MALICIOUS = '<script>alert(1)</script> & "Court" <img src=x onerror=alert(2)>'
+TODAY = dt.date(2026, 5, 14)
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class TagChecker(HTMLParser):
+    """Records structure problems: unbalanced or misnested tags; collects tags and attributes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.problems: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.doctype = ""
+        self.text: list[str] = []
+
+    def handle_decl(self, decl: str) -> None:
+        self.doctype = decl
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID:
+            self.problems.append(f"end tag for void element <{tag}>")
+        elif not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"</{tag}> does not close <{self.stack[-1] if self.stack else ''}>")
+        else:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(html: str) -> TagChecker:
+    p = TagChecker()
+    p.feed(html)
+    p.close()
+    return p
+
+
+@pytest.fixture(scope="module")
+def court(base: Scenario) -> Result:
+    return project(apply_preset(base, "court_26_weeks").replace(name=MALICIOUS))
+
+
+@pytest.fixture(scope="module")
+def court_html(base_result: Result, court: Result) -> str:
+    return brief.build_brief(base_result, court, today=TODAY, chart_scale=1)
+
+
+@pytest.fixture(scope="module")
+def baseline_html(base_result: Result) -> str:
+    return brief.build_brief(base_result, base_result, today=TODAY, chart_scale=1)
+
+
+def test_brief_is_balanced_html(court_html: str, baseline_html: str) -> None:
+    for html in (court_html, baseline_html):
+        p = parse(html)
+        assert p.doctype.lower() == "doctype html"
+        assert p.problems == []
+        assert p.stack == []
+        names = [t for t, _ in p.tags]
+        assert names[:1] == ["html"] and names.count("html") == names.count("body") == names.count("head") == 1
+        assert dict(p.tags[0][1]).get("lang") == "en-GB"
+        assert names.count("h1") == 1
+        assert names.count("title") == 1
+
+
+def test_brief_contains_the_sentences_and_figures(base_result: Result, court: Result, court_html: str) -> None:
+    n = narrate(base_result, court)
+    text = unescape(court_html)
+    for s in (*n.change, *n.baseline):
+        assert s.text in text
+    assert ROUNDING_STATEMENT in text
+    head = n.by_key("change_headline")
+    dc = abs(head.figures["children_difference_rounded"])
+    ds = abs(head.figures["spend_difference_m"])
+    assert dc > 0 and ds > 0
+    assert f"about {dc} fewer children would be in care" in text
+    assert f"about £{ds:.1f}m lower in {head.figures['fy']}" in text
+    total = abs(n.by_key("change_longer_term").figures["spend_difference_total_m"])
+    assert f"£{total:.1f}m lower in total" in text
+    # the charts' text alternatives are there too, with the same rounded figures
+    assert bc.children_chart_text(base_result, court) in text
+    assert bc.spend_chart_text(base_result, court) in text
+
+
+def test_brief_states_date_name_assumptions_and_caveats(base_result: Result, court: Result, court_html: str) -> None:
+    text = unescape(court_html)
+    assert "14 May 2026" in text
+    assert MALICIOUS in text  # shown as text...
+    assert "Target average length of proceedings" in text
+    assert "26 weeks by March 2027" in text
+    assert "Children and Families Act 2014" in text  # source of the lever's current value
+    assert "Average length of care proceedings" in text and "MoJ Family Court Statistics" in text
+    assert "Caveats" in text and "not a forecast" in text and "placement costs only" in text
+    for c in brief.caveats(base_result, court):
+        assert c in text
+
+
+def test_scenario_name_is_escaped(court_html: str) -> None:
+    assert "<script>" not in court_html  # ...but never as markup
+    assert "<img src=x" not in court_html
+    assert escape(MALICIOUS) in court_html
+    p = parse(court_html)
+    assert all(t != "script" for t, _ in p.tags)
+    assert not any(k.startswith("on") for _, attrs in p.tags for k in attrs)
+
+
+def test_brief_has_no_external_resources(court_html: str) -> None:
+    p = parse(court_html)
+    for tag, attrs in p.tags:
+        assert tag not in ("script", "link", "iframe", "object", "embed")
+        for key in ("src", "href", "srcset", "action", "data"):
+            value = attrs.get(key)
+            if value is not None:
+                assert value.startswith("data:") or value.startswith("#"), (tag, key, value[:60])
+    assert not re.search(r"https?://", court_html)
+    assert "@import" not in court_html
+    assert not re.search(r"url\(", court_html)
+
+
+def test_charts_are_inline_png_with_alt_text(base_result: Result, court: Result, court_html: str) -> None:
+    imgs = [attrs for tag, attrs in parse(court_html).tags if tag == "img"]
+    assert len(imgs) == 2
+    alts = [bc.children_chart_text(base_result, court), bc.spend_chart_text(base_result, court)]
+    for attrs, alt in zip(imgs, alts, strict=True):
+        assert attrs["alt"] == alt
+        src = attrs["src"]
+        assert src.startswith("data:image/png;base64,")
+        png = base64.b64decode(src.split(",", 1)[1])
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert len(png) > 5_000
+
+
+def test_prints_on_a4(court_html: str) -> None:
+    assert re.search(r"@page\s*{[^}]*size:\s*A4", court_html)
+
+
+def test_baseline_brief_says_nothing_changed(baseline_html: str, base_result: Result) -> None:
+    text = unescape(baseline_html)
+    assert "No levers are changed" in text
+    n = narrate(base_result, base_result)
+    for s in n.baseline:
+        assert s.text in text
+    assert "With changes" not in text
+
+
+def test_brief_from_cached_tables_matches_result(base: Scenario, base_result: Result, court: Result) -> None:
+    # the page builds the brief from the app runner's tables, not from Result objects
+    tp_base = TableProjection(base, base_result.table("fy"), base_result.table("month"))
+    tp_court = TableProjection(court.scenario, court.table("fy"), court.table("month"))
+    a = narrate(base_result, court)
+    b = narrate(tp_base, tp_court)
+    assert a.texts() == b.texts()
+    assert bc.children_chart_text(tp_base, tp_court) == bc.children_chart_text(base_result, court)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Court proceedings back to 26 weeks", "councillor-brief-court-proceedings-back-to-26-weeks-2026-05-14.html"),
+        (MALICIOUS, "councillor-brief-script-alert-1-script-court-img-src-x-on-2026-05-14.html"),
+        ("", "councillor-brief-scenario-2026-05-14.html"),
+        ("../../etc/passwd", "councillor-brief-etc-passwd-2026-05-14.html"),
+    ],
+)
+def test_brief_filename_is_safe(name: str, expected: str) -> None:
+    out = brief.brief_filename(name, TODAY)
+    assert out == expected
+    assert re.fullmatch(r"councillor-brief-[a-z0-9]+(-[a-z0-9]+)*-2026-05-14\.html", out)
+
+
+def test_short_source_keeps_first_clause_and_year() -> None:
+    assert brief.short_source("MoJ Family Court Statistics: 45 weeks (2021), 41 weeks (2024) (2021-25)") == (
+        "MoJ Family Court Statistics (2021-25)"
+    )
+    assert brief.short_source("Illustrative (DfE 2020: 17%; Plymouth 2023: 10%) (2022-23)").startswith(
+        "Illustrative (DfE 2020: 17%; Plymouth 2023: 10%)"
+    )
+    long = "A very long source " + "with many words " * 10 + "(NAO 2024)"
+    out = brief.short_source(long)
+    assert len(out) <= 92 and out.endswith("(NAO 2024)")

@@ -1,0 +1,147 @@
+"""The councillor briefing page renders on its own, and its levers change its sentences."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from csc_model import default_scenario
+from csc_model.config import DATA_DIR
+from csc_model.narrative import narrate
+from csc_model.results import project
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "briefing.py")
+COURT, EDGE, FOSTER, INFLATION = (
+    "briefing:court_weeks",
+    "briefing:edge_pct",
+    "briefing:foster_per_year",
+    "briefing:inflation_pct",
+)
+
+
+def unmd(text: str) -> str:
+    """Markdown-escaped text back to plain text."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def page_text(at: AppTest) -> str:
+    return "\n".join(unmd(m.value) for m in at.markdown)
+
+
+def sentences(at: AppTest) -> list[str]:
+    """The bulleted headline sentences shown at the top of the page."""
+    out = []
+    for m in at.markdown:
+        for line in m.value.splitlines():
+            if line.startswith("- ") and "**" not in line:
+                out.append(unmd(line[2:]))
+    return out
+
+
+@pytest.fixture
+def at() -> AppTest:
+    app = AppTest.from_file(PAGE, default_timeout=120)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def test_renders_on_its_own_with_headings_in_order(at: AppTest) -> None:
+    assert [t.value for t in at.title] == ["Councillor briefing"]
+    assert [h.value for h in at.header] == [
+        "What the model says",
+        "What if ...?",
+        "Charts",
+        "Take-away brief",
+        "Words used",
+    ]
+    assert [h.value for h in at.subheader] == ["Children in care", "Placement spending against budget"]
+    assert len(at.get("vega_lite_chart")) == 2
+    assert len(at.get("download_button")) == 1
+    assert len(at.slider) == 4
+
+
+def test_default_sentences_match_the_model(at: AppTest) -> None:
+    base = project(default_scenario())
+    n = narrate(base, base)
+    assert sentences(at)[: len(n.baseline)] == [s.text for s in n.baseline]
+    assert n.rounding.text in [c.value for c in at.caption]
+    text = page_text(at)
+    assert "about 515 children are in care" in text
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "phrase", "path", "expected"),
+    [
+        (COURT, 26, "fell from 45 to 26 weeks", "proceedings.target_mean_weeks", 26.0),
+        (EDGE, 10, "edge-of-care work prevented 1 in 10 entries", "entries.prevented_share", 0.10),
+        (
+            FOSTER,
+            10,
+            "10 children a year moved from private children's homes",
+            "placements.shift.children_per_year",
+            10.0,
+        ),
+        (INFLATION, 6.0, "placement prices rose 6% a year (instead of 4%)", "costs.annual_inflation", 0.06),
+    ],
+)
+def test_each_lever_changes_the_sentences(
+    at: AppTest, key: str, value: float, phrase: str, path: str, expected: float
+) -> None:
+    before = sentences(at)
+    at.slider(key=key).set_value(value).run()
+    assert not at.exception, [e.value for e in at.exception]
+    after = sentences(at)
+    assert after != before
+    assert phrase in after[0]
+    scenario = at.session_state["scenario"]
+    node = scenario.to_dict()
+    for part in path.split("."):
+        node = node[part]
+    assert node == pytest.approx(expected)
+    # the sentences on the page are the model's sentences for the shared scenario
+    n = narrate(project(default_scenario()), project(scenario))
+    assert after[: len(n.change)] == [s.text for s in n.change]
+    assert "What happens with the changes" in [h.value for h in at.subheader]
+
+
+def test_court_lever_gives_fewer_children_and_lower_spend(at: AppTest) -> None:
+    at.slider(key=COURT).set_value(26).run()
+    first = sentences(at)[0]
+    assert "fewer children would be in care" in first and "lower in 2027-28" in first
+    at.slider(key=COURT).set_value(45).run()  # back to today's length: no change
+    assert at.session_state["scenario"] == default_scenario()
+    assert "What happens with the changes" not in [h.value for h in at.subheader]
+
+
+def test_reset_goes_back_to_current_trends(at: AppTest) -> None:
+    at.slider(key=EDGE).set_value(20).run()
+    assert at.session_state["scenario"] != default_scenario()
+    at.button(key="briefing:reset").click().run()
+    assert not at.exception
+    assert at.session_state["scenario"] == default_scenario()
+    assert at.slider(key=EDGE).value == 0
+
+
+def test_glossary_lists_every_term(at: AppTest) -> None:
+    glossary = pd.read_csv(DATA_DIR / "glossary.csv")
+    assert list(glossary.columns) == ["term", "plain_english"]
+    assert glossary["term"].is_unique and not glossary.isna().any().any()
+    text = page_text(at)
+    for term in glossary["term"]:
+        assert f"**{term}**:" in text
+    for word in ("Section 20", "Interim care order", "Special guardianship order", "Pressure", "P10/P90 range"):
+        assert any(t.startswith(word) for t in glossary["term"])
+
+
+def test_chart_descriptions_follow_the_scenario(at: AppTest) -> None:
+    text = page_text(at)
+    assert "**What the chart shows:** Line chart of children in care" in text
+    assert "**What the chart shows:** Line chart of placement spending" in text
+    at.slider(key=COURT).set_value(26).run()
+    text = page_text(at)
+    assert "with the changes (solid line) it would be about 485 by March 2031 (30 fewer)" in text
