@@ -1,0 +1,207 @@
+"""End to end in a real browser: `streamlit run app.py`, driven by Playwright in headless Chromium.
+
+Moves a lever on the scenario builder, switches to the overview and checks the headline
+changed, visits every page (no exception shown anywhere), runs the accessibility check on
+the overview and briefing pages, and saves a screenshot of every page to
+``artifacts/screenshots/`` (set ``UPDATE_DOCS_SCREENSHOTS=1`` to refresh ``docs/screenshots/``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.a11y.axe import report, run_axe, serious
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "artifacts" / "screenshots"
+DOC_SHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PAGES = [
+    ("overview", "Overview"),
+    ("builder", "Scenario builder"),
+    ("compare", "Compare scenarios"),
+    ("placements", "Placements and costs"),
+    ("model", "Model and assumptions"),
+    ("briefing", "Councillor briefing"),
+]
+LEVER = re.compile(r"^Children entering care per week")
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    port = _free_port()
+    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                out = proc.stdout.read().decode() if proc.stdout else ""
+                pytest.fail(f"streamlit did not start:\n{out}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is needed for the browser test: run `bash scripts/test.sh` to install it")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished running the script and drawing."""
+    page.wait_for_load_state("networkidle")
+    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=30_000)
+    for _ in range(200):
+        running = page.locator('[data-testid="stStatusWidget"]').count()
+        skeleton = page.locator('[data-testid="stSkeleton"]').count()
+        if not running and not skeleton:
+            break
+        time.sleep(0.1)
+    time.sleep(0.8)  # charts draw after the script ends
+
+
+def metrics(page) -> dict[str, str]:
+    out = {}
+    for m in page.locator('[data-testid="stMetric"]').all():
+        label = m.locator('[data-testid="stMetricLabel"]').inner_text().strip()
+        value = m.locator('[data-testid="stMetricValue"]').inner_text().strip()
+        out[label] = value
+    return out
+
+
+def number(text: str) -> float:
+    return float(re.sub(r"[^0-9.\-]", "", text))
+
+
+def no_errors(page, where: str) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0, f"exception shown on {where}"
+    body = page.locator("body").inner_text()
+    assert "Traceback" not in body, f"traceback shown on {where}"
+
+
+def go(page, title: str) -> None:
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    settle(page)
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    if os.environ.get("UPDATE_DOCS_SCREENSHOTS"):
+        DOC_SHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, DOC_SHOTS / f"{name}.png")
+
+
+def test_lever_changes_headline_across_pages_and_every_page_renders(server: str, browser) -> None:
+    page = browser.new_page(viewport={"width": 1440, "height": 2200})
+    page.goto(server)
+    settle(page)
+    no_errors(page, "overview")
+    before = metrics(page)
+    end_label = next(k for k in before if k.startswith("At ") and "2031" in k)
+    base_children = number(before[end_label])
+    shot(page, "overview_default")
+
+    go(page, "Scenario builder")
+    box = page.get_by_label(LEVER).first
+    box.fill("6")
+    box.press("Enter")
+    settle(page)
+    no_errors(page, "scenario builder")
+    shot(page, "builder")
+
+    go(page, "Overview")
+    after = metrics(page)
+    changed_children = number(after[end_label])
+    assert changed_children > base_children + 50, (base_children, changed_children)
+    no_errors(page, "overview after change")
+    shot(page, "overview")
+
+    # the input survived the page switches
+    go(page, "Scenario builder")
+    assert float(page.get_by_label(LEVER).first.input_value()) == pytest.approx(6.0)
+
+    for url, title in PAGES[2:]:
+        go(page, title)
+        no_errors(page, title)
+        shot(page, url)
+    page.close()
+
+
+@pytest.mark.parametrize(("url", "title"), [("overview", "Overview"), ("briefing", "Councillor briefing")])
+def test_accessibility_no_serious_violations(server: str, browser, url: str, title: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}/{url}")
+    settle(page)
+    no_errors(page, title)
+    found = serious(run_axe(page))
+    page.close()
+    assert not found, report(found)
