@@ -129,7 +129,10 @@ def short_source(text: str, limit: int = 90) -> str:
 def brief_filename(name: str, today: dt.date | None = None) -> str:
     """A safe file name such as ``councillor-brief-court-26-weeks-2026-04-01.html``."""
     today = today or dt.date.today()
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].strip("-") or "scenario"
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if len(slug) > 40:  # cut at a word boundary
+        slug = slug[:41].rsplit("-", 1)[0] if "-" in slug[:41] else slug[:40]
+    slug = slug or "scenario"
     return f"councillor-brief-{slug}-{today.isoformat()}.html"
 
 

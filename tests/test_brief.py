@@ -185,7 +185,11 @@ def test_brief_from_cached_tables_matches_result(base: Scenario, base_result: Re
     ("name", "expected"),
     [
         ("Court proceedings back to 26 weeks", "councillor-brief-court-proceedings-back-to-26-weeks-2026-05-14.html"),
-        (MALICIOUS, "councillor-brief-script-alert-1-script-court-img-src-x-on-2026-05-14.html"),
+        (MALICIOUS, "councillor-brief-script-alert-1-script-court-img-src-x-2026-05-14.html"),
+        (
+            "Illustrative authority (about 500 children in care)",
+            "councillor-brief-illustrative-authority-about-500-2026-05-14.html",
+        ),
         ("", "councillor-brief-scenario-2026-05-14.html"),
         ("../../etc/passwd", "councillor-brief-etc-passwd-2026-05-14.html"),
     ],
