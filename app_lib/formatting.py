@@ -1,0 +1,109 @@
+"""How numbers, money and dates are written everywhere in the app.
+
+Finance officers read £ to the nearest thousand (and £m for large sums), financial years as
+"2025-26" and children as whole numbers. Every page and every export goes through these
+functions so the same figure is always written the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+MINUS = "-"  # ASCII minus: st.metric reads a leading "-" as a fall
+
+
+def _finite(x: float | None) -> bool:
+    return x is not None and not (isinstance(x, float) and math.isnan(x))
+
+
+def round_thousand(x: float) -> int:
+    """Nearest £1,000 (half away from zero, as a budget paper would)."""
+    return int(math.copysign(math.floor(abs(x) / 1000.0 + 0.5) * 1000, x)) if x else 0
+
+
+def _sign(x: float, signed: bool) -> str:
+    if x < 0:
+        return MINUS
+    return "+" if signed and x > 0 else ""
+
+
+def gbp(x: float | None, signed: bool = False) -> str:
+    """£ to the nearest thousand with separators: £38,106,000."""
+    if not _finite(x):
+        return "-"
+    r = round_thousand(x)
+    return f"{_sign(r, signed)}£{abs(r):,}"
+
+
+def gbp_exact(x: float | None, signed: bool = False) -> str:
+    """£ to the nearest pound: £1,442 (weekly prices, cost per child)."""
+    if not _finite(x):
+        return "-"
+    r = round(x)
+    return f"{_sign(r, signed)}£{abs(r):,}"
+
+
+def gbp_short(x: float | None, signed: bool = False) -> str:
+    """Money for headlines, in £m: £38.1m, £2.11m, £0.89m.
+
+    A change (``signed=True``) under £1m is written in thousands, +£450k, so small
+    differences stay visible; a change that rounds to nothing is "£0k".
+    """
+    if not _finite(x):
+        return "-"
+    a = abs(x)
+    if signed and round(a / 1e6, 2) < 1:
+        body = f"£{round(a / 1e3):,.0f}k"
+        return body if body == "£0k" else _sign(x, signed) + body
+    body = f"£{a / 1e6:,.1f}m" if round(a / 1e6, 1) >= 10 else f"£{a / 1e6:.2f}m"
+    return ("" if body == "£0.00m" else _sign(x, signed)) + body
+
+
+def children(x: float | None, signed: bool = False) -> str:
+    """A number of children, whole: 505 (or +12 / -3 as a change)."""
+    if not _finite(x):
+        return "-"
+    r = int(round(x))
+    return f"{_sign(r, signed)}{abs(r):,}"
+
+
+def number(x: float | None, dp: int = 1) -> str:
+    """A plain number with separators and at most ``dp`` decimals (trailing zeros dropped)."""
+    if not _finite(x):
+        return "-"
+    text = f"{x:,.{dp}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def pct(share: float | None, dp: int = 1) -> str:
+    """A share as a percentage: 0.1 -> 10%, 0.045 -> 4.5%."""
+    if not _finite(share):
+        return "-"
+    return f"{number(share * 100, dp)}%"
+
+
+def long_date(d: dt.date) -> str:
+    """31 March 2027."""
+    return f"{d.day} {d:%B %Y}"
+
+
+def short_date(d: dt.date) -> str:
+    """31 Mar 2027."""
+    return f"{d.day} {d:%b %Y}"
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_escape(text: str) -> str:
+    """User text made inert for st.markdown (no links, images, emphasis or HTML)."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """'1 change', '3 changes'."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"

@@ -1,0 +1,166 @@
+"""Per-user state: the scenario being edited, saved scenarios and page preferences.
+
+Everything lives in ``st.session_state`` (never in module globals). The Scenario object is the
+canonical state: widgets are seeded from it and write their changes back through
+``Scenario.with_values``, so a widget being cleaned up when its page is not shown never loses
+an input. Every page calls :func:`ensure` first, so each page also works on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from csc_model import Scenario, ScenarioError, default_scenario
+
+from . import urlstate
+from .levers import friendly_issues
+
+SCENARIO = "scenario"
+SAVED = "saved_scenarios"
+ERRORS = "lever_errors"
+NOTICES = "notices"
+PREFS = "prefs"
+SEEDS = "widget_seeds"
+
+DEFAULT_PREFS: dict[str, Any] = {"stochastic": False, "runs": 200, "compare": None, "compare_measure": None}
+MAX_SAVED = 12
+
+
+def ensure() -> None:
+    """Create any missing state (restoring a shared link on a new session) and sync the URL."""
+    ss = st.session_state
+    if SCENARIO not in ss:
+        scenario, issues = urlstate.restore(st.query_params.to_dict())
+        ss[SCENARIO] = scenario
+        ss[NOTICES] = []
+        if issues:
+            notice(
+                "error",
+                "The link could not be opened as a scenario, so the defaults are shown. Problems:\n\n"
+                + "\n".join(f"- {m}" for m in friendly_issues(issues)),
+            )
+        elif urlstate.encode(scenario):
+            notice("success", "Opened the scenario from the link.")
+    ss.setdefault(SAVED, {})
+    ss.setdefault(ERRORS, {})
+    ss.setdefault(NOTICES, [])
+    ss.setdefault(SEEDS, {})
+    if PREFS not in ss:
+        ss[PREFS] = dict(DEFAULT_PREFS)
+    sync_url()
+
+
+def scenario() -> Scenario:
+    """The scenario being edited."""
+    return st.session_state[SCENARIO]
+
+
+def baseline() -> Scenario:
+    """The baseline every page compares against: the bundled defaults."""
+    return default_scenario()
+
+
+def set_scenario(new: Scenario, message: str | None = None) -> None:
+    """Replace the scenario (already validated) and forget errors from earlier attempts."""
+    st.session_state[SCENARIO] = new
+    st.session_state[ERRORS] = {}
+    if message:
+        notice("success", message)
+
+
+def apply_changes(changes: Mapping[str, Any], source: str) -> bool:
+    """Apply field changes; on a problem keep the scenario and record plain messages under ``source``."""
+    errors: dict[str, list[str]] = st.session_state.setdefault(ERRORS, {})
+    try:
+        new = scenario().with_values(dict(changes))
+    except ScenarioError as exc:
+        errors[source] = friendly_issues(exc.issues)
+        return False
+    set_scenario(new)
+    return True
+
+
+def record_errors(source: str, messages: list[str]) -> None:
+    """Keep plain messages about a rejected change to show next to its input."""
+    st.session_state.setdefault(ERRORS, {})[source] = list(messages)
+
+
+def errors_for(source: str) -> list[str]:
+    """Messages about the last rejected change made through ``source``."""
+    return list(st.session_state.get(ERRORS, {}).get(source, []))
+
+
+def reset() -> None:
+    """Back to the defaults (saved scenarios are kept)."""
+    set_scenario(default_scenario(), "Reset to the defaults.")
+
+
+def notice(kind: str, text: str) -> None:
+    """A message shown once at the top of the next page drawn ('success', 'info', 'error')."""
+    st.session_state.setdefault(NOTICES, []).append((kind, text))
+
+
+def pop_notices() -> list[tuple[str, str]]:
+    """Messages waiting to be shown; showing them clears them."""
+    out = list(st.session_state.get(NOTICES, []))
+    st.session_state[NOTICES] = []
+    return out
+
+
+def pref(name: str) -> Any:
+    """A page preference (stochastic band, runs, comparison choices)."""
+    return st.session_state[PREFS].get(name, DEFAULT_PREFS.get(name))
+
+
+def set_pref(name: str, value: Any) -> None:
+    st.session_state[PREFS][name] = value
+
+
+def saved() -> dict[str, Scenario]:
+    """Scenarios saved under a name in this session, oldest first."""
+    return st.session_state[SAVED]
+
+
+def save_current(name: str) -> str | None:
+    """Save the current scenario under ``name``; returns a problem in words, or None."""
+    name = name.strip()
+    if not name:
+        return "Give the scenario a name before saving it."
+    if len(name) > 60:
+        return "Use a shorter name (at most 60 characters)."
+    store = saved()
+    if name not in store and len(store) >= MAX_SAVED:
+        return f"You can save up to {MAX_SAVED} scenarios; remove one first."
+    store[name] = scenario()
+    return None
+
+
+def sync_url() -> None:
+    """Keep the address bar equal to the scenario's differences from the defaults."""
+    want = urlstate.encode(scenario())
+    have = {k: v for k, v in st.query_params.to_dict().items() if urlstate.is_scenario_param(k)}
+    if have == want:
+        return
+    for key in have:
+        if key not in want:
+            del st.query_params[key]
+    st.query_params.update(want)
+
+
+def seed(key: str, value: Any) -> None:
+    """Give widget ``key`` the canonical ``value`` when the widget is new or the value changed.
+
+    A widget keeps what the user typed when that change was rejected (the canonical value did
+    not move), and is refilled from the scenario after a reset, a preset or a page switch.
+    """
+    ss = st.session_state
+    seeds = ss.setdefault(SEEDS, {})
+    if key not in ss or seeds.get(key, _MISSING) != value:
+        ss[key] = value
+        seeds[key] = value
+
+
+_MISSING = object()
