@@ -1,0 +1,414 @@
+"""Altair charts as pure functions of the projection frames (testable without a browser).
+
+Colours are fixed and colour-blind safe: placement types use the colours in
+``data/placement_types.csv`` (Okabe-Ito), legal stages use Paul Tol's "vibrant" scheme, and
+scenarios use Okabe-Ito with the baseline in dashed grey. Tooltips show formatted values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import altair as alt
+import pandas as pd
+
+from csc_model.config import load_placement_types
+from csc_model.structure import STAGE_GROUP_LABELS, STAGE_GROUPS
+
+from . import formatting as fmt
+
+STAGE_COLOURS: dict[str, str] = {
+    "s20": "#33BBEE",
+    "proceedings": "#EE7733",
+    "placement_order": "#009988",
+    "care_order": "#0077BB",
+}
+# Stack from the bottom: long-term care first, newest arrivals on top.
+STAGE_STACK = ("care_order", "placement_order", "proceedings", "s20")
+SPEND_COLOUR = "#1F4E79"
+BUDGET_COLOUR = "#000000"
+BAND_COLOUR = "#7F7F7F"
+INCREASE_COLOUR = "#D55E00"
+DECREASE_COLOUR = "#0072B2"
+COMBINED_COLOUR = "#999999"
+BASELINE_COLOUR = "#595959"
+SCENARIO_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00")
+BASELINE_NAME = "Baseline (defaults)"
+
+FONT_SIZE = 13
+HEIGHT = 340
+MONEY_AXIS = "'£' + format(datum.value, ',.1~f') + 'm'"
+
+
+def placement_colours() -> dict[str, str]:
+    """Placement label -> colour, in display order (from data/placement_types.csv)."""
+    return {p.label: p.colour for p in load_placement_types()}
+
+
+def stage_colours() -> dict[str, str]:
+    """Legal stage label -> colour, in the order of STAGE_GROUPS."""
+    return {STAGE_GROUP_LABELS[g]: STAGE_COLOURS[g] for g in STAGE_GROUPS}
+
+
+def scenario_colours(names: list[str]) -> dict[str, str]:
+    """Scenario name -> colour: the baseline grey, the others Okabe-Ito in order."""
+    out: dict[str, str] = {}
+    others = iter(SCENARIO_COLOURS)
+    for n in names:
+        out[n] = BASELINE_COLOUR if n == BASELINE_NAME else next(others, "#000000")
+    return out
+
+
+def _finish(chart: alt.TopLevelMixin, height: int = HEIGHT, legend: str = "bottom") -> alt.TopLevelMixin:
+    """Common size and readable fonts (laptop and projector); the legend below or to the right."""
+    return (
+        chart.properties(height=height)
+        .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, grid=True, gridOpacity=0.4)
+        .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, orient=legend, labelLimit=320)
+        .configure_view(strokeWidth=0)
+    )
+
+
+def _month_axis() -> alt.X:
+    return alt.X("period_end:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6))
+
+
+def _stacked_area(
+    df: pd.DataFrame,
+    key: str,
+    labels: dict[str, str],
+    colours: dict[str, str],
+    stack_order: list[str],
+    y_title: str,
+    legend_columns: int = 2,
+) -> alt.LayerChart:
+    """Stacked area of ``children`` by series ``key`` over ``period_end``, with a hover rule listing every series.
+
+    ``labels`` maps each key (a stage or placement id) to its label; ``colours`` maps keys to colours.
+    The hover rule pivots on the ids (safe field names) and shows the labels as titles.
+    """
+    data = df.copy()
+    data["period_end"] = pd.to_datetime(data["period_end"])
+    data["series_label"] = data[key].map(labels)
+    order = {k: i for i, k in enumerate(stack_order)}
+    data["stack_order"] = data[key].map(order).fillna(len(order))
+    keys = [k for k in labels if k in set(data[key])]
+    hover = alt.selection_point(
+        name="hover", fields=["period_end"], nearest=True, on="pointermove", empty=False, clear="pointerout"
+    )
+    area = (
+        alt.Chart()
+        .mark_area(opacity=0.9, line={"strokeWidth": 0.5, "color": "white"})
+        .encode(
+            x=_month_axis(),
+            y=alt.Y("children:Q", stack="zero", title=y_title, axis=alt.Axis(format=",.0f")),
+            color=alt.Color(
+                "series_label:N",
+                title=None,
+                scale=alt.Scale(domain=[labels[k] for k in labels], range=[colours[k] for k in labels]),
+                legend=alt.Legend(columns=legend_columns, symbolType="square"),
+            ),
+            order=alt.Order("stack_order:Q", sort="ascending"),
+        )
+    )
+    tooltip = [
+        alt.Tooltip("period_end:T", title="Month end", format="%d %b %Y"),
+        alt.Tooltip("total:Q", title="Total", format=",.0f"),
+    ]
+    tooltip += [alt.Tooltip(f"{k}:Q", title=labels[k], format=",.0f") for k in reversed(stack_order) if k in keys]
+    rule = (
+        alt.Chart()
+        .transform_pivot(key, value="children", groupby=["period_end"])
+        .transform_calculate(total=" + ".join(f"datum.{k}" for k in keys) or "0")
+        .mark_rule(color="#333333", strokeWidth=1)
+        .encode(
+            x="period_end:T",
+            opacity=alt.condition(hover, alt.value(0.7), alt.value(0)),
+            tooltip=tooltip,
+        )
+        .add_params(hover)
+    )
+    return alt.layer(area, rule, data=data)
+
+
+def stage_chart(stage_month: pd.DataFrame, band: pd.DataFrame | None = None) -> alt.TopLevelMixin:
+    """Children in care by legal stage over time (stacked), optionally with the P10-P90 band of the total.
+
+    ``stage_month`` is ``Result.by_stage("month")``; ``band`` is a monthly table with
+    ``children_in_care_p10`` / ``_p50`` / ``_p90`` columns (a stochastic run).
+    """
+    chart = _stacked_area(
+        stage_month,
+        "stage",
+        {g: STAGE_GROUP_LABELS[g] for g in STAGE_GROUPS},
+        STAGE_COLOURS,
+        list(STAGE_STACK),
+        "Children in care",
+    )
+    if band is not None:
+        b = band[["period_end", "children_in_care_p10", "children_in_care_p50", "children_in_care_p90"]].copy()
+        b["period_end"] = pd.to_datetime(b["period_end"])
+        b["band"] = "Range of outcomes, all stages (P10 to P90)"
+        shade = (
+            alt.Chart(b)
+            .mark_area(opacity=0.25, color=BAND_COLOUR)
+            .encode(
+                x="period_end:T",
+                y="children_in_care_p10:Q",
+                y2="children_in_care_p90:Q",
+                tooltip=[
+                    alt.Tooltip("period_end:T", title="Month end", format="%d %b %Y"),
+                    alt.Tooltip("children_in_care_p10:Q", title="P10", format=",.0f"),
+                    alt.Tooltip("children_in_care_p50:Q", title="Median", format=",.0f"),
+                    alt.Tooltip("children_in_care_p90:Q", title="P90", format=",.0f"),
+                ],
+            )
+        )
+        edge = alt.Chart(b).mark_line(color="#333333", strokeDash=[4, 3], strokeWidth=1.5)
+        lines = edge.encode(x="period_end:T", y="children_in_care_p10:Q") + edge.encode(
+            x="period_end:T", y="children_in_care_p90:Q"
+        )
+        chart = alt.layer(chart, shade, lines)
+    return _finish(chart)
+
+
+def _money_frame(fy: pd.DataFrame) -> pd.DataFrame:
+    df = fy[["period", "spend_gbp", "budget_gbp", "pressure_gbp"]].copy()
+    df["spend_m"] = df["spend_gbp"] / 1e6
+    df["budget_m"] = df["budget_gbp"] / 1e6
+    df["spend_text"] = df["spend_gbp"].map(fmt.gbp)
+    df["budget_text"] = df["budget_gbp"].map(fmt.gbp)
+    df["pressure_text"] = df["pressure_gbp"].map(lambda x: fmt.gbp(x, signed=True))
+    df["label"] = df["spend_gbp"].map(fmt.gbp_short)
+    return df
+
+
+def spend_budget_chart(fy: pd.DataFrame, band: pd.DataFrame | None = None) -> alt.TopLevelMixin:
+    """Placement spend by financial year (bars) against the budget (black marks).
+
+    ``fy`` is ``Result.table("fy")``; ``band`` (optional) has ``spend_gbp_p10``/``_p90``.
+    """
+    df = _money_frame(fy)
+    series = alt.Color(
+        "series:N",
+        title=None,
+        scale=alt.Scale(domain=["Placement spend", "Budget"], range=[SPEND_COLOUR, BUDGET_COLOUR]),
+    )
+    tooltip = [
+        alt.Tooltip("period:N", title="Financial year"),
+        alt.Tooltip("spend_text:N", title="Placement spend"),
+        alt.Tooltip("budget_text:N", title="Budget"),
+        alt.Tooltip("pressure_text:N", title="Pressure (+) or saving (-)"),
+    ]
+    x = alt.X("period:N", title="Financial year", sort=list(df["period"]), axis=alt.Axis(labelAngle=0))
+    base = alt.Chart(df).transform_calculate(series="'Placement spend'")
+    bars = base.mark_bar(size=46).encode(
+        x=x,
+        y=alt.Y("spend_m:Q", title="£ million", axis=alt.Axis(labelExpr=MONEY_AXIS)),
+        color=series,
+        tooltip=tooltip,
+    )
+    labels = (
+        base.transform_calculate(mid="datum.spend_m / 2")
+        .mark_text(fontSize=FONT_SIZE, color="#FFFFFF", fontWeight="bold")
+        .encode(x=x, y="mid:Q", text="label:N")
+    )
+    budget = (
+        alt.Chart(df)
+        .transform_calculate(series="'Budget'")
+        .mark_tick(thickness=3, size=64)
+        .encode(x=x, y="budget_m:Q", color=series, tooltip=tooltip)
+    )
+    layers = [bars, budget, labels]
+    if band is not None:
+        b = band[["period", "spend_gbp_p10", "spend_gbp_p90"]].copy()
+        b["p10_m"], b["p90_m"] = b["spend_gbp_p10"] / 1e6, b["spend_gbp_p90"] / 1e6
+        b["p10_text"], b["p90_text"] = b["spend_gbp_p10"].map(fmt.gbp), b["spend_gbp_p90"].map(fmt.gbp)
+        layers.append(
+            alt.Chart(b)
+            .mark_rule(color=BAND_COLOUR, strokeWidth=2)
+            .encode(
+                x=x,
+                y="p10_m:Q",
+                y2="p90_m:Q",
+                tooltip=[
+                    alt.Tooltip("period:N", title="Financial year"),
+                    alt.Tooltip("p10_text:N", title="Spend P10"),
+                    alt.Tooltip("p90_text:N", title="Spend P90"),
+                ],
+            )
+        )
+    return _finish(alt.layer(*layers))
+
+
+def placement_area_chart(placement_month: pd.DataFrame) -> alt.TopLevelMixin:
+    """Children by placement type over time (stacked), colours from placement_types.csv."""
+    types = load_placement_types()
+    return _finish(
+        _stacked_area(
+            placement_month,
+            "placement",
+            {p.id: p.label for p in types},
+            {p.id: p.colour for p in types},
+            [p.id for p in types],
+            "Children in care",
+            legend_columns=1,
+        ),
+        legend="right",
+    )
+
+
+def placement_spend_chart(placement_fy: pd.DataFrame) -> alt.TopLevelMixin:
+    """Placement spend by financial year, stacked by placement type."""
+    colours = placement_colours()
+    df = placement_fy[["period", "placement_label", "spend_gbp", "children"]].copy()
+    df["spend_m"] = df["spend_gbp"] / 1e6
+    df["spend_text"] = df["spend_gbp"].map(fmt.gbp)
+    df["stack_order"] = df["placement_label"].map({n: i for i, n in enumerate(colours)})
+    chart = (
+        alt.Chart(df)
+        .mark_bar(size=46)
+        .encode(
+            x=alt.X(
+                "period:N", title="Financial year", sort=list(dict.fromkeys(df["period"])), axis=alt.Axis(labelAngle=0)
+            ),
+            y=alt.Y("spend_m:Q", title="£ million", stack="zero", axis=alt.Axis(labelExpr=MONEY_AXIS)),
+            color=alt.Color(
+                "placement_label:N",
+                title=None,
+                scale=alt.Scale(domain=list(colours), range=list(colours.values())),
+                legend=alt.Legend(columns=1, symbolType="square"),
+            ),
+            order=alt.Order("stack_order:Q", sort="ascending"),
+            tooltip=[
+                alt.Tooltip("period:N", title="Financial year"),
+                alt.Tooltip("placement_label:N", title="Placement type"),
+                alt.Tooltip("spend_text:N", title="Spend"),
+                alt.Tooltip("children:Q", title="Children at 31 March", format=",.0f"),
+            ],
+        )
+    )
+    return _finish(chart, legend="right")
+
+
+def scenario_lines(
+    frames: Mapping[str, pd.DataFrame], column: str, y_title: str, money: bool = False, height: int = HEIGHT
+) -> alt.TopLevelMixin:
+    """One line per scenario over time (monthly frames), the baseline dashed grey.
+
+    ``frames`` maps a scenario name to ``Result.table("month")``; ``column`` is the measure.
+    """
+    rows = []
+    for name, df in frames.items():
+        part = df[["period_end", column]].copy()
+        part["scenario"] = name
+        rows.append(part)
+    data = pd.concat(rows, ignore_index=True)
+    data["period_end"] = pd.to_datetime(data["period_end"])
+    data["value_text"] = data[column].map(fmt.gbp_exact if money else fmt.children)
+    names = list(frames)
+    colours = scenario_colours(names)
+    lo, hi = float(data[column].min()), float(data[column].max())
+    domain = [max(0.0, lo - 0.15 * max(hi - lo, 0.1 * abs(hi))), hi + 0.05 * max(hi - lo, 0.1 * abs(hi))]
+    chart = (
+        alt.Chart(data)
+        .mark_line(strokeWidth=2.5)
+        .encode(
+            x=_month_axis(),
+            y=alt.Y(
+                f"{column}:Q",
+                title=y_title,
+                scale=alt.Scale(domain=domain, nice=True),
+                axis=alt.Axis(format=",.0f", labelExpr="'£' + datum.label" if money else "datum.label"),
+            ),
+            color=alt.Color("scenario:N", title=None, scale=alt.Scale(domain=names, range=[colours[n] for n in names])),
+            strokeDash=alt.StrokeDash(
+                "scenario:N",
+                legend=None,
+                scale=alt.Scale(domain=names, range=[[6, 4] if n == BASELINE_NAME else [1, 0] for n in names]),
+            ),
+            tooltip=[
+                alt.Tooltip("scenario:N", title="Scenario"),
+                alt.Tooltip("period_end:T", title="Month end", format="%d %b %Y"),
+                alt.Tooltip("value_text:N", title=y_title),
+            ],
+        )
+    )
+    return _finish(chart, height)
+
+
+def scenario_fy_bars(
+    frames: Mapping[str, pd.DataFrame], column: str = "spend_gbp", title: str = "£ million"
+) -> alt.TopLevelMixin:
+    """Grouped bars by financial year, one bar per scenario (money columns)."""
+    rows = []
+    for name, df in frames.items():
+        part = df[["period", column]].copy()
+        part["scenario"] = name
+        rows.append(part)
+    data = pd.concat(rows, ignore_index=True)
+    data["value_m"] = data[column] / 1e6
+    data["value_text"] = data[column].map(fmt.gbp)
+    names = list(frames)
+    colours = scenario_colours(names)
+    periods = list(dict.fromkeys(data["period"]))
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("period:N", title="Financial year", sort=periods, axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("scenario:N", sort=names),
+            y=alt.Y("value_m:Q", title=title, axis=alt.Axis(labelExpr=MONEY_AXIS)),
+            color=alt.Color("scenario:N", title=None, scale=alt.Scale(domain=names, range=[colours[n] for n in names])),
+            tooltip=[
+                alt.Tooltip("scenario:N", title="Scenario"),
+                alt.Tooltip("period:N", title="Financial year"),
+                alt.Tooltip("value_text:N", title="Amount"),
+            ],
+        )
+    )
+    return _finish(chart)
+
+
+def drivers_chart(contrib: pd.DataFrame, column: str = "spend_gbp") -> alt.TopLevelMixin:
+    """Horizontal bars: how much each lever group adds to (orange) or saves from (blue) the baseline.
+
+    ``contrib`` comes from ``runner.lever_contributions``.
+    """
+    from .runner import INTERACTION
+
+    money = column == "spend_gbp"
+    df = contrib[["group", column]].copy()
+    df["value"] = df[column] / 1e6 if money else df[column]
+    df["direction"] = [
+        "Combined effect" if g == INTERACTION else ("Adds" if v > 0 else "Saves" if money else "Fewer")
+        for g, v in zip(df["group"], df[column], strict=True)
+    ]
+    if not money:
+        df["direction"] = [
+            d if d == "Combined effect" else ("More children" if v > 0 else "Fewer children")
+            for d, v in zip(df["direction"], df[column], strict=True)
+        ]
+    df["text"] = df[column].map(lambda v: fmt.gbp_short(v, signed=True) if money else fmt.children(v, signed=True))
+    domain = ["Adds", "Saves", "Combined effect"] if money else ["More children", "Fewer children", "Combined effect"]
+    colours = [INCREASE_COLOUR, DECREASE_COLOUR, COMBINED_COLOUR]
+    y = alt.Y("group:N", title=None, sort=list(df["group"]), axis=alt.Axis(labelLimit=320))
+    bars = (
+        alt.Chart(df)
+        .mark_bar(height=26)
+        .encode(
+            x=alt.X(
+                "value:Q",
+                title="£ million over the projection" if money else "Children in care at the end",
+                axis=alt.Axis(labelExpr=MONEY_AXIS) if money else alt.Axis(format=",.0f"),
+            ),
+            y=y,
+            color=alt.Color("direction:N", title=None, scale=alt.Scale(domain=domain, range=colours)),
+            tooltip=[alt.Tooltip("group:N", title="Levers"), alt.Tooltip("text:N", title="Difference")],
+        )
+    )
+    labels = (
+        alt.Chart(df).mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(x=alt.X("value:Q"), y=y, text="text:N")
+    )
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#333333").encode(x="x:Q")
+    return _finish(alt.layer(bars, labels, zero), height=max(120, 48 * len(df)))

@@ -1,0 +1,297 @@
+"""Tables for people, and the files to download: CSV, an Excel workbook, scenario JSON.
+
+The tables shown on the pages are the same frames that go into the files, so a figure on the
+screen is the figure in the download. Money is rounded to the nearest £1,000 and pressure is
+spend minus budget *after* rounding, so every row adds up in a budget paper. Children are
+expected numbers, shown whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+
+from csc_model import Scenario, default_scenario
+from csc_model.config import source_for
+
+from . import formatting as fmt
+from .levers import describe_path, group_of, show_value
+
+FY = "Financial year"
+CHILDREN_END = "Children in care at 31 March"
+ENTRIES = "Children starting care"
+EXITS = "Children leaving care"
+PROCEEDINGS = "In care proceedings at 31 March"
+SPEND = "Placement spend (£)"
+BUDGET = "Budget (£)"
+PRESSURE = "Pressure (£)"
+AVG_COST = "Average weekly cost per child (£)"
+MONEY_COLUMNS = (SPEND, BUDGET, PRESSURE, AVG_COST, "Spend (£)")
+COUNT_COLUMNS = (CHILDREN_END, ENTRIES, EXITS, PROCEEDINGS, "Children at month end", "In care proceedings at month end")
+
+
+def _whole(s: pd.Series) -> pd.Series:
+    return s.round().astype("int64")
+
+
+def _thousands(s: pd.Series) -> pd.Series:
+    return s.map(fmt.round_thousand).astype("int64")
+
+
+def _common(df: pd.DataFrame, first: dict[str, Any], children_col: str, proceedings_col: str) -> pd.DataFrame:
+    out = pd.DataFrame(first)
+    out[children_col] = _whole(df["children_in_care"])
+    out[ENTRIES] = _whole(df["entries"])
+    out[EXITS] = _whole(df["exits_total"])
+    out[proceedings_col] = _whole(df["in_proceedings"])
+    out[SPEND] = _thousands(df["spend_gbp"])
+    out[BUDGET] = _thousands(df["budget_gbp"])
+    out[PRESSURE] = out[SPEND] - out[BUDGET]
+    out[AVG_COST] = _whole(df["avg_weekly_cost_per_child_gbp"])
+    return out
+
+
+def fy_table(fy: pd.DataFrame) -> pd.DataFrame:
+    """The budget-paper table: one row per financial year (from ``Result.table("fy")``)."""
+    return _common(fy, {FY: fy["period"].to_numpy()}, CHILDREN_END, PROCEEDINGS)
+
+
+def fy_table_wide(fy: pd.DataFrame) -> pd.DataFrame:
+    """The budget-paper table with financial years across: one row per measure (as on the overview)."""
+    long = fy_table(fy).set_index(FY)
+    wide = long.T
+    wide.columns.name = None
+    wide.index.name = "Measure"
+    return wide.reset_index()
+
+
+def is_money_measure(name: str) -> bool:
+    """True for a money row or column (its name carries £)."""
+    return "(£)" in name
+
+
+def month_table(month: pd.DataFrame) -> pd.DataFrame:
+    """One row per month (from ``Result.table("month")``)."""
+    ends = pd.to_datetime(month["period_end"])
+    fys = [f"{d.year if d.month >= 4 else d.year - 1}-{(d.year + (1 if d.month >= 4 else 0)) % 100:02d}" for d in ends]
+    first = {"Month": month["period"].to_numpy(), "Month end": ends.dt.date.to_numpy(), FY: fys}
+    return _common(month, first, "Children at month end", "In care proceedings at month end")
+
+
+def placement_table(placement_fy: pd.DataFrame) -> pd.DataFrame:
+    """One row per financial year and placement type (from ``Result.by_placement("fy")``)."""
+    return pd.DataFrame(
+        {
+            FY: placement_fy["period"].to_numpy(),
+            "Placement type": placement_fy["placement_label"].to_numpy(),
+            "Children at 31 March": _whole(placement_fy["children"]).to_numpy(),
+            "Child-weeks in the year": _whole(placement_fy["child_weeks"]).to_numpy(),
+            "Spend (£)": _thousands(placement_fy["spend_gbp"]).to_numpy(),
+        }
+    )
+
+
+def placement_pivot(placement_fy: pd.DataFrame, measure: str = "spend") -> pd.DataFrame:
+    """Placement types down, financial years across, with an all-types row.
+
+    ``measure`` is "spend" (£, nearest thousand, with a total column) or "children" (at 31
+    March). Totals are rounded from the exact sums, so they match the financial-year table;
+    the rounded rows may differ from a total by £1,000 or so.
+    """
+    column = "spend_gbp" if measure == "spend" else "children"
+    raw = placement_fy.pivot_table(index="placement_label", columns="period", values=column, aggfunc="sum", sort=False)
+    raw = raw.reindex(list(dict.fromkeys(placement_fy["placement_label"])))
+    raw = raw[list(dict.fromkeys(placement_fy["period"]))]
+    if measure == "spend":
+        raw["Total"] = raw.sum(axis=1)
+    raw.loc["All placement types"] = raw.sum(axis=0)
+    out = raw.map(fmt.round_thousand) if measure == "spend" else raw.round()
+    out = out.astype("int64")
+    out.index.name = "Placement type"
+    out.columns.name = None
+    return out.reset_index()
+
+
+# ---------------------------------------------------------------------------
+# Assumptions
+# ---------------------------------------------------------------------------
+
+
+WHOLE_MAPS = ("costs.inflation_overrides", "costs.budget_overrides")
+
+
+def _leaves(data: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """(dotted path, value) for every single value; lists and the override maps stay whole."""
+    if isinstance(data, dict) and path not in WHOLE_MAPS:
+        for k, v in data.items():
+            yield from _leaves(v, f"{path}.{k}" if path else k)
+    else:
+        yield path, data
+
+
+def assumptions_table(scenario: Scenario, defaults: Scenario | None = None) -> pd.DataFrame:
+    """Every input of ``scenario`` with its default, source and year, one row per value."""
+    defaults = defaults or default_scenario()
+    current = dict(_leaves(scenario.to_dict()))
+    base = dict(_leaves(defaults.to_dict()))
+    rows = []
+    for path in list(current) + [p for p in base if p not in current]:
+        if path == "version":
+            continue
+        value, default = current.get(path), base.get(path)
+        src = source_for(path)
+        rows.append(
+            {
+                "Group": group_of(path),
+                "Assumption": describe_path(path),
+                "Value": _show(path, value),
+                "Default": _show(path, default),
+                "Changed": value != default,
+                "Source of the default": src.source if src else "",
+                "Year": src.year if src else "",
+                "Note": src.note if src else "",
+                "Field": path,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _show(path: str, value: Any) -> str:
+    if isinstance(value, dict) and not value:
+        return "none"
+    return show_value(path, value)
+
+
+# ---------------------------------------------------------------------------
+# Files
+# ---------------------------------------------------------------------------
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """CSV with a byte-order mark so Excel reads the £ sign correctly."""
+    return df.to_csv(index=False).encode("utf-8-sig")
+
+
+def scenario_json_bytes(scenario: Scenario) -> bytes:
+    """The scenario file users download and upload again."""
+    return scenario.to_json().encode("utf-8")
+
+
+def file_stem(scenario: Scenario) -> str:
+    """A safe file name from the scenario name."""
+    keep = "".join(c if c.isalnum() else "-" for c in scenario.name.lower())
+    stem = "-".join(p for p in keep.split("-") if p)[:60]
+    return stem or "scenario"
+
+
+def workbook_bytes(scenario: Scenario, fy: pd.DataFrame, month: pd.DataFrame, placement_fy: pd.DataFrame) -> bytes:
+    """Excel workbook for a budget paper.
+
+    Sheets: By financial year, By month, By placement type, Assumptions, Scenario JSON, About.
+    """
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    sheets = {
+        "By financial year": fy_table_wide(fy),
+        "By month": month_table(month),
+        "By placement type": placement_table(placement_fy),
+        "Assumptions": assumptions_table(scenario),
+        "Scenario JSON": pd.DataFrame(
+            {"Scenario JSON (save as a .json file to load it again)": scenario.to_json().splitlines()}
+        ),
+        "About": pd.DataFrame(
+            {
+                "Item": ["Scenario", "Produced", "Money", "Children", "Financial years", "Status"],
+                "Detail": [
+                    scenario.name,
+                    dt.date.today().isoformat(),
+                    "Pounds, rounded to the nearest £1,000; pressure = spend minus budget after rounding.",
+                    "Expected numbers from the model, rounded to whole children.",
+                    "1 April to 31 March; children are counted at the end of each period.",
+                    "Illustrative model output: check every assumption (sheet Assumptions) before quoting.",
+                ],
+            }
+        ),
+    }
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        for name, df in sheets.items():
+            df.to_excel(xw, sheet_name=name, index=False)
+            ws = xw.sheets[name]
+            ws.freeze_panes = "A2"
+            for cell in ws[1]:
+                cell.font = Font(bold=True, color="FFFFFF")
+                cell.fill = PatternFill("solid", fgColor="1F4E79")
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            for i, col in enumerate(df.columns, start=1):
+                letter = get_column_letter(i)
+                width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200)])
+                ws.column_dimensions[letter].width = min(max(10, width + 2), 80 if name != "Scenario JSON" else 100)
+                number_format = "£#,##0;-£#,##0" if col in MONEY_COLUMNS else "#,##0" if col in COUNT_COLUMNS else None
+                if number_format:
+                    for row in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                        row[0].number_format = number_format
+            if "Measure" in df.columns:  # measures down, years across: format by row
+                for r, measure in enumerate(df["Measure"], start=2):
+                    fmt_row = "£#,##0;-£#,##0" if is_money_measure(measure) else "#,##0"
+                    for cell in ws[r][1:]:
+                        cell.number_format = fmt_row
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# Comparing scenarios
+# ---------------------------------------------------------------------------
+
+COMPARE_MEASURES: dict[str, str] = {
+    "Placement spend (£)": "money",
+    "Pressure against budget (£)": "money",
+    "Children in care at 31 March": "children",
+}
+_MEASURE_COLUMNS = {
+    "Placement spend (£)": "spend_gbp",
+    "Pressure against budget (£)": "pressure_gbp",
+    "Children in care at 31 March": "children_in_care",
+}
+
+
+def comparison_tables(frames: dict[str, pd.DataFrame], measure: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Scenarios down, financial years across: the values, and their differences from the first (the baseline).
+
+    ``frames`` maps a scenario name to ``Result.table("fy")``, baseline first. Money is rounded
+    to £1,000 (with a total column) and differences are taken after rounding, so they add up.
+    """
+    column = _MEASURE_COLUMNS[measure]
+    money = COMPARE_MEASURES[measure] == "money"
+    periods: list[str] = []
+    for df in frames.values():
+        periods += [p for p in df["period"] if p not in periods]
+    rows = []
+    for name, df in frames.items():
+        series = df.set_index("period")[column].reindex(periods)
+        rounded = series.map(lambda v: fmt.round_thousand(v) if pd.notna(v) else pd.NA) if money else series.round()
+        row = {"Scenario": name, **{p: rounded[p] for p in periods}}
+        if money:
+            row["Total"] = fmt.round_thousand(float(series.sum()))
+        rows.append(row)
+    values = pd.DataFrame(rows)
+    number_cols = [c for c in values.columns if c != "Scenario"]
+    values[number_cols] = values[number_cols].astype("Int64")
+    base = values.iloc[0]
+    diffs = values.iloc[1:].copy()
+    for c in number_cols:
+        diffs[c] = diffs[c] - base[c]
+    return values, diffs.reset_index(drop=True)
+
+
+def comparison_csv(values: pd.DataFrame, differences: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """Both comparison tables in one frame for a CSV file."""
+    a = values.assign(Figure=measure)
+    b = differences.assign(Figure=f"Difference from the baseline: {measure}")
+    out = pd.concat([a, b], ignore_index=True)
+    return out[["Figure"] + [c for c in values.columns]]

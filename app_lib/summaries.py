@@ -1,0 +1,86 @@
+"""Plain-English sentences that pair with each chart (pure functions of the projection tables)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from csc_model.structure import STAGE_GROUP_LABELS, STAGE_GROUPS
+
+from . import formatting as fmt
+
+
+def _end_date(fy: pd.DataFrame, i: int = -1) -> str:
+    return fmt.long_date(fy["period_end"].iloc[i])
+
+
+def children_summary(fy: pd.DataFrame, start_total: float, stage_month: pd.DataFrame) -> str:
+    """'Children in care go from 513 now to 519 at 31 March 2031 (+6). ...'"""
+    end = float(fy["children_in_care"].iloc[-1])
+    change = end - start_total
+    last = stage_month[stage_month["period_end"] == stage_month["period_end"].max()]
+    biggest = last.sort_values("children", ascending=False).iloc[0]
+    direction = "rise" if round(change) > 0 else "fall" if round(change) < 0 else "stay"
+    move = (
+        f"stay at about {fmt.children(end)}"
+        if direction == "stay"
+        else f"{direction} from {fmt.children(start_total)} now to {fmt.children(end)}"
+    )
+    share = float(biggest["children"]) / end if end else 0.0
+    return (
+        f"Children in care {move} by {_end_date(fy)} ({fmt.children(change, signed=True)}). "
+        f"The largest group then is {STAGE_GROUP_LABELS[biggest['stage']].lower()} "
+        f"({fmt.children(biggest['children'])}, {fmt.pct(share, 0)}); "
+        f"{fmt.children(fy['in_proceedings'].iloc[-1])} are in care proceedings."
+    )
+
+
+def spend_summary(fy: pd.DataFrame, years: int = 4) -> str:
+    """'Placement spend is £38.1m in 2026-27 against a budget of £36.0m: a pressure of £2.11m. ...'"""
+    first = fy.iloc[0]
+    p = float(first["pressure_gbp"])
+    word = "a pressure" if p > 0 else "a saving"
+    head = (
+        f"Placement spend is {fmt.gbp_short(first['spend_gbp'])} in {first['period']} against a budget of "
+        f"{fmt.gbp_short(first['budget_gbp'])}: {word} of {fmt.gbp_short(abs(p))}."
+    )
+    part = fy.iloc[:years]
+    total = float(part["pressure_gbp"].sum())
+    span = f"{part['period'].iloc[0]} to {part['period'].iloc[-1]}"
+    word = "pressure" if total > 0 else "saving"
+    return head + f" Over {span} the total {word} is {fmt.gbp_short(abs(total))}."
+
+
+def stage_table(stage_month: pd.DataFrame, fy: pd.DataFrame) -> pd.DataFrame:
+    """Children by legal stage at 31 March of each financial year (the chart's table)."""
+    out = pd.DataFrame({"Financial year": fy["period"].to_numpy()})
+    for g in STAGE_GROUPS:
+        out[f"{STAGE_GROUP_LABELS[g]} at 31 March"] = fy[f"stage_{g}"].round().astype("int64").to_numpy()
+    out["All children in care at 31 March"] = fy["children_in_care"].round().astype("int64").to_numpy()
+    return out
+
+
+def placement_summary(placement_fy: pd.DataFrame) -> str:
+    """Which placement types cost most in the first year, and how that changes."""
+    first_fy = placement_fy["period"].iloc[0]
+    last_fy = placement_fy["period"].iloc[-1]
+    first = placement_fy[placement_fy["period"] == first_fy].sort_values("spend_gbp", ascending=False)
+    total = float(first["spend_gbp"].sum())
+    top = first.iloc[0]
+    last = placement_fy[placement_fy["period"] == last_fy]
+    top_last = float(last.loc[last["placement"] == top["placement"], "children"].iloc[0])
+    return (
+        f"In {first_fy}, {top['placement_label'].lower()} placements cost the most: "
+        f"{fmt.gbp_short(top['spend_gbp'])} ({fmt.pct(top['spend_gbp'] / total, 0)} of placement spend) "
+        f"for {fmt.children(top['children'])} children at 31 March; "
+        f"{fmt.children(top_last)} children are in them at the end of {last_fy}."
+    )
+
+
+def cost_summary(month: pd.DataFrame, fy: pd.DataFrame) -> str:
+    """The average weekly cost per child at the start and end."""
+    start = float(month["avg_weekly_cost_per_child_gbp"].iloc[0])
+    end = float(fy["avg_weekly_cost_per_child_gbp"].iloc[-1])
+    return (
+        f"The average weekly cost per child is {fmt.gbp_exact(start)} in the first month and "
+        f"{fmt.gbp_exact(end)} across {fy['period'].iloc[-1]} (price inflation and the placement mix together)."
+    )
