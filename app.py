@@ -1,0 +1,43 @@
+"""Children's social care scenario explorer: the Streamlit entry point.
+
+Run locally with ``streamlit run app.py``. The navigation covers every file in ``pages/``:
+the five core pages first, in this order, then any other page found there. The scenario
+being edited is kept in session state (``app_lib.state``) and shared by all of them.
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+from app_lib import components, runner, state
+
+st.set_page_config(
+    page_title="Children in care: scenario explorer",
+    page_icon=":material/family_restroom:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+state.ensure()
+
+HERE = Path(__file__).parent
+# file in pages/ -> (title, icon, url path)
+KNOWN = {
+    # The default page is served at the root; its url path only names it ("overview" would collide
+    # with the file name, and AppTest would then run the page without this script).
+    "overview.py": ("Overview", ":material/dashboard:", "home"),
+    "scenario_builder.py": ("Scenario builder", ":material/tune:", "builder"),
+    "compare_scenarios.py": ("Compare scenarios", ":material/compare_arrows:", "compare"),
+    "placements_and_costs.py": ("Placements and costs", ":material/home_work:", "placements"),
+    "model_and_assumptions.py": ("Model and assumptions", ":material/schema:", "model"),
+    "briefing.py": ("Councillor briefing", ":material/co_present:", "briefing"),
+}
+files = [f for f in KNOWN if (HERE / "pages" / f).is_file()]
+files += sorted(p.name for p in (HERE / "pages").glob("*.py") if p.name not in KNOWN and not p.name.startswith("_"))
+pages = []
+for name in files:
+    title, icon, url = KNOWN.get(name, (name.removesuffix(".py").replace("_", " ").capitalize(), None, None))
+    pages.append(st.Page(f"pages/{name}", title=title, icon=icon, url_path=url, default=name == "overview.py"))
+
+page = st.navigation(pages, position="sidebar")
+components.sidebar(runner.tables(state.scenario()))
+page.run()

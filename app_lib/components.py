@@ -1,0 +1,218 @@
+"""Pieces every page shares: the header, the sidebar, presets, headline metrics and tables."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from csc_model import Scenario, ScenarioError
+from csc_model.presets import PRESETS, apply_preset
+
+from . import exports, state, urlstate
+from . import formatting as fmt
+from .levers import changes, describe_path, friendly_issues, show_value
+from .runner import Tables
+
+VS = "vs baseline"
+
+
+def page_header(title: str, intro: str) -> None:
+    """Title, one line saying what the page is for, the scenario name, and waiting messages."""
+    st.title(title, anchor=False)
+    s = state.scenario()
+    n = len(changes(state.baseline(), s))
+    st.caption(
+        f"{intro}  \nScenario: **{fmt.md_escape(s.name)}** · "
+        f"{fmt.plural(n, 'change')} from the defaults · compared with the baseline (the defaults)."
+    )
+    show_notices()
+
+
+def show_notices() -> None:
+    for kind, text in state.pop_notices():
+        {"success": st.success, "error": st.error}.get(kind, st.info)(text)
+
+
+# ---------------------------------------------------------------------------
+# Presets
+# ---------------------------------------------------------------------------
+
+
+def _on_preset(key: str) -> None:
+    try:
+        new = apply_preset(state.scenario(), key)
+    except ScenarioError as exc:
+        state.notice(
+            "error", "The preset could not be applied:\n\n" + "\n".join(f"- {m}" for m in friendly_issues(exc.issues))
+        )
+        return
+    state.set_scenario(new, f"Applied: {PRESETS[key].title}. It adds to any other changes you made.")
+
+
+@functools.lru_cache(maxsize=64)
+def preset_in_effect(s: Scenario, key: str) -> bool:
+    """True when applying the preset would change nothing (it is already part of ``s``)."""
+    try:
+        return apply_preset(s, key) == s
+    except ScenarioError:
+        return False
+
+
+def preset_buttons(where: Any = st) -> None:
+    """One button per preset; each applies on top of the current scenario."""
+    s = state.scenario()
+    box = where.container(horizontal=True, gap="small")
+    for key, preset in PRESETS.items():
+        in_effect = preset_in_effect(s, key)
+        box.button(
+            preset.title,
+            key=f"preset:{key}",
+            help=preset.description + (" (already in effect)" if in_effect else ""),
+            on_click=_on_preset,
+            args=(key,),
+            disabled=in_effect,
+            icon=":material/check:" if in_effect else ":material/add:",
+        )
+
+
+# ---------------------------------------------------------------------------
+# Metrics and tables
+# ---------------------------------------------------------------------------
+
+
+def metric(
+    where: Any, label: str, value: float, base: float, kind: str, changed: bool, help: str | None = None
+) -> None:
+    """A headline figure with its difference from the baseline (none when nothing is changed).
+
+    ``kind`` is "children", "money" or "weekly"; more children or more money shows red.
+    """
+    show = {"children": fmt.children, "money": fmt.gbp_short, "weekly": fmt.gbp_exact}[kind]
+    delta = value - base
+    shown_delta = show(delta, signed=True) if kind != "money" else fmt.gbp_short(delta, signed=True)
+    if not changed or shown_delta.lstrip("+-") in ("0", "£0k", "£0"):
+        shown_delta = None
+    where.metric(
+        label,
+        show(value),
+        delta=shown_delta,
+        delta_color="inverse",
+        delta_description=VS if shown_delta else None,
+        help=help,
+        border=True,
+    )
+
+
+def money_config(df: pd.DataFrame) -> dict[str, Any]:
+    """Column formats: £ with separators for money, separators for counts."""
+    config: dict[str, Any] = {}
+    for col in df.columns:
+        name = str(col)
+        if not pd.api.types.is_numeric_dtype(df[col]) or pd.api.types.is_bool_dtype(df[col]):
+            continue
+        money = "(£)" in name or name.startswith("20") or name == "Total"
+        config[name] = st.column_config.NumberColumn(format="£%,d" if money else "%,d")
+    return config
+
+
+def _fit(df: pd.DataFrame) -> int:
+    """Height that shows every row without scrolling (header plus rows)."""
+    return 3 + 35 * (len(df) + 1)
+
+
+def table(df: pd.DataFrame, money: bool | None = None, **kwargs: Any) -> None:
+    """A read-only table with money and counts formatted for a budget paper, every row in view."""
+    config = money_config(df)
+    if money is False:
+        config = {k: st.column_config.NumberColumn(format="%,d") for k in config}
+    st.dataframe(df, hide_index=True, width="stretch", height=_fit(df), column_config=config, **kwargs)
+
+
+def measures_table(df: pd.DataFrame) -> None:
+    """Measures down, years across: money rows as £ with separators, other rows as whole numbers."""
+    money_rows = [i for i, m in enumerate(df["Measure"]) if exports.is_money_measure(m)]
+    other_rows = [i for i in range(len(df)) if i not in money_rows]
+    cols = [c for c in df.columns if c != "Measure"]
+    styler = df.style.format(lambda v: fmt.gbp_exact(v), subset=pd.IndexSlice[money_rows, cols]).format(
+        lambda v: f"{v:,}", subset=pd.IndexSlice[other_rows, cols]
+    )
+    st.dataframe(
+        styler,
+        hide_index=True,
+        width="stretch",
+        height=_fit(df),
+        column_config={"Measure": st.column_config.TextColumn(width="large")},
+    )
+
+
+# ---------------------------------------------------------------------------
+# Sidebar
+# ---------------------------------------------------------------------------
+
+
+def sidebar(tables: Tables) -> None:
+    """Scenario name, changes from the defaults, reset, share link and downloads."""
+    s = state.scenario()
+    diffs = changes(state.baseline(), s)
+    with st.sidebar:
+        st.markdown("**Current scenario**")
+        st.markdown(fmt.md_escape(s.name))
+        st.caption(f"{fmt.plural(len(diffs), 'change')} from the defaults")
+        if diffs:
+            with st.expander("What has changed", expanded=False):
+                for path, (old, new) in diffs.items():
+                    st.markdown(
+                        f"- {fmt.md_escape(describe_path(path))}: "
+                        f"{fmt.md_escape(show_value(path, old))} → **{fmt.md_escape(show_value(path, new))}**"
+                    )
+        st.button(
+            "Reset to defaults",
+            key="reset",
+            on_click=state.reset,
+            disabled=s == state.baseline(),
+            icon=":material/restart_alt:",
+            width="stretch",
+        )
+        st.markdown("**Share this scenario**")
+        st.code(urlstate.share_url(st.context.url, urlstate.encode(s)), language=None, wrap_lines=True)
+        st.caption("Copy the link: opening it shows this scenario, with its changes from the defaults.")
+        st.markdown("**Download**")
+        stem = exports.file_stem(s)
+        st.download_button(
+            "Projection (Excel)",
+            data=functools.partial(exports.workbook_bytes, s, tables.fy, tables.month, tables.placement_fy),
+            file_name=f"{stem}-projection.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            on_click="ignore",
+            icon=":material/table_view:",
+            width="stretch",
+            key="download_xlsx",
+        )
+        st.download_button(
+            "By financial year (CSV)",
+            data=functools.partial(_fy_csv, tables.fy),
+            file_name=f"{stem}-by-financial-year.csv",
+            mime="text/csv",
+            on_click="ignore",
+            icon=":material/csv:",
+            width="stretch",
+            key="download_csv",
+        )
+        st.download_button(
+            "Scenario (JSON)",
+            data=functools.partial(exports.scenario_json_bytes, s),
+            file_name=f"{stem}.json",
+            mime="application/json",
+            on_click="ignore",
+            icon=":material/download:",
+            width="stretch",
+            key="download_json",
+        )
+        st.caption("Illustrative defaults shaped on published figures: check every assumption before quoting.")
+
+
+def _fy_csv(fy: pd.DataFrame) -> bytes:
+    return exports.csv_bytes(exports.fy_table_wide(fy))

@@ -1,0 +1,163 @@
+"""Compare scenarios: save scenarios by name and compare up to four with the baseline."""
+
+import streamlit as st
+
+from app_lib import charts, components, exports, runner, state, widgets
+from app_lib import formatting as fmt
+from app_lib.levers import changes
+
+state.ensure()
+components.page_header(
+    "Compare scenarios",
+    "Save scenarios under a name, then compare up to four of them with the baseline side by side.",
+)
+
+CURRENT = "Current scenario"
+RESERVED = (CURRENT, charts.BASELINE_NAME)
+s, base = state.scenario(), state.baseline()
+
+
+def _on_save() -> None:
+    name = (st.session_state.get("save_name") or "").strip() or state.scenario().name
+    problem = (
+        "That name is used for another line on this page; choose another."
+        if name in RESERVED
+        else state.save_current(name)
+    )
+    if problem:
+        state.record_errors("save", [problem])
+        return
+    state.record_errors("save", [])
+    chosen = list(state.pref("compare") or [CURRENT])
+    if name not in chosen and len(chosen) < 4:
+        state.set_pref("compare", chosen + [name])
+    state.notice("success", f"Saved as **{fmt.md_escape(name)}**.")
+
+
+def _on_remove(name: str) -> None:
+    state.saved().pop(name, None)
+
+
+def _on_open(name: str) -> None:
+    state.set_scenario(state.saved()[name], f"Now editing **{fmt.md_escape(name)}** (the saved copy is unchanged).")
+
+
+# --- save ------------------------------------------------------------------------------------
+with st.container(border=True):
+    st.markdown("**Save the current scenario**")
+    row = st.container(horizontal=True, vertical_alignment="bottom")
+    row.text_input("Name for the saved scenario", key="save_name", placeholder=s.name, max_chars=60)
+    row.button("Save current scenario", on_click=_on_save, icon=":material/bookmark_add:")
+    for message in state.errors_for("save"):
+        st.error(message)
+    saved = state.saved()
+    if saved:
+        for name, scn in saved.items():
+            line = st.container(horizontal=True, vertical_alignment="center")
+            line.markdown(
+                f"**{fmt.md_escape(name)}** · {fmt.plural(len(changes(base, scn)), 'change')} from the defaults"
+            )
+            line.button("Edit", key=f"open:{name}", on_click=_on_open, args=(name,), icon=":material/edit:")
+            line.button("Remove", key=f"remove:{name}", on_click=_on_remove, args=(name,), icon=":material/delete:")
+    else:
+        st.caption("No saved scenarios yet. Change some levers, save, change again and save again to compare.")
+
+# --- choose ----------------------------------------------------------------------------------
+options = [CURRENT] + list(state.saved())
+chosen = widgets.pref_multiselect(
+    "compare",
+    "Scenarios to compare with the baseline (up to four)",
+    options,
+    default=options[:4],
+    limit=4,
+)
+scenarios = {name: (s if name == CURRENT else state.saved()[name]) for name in chosen}
+frames = {charts.BASELINE_NAME: runner.tables(base)}
+frames.update({name: runner.tables(scn) for name, scn in scenarios.items()})
+
+if not scenarios:
+    st.info("Choose at least one scenario above to compare it with the baseline.")
+else:
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown("##### Children in care")
+        st.altair_chart(
+            charts.scenario_lines({n: f.month for n, f in frames.items()}, "children_in_care", "Children in care"),
+            width="stretch",
+            alt="Line chart of children in care over time, one line per scenario.",
+        )
+        ends = ", ".join(
+            f"{fmt.md_escape(n)} {fmt.children(f.fy['children_in_care'].iloc[-1])}" for n, f in frames.items()
+        )
+        st.markdown(f"Children in care at the end of the projection: {ends}.")
+    with right:
+        st.markdown("##### Placement spend by financial year")
+        st.altair_chart(
+            charts.scenario_fy_bars({n: f.fy for n, f in frames.items()}),
+            width="stretch",
+            alt="Grouped bar chart of placement spend by financial year, one bar per scenario.",
+        )
+        totals = ", ".join(f"{fmt.md_escape(n)} {fmt.gbp_short(f.fy['spend_gbp'].sum())}" for n, f in frames.items())
+        st.markdown(f"Total placement spend over the projection: {totals}.")
+
+    # --- the financial-year table ---------------------------------------------------------
+    st.subheader("By financial year", anchor=False)
+    measure = widgets.pref_choice("compare_measure", "Figure", list(exports.COMPARE_MEASURES))
+    values, differences = exports.comparison_tables({n: f.fy for n, f in frames.items()}, measure)
+    st.markdown(f"**{measure}**")
+    components.table(values, money=exports.COMPARE_MEASURES[measure] == "money")
+    st.markdown(f"**Difference from the baseline: {measure.lower()}**")
+    components.table(differences, money=exports.COMPARE_MEASURES[measure] == "money")
+    st.download_button(
+        "Download this comparison (CSV)",
+        data=exports.csv_bytes(exports.comparison_csv(values, differences, measure)),
+        file_name="scenario-comparison.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/csv:",
+        key="download_comparison",
+    )
+
+    # --- what drives the difference ------------------------------------------------------------
+    st.subheader("Which levers drive the difference", anchor=False)
+    explainable = [n for n, scn in scenarios.items() if changes(base, scn)]
+    if not explainable:
+        st.caption("The chosen scenarios are the same as the baseline, so there is no difference to explain.")
+    else:
+        c1, c2 = st.columns(2)
+        target = c1.selectbox("Explain the difference for", explainable, key="explain_target")
+        basis = c2.segmented_control(
+            "Measure",
+            ["Placement spend over the projection", "Children in care at the end"],
+            default="Placement spend over the projection",
+            required=True,
+            key="explain_measure",
+        )
+        column = "spend_gbp" if basis.startswith("Placement") else "children_end"
+        with st.spinner("Running each group of levers on its own …"):
+            contrib = runner.lever_contributions(base, scenarios[target])
+        st.altair_chart(
+            charts.drivers_chart(contrib, column),
+            width="stretch",
+            alt="Bar chart of the difference from the baseline made by each group of levers on its own.",
+        )
+        shown = contrib.assign(
+            Difference=contrib[column].map(
+                (lambda v: fmt.gbp(v, signed=True))
+                if column == "spend_gbp"
+                else (lambda v: fmt.children(v, signed=True))
+            )
+        )
+        top = shown.loc[shown[column].abs().idxmax()]
+        total = contrib[column].sum()
+        total_text = fmt.gbp_short(total, signed=True) if column == "spend_gbp" else fmt.children(total, signed=True)
+        st.markdown(
+            f"**{fmt.md_escape(target)}** differs from the baseline by **{total_text}**. The biggest part comes from "
+            f"**{top['group'].lower()}** ({top['Difference']})."
+        )
+        st.caption(
+            "Each bar runs the baseline with only that group's changes. What the groups do not explain on their own "
+            "is the combined effect of changes acting together."
+        )
+        with st.expander("Table: difference by group of levers"):
+            components.table(shown[["group", "Difference"]].rename(columns={"group": "Group of levers"}))

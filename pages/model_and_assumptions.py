@@ -1,0 +1,179 @@
+"""Model and assumptions: the stock-and-flow diagram, definitions, every default with its source, limitations."""
+
+import pandas as pd
+import streamlit as st
+
+from app_lib import charts, components, exports, state
+from app_lib import formatting as fmt
+from csc_model.config import DATA_DIR
+from csc_model.scenario import Scenario
+
+state.ensure()
+components.page_header(
+    "Model and assumptions",
+    "How the model works, what the words mean, where every default comes from, and what the model leaves out.",
+)
+s = state.scenario()
+
+st.markdown(
+    "On this page: [the model](#the-model) · [definitions](#definitions) · "
+    "[assumptions and sources](#assumptions-and-sources) · [limitations](#limitations)"
+)
+
+
+def _light(hex_colour: str) -> str:
+    """A pale fill for a stage box (colour plus alpha)."""
+    return hex_colour + "33"
+
+
+def flow_diagram(sc: Scenario) -> str:
+    """Graphviz DOT for the stock-and-flow diagram, labelled with the scenario's own values."""
+    e, pr, po, co, s20 = sc.entries, sc.proceedings, sc.placement_order, sc.care_order, sc.s20
+    oc = pr.outcome_shares
+    col = charts.STAGE_COLOURS
+    entries = f"{fmt.number(e.weekly_rate)} a week"
+    if e.prevented_share:
+        entries += f"\\n{fmt.pct(e.prevented_share)} prevented"
+    length = f"average {fmt.number(pr.mean_weeks)} weeks"
+    if pr.target_mean_weeks is not None:
+        length += f"\\n(target {fmt.number(pr.target_mean_weeks)})"
+
+    def stock(name: str, label: str, colour: str) -> str:
+        return f'{name} [label="{label}", shape=box, style="rounded,filled", fillcolor="{_light(colour)}", color="{colour}", penwidth=2];'
+
+    def exit_node(name: str, label: str) -> str:
+        return f'{name} [label="{label}", shape=ellipse, style=filled, fillcolor="#F2F2F2", color="#7F7F7F"];'
+
+    lines = [
+        "digraph G {",
+        'rankdir=TB; bgcolor="transparent"; nodesep=0.5; ranksep=0.45;',
+        'node [fontname="Helvetica", fontsize=12]; edge [fontname="Helvetica", fontsize=10, color="#555555"];',
+        f'IN [label="Children entering care\\n{entries}", shape=cds, style=filled, fillcolor="#E8EEF5", color="#1F4E79"];',
+        stock("S20", "Section 20\\n(voluntary)", col["s20"]),
+        stock("PROC", "Care proceedings\\n(interim care order)", col["proceedings"]),
+        stock("BACK", "Proceedings backlog\\n(over 50 weeks)", col["proceedings"]),
+        'FH [label="Final hearing", shape=diamond, style=filled, fillcolor="#FFFFFF", color="#333333"];',
+        stock("POA", "Placement order:\\nwaiting for adopters", col["placement_order"]),
+        stock("POP", "Placed for adoption", col["placement_order"]),
+        stock("CO", "Care order\\n(long-term care)", col["care_order"]),
+        exit_node("HOME", "Returned home"),
+        exit_node("SGO", "Special guardianship /\\nchild arrangements order"),
+        exit_node("ADOPT", "Adopted"),
+        exit_node("OTHER", "Other exits"),
+        exit_node("AGE18", "Left care at 18\\n(from any stage)"),
+        'IN -> S20 [label="under s20\\n(share by age)"];',
+        'IN -> PROC [label="the rest"];',
+        f'S20 -> HOME [label="average {fmt.number(s20.mean_weeks_to_return_home)} weeks"];',
+        f'S20 -> PROC [label="{fmt.pct(s20.annual_share_to_proceedings)} a year"];',
+        f'PROC -> FH [label="{length}"];',
+        f'BACK -> FH [label="average {fmt.number(pr.backlog_mean_remaining_weeks)} weeks to go"];',
+        f'FH -> HOME [label="{fmt.pct(oc["returned_home"])}"];',
+        f'FH -> SGO [label="{fmt.pct(oc["sgo_cao"])}"];',
+        f'FH -> POA [label="{fmt.pct(oc["placement_order"])}"];',
+        f'FH -> CO [label="{fmt.pct(oc["care_order"])}"];',
+        f'POA -> POP [label="average {fmt.number(po.mean_weeks_to_placement)} weeks"];',
+        f'POA -> CO [label="{fmt.pct(po.share_not_adopted)} not adopted"];',
+        f'POP -> ADOPT [label="average {fmt.number(po.mean_weeks_placed_to_order)} weeks"];',
+        f'CO -> HOME [label="{fmt.pct(co.annual_discharge_home)} a year"];',
+        f'CO -> SGO [label="{fmt.pct(co.annual_sgo)} a year"];',
+        f'CO -> OTHER [label="{fmt.pct(co.annual_other)} a year"];',
+        'CO -> AGE18 [style=dashed, label="18th birthday"];',
+        "{rank=same; HOME; SGO; ADOPT; OTHER; AGE18}",
+        "}",
+    ]
+    return "\n".join(lines)
+
+
+st.header("The model", anchor="the-model")
+st.markdown(
+    "A **stock-and-flow** model: the *stocks* are the children in care in each legal stage; the *flows* are "
+    "children entering care, moving between stages and leaving care. The model moves week by week. Each child "
+    "is also in one placement type, which sets what their care costs each week. The numbers on the arrows are the "
+    "current scenario's values. The words are explained under [definitions](#definitions)."
+)
+st.graphviz_chart(flow_diagram(s), width="stretch", alt="Stock-and-flow diagram of the legal stages of care.")
+c1, c2 = st.columns(2, gap="large")
+with c1:
+    st.markdown(
+        "**Each week, in this order**\n"
+        "1. Every child gets a week older; children who turn 18 leave care.\n"
+        "2. Children move between legal stages or leave care, at the rates on the diagram.\n"
+        "3. Children move between placement types (usual step-down and step-up moves and the sufficiency lever).\n"
+        "4. New children come into care: under section 20 or into care proceedings, in a first placement that "
+        "depends on their age."
+    )
+with c2:
+    st.markdown(
+        "**Money**\n\n"
+        "Spend is children × weeks × the weekly price of their placement. Prices are entered at the price base "
+        f"year ({s.costs.price_base_year}) and rise with inflation each financial year. The budget is the first "
+        "year's placement budget, uplifted each year unless a year is set on its own. "
+        "**Pressure** is spend minus budget. Tables show £ to the nearest thousand and whole children; headline "
+        "figures show £m."
+    )
+
+st.header("Definitions", anchor="definitions")
+glossary = pd.read_csv(DATA_DIR / "glossary.csv")
+# The app's own rounding is stated next to each table (£ to the nearest thousand, whole children).
+glossary = glossary[glossary["term"] != "Rounding"]
+half = (len(glossary) + 1) // 2
+g1, g2 = st.columns(2, gap="large")
+for where, part in ((g1, glossary.iloc[:half]), (g2, glossary.iloc[half:])):
+    with where:
+        st.markdown("\n".join(f"- **{row.term}**: {row.plain_english}" for row in part.itertuples()))
+
+st.header("Assumptions and sources", anchor="assumptions-and-sources")
+st.markdown(
+    "Every input of the current scenario, with the default value and where the default comes from. "
+    "Rows you have changed are ticked. The defaults describe an **illustrative** authority of about 500 children "
+    "in care, shaped on published figures: replace them with your own data before quoting the results."
+)
+table = exports.assumptions_table(s)
+groups = ["All"] + list(dict.fromkeys(table["Group"]))
+pick = st.segmented_control("Show assumptions for", groups, default="All", key="assumption_group")
+shown = table if pick in (None, "All") else table[table["Group"] == pick]
+st.dataframe(
+    shown,
+    hide_index=True,
+    width="stretch",
+    height=480,
+    column_config={
+        "Changed": st.column_config.CheckboxColumn(width="small"),
+        "Source of the default": st.column_config.TextColumn(width="large"),
+        "Field": st.column_config.TextColumn(help="The field's name in the scenario file"),
+    },
+)
+st.download_button(
+    "Assumptions (CSV)",
+    data=exports.csv_bytes(table),
+    file_name=f"{exports.file_stem(s)}-assumptions.csv",
+    mime="text/csv",
+    on_click="ignore",
+    icon=":material/csv:",
+    key="download_assumptions",
+)
+
+st.header("Limitations", anchor="limitations")
+st.markdown(
+    """
+- **Illustrative defaults.** The default authority is not a real council. Many values are marked *illustrative
+  assumption* above. Replace them with figures from your own SSDA903 return before using results for budgets.
+- **Expected numbers.** The figures are averages; real numbers vary by chance. Turn on *Show the range of
+  outcomes* on the overview to see how much. The range shows chance only, not doubt about the assumptions.
+- **Rates do not depend on age or time in care**, except leaving care at 18 and the age limits of placement types.
+  A child on a care order for ten years is as likely to leave this week as one ordered last week.
+- **Starting position.** Age, placement and legal stage are independent on the start date, and ages are spread
+  evenly within each age band, so the numbers leaving care at 18 come in lumps.
+- **Court proceedings** remember the time already spent only roughly; the target lever also speeds up cases already
+  under way and the backlog, which may be optimistic.
+- **No capacity limits and no price response.** Any number of children can be placed in any type at the same price;
+  inflation is the same for every placement type. The sufficiency lever does not check age limits.
+- **Placement costs only**: no staff, legal, care leaver (after 18) or overhead costs.
+- **No re-entry and no separate stream for unaccompanied asylum-seeking children**; sibling groups are not kept
+  together in the range of outcomes.
+- **Weekly steps.** A child can have at most one legal event and one placement move a week; a month has four or
+  five weeks of flows in it.
+
+The full technical description, with equations, is in `docs/model.md` in the project's repository.
+"""
+)

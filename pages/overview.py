@@ -1,0 +1,142 @@
+"""Overview: the headline figures for the current scenario against the baseline."""
+
+import streamlit as st
+
+from app_lib import charts, components, exports, runner, state, summaries, widgets
+from app_lib import formatting as fmt
+
+state.ensure()
+components.page_header(
+    "Overview",
+    "Children in care and placement spend for the scenario you are exploring, against the baseline.",
+)
+
+s, base = state.scenario(), state.baseline()
+t, bt = runner.tables(s), runner.tables(base)
+changed = s != base
+fy = t.fy.reset_index(drop=True)
+base_fy = bt.fy.set_index("period")
+
+with st.container(border=True):
+    st.markdown("**What if …?** Each button adds one change to the current scenario.")
+    components.preset_buttons()
+
+
+def _base(column: str, period: str) -> float | None:
+    return float(base_fy.at[period, column]) if period in base_fy.index else None
+
+
+# --- children in care --------------------------------------------------------------
+st.subheader("Children in care", anchor=False)
+ends = [("now", s.initial.total, base.initial.total)] + [
+    (row.period, row.children_in_care, _base("children_in_care", row.period)) for row in fy.itertuples()
+]
+for start in range(0, len(ends), 6):
+    cols = st.columns(6)
+    for col, (period, value, base_value) in zip(cols, ends[start : start + 6], strict=False):
+        if period == "now":
+            label = f"Now ({fmt.short_date(s.start_date)})"
+        else:
+            label = f"At {fmt.short_date(fy.loc[fy['period'] == period, 'period_end'].iloc[0])}"
+        components.metric(
+            col,
+            label,
+            value,
+            base_value if base_value is not None else value,
+            "children",
+            changed and base_value is not None,
+            help="Expected number of children looked after." if period == "now" else f"End of {period}.",
+        )
+
+# --- spend and pressure --------------------------------------------------------------
+st.subheader("Placement spend against budget", anchor=False)
+first_years = fy.head(4)
+cols = st.columns(len(first_years) + 1)
+for col, row in zip(cols, first_years.itertuples(), strict=False):
+    has_base = row.period in base_fy.index
+    components.metric(
+        col,
+        f"Spend {row.period}",
+        row.spend_gbp,
+        _base("spend_gbp", row.period) if has_base else row.spend_gbp,
+        "money",
+        changed and has_base,
+        help=f"Forecast placement spend in {row.period}: {fmt.gbp(row.spend_gbp)}.",
+    )
+    components.metric(
+        col,
+        f"Pressure {row.period}",
+        row.pressure_gbp,
+        _base("pressure_gbp", row.period) if has_base else row.pressure_gbp,
+        "money",
+        changed and has_base,
+        help=f"Spend minus budget ({fmt.gbp(row.budget_gbp)}); a negative figure is a saving.",
+    )
+span = f"{first_years['period'].iloc[0]} to {first_years['period'].iloc[-1]}"
+base_part = bt.fy.head(len(first_years))
+components.metric(
+    cols[-1],
+    f"Spend, {len(first_years)} years",
+    float(first_years["spend_gbp"].sum()),
+    float(base_part["spend_gbp"].sum()),
+    "money",
+    changed,
+    help=f"Total forecast placement spend, {span}.",
+)
+components.metric(
+    cols[-1],
+    f"Pressure, {len(first_years)} years",
+    float(first_years["pressure_gbp"].sum()),
+    float(base_part["pressure_gbp"].sum()),
+    "money",
+    changed,
+    help=f"Total spend minus total budget, {span}.",
+)
+
+# --- charts -------------------------------------------------------------------------
+st.divider()
+band_on = widgets.pref_toggle(
+    "stochastic",
+    "Show the range of outcomes (P10 to P90)",
+    help="Runs the model many times with chance in who enters and leaves care. Eight runs in ten fall inside the band.",
+)
+band = None
+if band_on:
+    runs = widgets.pref_number(
+        "runs", "Number of simulation runs", 50, 1000, 50, help="More runs give a smoother band."
+    )
+    with st.spinner(f"Running {runs} simulations …"):
+        band = runner.tables(s, runs=runs)
+
+left, right = st.columns(2, gap="large")
+with left:
+    st.markdown("##### Children in care by legal stage")
+    st.altair_chart(
+        charts.stage_chart(t.stage_month, band.month if band is not None else None),
+        width="stretch",
+        alt="Stacked area chart of children in care by legal stage, month by month.",
+    )
+    st.markdown(summaries.children_summary(t.fy, s.initial.total, t.stage_month))
+    with st.expander("Table: children by legal stage at 31 March"):
+        components.table(summaries.stage_table(t.stage_month, t.fy), money=False)
+with right:
+    st.markdown("##### Placement spend by financial year against budget")
+    st.altair_chart(
+        charts.spend_budget_chart(t.fy, band.fy if band is not None else None),
+        width="stretch",
+        alt="Bar chart of placement spend by financial year with the budget marked.",
+    )
+    st.markdown(summaries.spend_summary(t.fy))
+    if band is not None:
+        p10, p90 = band.fy["spend_gbp_p10"].iloc[0], band.fy["spend_gbp_p90"].iloc[0]
+        st.caption(
+            f"Range in {band.fy['period'].iloc[0]} from {band.runs} runs: {fmt.gbp_short(p10)} to {fmt.gbp_short(p90)}."
+        )
+
+# --- the budget-paper table ------------------------------------------------------------------
+st.subheader("By financial year", anchor=False)
+components.measures_table(exports.fy_table_wide(t.fy))
+st.caption(
+    "Money to the nearest £1,000; pressure is spend minus budget (negative is a saving). Children are counted on "
+    "31 March. Download this table, the monthly figures and every assumption from the sidebar."
+)

@@ -1,0 +1,110 @@
+"""Placements and costs: where children live, what it costs, and the average weekly cost per child."""
+
+import streamlit as st
+
+from app_lib import charts, components, exports, runner, state, summaries
+from app_lib import formatting as fmt
+
+state.ensure()
+components.page_header(
+    "Placements and costs",
+    "Children by placement type, spend by placement type and the average weekly cost per child.",
+)
+
+s, base = state.scenario(), state.baseline()
+t, bt = runner.tables(s), runner.tables(base)
+changed = s != base
+fy0 = t.fy.iloc[0]
+first_fy = fy0["period"]
+RESIDENTIAL = ("la_childrens_home", "private_childrens_home", "secure")
+FOSTERING = ("in_house_fostering", "kinship_fostering", "ifa")
+
+
+def _residential(placement_fy, column: str, period: str) -> float:
+    rows = placement_fy[(placement_fy["period"] == period) & placement_fy["placement"].isin(RESIDENTIAL)]
+    return float(rows[column].sum())
+
+
+def _type(placement_fy, pid: str, column: str, period: str) -> float:
+    rows = placement_fy[(placement_fy["period"] == period) & (placement_fy["placement"] == pid)]
+    return float(rows[column].sum())
+
+
+end = fmt.long_date(fy0["period_end"])
+st.caption(f"First financial year, {first_fy}: money over the year, children at {end}.")
+cols = st.columns(4)
+components.metric(
+    cols[0],
+    "Weekly cost per child",
+    fy0["avg_weekly_cost_per_child_gbp"],
+    bt.fy["avg_weekly_cost_per_child_gbp"].iloc[0],
+    "weekly",
+    changed,
+    help=f"Average weekly cost per child in {first_fy}: placement spend divided by child-weeks in care.",
+)
+components.metric(
+    cols[1],
+    "Residential spend",
+    _residential(t.placement_fy, "spend_gbp", first_fy),
+    _residential(bt.placement_fy, "spend_gbp", first_fy),
+    "money",
+    changed,
+    help=f"Spend in {first_fy} on LA and private children's homes and secure children's homes.",
+)
+components.metric(
+    cols[2],
+    "In private children's homes",
+    _type(t.placement_fy, "private_childrens_home", "children", first_fy),
+    _type(bt.placement_fy, "private_childrens_home", "children", first_fy),
+    "children",
+    changed,
+    help=f"Children in private children's homes at {end}.",
+)
+components.metric(
+    cols[3],
+    "In foster care",
+    sum(_type(t.placement_fy, p, "children", first_fy) for p in FOSTERING),
+    sum(_type(bt.placement_fy, p, "children", first_fy) for p in FOSTERING),
+    "children",
+    changed,
+    help=f"Children in in-house, kinship and independent fostering agency (IFA) placements at {end}.",
+)
+
+st.markdown("##### Children by placement type")
+st.altair_chart(
+    charts.placement_area_chart(t.placement_month),
+    width="stretch",
+    alt="Stacked area chart of children in care by placement type, month by month.",
+)
+with st.expander("Table: children by placement type at 31 March"):
+    components.table(exports.placement_pivot(t.placement_fy, "children"), money=False)
+
+st.markdown("##### Placement spend by placement type")
+st.altair_chart(
+    charts.placement_spend_chart(t.placement_fy),
+    width="stretch",
+    alt="Stacked bar chart of placement spend by placement type for each financial year.",
+)
+st.markdown(summaries.placement_summary(t.placement_fy))
+st.caption("The table of spend by placement type is at the foot of the page.")
+
+st.markdown("##### Average weekly cost per child")
+st.altair_chart(
+    charts.scenario_lines(
+        {charts.BASELINE_NAME: bt.month, "This scenario": t.month} if changed else {"This scenario": t.month},
+        "avg_weekly_cost_per_child_gbp",
+        "£ a week per child",
+        money=True,
+        height=260,
+    ),
+    width="stretch",
+    alt="Line chart of the average weekly cost per child, month by month.",
+)
+st.markdown(summaries.cost_summary(t.month, t.fy))
+
+st.subheader("Placement spend by financial year", anchor=False)
+components.table(exports.placement_pivot(t.placement_fy, "spend"))
+st.caption(
+    "£ to the nearest thousand. Totals are rounded from exact figures, so rows may differ from the total by about "
+    "£1,000. Prices rise with inflation from the price base year; see the scenario builder's Costs and budget tab."
+)
