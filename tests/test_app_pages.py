@@ -1,0 +1,398 @@
+"""The app's pages under Streamlit's AppTest: rendering, levers, page switches, links, uploads, downloads.
+
+Each test drives the real app (``app.py`` with st.navigation) and checks real figures: what
+the metrics say, what the tables hold and what is in session state.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app_lib import exports, runner, urlstate
+from app_lib import formatting as fmt
+from csc_model import default_scenario
+from csc_model.presets import apply_preset
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+PAGES = {
+    "overview": "pages/overview.py",
+    "builder": "pages/scenario_builder.py",
+    "compare": "pages/compare_scenarios.py",
+    "placements": "pages/placements_and_costs.py",
+    "model": "pages/model_and_assumptions.py",
+}
+TIMEOUT = 60
+
+
+def start(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if query:
+        at.query_params.update(query)
+    return at.run()
+
+
+def go(at: AppTest, page: str) -> AppTest:
+    at.switch_page(PAGES[page]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, tuple[str, str]]:
+    """label -> (value, delta) for every st.metric on the page."""
+    return {m.label: (m.value, m.proto.delta) for m in at.metric}
+
+
+def plain(markdown: str) -> str:
+    """Markdown source as read on the page (escapes removed)."""
+    return markdown.replace("\\", "")
+
+
+def sidebar(at: AppTest) -> list:
+    """Every element in the sidebar (after the page navigation)."""
+    return [n for n in at.sidebar if hasattr(n, "type")]
+
+
+def children_value(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def money_m(text: str) -> float:
+    """'£38.1m' -> 38.1; '-£0.45m' -> -0.45."""
+    m = re.fullmatch(r"(-?)£([\d,.]+)m", text)
+    assert m, text
+    return float(m.group(2).replace(",", "")) * (-1 if m.group(1) else 1)
+
+
+def scenario(at: AppTest):
+    return at.session_state["scenario"]
+
+
+# ---------------------------------------------------------------------------
+# Rendering
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_renders_on_the_defaults(page: str) -> None:
+    at = go(start(), page)
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    titles = [t.value for t in at.title]
+    expected = {
+        "overview": "Overview",
+        "builder": "Scenario builder",
+        "compare": "Compare scenarios",
+        "placements": "Placements and costs",
+        "model": "Model and assumptions",
+    }[page]
+    assert titles == [expected]
+    # the sidebar is there on every page: scenario, reset, share link, downloads
+    side = sidebar(at)
+    assert [n.label for n in side if n.type == "button"] == ["Reset to defaults"]
+    assert [n.label for n in side if n.type == "download_button"] == [
+        "Projection (Excel)",
+        "By financial year (CSV)",
+        "Scenario (JSON)",
+    ]
+    assert "0 changes from the defaults" in [n.value for n in side if n.type == "caption"]
+
+
+@pytest.mark.parametrize("page", list(PAGES.values()))
+def test_each_page_also_runs_on_its_own(page: str) -> None:
+    """A page run directly (no app.py, so no state set up by it) initialises what it needs."""
+    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["scenario"] == default_scenario()
+
+
+def test_overview_headlines_on_the_defaults_match_the_model() -> None:
+    at = go(start(), "overview")
+    fy = runner.tables(default_scenario()).fy
+    m = metrics(at)
+    assert m["Now (1 Apr 2026)"][0] == "513"
+    assert m["At 31 Mar 2031"][0] == fmt.children(fy["children_in_care"].iloc[-1])
+    assert m["Spend 2026-27"][0] == fmt.gbp_short(fy["spend_gbp"].iloc[0])
+    assert m["Pressure 2026-27"][0] == fmt.gbp_short(fy["pressure_gbp"].iloc[0])
+    assert m["Spend, 4 years"][0] == fmt.gbp_short(fy["spend_gbp"].iloc[:4].sum())
+    # nothing is changed, so no metric shows a difference from the baseline
+    assert all(delta == "" for _, delta in m.values())
+    # one chart of children by legal stage, one of spend against budget
+    assert len(at.get("vega_lite_chart")) == 2
+
+
+# ---------------------------------------------------------------------------
+# Levers move the headline figures in the expected direction
+# ---------------------------------------------------------------------------
+
+
+def test_more_entries_means_more_children_and_more_spend() -> None:
+    at = go(start(), "builder")
+    before = metrics(at)
+    at.number_input(key="lever:entries.weekly_rate").set_value(5.0).run()
+    assert not at.exception
+    assert scenario(at).entries.weekly_rate == 5.0
+    after = metrics(at)
+    end = "Children in care at 31 Mar 2031"
+    assert children_value(after[end][0]) > children_value(before[end][0]) + 50
+    assert after[end][1].startswith("+")
+    assert money_m(after["Spend 2026-27"][0]) > money_m(before["Spend 2026-27"][0])
+
+    go(at, "overview")
+    m = metrics(at)
+    base_fy = runner.tables(default_scenario()).fy
+    for row in base_fy.itertuples():
+        label = f"At {fmt.short_date(row.period_end)}"
+        assert children_value(m[label][0]) > row.children_in_care, label
+        assert m[label][1].startswith("+"), label
+    assert money_m(m["Pressure 2026-27"][0]) > money_m(fmt.gbp_short(base_fy["pressure_gbp"].iloc[0]))
+
+
+def test_shorter_proceedings_preset_means_fewer_children_and_less_spend() -> None:
+    at = go(start(), "overview")
+    at.button(key="preset:court_26_weeks").click().run()
+    assert not at.exception
+    assert scenario(at).proceedings.target_mean_weeks == 26.0
+    assert any("Court proceedings back to 26 weeks" in s.value for s in at.success)
+    m = metrics(at)
+    base_fy = runner.tables(default_scenario()).fy
+    assert children_value(m["At 31 Mar 2031"][0]) < base_fy["children_in_care"].iloc[-1] - 20
+    assert m["At 31 Mar 2031"][1].startswith("-")
+    assert m["Spend 2027-28"][1].startswith("-")
+    # the preset is now in effect, so its button is disabled; the others still combine with it
+    assert at.button(key="preset:court_26_weeks").disabled
+    at.button(key="preset:edge_of_care_10").click().run()
+    s = scenario(at)
+    assert s.proceedings.target_mean_weeks == 26.0 and s.entries.prevented_share == 0.1
+    assert children_value(metrics(at)["At 31 Mar 2031"][0]) < children_value(m["At 31 Mar 2031"][0])
+
+
+def test_fostering_sufficiency_lowers_the_weekly_cost_per_child() -> None:
+    at = go(start(), "placements")
+    before = metrics(at)["Weekly cost per child"][0]
+    go(at, "builder")
+    at.number_input(key="lever:placements.shift.children_per_year").set_value(20.0).run()
+    go(at, "placements")
+    after = metrics(at)
+    assert int(after["Weekly cost per child"][0].strip("£").replace(",", "")) < int(before.strip("£").replace(",", ""))
+    assert after["In private children's homes"][1].startswith("-")
+
+
+# ---------------------------------------------------------------------------
+# Inputs survive page switches; bad input is refused in plain words
+# ---------------------------------------------------------------------------
+
+
+def test_inputs_survive_switching_pages() -> None:
+    at = go(start(), "builder")
+    at.number_input(key="lever:entries.weekly_rate").set_value(4.4).run()
+    at.number_input(key="lever:costs.weekly_price_gbp.ifa").set_value(900.0).run()
+    at.number_input(key="lever:proceedings.mean_weeks").set_value(40.0).run()
+    for page in ("compare", "placements", "model", "overview"):
+        go(at, page)
+        assert scenario(at).entries.weekly_rate == 4.4
+    go(at, "builder")
+    assert at.number_input(key="lever:entries.weekly_rate").value == 4.4
+    assert at.number_input(key="lever:costs.weekly_price_gbp.ifa").value == 900.0
+    assert at.number_input(key="lever:proceedings.mean_weeks").value == 40.0
+    assert "3 changes from the defaults" in [n.value for n in sidebar(at) if n.type == "caption"]
+    # page preferences survive too
+    go(at, "overview")
+    at.toggle(key="pref:stochastic").set_value(True).run()
+    go(at, "model")
+    go(at, "overview")
+    assert at.toggle(key="pref:stochastic").value is True
+    assert any("from 200 runs" in c.value for c in at.caption)
+
+
+def test_out_of_range_input_names_the_field_and_range_and_keeps_the_scenario() -> None:
+    at = go(start(), "builder")
+    before = metrics(at)
+    at.number_input(key="lever:entries.weekly_rate").set_value(900.0).run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1
+    assert "Children entering care per week" in errors[0]
+    assert "0 to 500 children a week" in errors[0]
+    assert "not applied" in errors[0]
+    assert scenario(at) == default_scenario()
+    assert metrics(at) == before
+    # a good value afterwards clears the message
+    at.number_input(key="lever:entries.weekly_rate").set_value(4.0).run()
+    assert not at.error
+    assert scenario(at).entries.weekly_rate == 4.0
+
+
+def test_shares_that_do_not_add_up_are_refused() -> None:
+    at = go(start(), "builder")
+    at.number_input(key="lever:proceedings.outcome_shares.returned_home").set_value(30.0)
+    submit = [b for b in at.button if b.label == "Apply outcomes"][0]
+    submit.click().run()
+    errors = [plain(e.value) for e in at.error]
+    assert any("Outcomes at the final hearing" in e and "add up to 1.18" in e for e in errors), errors
+    assert scenario(at) == default_scenario()
+    # fix the sum and apply: accepted
+    at.number_input(key="lever:proceedings.outcome_shares.care_order").set_value(23.0)
+    [b for b in at.button if b.label == "Apply outcomes"][0].click().run()
+    assert not at.error
+    assert scenario(at).proceedings.outcome_shares["returned_home"] == pytest.approx(0.30)
+
+
+def test_reset_returns_to_the_defaults() -> None:
+    at = go(start(), "builder")
+    at.number_input(key="lever:entries.weekly_rate").set_value(4.4).run()
+    at.button(key="reset").click().run()
+    assert scenario(at) == default_scenario()
+    assert at.number_input(key="lever:entries.weekly_rate").value == 3.8
+
+
+# ---------------------------------------------------------------------------
+# Links
+# ---------------------------------------------------------------------------
+
+
+def test_the_url_follows_the_scenario_and_a_link_restores_it() -> None:
+    at = go(start(), "builder")
+    at.number_input(key="lever:entries.weekly_rate").set_value(4.4).run()
+    at.button(key="preset:inflation_shock").click().run()
+    at.button(key="preset:sibling_surge").click().run()
+    wanted = scenario(at)
+    params = {k: v for k, v in at.query_params.items() if urlstate.is_scenario_param(k)}
+    assert params["entries.weekly_rate"] == "4.4"
+    assert json.loads(params["costs.inflation_overrides"]) == {"2027-28": 0.1}
+
+    fresh = start(params)  # a new session opening the shared link
+    assert scenario(fresh) == wanted
+    assert any("Opened the scenario from the link" in s.value for s in fresh.success)
+    go(fresh, "overview")
+    assert metrics(fresh)["At 31 Mar 2031"][1].startswith("+")
+
+
+def test_a_bad_link_explains_the_problem_and_shows_the_defaults() -> None:
+    at = start({"entries.weekly_rate": "-4", "proceedings.mean_weeks": "forty"})
+    assert scenario(at) == default_scenario()
+    text = " ".join(e.value for e in at.error)
+    assert "could not be opened" in text
+    assert "Children entering care per week" in text and "Average length of care proceedings" in text
+
+
+# ---------------------------------------------------------------------------
+# Scenario files
+# ---------------------------------------------------------------------------
+
+
+def _changed_builder() -> AppTest:
+    at = go(start(), "builder")
+    at.number_input(key="lever:entries.weekly_rate").set_value(4.4).run()
+    return at
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"this is not json", "is not valid JSON"),
+        (json.dumps({"version": 99}).encode(), "format version is not supported"),
+        (
+            default_scenario().to_json().replace('"weekly_rate": 3.8', '"weekly_rate": -3').encode(),
+            "Children entering care per week",
+        ),
+        (b"{" + b" " * 1_500_000 + b"}", "at most 1 MB"),
+    ],
+    ids=["not-json", "wrong-version", "failed-validation", "too-big"],
+)
+def test_a_bad_upload_shows_the_problem_and_keeps_the_scenario(content: bytes, expected: str) -> None:
+    at = _changed_builder()
+    kept = scenario(at)
+    at.file_uploader(key="upload_scenario").upload("scenario.json", content, "application/json")
+    at.run()
+    assert not at.exception
+    text = " ".join(e.value for e in at.error)
+    assert expected in text, text
+    assert "has not been changed" in text
+    assert scenario(at) == kept
+
+
+def test_a_good_upload_replaces_the_scenario() -> None:
+    at = _changed_builder()
+    wanted = apply_preset(default_scenario(), "court_26_weeks").replace(name="Court plan")
+    at.file_uploader(key="upload_scenario").upload("court.json", wanted.to_json().encode(), "application/json")
+    at.run()
+    assert scenario(at) == wanted
+    assert any("Court plan" in s.value for s in at.success)
+
+
+# ---------------------------------------------------------------------------
+# Downloads hold the figures the page shows
+# ---------------------------------------------------------------------------
+
+
+def test_downloads_contain_the_figures_on_the_page() -> None:
+    at = go(start(), "overview")
+    at.button(key="preset:edge_of_care_10").click().run()
+    s = scenario(at)
+    shown = at.dataframe[-1].value  # the financial-year table (measures down, years across)
+    shown = shown.set_index("Measure")
+    t = runner.tables(s)
+
+    # Excel workbook: the same table, the same numbers
+    book = openpyxl.load_workbook(io.BytesIO(exports.workbook_bytes(s, t.fy, t.month, t.placement_fy)))
+    assert book.sheetnames[:5] == ["By financial year", "By month", "By placement type", "Assumptions", "Scenario JSON"]
+    sheet = pd.DataFrame(book["By financial year"].values)
+    sheet.columns = sheet.iloc[0]
+    sheet = sheet.iloc[1:].set_index("Measure")
+    for measure in shown.index:
+        for year in shown.columns:
+            assert int(sheet.loc[measure, year]) == int(shown.loc[measure, year]), (measure, year)
+    # the headline metric is the rounded table figure
+    spend = int(shown.loc[exports.SPEND, "2026-27"])
+    assert metrics(at)["Spend 2026-27"][0] == fmt.gbp_short(spend)
+    # the scenario JSON sheet reloads to the same scenario
+    lines = [row[0] for row in book["Scenario JSON"].iter_rows(min_row=2, values_only=True)]
+    from csc_model import Scenario
+
+    assert Scenario.from_json("\n".join(lines)) == s
+
+    # CSV: the same table
+    csv = pd.read_csv(io.BytesIO(exports.csv_bytes(exports.fy_table_wide(t.fy))), encoding="utf-8-sig")
+    assert csv.set_index("Measure").loc[exports.SPEND, "2026-27"] == spend
+    assert csv.set_index("Measure").loc[exports.CHILDREN_END, "2030-31"] == int(
+        shown.loc[exports.CHILDREN_END, "2030-31"]
+    )
+
+
+def test_compare_page_saves_scenarios_and_explains_the_difference() -> None:
+    at = go(start(), "overview")
+    at.button(key="preset:court_26_weeks").click().run()
+    at.button(key="preset:inflation_shock").click().run()
+    go(at, "compare")
+    at.text_input(key="save_name").input("Court and inflation").run()
+    [b for b in at.button if b.label == "Save current scenario"][0].click().run()
+    assert list(at.session_state["saved_scenarios"]) == ["Court and inflation"]
+    assert not at.exception
+
+    values = at.dataframe[0].value.set_index("Scenario")
+    diffs = at.dataframe[1].value.set_index("Scenario")
+    assert list(values.index) == ["Baseline (defaults)", "Current scenario", "Court and inflation"]
+    base_fy = runner.tables(default_scenario()).fy
+    assert int(values.loc["Baseline (defaults)", "2026-27"]) == fmt.round_thousand(base_fy["spend_gbp"].iloc[0])
+    for year in ("2026-27", "2027-28", "Total"):
+        assert int(diffs.loc["Court and inflation", year]) == int(values.loc["Court and inflation", year]) - int(
+            values.loc["Baseline (defaults)", year]
+        )
+    # the drivers chart splits the difference by lever group
+    contrib = runner.lever_contributions(default_scenario(), scenario(at))
+    groups = list(contrib["group"])
+    assert "Court proceedings" in groups and "Costs and budget" in groups
+    row = contrib.set_index("group")
+    assert row.loc["Court proceedings", "spend_gbp"] < 0 < row.loc["Costs and budget", "spend_gbp"]
+    total = float(runner.tables(scenario(at)).fy["spend_gbp"].sum() - base_fy["spend_gbp"].sum())
+    assert contrib["spend_gbp"].sum() == pytest.approx(total)
+    assert len(at.get("vega_lite_chart")) == 3
