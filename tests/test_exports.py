@@ -1,0 +1,179 @@
+"""Downloads and tables: rounding that adds up, the workbook's sheets and formats, assumptions with sources."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from app_lib import exports, runner, uploads
+from app_lib import formatting as fmt
+from csc_model import Scenario, default_scenario
+from csc_model.config import load_sources
+from csc_model.presets import apply_preset
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Scenario:
+    return apply_preset(apply_preset(default_scenario(), "court_26_weeks"), "inflation_shock")
+
+
+@pytest.fixture(scope="module")
+def tables(scenario: Scenario) -> runner.Tables:
+    return runner.tables(scenario)
+
+
+def test_fy_table_rounds_money_to_thousands_and_adds_up(tables: runner.Tables) -> None:
+    t = exports.fy_table(tables.fy)
+    assert list(t[exports.FY]) == ["2026-27", "2027-28", "2028-29", "2029-30", "2030-31"]
+    assert (t[exports.SPEND] % 1000 == 0).all() and (t[exports.BUDGET] % 1000 == 0).all()
+    assert (t[exports.PRESSURE] == t[exports.SPEND] - t[exports.BUDGET]).all()
+    assert t[exports.SPEND].iloc[0] == fmt.round_thousand(tables.fy["spend_gbp"].iloc[0])
+    assert t[exports.CHILDREN_END].iloc[-1] == round(tables.fy["children_in_care"].iloc[-1])
+    assert t[exports.BUDGET].iloc[0] == 36_000_000
+    assert t[exports.BUDGET].iloc[1] == 36_720_000  # uplifted 2%
+
+
+def test_wide_table_is_the_same_numbers_with_years_across(tables: runner.Tables) -> None:
+    long = exports.fy_table(tables.fy).set_index(exports.FY)
+    wide = exports.fy_table_wide(tables.fy).set_index("Measure")
+    assert list(wide.columns) == list(long.index)
+    for measure in wide.index:
+        assert list(wide.loc[measure]) == list(long[measure])
+
+
+def test_month_table_has_sixty_months_that_sum_to_the_years(tables: runner.Tables) -> None:
+    m = exports.month_table(tables.month)
+    assert len(m) == 60
+    assert m["Month"].iloc[0] == "Apr 2026" and m[exports.FY].iloc[0] == "2026-27"
+    assert m[exports.FY].iloc[-1] == "2030-31"
+    exact = tables.month.groupby(m[exports.FY].to_numpy())["spend_gbp"].sum()
+    assert exact.to_numpy() == pytest.approx(tables.fy["spend_gbp"].to_numpy())
+
+
+def test_placement_pivot_totals_match_the_fy_table(tables: runner.Tables) -> None:
+    pivot = exports.placement_pivot(tables.placement_fy).set_index("Placement type")
+    fy = exports.fy_table(tables.fy).set_index(exports.FY)
+    for year in fy.index:
+        assert pivot.loc["All placement types", year] == fy.loc[year, exports.SPEND]
+    assert pivot.loc["All placement types", "Total"] == fmt.round_thousand(tables.fy["spend_gbp"].sum())
+    children = exports.placement_pivot(tables.placement_fy, "children").set_index("Placement type")
+    assert "Total" not in children.columns
+    assert children.loc["All placement types", "2030-31"] == round(tables.fy["children_in_care"].iloc[-1])
+
+
+def test_workbook_sheets_formats_and_figures(scenario: Scenario, tables: runner.Tables) -> None:
+    data = exports.workbook_bytes(scenario, tables.fy, tables.month, tables.placement_fy)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == [
+        "By financial year",
+        "By month",
+        "By placement type",
+        "Assumptions",
+        "Scenario JSON",
+        "About",
+    ]
+    ws = book["By financial year"]
+    header = [c.value for c in ws[1]]
+    assert header == ["Measure", "2026-27", "2027-28", "2028-29", "2029-30", "2030-31"]
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
+    spend = rows[exports.SPEND]
+    assert spend[1].value == fmt.round_thousand(tables.fy["spend_gbp"].iloc[0])
+    assert spend[1].number_format == "£#,##0;-£#,##0"
+    assert rows[exports.CHILDREN_END][1].number_format == "#,##0"
+    assert ws.freeze_panes == "A2"
+    month = book["By month"]
+    assert month.max_row == 61
+    places = book["By placement type"]
+    assert places.max_row == 1 + 5 * 10
+    json_text = "\n".join(r[0] for r in book["Scenario JSON"].iter_rows(min_row=2, values_only=True))
+    assert Scenario.from_json(json_text) == scenario
+
+
+def test_csv_opens_in_excel_with_the_pound_sign(tables: runner.Tables) -> None:
+    data = exports.csv_bytes(exports.fy_table_wide(tables.fy))
+    assert data.startswith(b"\xef\xbb\xbf")  # byte-order mark
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig").set_index("Measure")
+    assert back.loc[exports.SPEND, "2026-27"] == fmt.round_thousand(tables.fy["spend_gbp"].iloc[0])
+
+
+def test_assumptions_list_every_value_with_its_source(scenario: Scenario) -> None:
+    table = exports.assumptions_table(scenario)
+    assert table["Field"].is_unique
+    changed = table[table["Changed"]].set_index("Field")
+    assert set(changed.index) == {"proceedings.target_mean_weeks", "costs.inflation_overrides"}
+    assert changed.loc["proceedings.target_mean_weeks", "Value"] == "26 weeks"
+    assert changed.loc["proceedings.target_mean_weeks", "Default"] == "none"
+    assert changed.loc["costs.inflation_overrides", "Value"] == "2027-28 10% a year"
+    # every source in the data files is shown against the values it covers
+    sources = load_sources()
+    for path, src in sources.items():
+        rows = table[(table["Field"] == path) | table["Field"].str.startswith(path + ".")]
+        assert len(rows), path
+        assert (rows["Source of the default"] == src.source).all(), path
+        assert (rows["Year"] == src.year).all(), path
+    ifa = table.set_index("Field").loc["costs.weekly_price_gbp.ifa"]
+    assert ifa["Value"] == "£820 a week" and ifa["Year"] == "2021-22"
+    assert ifa["Assumption"] == "Weekly price by placement type: Independent fostering agency (IFA)"
+
+
+def test_comparison_tables_differences_add_up(tables: runner.Tables) -> None:
+    base = runner.tables(default_scenario())
+    values, diffs = exports.comparison_tables({"Baseline": base.fy, "Court": tables.fy}, "Placement spend (£)")
+    assert list(values.columns) == ["Scenario", "2026-27", "2027-28", "2028-29", "2029-30", "2030-31", "Total"]
+    v = values.set_index("Scenario")
+    d = diffs.set_index("Scenario")
+    for col in v.columns:
+        assert d.loc["Court", col] == v.loc["Court", col] - v.loc["Baseline", col]
+    kids, kid_diffs = exports.comparison_tables(
+        {"Baseline": base.fy, "Court": tables.fy}, "Children in care at 31 March"
+    )
+    assert "Total" not in kids.columns
+    assert kid_diffs.set_index("Scenario").loc["Court", "2030-31"] < 0
+
+
+def test_scenario_file_round_trip_and_name() -> None:
+    s = default_scenario().replace(name="Court plan: 26 weeks / 2026")
+    assert Scenario.from_json(exports.scenario_json_bytes(s)) == s
+    assert exports.file_stem(s) == "court-plan-26-weeks-2026"
+
+
+def test_upload_reader_rejects_big_files_before_reading() -> None:
+    def never() -> bytes:
+        raise AssertionError("a file over 1 MB must not be read")
+
+    scenario, problems = uploads.read_scenario("huge.json", 50 * 1024 * 1024, never)
+    assert scenario is None
+    assert "52.4 MB" in problems[0] and "at most 1 MB" in problems[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "is empty"),
+        (b"\xff\xfe\x00\x01", "not a text file"),
+        (b"[1, 2]", "must be a JSON object"),
+        (b'{"version": 1}', "is missing"),
+    ],
+)
+def test_upload_reader_explains_bad_files(content: bytes, expected: str) -> None:
+    scenario, problems = uploads.read_scenario("x.json", len(content), lambda: content)
+    assert scenario is None
+    assert expected in " ".join(problems).replace("\\", "")
+
+
+def test_formatting_for_finance_officers() -> None:
+    assert fmt.gbp(38_105_631) == "£38,106,000"
+    assert fmt.gbp(-2_105_631, signed=True) == "-£2,106,000"
+    assert fmt.gbp_short(38_105_631) == "£38.1m"
+    assert fmt.gbp_short(2_105_631) == "£2.11m"
+    assert fmt.gbp_short(888_572) == "£0.89m"
+    assert fmt.gbp_short(-450_000, signed=True) == "-£450k"
+    assert fmt.gbp_short(2_000, signed=True) == "+£2k"
+    assert fmt.gbp_exact(1442.48) == "£1,442"
+    assert fmt.children(504.6) == "505" and fmt.children(-3.2, signed=True) == "-3"
+    assert fmt.pct(0.045) == "4.5%"
+    assert fmt.round_thousand(1500) == 2000 and fmt.round_thousand(-1500) == -2000
+    assert fmt.md_escape("[link](http://x) **bold**") == r"\[link\]\(http\://x\) \*\*bold\*\*"

@@ -1,0 +1,97 @@
+"""Scenario links: differences from the defaults in the query string, restored exactly."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from app_lib import urlstate
+from csc_model import Scenario, ScenarioError, default_scenario
+from csc_model.presets import PRESETS, apply_preset
+
+
+def via_url(s: Scenario) -> Scenario:
+    """Encode, write as a real link, parse it back as a browser would, decode."""
+    link = urlstate.share_url("https://example.org/app/builder", urlstate.encode(s))
+    params = dict(parse_qsl(urlsplit(link).query, keep_blank_values=True))
+    return urlstate.decode(params)
+
+
+def test_the_defaults_need_no_parameters() -> None:
+    assert urlstate.encode(default_scenario()) == {}
+    assert urlstate.decode({}) == default_scenario()
+    assert urlstate.share_url("http://localhost:8501/", {}) == "http://localhost:8501/"
+
+
+def test_one_changed_number_is_one_readable_parameter() -> None:
+    s = default_scenario().with_values({"entries.weekly_rate": 4.5})
+    assert urlstate.encode(s) == {"entries.weekly_rate": "4.5"}
+    assert urlstate.share_url("http://h/app", urlstate.encode(s)) == "http://h/app?entries.weekly_rate=4.5"
+
+
+@pytest.mark.parametrize("key", list(PRESETS))
+def test_every_preset_survives_a_link(key: str) -> None:
+    s = apply_preset(default_scenario(), key)
+    assert via_url(s) == s
+
+
+def test_a_scenario_with_many_kinds_of_change_survives_a_link() -> None:
+    s = default_scenario()
+    for key in PRESETS:
+        s = apply_preset(s, key)
+    s = s.with_values(
+        {
+            "name": "Plan B: 26 weeks & more foster carers? 100%",
+            "years": 7,
+            "costs.weekly_price_gbp.ifa": 905.5,
+            "costs.budget_overrides": {"2027-28": 41_000_000.0},
+            "proceedings.outcome_shares": {
+                "returned_home": 0.2,
+                "sgo_cao": 0.3,
+                "placement_order": 0.1,
+                "care_order": 0.4,
+            },
+            "placements.moves": [],
+        }
+    )
+    params = urlstate.encode(s)
+    assert params["name"] == "Plan B: 26 weeks & more foster carers? 100%"  # plain text, not JSON
+    assert params["years"] == "7"
+    assert via_url(s) == s
+
+
+def test_text_that_looks_like_json_is_quoted() -> None:
+    s = default_scenario().replace(name="2027")
+    assert urlstate.encode(s)["name"] == '"2027"'
+    assert via_url(s) == s
+
+
+def test_a_target_switched_off_again_is_not_a_change() -> None:
+    s = apply_preset(default_scenario(), "court_26_weeks").with_values({"proceedings.target_mean_weeks": None})
+    assert urlstate.encode(s) == {}
+
+
+def test_other_parameters_are_ignored() -> None:
+    params = {"embed": "true", "utm_source": "email", "entries.weekly_rate": "4"}
+    assert urlstate.decode(params) == default_scenario().with_values({"entries.weekly_rate": 4.0})
+    assert not urlstate.is_scenario_param("version")
+
+
+def test_repeated_parameters_use_the_last_value() -> None:
+    assert urlstate.decode({"entries.weekly_rate": ["4", "5"]}).entries.weekly_rate == 5.0
+
+
+def test_a_bad_link_names_every_bad_field() -> None:
+    with pytest.raises(ScenarioError) as err:
+        urlstate.decode({"entries.weekly_rate": "-1", "proceedings.mean_weeks": "forty", "entries.nonsense": "1"})
+    fields = {i.field for i in err.value.issues}
+    assert {"entries.weekly_rate", "proceedings.mean_weeks", "entries.nonsense"} <= fields
+    scenario, issues = urlstate.restore({"entries.weekly_rate": "-1"})
+    assert scenario == default_scenario()
+    assert issues and issues[0].field == "entries.weekly_rate"
+
+
+def test_an_overlong_parameter_is_refused() -> None:
+    with pytest.raises(ScenarioError, match="too long"):
+        urlstate.decode({"name": "x" * (urlstate.MAX_VALUE_CHARS + 1)})
