@@ -106,29 +106,37 @@ def metric(
     )
 
 
-def money_config(df: pd.DataFrame) -> dict[str, Any]:
-    """Column formats: £ with separators for money, separators for counts."""
-    config: dict[str, Any] = {}
-    for col in df.columns:
-        name = str(col)
-        if not pd.api.types.is_numeric_dtype(df[col]) or pd.api.types.is_bool_dtype(df[col]):
-            continue
-        money = "(£)" in name or name.startswith("20") or name == "Total"
-        config[name] = st.column_config.NumberColumn(format="£%,d" if money else "%,d")
-    return config
+ROW = 34  # pixels per table row (and header), set explicitly so tables fit their rows exactly
 
 
 def _fit(df: pd.DataFrame) -> int:
     """Height that shows every row without scrolling (header plus rows)."""
-    return 3 + 35 * (len(df) + 1)
+    return ROW * (len(df) + 1) + 3
+
+
+def _is_money(name: str) -> bool:
+    return "(£)" in name or name[:2] == "20" or name == "Total"
+
+
+def _pounds(v: Any) -> str:
+    return fmt.gbp_exact(float(v))
+
+
+def _count(v: Any) -> str:
+    return f"{int(v):,}"
 
 
 def table(df: pd.DataFrame, money: bool | None = None, **kwargs: Any) -> None:
-    """A read-only table with money and counts formatted for a budget paper, every row in view."""
-    config = money_config(df)
-    if money is False:
-        config = {k: st.column_config.NumberColumn(format="%,d") for k in config}
-    st.dataframe(df, hide_index=True, width="stretch", height=_fit(df), column_config=config, **kwargs)
+    """A read-only table for a budget paper, every row in view.
+
+    Money columns (named with (£), or financial years and Total when ``money`` is not False)
+    show as -£1,234,000; other numbers with thousands separators. The data stay numbers.
+    """
+    numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
+    pounds = [c for c in numeric if money is not False and _is_money(str(c))]
+    counts = [c for c in numeric if c not in pounds]
+    styler = df.style.format(_pounds, subset=pounds, na_rep="").format(_count, subset=counts, na_rep="")
+    st.dataframe(styler, hide_index=True, width="stretch", height=_fit(df), row_height=ROW, **kwargs)
 
 
 def measures_table(df: pd.DataFrame) -> None:
@@ -136,14 +144,15 @@ def measures_table(df: pd.DataFrame) -> None:
     money_rows = [i for i, m in enumerate(df["Measure"]) if exports.is_money_measure(m)]
     other_rows = [i for i in range(len(df)) if i not in money_rows]
     cols = [c for c in df.columns if c != "Measure"]
-    styler = df.style.format(lambda v: fmt.gbp_exact(v), subset=pd.IndexSlice[money_rows, cols]).format(
-        lambda v: f"{v:,}", subset=pd.IndexSlice[other_rows, cols]
+    styler = df.style.format(_pounds, subset=pd.IndexSlice[money_rows, cols]).format(
+        _count, subset=pd.IndexSlice[other_rows, cols]
     )
     st.dataframe(
         styler,
         hide_index=True,
         width="stretch",
         height=_fit(df),
+        row_height=ROW,
         column_config={"Measure": st.column_config.TextColumn(width="large")},
     )
 

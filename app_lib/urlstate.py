@@ -1,7 +1,7 @@
 """A scenario as a link: its differences from the defaults as URL query parameters.
 
-Each changed field becomes one parameter named by its dotted path, e.g.
-``?entries.weekly_rate=4.5&costs.inflation_overrides={"2027-28":0.1}``. Values are JSON, except
+Each changed value becomes one parameter named by its dotted path, e.g.
+``?entries.weekly_rate=4.5&costs.inflation_overrides.2027-28=0.1``. Values are JSON, except
 plain text, which is written as it is. Opening the link rebuilds the scenario from the defaults
 with ``Scenario.with_values``, so a link is validated exactly like a manual change.
 """
@@ -15,9 +15,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from csc_model import Scenario, ScenarioError, default_scenario
-from csc_model.scenario import Issue
+from csc_model.scenario import Issue, diff
 
-from .levers import changed_levers, value_at
+from .levers import value_at
 
 SCENARIO_FIELDS = frozenset(f.name for f in dataclasses.fields(Scenario))
 MAX_PARAMS = 200
@@ -47,26 +47,61 @@ def _decode_value(text: str) -> Any:
 
 
 def encode(s: Scenario, base: Scenario | None = None) -> dict[str, str]:
-    """Query parameters for the fields of ``s`` that differ from ``base`` (the defaults)."""
+    """Query parameters for the single values of ``s`` that differ from ``base`` (the defaults).
+
+    One parameter per changed value, e.g. ``placements.shift.children_per_year=10``; lists
+    (surges, usual moves) travel whole as JSON; a map entry that is not in ``s`` is ``null``.
+    """
     base = base or default_scenario()
-    return {path: _encode_value(value_at(s, path)) for path in changed_levers(base, s, include_name=True)}
+    return {path: _encode_value(new) for path, (_old, new) in diff(base, s).items()}
+
+
+def _is_map(s: Scenario, path: str) -> bool:
+    """True when ``path`` names a mapping field (prices, shares, overrides), not a group of fields."""
+    node: Any = s
+    for part in path.split("."):
+        if dataclasses.is_dataclass(node):
+            if not hasattr(node, part):
+                return False
+            node = getattr(node, part)
+        elif isinstance(node, Mapping) and part in node:
+            node = node[part]
+        else:
+            return False
+    return isinstance(node, Mapping) and not dataclasses.is_dataclass(node)
 
 
 def decode(params: Mapping[str, str | list[str]], base: Scenario | None = None) -> Scenario:
     """The scenario a link describes; raises ScenarioError naming every bad parameter."""
     base = base or default_scenario()
-    changes: dict[str, Any] = {}
     issues: list[Issue] = []
+    values: dict[str, Any] = {}
     for key, raw in params.items():
         if not is_scenario_param(key):
             continue
         text = raw[-1] if isinstance(raw, list) else raw
-        if len(changes) >= MAX_PARAMS or len(text) > MAX_VALUE_CHARS:
+        if len(values) >= MAX_PARAMS or len(text) > MAX_VALUE_CHARS:
             issues.append(Issue(key, None, "is too long for a scenario link"))
             continue
-        changes[key] = _decode_value(text)
+        values[key] = _decode_value(text)
     if issues:
         raise ScenarioError(issues)
+    changes: dict[str, Any] = {}
+    entries: dict[str, dict[str, Any]] = {}
+    for key, value in values.items():
+        parent, _, leaf = key.rpartition(".")
+        if parent and _is_map(base, parent):
+            entries.setdefault(parent, {})[leaf] = value
+        else:
+            changes[key] = value
+    for parent, items in entries.items():
+        merged = dict(value_at(base, parent))
+        for leaf, value in items.items():
+            if value is None:
+                merged.pop(leaf, None)
+            else:
+                merged[leaf] = value
+        changes[parent] = merged
     return base.with_values(changes) if changes else base
 
 

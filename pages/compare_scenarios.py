@@ -72,6 +72,9 @@ chosen = widgets.pref_multiselect(
     limit=4,
 )
 scenarios = {name: (s if name == CURRENT else state.saved()[name]) for name in chosen}
+same = [name for name, scn in state.saved().items() if scn == s]
+if CURRENT in scenarios and same:
+    st.caption(f"The current scenario is the same as the saved scenario **{fmt.md_escape(same[0])}**.")
 frames = {charts.BASELINE_NAME: runner.tables(base)}
 frames.update({name: runner.tables(scn) for name, scn in scenarios.items()})
 
@@ -143,7 +146,7 @@ else:
         )
         shown = contrib.assign(
             Difference=contrib[column].map(
-                (lambda v: fmt.gbp(v, signed=True))
+                (lambda v: fmt.gbp_short(v, signed=True))
                 if column == "spend_gbp"
                 else (lambda v: fmt.children(v, signed=True))
             )

@@ -95,15 +95,17 @@ components.metric(
 
 # --- charts -------------------------------------------------------------------------
 st.divider()
+toggle_col, runs_col, _ = st.columns([2, 1, 1], vertical_alignment="center")
 band_on = widgets.pref_toggle(
     "stochastic",
     "Show the range of outcomes (P10 to P90)",
     help="Runs the model many times with chance in who enters and leaves care. Eight runs in ten fall inside the band.",
+    where=toggle_col,
 )
 band = None
 if band_on:
     runs = widgets.pref_number(
-        "runs", "Number of simulation runs", 50, 1000, 50, help="More runs give a smoother band."
+        "runs", "Number of simulation runs", 50, 1000, 50, help="More runs give a smoother band.", where=runs_col
     )
     with st.spinner(f"Running {runs} simulations …"):
         band = runner.tables(s, runs=runs)
@@ -117,6 +119,13 @@ with left:
         alt="Stacked area chart of children in care by legal stage, month by month.",
     )
     st.markdown(summaries.children_summary(t.fy, s.initial.total, t.stage_month))
+    if band is not None:
+        last = band.fy.iloc[-1]
+        st.caption(
+            f"Grey band: 8 in 10 of {band.runs} simulated futures fall inside it (all stages together). "
+            f"At {fmt.long_date(last['period_end'])}: {fmt.children(last['children_in_care_p10'])} to "
+            f"{fmt.children(last['children_in_care_p90'])} children."
+        )
     with st.expander("Table: children by legal stage at 31 March"):
         components.table(summaries.stage_table(t.stage_month, t.fy), money=False)
 with right:

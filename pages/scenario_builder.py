@@ -195,14 +195,11 @@ with tabs[GROUPS.index("Placements")]:
     st.markdown("**Placement sufficiency:** move children from one placement type to another each year")
     c1, c2 = st.columns(2, gap="large")
     with c1:
-        widgets.placement("placements.shift.from_type")
+        widgets.placement("placements.shift.from_type", caption=True)
         widgets.placement("placements.shift.to_type")
     with c2:
         widgets.number("placements.shift.children_per_year")
         widgets.date("placements.shift.start_date")
-    st.caption(
-        f"Source of the default: {source_for('placements.shift').source} ({source_for('placements.shift').year})"
-    )
 
     moves = value_at(s, "placements.moves")
     move_frame = pd.DataFrame(
@@ -241,9 +238,10 @@ with tabs[GROUPS.index("Placements")]:
 # --- Costs and budget ------------------------------------------------------------------------
 with tabs[GROUPS.index("Costs and budget")]:
     st.markdown(f"**Weekly price by placement type** (at {s.costs.price_base_year} prices)")
-    price_cols = st.columns(3, gap="medium")
-    for i, p in enumerate(placements):
-        widgets.number(f"costs.weekly_price_gbp.{p.id}", label=f"{p.label} (£ a week)", where=price_cols[i % 3])
+    for start in range(0, len(placements), 3):
+        price_cols = st.columns(3, gap="medium")
+        for col, p in zip(price_cols, placements[start : start + 3], strict=False):
+            widgets.number(f"costs.weekly_price_gbp.{p.id}", label=f"{p.label} (£ a week)", where=col)
     c1, c2 = st.columns(2, gap="large")
     with c1:
         widgets.text("costs.price_base_year")

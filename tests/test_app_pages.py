@@ -267,7 +267,8 @@ def test_the_url_follows_the_scenario_and_a_link_restores_it() -> None:
     wanted = scenario(at)
     params = {k: v for k, v in at.query_params.items() if urlstate.is_scenario_param(k)}
     assert params["entries.weekly_rate"] == "4.4"
-    assert json.loads(params["costs.inflation_overrides"]) == {"2027-28": 0.1}
+    assert params["costs.inflation_overrides.2027-28"] == "0.1"
+    assert json.loads(params["entries.surges"])[0]["extra_children"] == 36.0
 
     fresh = start(params)  # a new session opening the shared link
     assert scenario(fresh) == wanted

@@ -61,6 +61,23 @@ def test_a_scenario_with_many_kinds_of_change_survives_a_link() -> None:
     assert via_url(s) == s
 
 
+def test_map_entries_travel_one_by_one_and_can_be_removed() -> None:
+    s = default_scenario().with_values(
+        {"costs.inflation_overrides": {"2027-28": 0.1, "2028-29": 0.06}, "costs.weekly_price_gbp.ifa": 900.0}
+    )
+    assert urlstate.encode(s) == {
+        "costs.weekly_price_gbp.ifa": "900.0",
+        "costs.inflation_overrides.2027-28": "0.1",
+        "costs.inflation_overrides.2028-29": "0.06",
+    }
+    assert via_url(s) == s
+    # against a base that has an override, a scenario without it says so with null
+    fewer = s.with_values({"costs.inflation_overrides": {"2028-29": 0.06}})
+    params = urlstate.encode(fewer, base=s)
+    assert params == {"costs.inflation_overrides.2027-28": "null"}
+    assert urlstate.decode(params, base=s) == fewer
+
+
 def test_text_that_looks_like_json_is_quoted() -> None:
     s = default_scenario().replace(name="2027")
     assert urlstate.encode(s)["name"] == '"2027"'
