@@ -39,5 +39,5 @@ for name in files:
     pages.append(st.Page(f"pages/{name}", title=title, icon=icon, url_path=url, default=name == "overview.py"))
 
 page = st.navigation(pages, position="sidebar")
-components.sidebar(runner.tables(state.scenario()))
+components.sidebar(runner.tables(state.scenario()), page_path=page.url_path)
 page.run()

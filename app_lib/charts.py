@@ -324,7 +324,7 @@ def scenario_lines(
             color=alt.Color("scenario:N", title=None, scale=alt.Scale(domain=names, range=[colours[n] for n in names])),
             strokeDash=alt.StrokeDash(
                 "scenario:N",
-                legend=None,
+                title=None,
                 scale=alt.Scale(domain=names, range=[[6, 4] if n == BASELINE_NAME else [1, 0] for n in names]),
             ),
             tooltip=[

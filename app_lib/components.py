@@ -162,8 +162,11 @@ def measures_table(df: pd.DataFrame) -> None:
 # ---------------------------------------------------------------------------
 
 
-def sidebar(tables: Tables) -> None:
-    """Scenario name, changes from the defaults, reset, share link and downloads."""
+def sidebar(tables: Tables, page_path: str = "") -> None:
+    """Scenario name, changes from the defaults, reset, share link and downloads.
+
+    ``page_path`` is the url path of the page being shown (the share link points at the app's root).
+    """
     s = state.scenario()
     diffs = changes(state.baseline(), s)
     with st.sidebar:
@@ -186,8 +189,8 @@ def sidebar(tables: Tables) -> None:
             width="stretch",
         )
         st.markdown("**Share this scenario**")
-        st.code(urlstate.share_url(st.context.url, urlstate.encode(s)), language=None, wrap_lines=True)
-        st.caption("Copy the link: opening it shows this scenario, with its changes from the defaults.")
+        st.code(urlstate.share_url(st.context.url, urlstate.encode(s), page_path), language=None, wrap_lines=True)
+        st.caption("Copy the link: it opens the overview of this scenario, with its changes from the defaults.")
         st.markdown("**Download**")
         stem = exports.file_stem(s)
         st.download_button(

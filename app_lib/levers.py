@@ -219,11 +219,11 @@ def help_text(path: str) -> str:
 def source_caption(path: str, default_value: Any) -> str:
     """'Default 3.8 children a week · DfE ... (2022-23)' for the caption under a lever."""
     src = source_for(path)
-    shown = show_value(path, default_value)
-    text = f"Default {shown}"
+    nested = isinstance(default_value, dict) and any(isinstance(v, dict) for v in default_value.values())
+    parts = [] if nested else [f"Default {show_value(path, default_value)}"]  # a table of defaults is too long
     if src is not None:
-        text += f" · Source: {src.source} ({src.year})"
-    return text
+        parts.append(f"Source: {src.source} ({src.year})")
+    return " · ".join(parts)
 
 
 @lru_cache(maxsize=4096)

@@ -114,8 +114,16 @@ def restore(params: Mapping[str, str | list[str]], base: Scenario | None = None)
         return base, exc.issues
 
 
-def share_url(app_url: str | None, params: Mapping[str, str]) -> str:
-    """A full link (or just the query string when the app's address is unknown)."""
+def share_url(app_url: str | None, params: Mapping[str, str], page_path: str = "") -> str:
+    """A link to the app's front page with the scenario (just the query when the address is unknown).
+
+    ``page_path`` is the url path of the page the user is on; it is taken off so the link opens
+    the overview, the page a colleague opening a scenario wants first (and one Streamlit can
+    always serve, even to the first visitor after the server starts).
+    """
     query = urlencode(params)
-    root = (app_url or "").split("?")[0]
+    root = (app_url or "").split("?")[0].split("#")[0].rstrip("/")
+    if page_path and root.endswith("/" + page_path):
+        root = root[: -len(page_path) - 1]
+    root = root + "/" if root else ""
     return f"{root}?{query}" if query else root

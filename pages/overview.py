@@ -28,16 +28,14 @@ def _base(column: str, period: str) -> float | None:
 
 # --- children in care --------------------------------------------------------------
 st.subheader("Children in care", anchor=False)
-ends = [("now", s.initial.total, base.initial.total)] + [
-    (row.period, row.children_in_care, _base("children_in_care", row.period)) for row in fy.itertuples()
+st.caption(f"Now (on {fmt.long_date(s.start_date)}) and at 31 March, the end of each financial year.")
+ends = [("Now", s.initial.total, base.initial.total)] + [
+    (fmt.short_date(row.period_end), row.children_in_care, _base("children_in_care", row.period))
+    for row in fy.itertuples()
 ]
 for start in range(0, len(ends), 6):
     cols = st.columns(6)
-    for col, (period, value, base_value) in zip(cols, ends[start : start + 6], strict=False):
-        if period == "now":
-            label = f"Now ({fmt.short_date(s.start_date)})"
-        else:
-            label = f"At {fmt.short_date(fy.loc[fy['period'] == period, 'period_end'].iloc[0])}"
+    for col, (label, value, base_value) in zip(cols, ends[start : start + 6], strict=False):
         components.metric(
             col,
             label,
@@ -45,7 +43,6 @@ for start in range(0, len(ends), 6):
             base_value if base_value is not None else value,
             "children",
             changed and base_value is not None,
-            help="Expected number of children looked after." if period == "now" else f"End of {period}.",
         )
 
 # --- spend and pressure --------------------------------------------------------------

@@ -118,8 +118,8 @@ def test_overview_headlines_on_the_defaults_match_the_model() -> None:
     at = go(start(), "overview")
     fy = runner.tables(default_scenario()).fy
     m = metrics(at)
-    assert m["Now (1 Apr 2026)"][0] == "513"
-    assert m["At 31 Mar 2031"][0] == fmt.children(fy["children_in_care"].iloc[-1])
+    assert m["Now"][0] == "513"
+    assert m["31 Mar 2031"][0] == fmt.children(fy["children_in_care"].iloc[-1])
     assert m["Spend 2026-27"][0] == fmt.gbp_short(fy["spend_gbp"].iloc[0])
     assert m["Pressure 2026-27"][0] == fmt.gbp_short(fy["pressure_gbp"].iloc[0])
     assert m["Spend, 4 years"][0] == fmt.gbp_short(fy["spend_gbp"].iloc[:4].sum())
@@ -150,7 +150,7 @@ def test_more_entries_means_more_children_and_more_spend() -> None:
     m = metrics(at)
     base_fy = runner.tables(default_scenario()).fy
     for row in base_fy.itertuples():
-        label = f"At {fmt.short_date(row.period_end)}"
+        label = fmt.short_date(row.period_end)
         assert children_value(m[label][0]) > row.children_in_care, label
         assert m[label][1].startswith("+"), label
     assert money_m(m["Pressure 2026-27"][0]) > money_m(fmt.gbp_short(base_fy["pressure_gbp"].iloc[0]))
@@ -164,15 +164,15 @@ def test_shorter_proceedings_preset_means_fewer_children_and_less_spend() -> Non
     assert any("Court proceedings back to 26 weeks" in s.value for s in at.success)
     m = metrics(at)
     base_fy = runner.tables(default_scenario()).fy
-    assert children_value(m["At 31 Mar 2031"][0]) < base_fy["children_in_care"].iloc[-1] - 20
-    assert m["At 31 Mar 2031"][1].startswith("-")
+    assert children_value(m["31 Mar 2031"][0]) < base_fy["children_in_care"].iloc[-1] - 20
+    assert m["31 Mar 2031"][1].startswith("-")
     assert m["Spend 2027-28"][1].startswith("-")
     # the preset is now in effect, so its button is disabled; the others still combine with it
     assert at.button(key="preset:court_26_weeks").disabled
     at.button(key="preset:edge_of_care_10").click().run()
     s = scenario(at)
     assert s.proceedings.target_mean_weeks == 26.0 and s.entries.prevented_share == 0.1
-    assert children_value(metrics(at)["At 31 Mar 2031"][0]) < children_value(m["At 31 Mar 2031"][0])
+    assert children_value(metrics(at)["31 Mar 2031"][0]) < children_value(m["31 Mar 2031"][0])
 
 
 def test_fostering_sufficiency_lowers_the_weekly_cost_per_child() -> None:
@@ -274,7 +274,17 @@ def test_the_url_follows_the_scenario_and_a_link_restores_it() -> None:
     assert scenario(fresh) == wanted
     assert any("Opened the scenario from the link" in s.value for s in fresh.success)
     go(fresh, "overview")
-    assert metrics(fresh)["At 31 Mar 2031"][1].startswith("+")
+    assert metrics(fresh)["31 Mar 2031"][1].startswith("+")
+
+
+def test_the_sidebar_share_link_opens_the_front_page_with_the_changes() -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.context["url"] = "https://council.example/explorer/builder"
+    at.run()
+    go(at, "builder")
+    at.number_input(key="lever:entries.weekly_rate").set_value(4.4).run()
+    codes = [n.value for n in sidebar(at) if n.type == "code"]
+    assert codes == ["https://council.example/explorer/?entries.weekly_rate=4.4"]
 
 
 def test_a_bad_link_explains_the_problem_and_shows_the_defaults() -> None:

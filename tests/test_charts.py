@@ -141,6 +141,7 @@ def test_scenario_lines_dash_the_baseline_and_colour_the_rest(tables: runner.Tab
         "range": [charts.BASELINE_COLOUR, charts.SCENARIO_COLOURS[0]],
     }
     assert enc["strokeDash"]["scale"]["range"] == [[6, 4], [1, 0]]
+    assert enc["strokeDash"].get("legend", {}) is not None  # one legend shows colour and dash together
     data = pd.DataFrame(datasets(spec)[0])
     assert set(data["scenario"]) == set(frames)
     assert len(data) == 2 * len(tables.month)

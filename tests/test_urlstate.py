@@ -24,10 +24,21 @@ def test_the_defaults_need_no_parameters() -> None:
     assert urlstate.share_url("http://localhost:8501/", {}) == "http://localhost:8501/"
 
 
+def test_share_links_open_the_front_page() -> None:
+    params = {"entries.weekly_rate": "4.5"}
+    assert (
+        urlstate.share_url("https://x.org/app/builder", params, "builder")
+        == "https://x.org/app/?entries.weekly_rate=4.5"
+    )
+    assert urlstate.share_url("https://x.org/app/", params, "") == "https://x.org/app/?entries.weekly_rate=4.5"
+    assert urlstate.share_url("https://x.org/app/model?old=1#top", {}, "model") == "https://x.org/app/"
+    assert urlstate.share_url(None, params) == "?entries.weekly_rate=4.5"
+
+
 def test_one_changed_number_is_one_readable_parameter() -> None:
     s = default_scenario().with_values({"entries.weekly_rate": 4.5})
     assert urlstate.encode(s) == {"entries.weekly_rate": "4.5"}
-    assert urlstate.share_url("http://h/app", urlstate.encode(s)) == "http://h/app?entries.weekly_rate=4.5"
+    assert urlstate.share_url("http://h/app", urlstate.encode(s)) == "http://h/app/?entries.weekly_rate=4.5"
 
 
 @pytest.mark.parametrize("key", list(PRESETS))
