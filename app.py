@@ -5,6 +5,7 @@ the five core pages first, in this order, then any other page found there. The s
 being edited is kept in session state (``app_lib.state``) and shared by all of them.
 """
 
+import logging
 from pathlib import Path
 
 import streamlit as st
@@ -40,4 +41,11 @@ for name in files:
 
 page = st.navigation(pages, position="sidebar")
 components.sidebar(runner.tables(state.scenario()), page_path=page.url_path)
-page.run()
+try:
+    page.run()
+except Exception:  # a fault must never put a traceback in front of a user (reruns are BaseExceptions)
+    logging.getLogger("csc_app").exception("page %s failed", page.title)
+    st.error(
+        "Something went wrong while drawing this page. Your scenario has not been changed: try another page, "
+        "or reset to the defaults from the sidebar. The details are in the server log."
+    )

@@ -55,9 +55,19 @@ def _common(df: pd.DataFrame, first: dict[str, Any], children_col: str, proceedi
     return out
 
 
+DAYS = "Days in the projection"
+
+
 def fy_table(fy: pd.DataFrame) -> pd.DataFrame:
-    """The budget-paper table: one row per financial year (from ``Result.table("fy")``)."""
-    return _common(fy, {FY: fy["period"].to_numpy()}, CHILDREN_END, PROCEEDINGS)
+    """The budget-paper table: one row per financial year (from ``Result.table("fy")``).
+
+    When the projection starts or ends part way through a year, a column gives the days each
+    year covers, so a part-year figure is never read as a full year.
+    """
+    out = _common(fy, {FY: fy["period"].to_numpy()}, CHILDREN_END, PROCEEDINGS)
+    if not fy["days"].isin([365, 366]).all():
+        out[DAYS] = fy["days"].astype("int64").to_numpy()
+    return out
 
 
 def fy_table_wide(fy: pd.DataFrame) -> pd.DataFrame:

@@ -53,7 +53,7 @@ for col, row in zip(cols, first_years.itertuples(), strict=False):
     has_base = row.period in base_fy.index
     components.metric(
         col,
-        f"Spend {row.period}",
+        f"Spend {row.period}" + (" (part year)" if row.days < 365 else ""),
         row.spend_gbp,
         _base("spend_gbp", row.period) if has_base else row.spend_gbp,
         "money",
@@ -62,7 +62,7 @@ for col, row in zip(cols, first_years.itertuples(), strict=False):
     )
     components.metric(
         col,
-        f"Pressure {row.period}",
+        f"Pressure {row.period}" + (" (part year)" if row.days < 365 else ""),
         row.pressure_gbp,
         _base("pressure_gbp", row.period) if has_base else row.pressure_gbp,
         "money",

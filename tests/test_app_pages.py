@@ -43,6 +43,7 @@ def start(query: dict[str, str] | None = None) -> AppTest:
 def go(at: AppTest, page: str) -> AppTest:
     at.switch_page(PAGES[page]).run()
     assert not at.exception, [e.value for e in at.exception]
+    assert not [e for e in at.error if "Something went wrong" in e.value]
     return at
 
 

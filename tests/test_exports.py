@@ -177,3 +177,11 @@ def test_formatting_for_finance_officers() -> None:
     assert fmt.pct(0.045) == "4.5%"
     assert fmt.round_thousand(1500) == 2000 and fmt.round_thousand(-1500) == -2000
     assert fmt.md_escape("[link](http://x) **bold**") == r"\[link\]\(http\://x\) \*\*bold\*\*"
+
+
+def test_part_years_say_how_many_days_they_cover() -> None:
+    s = default_scenario().with_values({"start_date": "2026-10-15", "years": 2})
+    t = exports.fy_table(runner.tables(s).fy)
+    assert list(t[exports.FY]) == ["2026-27", "2027-28", "2028-29"]
+    assert list(t[exports.DAYS]) == [168, 366, 197]
+    assert exports.DAYS not in exports.fy_table(runner.tables(default_scenario()).fy).columns
