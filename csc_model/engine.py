@@ -30,7 +30,8 @@ OUT = 4
 class Raw:
     """Solver output. Leading axes: week (T), run (R; 1 for deterministic)."""
 
-    stock: np.ndarray  # (T, R, S, P) children by stage cell and placement at week end
+    stock_stage: np.ndarray  # (T, R, S) children by legal-stage cell at week end
+    stock_place: np.ndarray  # (T, R, P) children by placement type at week end
     stock_age: np.ndarray | None  # (T, 18) children by single year of age (deterministic only)
     entries: np.ndarray  # (T, R)
     exits: np.ndarray  # (T, R, 5) by exit route
@@ -64,7 +65,8 @@ def run_deterministic(st: Structure) -> Raw:
     not_placed = np.ones(S, dtype=bool)
     not_placed[PO_P] = False
 
-    stock = np.empty((T, 1, S, P))
+    stock_stage = np.empty((T, 1, S))
+    stock_place = np.empty((T, 1, P))
     stock_age = np.empty((T, 18))
     entries = st.entries_per_week.copy()[:, None]
     exits = np.zeros((T, 1, len(EXIT_ROUTES)))
@@ -109,12 +111,14 @@ def run_deterministic(st: Structure) -> Raw:
         # 4. entries
         X += entries[t, 0] * dist
         flows[t, 0, OUT, :] += entries[t, 0] * dist_group
-        stock[t, 0] = X.sum(axis=2)
+        sp = X.sum(axis=2)
+        stock_stage[t, 0] = sp.sum(axis=1)
+        stock_place[t, 0] = sp.sum(axis=0)
         stock_age[t] = X.sum(axis=(0, 1)).reshape(18, 52).sum(axis=1)
     # Within-group moves (e.g. between proceedings phases) are not flows between groups.
     idx = np.arange(N_GROUPS + 1)
     flows[:, :, idx, idx] = 0.0
-    return Raw(stock, stock_age, entries, exits, flows, st.initial.sum(axis=2)[None], False)
+    return Raw(stock_stage, stock_place, stock_age, entries, exits, flows, st.initial.sum(axis=2)[None], False)
 
 
 # ---------------------------------------------------------------------------
@@ -203,8 +207,8 @@ class _Pool:
         self.stage = np.full(n, -1, dtype=np.int8)
         self.place = np.zeros(n, dtype=np.int8)
         self.birth = np.zeros(n, dtype=np.int16)
-        self.gen = np.zeros(n, dtype=np.int64)  # bumped when a slot is reused
-        self.cgen = np.zeros(n, dtype=np.int64)  # bumped when a child's examination is rescheduled
+        self.gen = np.zeros(n, dtype=np.uint16)  # bumped when a slot is reused (wraps)
+        self.cgen = np.zeros(n, dtype=np.uint16)  # bumped when a child's examination is rescheduled
         self.high = np.zeros(runs, dtype=np.int64)  # columns ever used, per run
         self.free = np.zeros((runs, 16), dtype=np.int64)  # free columns, per run (a stack)
         self.n_free = np.zeros(runs, dtype=np.int64)
@@ -217,13 +221,13 @@ class _Pool:
 
     def key(self, f: np.ndarray, gen: np.ndarray | None = None) -> np.ndarray:
         g = self.gen if gen is None else gen
-        return (f << GEN_BITS) | (g[f] & GEN_MASK)
+        return (f << GEN_BITS) | g[f].astype(np.int64)
 
     def valid(self, keys: np.ndarray, gen: np.ndarray | None = None) -> np.ndarray:
         """Slots of the keys still scheduled for the same child (generation matches), alive."""
         g = self.gen if gen is None else gen
         f = keys >> GEN_BITS
-        ok = ((keys & GEN_MASK) == (g[f] & GEN_MASK)) & (self.stage[f] >= 0)
+        ok = ((keys & GEN_MASK) == g[f]) & (self.stage[f] >= 0)
         return f[ok]
 
     def grow(self, width: int) -> None:
@@ -233,8 +237,8 @@ class _Pool:
         self.stage = np.concatenate([self.stage, np.full(extra, -1, np.int8)])
         self.place = np.concatenate([self.place, np.zeros(extra, np.int8)])
         self.birth = np.concatenate([self.birth, np.zeros(extra, np.int16)])
-        self.gen = np.concatenate([self.gen, np.zeros(extra, np.int64)])
-        self.cgen = np.concatenate([self.cgen, np.zeros(extra, np.int64)])
+        self.gen = np.concatenate([self.gen, np.zeros(extra, np.uint16)])
+        self.cgen = np.concatenate([self.cgen, np.zeros(extra, np.uint16)])
 
     def release(self, f: np.ndarray) -> None:
         """Empty these slots and put them on their runs' free stacks."""
@@ -333,10 +337,11 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence) -> Raw:
     counts = np.zeros((R, S, P), dtype=np.int32)
     np.add.at(counts, (run_idx, stage0.astype(np.int64), place0.astype(np.int64)), 1)
     initial = counts.copy()
-    stock = np.empty((T, R, S, P), dtype=np.int32)
-    entries = np.zeros((T, R), dtype=np.int64)
-    exits = np.zeros((T, R, len(EXIT_ROUTES)), dtype=np.int64)
-    flows = np.zeros((T, R, N_GROUPS + 1, N_GROUPS + 1), dtype=np.int64)
+    stock_stage = np.empty((T, R, S), dtype=np.int32)
+    stock_place = np.empty((T, R, P), dtype=np.int32)
+    entries = np.zeros((T, R), dtype=np.int32)
+    exits = np.zeros((T, R, len(EXIT_ROUTES)), dtype=np.int32)
+    flows = np.zeros((T, R, N_GROUPS + 1, N_GROUPS + 1), dtype=np.int32)
     SP, G1 = S * P, N_GROUPS + 1
     counts_flat = counts.reshape(-1)
 
@@ -364,7 +369,7 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence) -> Raw:
 
     def flush_flows(t: int) -> None:
         if flow_keys:
-            flows[t].reshape(-1)[:] += np.bincount(np.concatenate(flow_keys), minlength=R * G1 * G1)
+            flows[t].reshape(-1)[:] += np.bincount(np.concatenate(flow_keys), minlength=R * G1 * G1).astype(np.int32)
             flow_keys.clear()
 
     def placement_moves(t: int, f: np.ndarray, v: np.ndarray) -> None:
@@ -466,10 +471,11 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence) -> Raw:
             entries[t] = k
         flush_counts()
         flush_flows(t)
-        stock[t] = counts
+        stock_stage[t] = counts.sum(axis=2)
+        stock_place[t] = counts.sum(axis=1)
     idx = np.arange(G1)
     flows[:, :, idx, idx] = 0
-    return Raw(stock, None, entries, exits, flows, initial, True)
+    return Raw(stock_stage, stock_place, None, entries, exits, flows, initial, True)
 
 
 STOCHASTIC_BLOCKS = 2
@@ -494,7 +500,8 @@ def run_stochastic(st: Structure, runs: int, seed: int) -> Raw:
     if len(parts) == 1:
         return parts[0]
     return Raw(
-        stock=np.concatenate([p.stock for p in parts], axis=1),
+        stock_stage=np.concatenate([p.stock_stage for p in parts], axis=1),
+        stock_place=np.concatenate([p.stock_place for p in parts], axis=1),
         stock_age=None,
         entries=np.concatenate([p.entries for p in parts], axis=1),
         exits=np.concatenate([p.exits for p in parts], axis=1),

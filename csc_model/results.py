@@ -105,15 +105,15 @@ class Result:
         raw, st = self.raw, self.structure
         wk, day_p, ends, labels = self._period_keys(freq)
         n = len(labels)
-        R = raw.stock.shape[1]
+        R = raw.stock_stage.shape[1]
         # last week ending in each period; stocks by (run, stage cell, placement)
         last_week = np.full(n, -1)
         for t, p in enumerate(wk):
             if p >= 0:
                 last_week[p] = t
-        stock_end = np.where(
-            (last_week >= 0)[:, None, None, None], raw.stock[np.maximum(last_week, 0)], np.nan
-        )  # (n, R, S, P)
+        has = (last_week >= 0)[:, None, None]
+        stage_end = np.where(has, raw.stock_stage[np.maximum(last_week, 0)], np.nan)  # (n, R, S)
+        place_end = np.where(has, raw.stock_place[np.maximum(last_week, 0)], np.nan)  # (n, R, P)
         # flows summed over weeks ending in the period
         W = np.zeros((n, st.weeks))
         ok = wk >= 0
@@ -128,7 +128,7 @@ class Result:
         np.add.at(D, (day_p, days["week"].to_numpy()), days["price_index"].to_numpy() / 7.0)
         Dn = np.zeros((n, st.weeks))
         np.add.at(Dn, (day_p, days["week"].to_numpy()), 1.0 / 7.0)
-        place_stock = raw.stock.sum(axis=2)  # (T, R, P)
+        place_stock = raw.stock_place  # (T, R, P)
         base = np.array([self.scenario.costs.weekly_price_gbp[p.id] for p in st.placements])
         spend_place = np.einsum("nt,trp->nrp", D, place_stock) * base  # (n, R, P)
         child_weeks_place = np.einsum("nt,trp->nrp", Dn, place_stock)
@@ -142,7 +142,8 @@ class Result:
             "labels": labels,
             "ends": ends,
             "days": n_days,
-            "stock_end": stock_end,
+            "stage_end": stage_end,
+            "place_end": place_end,
             "entries": entries,
             "exits": exits,
             "spend_place": spend_place,
@@ -161,8 +162,7 @@ class Result:
         b = self._by_period(freq)
         st = self.structure
         grp = st.stage_group
-        stock = b["stock_end"]  # (n, R, S, P)
-        by_cell = stock.sum(axis=3)  # (n, R, S)
+        by_cell = b["stage_end"]  # (n, R, S)
         total = by_cell.sum(axis=2)  # (n, R)
         spend = b["spend_place"].sum(axis=2)  # (n, R)
         cw = b["child_weeks_place"].sum(axis=2)
@@ -201,7 +201,7 @@ class Result:
         """Tidy: one row per period and placement type (children at end, child-weeks, spend)."""
         b = self._by_period(freq)
         st = self.structure
-        stock = b["stock_end"].sum(axis=2).mean(axis=1)  # (n, P)
+        stock = b["place_end"].mean(axis=1)  # (n, P)
         spend = b["spend_place"].mean(axis=1)
         cw = b["child_weeks_place"].mean(axis=1)
         rows = []

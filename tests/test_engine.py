@@ -15,7 +15,7 @@ from csc_model.structure import AGE_WEEKS, EXIT_ROUTES, R_AGE18, STAGE_GROUPS, b
 
 def group_stocks(raw, st) -> np.ndarray:
     """(T+1, R, G): stocks by stage group, including the starting position as row 0."""
-    by_cell = np.concatenate([raw.initial[None], raw.stock], axis=0).sum(axis=3)
+    by_cell = np.concatenate([raw.initial.sum(axis=2)[None], raw.stock_stage], axis=0)
     return np.stack([by_cell[:, :, st.stage_group == g].sum(axis=2) for g in range(len(STAGE_GROUPS))], axis=2)
 
 
@@ -50,8 +50,9 @@ def test_conservation_stochastic_is_exact_in_integers(base: Scenario) -> None:
     s = base.with_values({"placements.shift.children_per_year": 12, "years": 3})
     st = build(s)
     raw = run_stochastic(st, 50, seed=7)
-    assert raw.stock.dtype.kind == "i"
-    assert (raw.stock >= 0).all()
+    assert raw.stock_stage.dtype.kind == "i"
+    assert (raw.stock_stage >= 0).all() and (raw.stock_place >= 0).all()
+    np.testing.assert_array_equal(raw.stock_stage.sum(axis=2), raw.stock_place.sum(axis=2))
     assert_conserved(raw, st, atol=0)
 
 
@@ -138,7 +139,7 @@ def test_cohort_of_17_year_olds_leaves_within_52_weeks(base: Scenario) -> None:
     X0[-1, 0, AGE_WEEKS - 52 :] = 2.0  # 104 children on care orders, aged 17.0 to 17.98
     st = dataclasses.replace(st, initial=X0)
     raw = run_deterministic(st)
-    total = raw.stock.sum(axis=(1, 2, 3))
+    total = raw.stock_stage.sum(axis=(1, 2))
     assert total[50] > 0
     assert total[51] == pytest.approx(0.0, abs=1e-12)
     exits = raw.exits[:52, 0].sum(axis=0)
@@ -146,7 +147,7 @@ def test_cohort_of_17_year_olds_leaves_within_52_weeks(base: Scenario) -> None:
     assert exits[R_AGE18] > 0.9 * 104  # nearly all leave at 18; a few by other routes first
     # stochastic: every 17-year-old has gone by week 52, counted as age-18 exits or others
     rs = run_stochastic(st, 20, seed=1)
-    assert rs.stock[51].sum() == 0
+    assert rs.stock_stage[51].sum() == 0
     assert rs.exits[:52].sum() == rs.initial.sum()
 
 
@@ -217,7 +218,7 @@ def test_stochastic_mean_matches_deterministic(base: Scenario, base_result: Resu
     # per-run FY-end totals: mean within 4 standard errors of the deterministic value
     wk = rs.table("week")
     dwk = base_result.table("week")
-    totals = raw.stock.sum(axis=(2, 3))[: len(wk)]
+    totals = raw.stock_stage.sum(axis=2)[: len(wk)]
     se = totals.std(axis=1, ddof=1) / np.sqrt(runs)
     z = np.abs(totals.mean(axis=1) - dwk["children_in_care"].to_numpy()) / np.maximum(se, 1e-9)
     assert np.median(z) < 1.5 and z.max() < 5
@@ -225,7 +226,7 @@ def test_stochastic_mean_matches_deterministic(base: Scenario, base_result: Resu
     assert sto["exits_total"].to_numpy() == pytest.approx(det["exits_total"].to_numpy(), rel=0.03)
     assert (sto["children_in_care_p10"] < sto["children_in_care_p50"]).all()
     assert (sto["children_in_care_p50"] < sto["children_in_care_p90"]).all()
-    assert st.weeks == raw.stock.shape[0]
+    assert st.weeks == raw.stock_stage.shape[0]
 
 
 def test_stochastic_runs_are_reproducible(base: Scenario) -> None:
@@ -233,10 +234,11 @@ def test_stochastic_runs_are_reproducible(base: Scenario) -> None:
     a = project(s, runs=20, seed=5).raw
     b = project(s, runs=20, seed=5).raw
     c = project(s, runs=20, seed=6).raw
-    np.testing.assert_array_equal(a.stock, b.stock)
-    assert not np.array_equal(a.stock, c.stock)
+    np.testing.assert_array_equal(a.stock_stage, b.stock_stage)
+    np.testing.assert_array_equal(a.stock_place, b.stock_place)
+    assert not np.array_equal(a.stock_stage, c.stock_stage)
     # runs differ from each other (it is not one run repeated)
-    assert len({a.stock[-1, r].sum() for r in range(20)}) > 3
+    assert len({a.stock_stage[-1, r].sum() for r in range(20)}) > 3
 
 
 def test_exit_routes_are_all_used(base_result: Result) -> None:

@@ -17,11 +17,11 @@ from .strategies import scenarios
 def test_no_negative_or_nan_stocks_deterministic(s) -> None:
     st = build(s)
     raw = run_deterministic(st)
-    assert np.isfinite(raw.stock).all()
-    assert raw.stock.min() >= -1e-9
+    assert np.isfinite(raw.stock_stage).all() and np.isfinite(raw.stock_place).all()
+    assert raw.stock_stage.min() >= -1e-9 and raw.stock_place.min() >= -1e-9
     assert raw.exits.min() >= -1e-9
     total_in = st.initial.sum() + raw.entries.sum()
-    total_out = raw.exits.sum() + raw.stock[-1].sum()
+    total_out = raw.exits.sum() + raw.stock_stage[-1].sum()
     assert abs(total_in - total_out) <= 1e-9 * max(1.0, total_in)
     fy = Result(s, st, raw).table("fy")
     assert np.isfinite(fy[["children_in_care", "spend_gbp", "budget_gbp"]].to_numpy()).all()
@@ -33,8 +33,8 @@ def test_no_negative_or_nan_stocks_deterministic(s) -> None:
 def test_no_negative_stocks_stochastic(s) -> None:
     st = build(s)
     raw = run_stochastic(st, 5, seed=3)
-    assert raw.stock.min() >= 0
+    assert raw.stock_stage.min() >= 0 and raw.stock_place.min() >= 0
     assert (
         raw.initial.sum(axis=(1, 2)) + raw.entries.sum(axis=0)
-        == raw.exits.sum(axis=(0, 2)) + raw.stock[-1].sum(axis=(1, 2))
+        == raw.exits.sum(axis=(0, 2)) + raw.stock_stage[-1].sum(axis=1)
     ).all()
