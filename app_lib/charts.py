@@ -45,11 +45,6 @@ def placement_colours() -> dict[str, str]:
     return {p.label: p.colour for p in load_placement_types()}
 
 
-def stage_colours() -> dict[str, str]:
-    """Legal stage label -> colour, in the order of STAGE_GROUPS."""
-    return {STAGE_GROUP_LABELS[g]: STAGE_COLOURS[g] for g in STAGE_GROUPS}
-
-
 def scenario_colours(names: list[str]) -> dict[str, str]:
     """Scenario name -> colour: the baseline grey, the others Okabe-Ito in order."""
     out: dict[str, str] = {}

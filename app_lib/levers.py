@@ -270,26 +270,18 @@ def show_value(path: str, value: Any) -> str:
 # ---------------------------------------------------------------------------
 
 
-def lever_key(path: str) -> str:
-    """The field a leaf path belongs to: ``costs.weekly_price_gbp.ifa`` -> ``costs.weekly_price_gbp``."""
-    parts = path.split(".")
-    return ".".join(parts[:2])
-
-
 def changes(base: Scenario, other: Scenario) -> dict[str, tuple[Any, Any]]:
     """Leaf differences that matter to the projection (the name is not a change)."""
     return {p: v for p, v in diff(base, other).items() if p != "name"}
 
 
-def changed_levers(base: Scenario, other: Scenario, include_name: bool = False) -> list[str]:
-    """Fields (two levels deep) whose value differs, in scenario order."""
+def changed_levers(base: Scenario, other: Scenario) -> list[str]:
+    """Fields (two levels deep, e.g. ``costs.weekly_price_gbp``) whose value differs, in scenario order."""
     out: list[str] = []
-    for p in diff(base, other):
-        if p == "name" and not include_name:
-            continue
-        k = lever_key(p)
-        if k not in out:
-            out.append(k)
+    for p in changes(base, other):
+        field = ".".join(p.split(".")[:2])
+        if field not in out:
+            out.append(field)
     return out
 
 

@@ -52,11 +52,6 @@ def tables(scenario: Scenario, runs: int = 0, seed: int = 0) -> Tables:
     return _tables(scenario.to_json(indent=None), runs, seed)
 
 
-def clear() -> None:
-    """Empty the cache (tests and benchmarks)."""
-    _tables.clear()
-
-
 # ---------------------------------------------------------------------------
 # Which levers drive a difference
 # ---------------------------------------------------------------------------
