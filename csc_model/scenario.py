@@ -187,9 +187,21 @@ class Entries:
         )
     )
     prevention_start: dt.date = field(
-        metadata=meta("Edge-of-care work takes effect from", "date", help="", group="Entries")
+        metadata=meta(
+            "Edge-of-care work takes effect from",
+            "date",
+            help="Entries are reduced by the share above from this date on.",
+            group="Entries",
+        )
     )
-    surges: tuple[Surge, ...] = field(metadata=meta("One-off surges in entries", "", help="", group="Entries"))
+    surges: tuple[Surge, ...] = field(
+        metadata=meta(
+            "One-off surges in entries",
+            "",
+            help="Extra children on top of the usual entries, e.g. several large sibling groups.",
+            group="Entries",
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -237,8 +249,22 @@ class Proceedings:
             "Court proceedings",
         )
     )
-    target_from_date: dt.date = field(metadata=meta("Improvement starts", "date", help="", group="Court proceedings"))
-    target_by_date: dt.date = field(metadata=meta("Target reached by", "date", help="", group="Court proceedings"))
+    target_from_date: dt.date = field(
+        metadata=meta(
+            "Improvement starts",
+            "date",
+            help="Proceedings start to get shorter from this date, in a straight line to the target.",
+            group="Court proceedings",
+        )
+    )
+    target_by_date: dt.date = field(
+        metadata=meta(
+            "Target reached by",
+            "date",
+            help="From this date proceedings take the target length on average.",
+            group="Court proceedings",
+        )
+    )
     outcome_shares: FrozenMap[str, float] = field(
         metadata=meta(
             "Outcomes at the final hearing",
@@ -272,7 +298,7 @@ class Section20:
             "share a year",
             0,
             1,
-            "",
+            "Children accommodated under s20 for whom the council then applies to court.",
             "Exits and permanence",
         )
     )
@@ -324,7 +350,7 @@ class CareOrder:
             "share a year",
             0,
             1,
-            "",
+            "Share of children on care orders whose order is discharged each year so they go home.",
             "Exits and permanence",
         )
     )
@@ -334,7 +360,7 @@ class CareOrder:
             "share a year",
             0,
             1,
-            "",
+            "Share of children on care orders who leave care each year to a special guardian (often family).",
             "Exits and permanence",
         )
     )
@@ -377,7 +403,11 @@ class PlacementShift:
             "Placements",
         )
     )
-    start_date: dt.date = field(metadata=meta("Moves start", "date", group="Placements"))
+    start_date: dt.date = field(
+        metadata=meta(
+            "Moves start", "date", help="The first moves happen in the week of this date.", group="Placements"
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -438,7 +468,7 @@ class Costs:
             "£",
             0,
             5e9,
-            "",
+            "The budget for placements in the financial year of the start date.",
             "Costs and budget",
         )
     )
@@ -473,7 +503,9 @@ class Scenario:
     start_date: dt.date = field(
         metadata=meta("Start date", "date", help="The stock is as at this date; usually 1 April.")
     )
-    years: int = field(metadata=meta("Years to project", "years", 1, 10))
+    years: int = field(
+        metadata=meta("Years to project", "years", 1, 10, "How far ahead the projection runs from the start date.")
+    )
     initial: Initial = field(metadata=meta("Starting position", ""))
     entries: Entries = field(metadata=meta("Entries", ""))
     proceedings: Proceedings = field(metadata=meta("Care proceedings", ""))
@@ -696,10 +728,10 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
                 raise KeyError(f"no such field (list index {part!r} out of range at {where})")
             key: Any = int(part)
         elif isinstance(node, dict):
-            if part not in node:
+            if part not in node and not last:
                 allowed = ", ".join(map(str, node.keys()))
                 raise KeyError(f"no such field '{part}' (allowed here: {allowed})")
-            key = part
+            key = part  # a new last key is checked by validation (map keys, or unknown field)
         else:
             raise KeyError(f"no such field: {where} is a single value")
         if last:

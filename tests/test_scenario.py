@@ -190,3 +190,14 @@ def test_type_errors_and_range_errors_reported_together(base: Scenario) -> None:
     assert any(m.startswith("start_date") for m in msgs)
     assert "entries.weekly_rate: value -1 is out of range; allowed 0 to 500 children a week" in msgs
     assert "costs.weekly_price_gbp.ifa: value 60000 is out of range; allowed £0 to £50,000 a week" in msgs
+
+
+def test_with_values_can_add_a_key_to_a_map_but_not_an_unknown_field(base: Scenario) -> None:
+    s = base.with_values({"costs.inflation_overrides.2027-28": 0.1})
+    assert s.costs.inflation_overrides == {"2027-28": 0.1}
+    with pytest.raises(ScenarioError) as info:
+        base.with_values({"costs.inflation_overrides.2027/28": 0.1})
+    assert any("2027/28" in m and "financial years like 2027-28" in m for m in messages(info.value))
+    with pytest.raises(ScenarioError) as info:
+        base.with_values({"entries.weekly_rte": 3})
+    assert any(m.startswith("entries.weekly_rte") and "unknown field" in m for m in messages(info.value))
