@@ -58,7 +58,9 @@ def test_all_errors_reported_at_once_naming_field_value_and_range(base: Scenario
         Scenario.from_dict(data)
     msgs = messages(info.value)
     assert any(m.startswith("entries.weekly_rate: value -2") and "allowed 0 to 500" in m for m in msgs)
-    assert any(m.startswith("costs.weekly_price_gbp.ifa: value -10") and "allowed £0 to £50,000 a week" in m for m in msgs)
+    assert any(
+        m.startswith("costs.weekly_price_gbp.ifa: value -10") and "allowed £0 to £50,000 a week" in m for m in msgs
+    )
     assert any(m.startswith("years: value 11") and "allowed 1 to 10" in m for m in msgs)
     assert any(m.startswith("proceedings.outcome_shares") and "add up to 1.6;" in m for m in msgs)
     assert len(msgs) == 4
