@@ -101,13 +101,14 @@ def run_deterministic(st: Structure) -> Raw:
             X[:, :, a0:a1] = np.matmul(K[g], X[:, :, a0:a1])
         X[PO_P] = keep
         c = st.shift_per_week[t]
-        if c > 0:
-            avail = X[not_placed, f, :].sum()
+        if c > 0:  # only children of an age the target placement type admits
+            a0, a1 = st.shift_ages
+            avail = X[not_placed, f, a0:a1].sum()
             if avail > 0:
                 frac = min(1.0, c / avail)
-                moved = X[not_placed, f, :] * frac
-                X[not_placed, f, :] -= moved
-                X[not_placed, to, :] += moved
+                moved = X[not_placed, f, a0:a1] * frac
+                X[not_placed, f, a0:a1] -= moved
+                X[not_placed, to, a0:a1] += moved
         # 4. entries
         X += entries[t, 0] * dist
         flows[t, 0, OUT, :] += entries[t, 0] * dist_group
@@ -129,28 +130,31 @@ def run_deterministic(st: Structure) -> Raw:
 def _initial_individuals(st: Structure, runs: int, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
     """Integer starting children drawn from the expected starting stock.
 
-    Each cell's count is rounded by sampling (floor plus a Bernoulli remainder) so the
-    expected total is the scenario's total, and totals by stage are kept exact where the
-    inputs are whole numbers.
+    For each starting legal stage (s20; proceedings, spread over the Erlang phases; backlog;
+    placement order, awaiting or placed; care order) the count is the scenario's number,
+    rounded by sampling (floor plus a Bernoulli remainder) if it is fractional; the children
+    are then spread over phase, placement and age by sampling from the expected mix.
     """
     X0 = st.initial
     S, P, A = X0.shape
     flat = X0.reshape(S, -1)
+    k = st.k
+    blocks = [[0], list(range(1, k + 1)), [k + 1], [k + 2, k + 3], [k + 4]]
     stages, places, ages = [], [], []
-    counts = np.zeros((runs, S), dtype=np.int64)
     per_run: list[list[np.ndarray]] = [[] for _ in range(3)]
-    for s in range(S):
-        total = flat[s].sum()
+    for cells in blocks:
+        w = flat[cells].reshape(-1)
+        total = w.sum()
         if total <= 0:
             continue
         n_int = int(np.floor(total + 1e-9))
         extra = rng.random(runs) < (total - n_int)
         n = n_int + extra.astype(np.int64)
-        counts[:, s] = n
-        cdf = np.cumsum(flat[s]) / total
-        draws = np.minimum(np.searchsorted(cdf, rng.random(int(n.sum())), side="right"), flat.shape[1] - 1)
-        stages.append(np.full(draws.size, s, dtype=np.int8))
-        places.append((draws // A).astype(np.int8))
+        cdf = np.cumsum(w) / total
+        draws = np.minimum(np.searchsorted(cdf, rng.random(int(n.sum())), side="right"), w.size - 1)
+        cell_of = np.asarray(cells)[draws // (P * A)]
+        stages.append(cell_of.astype(np.int8))
+        places.append(((draws // A) % P).astype(np.int8))
         ages.append((draws % A).astype(np.int16))
         per_run[0].append(np.repeat(np.arange(runs), n))
     run_idx = np.concatenate(per_run[0]) if per_run[0] else np.zeros(0, dtype=np.int64)
@@ -435,14 +439,14 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence) -> Raw:
         # placement-shift lever: each eligible child moves with probability c / eligible
         c = st.shift_per_week[t]
         if c > 0:
-            flush_counts()
             fr = st.shift_from
-            n_el = counts[:, :, fr].sum(axis=1) - counts[:, PO_P, fr]
-            q = np.where(n_el > 0, np.minimum(1.0, c / np.maximum(n_el, 1)), 0.0)
             f = np.flatnonzero(pool.place == fr)
             s_cur = pool.stage[f].astype(np.int64)
-            el = (s_cur >= 0) & (s_cur != PO_P)
+            age = t - pool.birth[f].astype(np.int64)
+            el = (s_cur >= 0) & (s_cur != PO_P) & (age >= st.shift_ages[0]) & (age < st.shift_ages[1])
             f, s_cur = f[el], s_cur[el]
+            n_el = np.bincount(f % R, minlength=R)
+            q = np.where(n_el > 0, np.minimum(1.0, c / np.maximum(n_el, 1)), 0.0)
             go = rng.random(f.size) < q[f % R]
             f, s_cur = f[go], s_cur[go]
             if f.size:

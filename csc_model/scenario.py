@@ -225,7 +225,7 @@ class Proceedings:
             1,
             12,
             "1 = very variable (exponential); higher = more predictable. "
-            "3 gives about 36% within 26 weeks at a 38-week average.",
+            "3 gives about a third (34%) within 26 weeks at a 38-week average.",
             "Court proceedings",
         )
     )

@@ -59,6 +59,7 @@ class Structure:
     shift_per_week: np.ndarray  # (T,) children moved by the shift lever each week
     shift_from: int
     shift_to: int
+    shift_ages: tuple[int, int]  # ages in weeks [from, to) the target placement type admits
     entries_per_week: np.ndarray  # (T,) expected entries
     entry_dist: np.ndarray  # (S, P, A) where entrants go; sums to 1
     initial: np.ndarray  # (S, P, A) expected children on the start date
@@ -262,6 +263,10 @@ def build(s: Scenario) -> Structure:
         shift_per_week=shift,
         shift_from=ids.index(sh.from_type),
         shift_to=ids.index(sh.to_type),
+        shift_ages=(
+            placements[ids.index(sh.to_type)].min_age * 52,
+            min((placements[ids.index(sh.to_type)].max_age + 1) * 52, AGE_WEEKS),
+        ),
         entries_per_week=lam,
         entry_dist=dist,
         initial=X0,

@@ -245,3 +245,35 @@ def test_exit_routes_are_all_used(base_result: Result) -> None:
     fy = base_result.table("fy")
     for route in EXIT_ROUTES:
         assert fy[f"exits_{route}"].sum() > 0, route
+
+
+def test_stochastic_runs_start_with_the_scenario_number_of_children(base: Scenario) -> None:
+    raw = run_stochastic(build(base.with_values({"years": 1})), 30, seed=2)
+    assert (raw.initial.sum(axis=(1, 2)) == 513).all()
+    by_stage = raw.initial.sum(axis=2)
+    st = build(base)
+    assert (by_stage[:, 0] == 50).all() and (by_stage[:, -1] == 306).all()
+    assert (by_stage[:, st.stage_group == 1].sum(axis=1) == 52 + 78).all()
+
+
+def test_shift_lever_respects_the_age_range_of_the_target_placement(base: Scenario) -> None:
+    """Children aged 5-9 in private homes are never shifted into 16-17 supported accommodation."""
+    young = {"under_1": 0.0, "1_4": 0.0, "5_9": 1.0, "10_15": 0.0, "16_17": 0.0}
+    shift = {"to_type": "supported_accommodation", "children_per_year": 500.0, "start_date": "2026-04-01"}
+    s = base.with_values(
+        {
+            "years": 1,
+            "entries.weekly_rate": 0.0,
+            "initial.age_band_shares": young,
+            "placements.shift": {"from_type": "private_childrens_home", **shift},
+        }
+    )
+    st = build(s)
+    sa = [p.id for p in st.placements].index("supported_accommodation")
+    private = [p.id for p in st.placements].index("private_childrens_home")
+    assert st.initial[:, private].sum() > 3
+    assert run_deterministic(st).stock_place[:, 0, sa].max() == 0
+    assert run_stochastic(st, 20, seed=3).stock_place[:, :, sa].max() == 0
+    # the same lever into in-house fostering (ages 0-17) does move them
+    moved = run_deterministic(build(s.with_values({"placements.shift.to_type": "in_house_fostering"})))
+    assert moved.stock_place[-1, 0, private] < 0.1 * st.initial[:, private].sum()
