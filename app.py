@@ -18,6 +18,7 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="expanded",
 )
+state.entry_started()
 state.ensure()
 
 HERE = Path(__file__).parent
@@ -40,6 +41,10 @@ for name in files:
     pages.append(st.Page(f"pages/{name}", title=title, icon=icon, url_path=url, default=name == "overview.py"))
 
 page = st.navigation(pages, position="sidebar")
+wanted = state.pop_wanted_page()  # a deep link that Streamlit first ran without this script
+if wanted in files and pages[files.index(wanted)].url_path != page.url_path:
+    state.entry_finished()
+    st.switch_page(pages[files.index(wanted)])
 components.sidebar(runner.tables(state.scenario()), page_path=page.url_path)
 try:
     page.run()
@@ -49,3 +54,5 @@ except Exception:  # a fault must never put a traceback in front of a user (reru
         "Something went wrong while drawing this page. Your scenario has not been changed: try another page, "
         "or reset to the defaults from the sidebar. The details are in the server log."
     )
+finally:  # also when the page ends in a rerun or a page switch
+    state.entry_finished()

@@ -9,9 +9,11 @@ an input. Every page calls :func:`ensure` first, so each page also works on its 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from csc_model import Scenario, ScenarioError, default_scenario
 
@@ -29,8 +31,51 @@ DEFAULT_PREFS: dict[str, Any] = {"stochastic": False, "runs": 200, "compare": No
 MAX_SAVED = 12
 
 
+ENTRY = "_entrypoint_running"
+WANTED = "_wanted_page"
+
+
+def entry_started() -> None:
+    """Called by app.py first thing: pages run inside this run are run through the entrypoint."""
+    st.session_state[ENTRY] = True
+
+
+def entry_finished() -> None:
+    """Called by app.py when its run ends (also when it ends by a rerun or page switch)."""
+    st.session_state[ENTRY] = False
+
+
+def pop_wanted_page() -> str | None:
+    """The page file a visitor asked for before being sent through the entrypoint, if any."""
+    return st.session_state.pop(WANTED, None)
+
+
+def _page_run_without_entrypoint() -> tuple[str, str] | None:
+    """(page file, entrypoint path) when Streamlit runs a page file without app.py.
+
+    Because the page files live in ``pages/``, Streamlit serves a deep link such as
+    ``/briefing`` on a fresh server by running ``pages/briefing.py`` on its own (its
+    multipage v1 mode), without the entrypoint's navigation and sidebar.
+    """
+    ctx = get_script_run_ctx()
+    if ctx is None or st.session_state.get(ENTRY):
+        return None
+    main = Path(ctx.main_script_path)
+    if main.name != "app.py":
+        return None  # a page opened on its own (e.g. AppTest.from_file("pages/x.py"))
+    info = ctx.pages_manager.get_pages().get(ctx.page_script_hash) or {}
+    path = info.get("script_path")
+    if path and Path(path).resolve() != main.resolve():
+        return Path(path).name, str(main)
+    return None
+
+
 def ensure() -> None:
-    """Create any missing state (restoring a shared link on a new session) and sync the URL."""
+    """Create any missing state (restoring a shared link on a new session) and sync the URL.
+
+    A page run without the entrypoint (a deep link on a fresh server) is sent through
+    app.py, which then opens the page that was asked for.
+    """
     ss = st.session_state
     if SCENARIO not in ss:
         scenario, issues = urlstate.restore(st.query_params.to_dict())
@@ -51,6 +96,10 @@ def ensure() -> None:
     if PREFS not in ss:
         ss[PREFS] = dict(DEFAULT_PREFS)
     sync_url()
+    direct = _page_run_without_entrypoint()
+    if direct is not None:  # after the scenario is restored from the link, which the switch drops
+        ss[WANTED] = direct[0]
+        st.switch_page(direct[1])
 
 
 def scenario() -> Scenario:

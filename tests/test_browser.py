@@ -207,3 +207,18 @@ def test_accessibility_no_serious_violations(server: str, browser, url: str, tit
     found = serious(run_axe(page))
     page.close()
     assert not found, report(found)
+
+
+def test_deep_link_with_a_scenario_opens_the_page_inside_the_app(server: str, browser) -> None:
+    """A shared link to an inner page keeps the app's navigation, sidebar and scenario."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}/briefing?entries.weekly_rate=6")
+    settle(page)
+    no_errors(page, "briefing deep link")
+    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert "Councillor briefing" in nav and "Scenario builder" in nav, nav
+    body = page.locator("body").inner_text()
+    assert "Councillor briefing" in body
+    assert "1 change from the defaults" in body
+    assert "instead of 3.8" in body  # the sentences describe the linked scenario
+    page.close()
