@@ -169,11 +169,29 @@ GEN_MASK = (1 << GEN_BITS) - 1
 
 
 class _Buckets:
-    """Keys of children due for something (turning 18, an examination), by week."""
+    """Keys of children due for something (turning 18, an examination), by week.
 
-    def __init__(self, weeks: int) -> None:
+    Weeks in the next ``window`` weeks are kept split by week; later ones wait, unsorted, in
+    one pile that is split a window at a time, so adding keys costs little however far
+    ahead they are due.
+    """
+
+    def __init__(self, weeks: int, window: int = 13) -> None:
         self.weeks = weeks
-        self.by_week: dict[int, list[np.ndarray]] = {}
+        self.window = window
+        self.near: dict[int, list[np.ndarray]] = {}
+        self.until = 0  # every key due before this week is in ``near``
+        self.far_keys: list[np.ndarray] = []
+        self.far_weeks: list[np.ndarray] = []
+
+    def _split(self, keys: np.ndarray, w: np.ndarray) -> None:
+        if not keys.size:
+            return
+        order = np.argsort(w, kind="stable")  # radix sort on int16
+        keys, w = keys[order], w[order]
+        cuts = np.flatnonzero(w[1:] != w[:-1]) + 1
+        for part, wk in zip(np.split(keys, cuts), w[np.concatenate([[0], cuts])], strict=True):
+            self.near.setdefault(int(wk), []).append(part)
 
     def add(self, keys: np.ndarray, week: np.ndarray) -> None:
         sel = week < self.weeks
@@ -182,14 +200,26 @@ class _Buckets:
         if not keys.size:
             return
         w = week.astype(np.int16)
-        order = np.argsort(w, kind="stable")  # radix sort on int16
-        keys, w = keys[order], w[order]
-        cuts = np.flatnonzero(w[1:] != w[:-1]) + 1
-        for part, wk in zip(np.split(keys, cuts), w[np.concatenate([[0], cuts])], strict=True):
-            self.by_week.setdefault(int(wk), []).append(part)
+        soon = w < self.until
+        if soon.all():
+            self._split(keys, w)
+            return
+        if soon.any():
+            self._split(keys[soon], w[soon])
+            keys, w = keys[~soon], w[~soon]
+        self.far_keys.append(keys)
+        self.far_weeks.append(w)
 
     def pop(self, t: int) -> np.ndarray:
-        items = self.by_week.pop(t, [])
+        """Keys due in week ``t``; weeks must be popped in order."""
+        if t >= self.until:
+            self.until = t + self.window
+            if self.far_keys:
+                keys, w = np.concatenate(self.far_keys), np.concatenate(self.far_weeks)
+                soon = w < self.until
+                self._split(keys[soon], w[soon])
+                self.far_keys, self.far_weeks = [keys[~soon]], [w[~soon]]
+        items = self.near.pop(t, [])
         if not items:
             return np.zeros(0, np.int64)
         return items[0] if len(items) == 1 else np.concatenate(items)
