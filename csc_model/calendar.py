@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
-import pandas as pd
-
 
 def fy_start_year(d: dt.date) -> int:
     """Calendar year in which the financial year containing ``d`` starts."""
@@ -39,22 +36,3 @@ def horizon_days(start: dt.date, years: int) -> int:
 def n_weeks(start: dt.date, years: int) -> int:
     """Weekly steps needed to cover the horizon (the last week may run past it)."""
     return -(-horizon_days(start, years) // 7)
-
-
-def week_ends(start: dt.date, weeks: int) -> pd.DatetimeIndex:
-    """Last day of each simulated week (week 1 covers start .. start+6)."""
-    return pd.date_range(pd.Timestamp(start) + pd.Timedelta(days=6), periods=weeks, freq="7D")
-
-
-def day_table(start: dt.date, weeks: int) -> pd.DataFrame:
-    """One row per simulated day: week index, month end, financial year start."""
-    days = pd.date_range(pd.Timestamp(start), periods=weeks * 7, freq="D")
-    fy = np.where(days.month >= 4, days.year, days.year - 1)
-    return pd.DataFrame(
-        {
-            "date": days,
-            "week": np.repeat(np.arange(weeks), 7),
-            "month_end": days + pd.offsets.MonthEnd(0),
-            "fy": fy,
-        }
-    )

@@ -239,16 +239,6 @@ class Result:
             }
         )
 
-    def headline(self) -> dict[str, float]:
-        """A few numbers for summaries: children now and at the end, spend in the first year."""
-        fy = self.table("fy")
-        return {
-            "children_start": float(self.structure.initial.sum()),
-            "children_end": float(fy["children_in_care"].iloc[-1]),
-            "spend_first_fy": float(fy["spend_gbp"].iloc[0]),
-            "pressure_first_fy": float(fy["pressure_gbp"].iloc[0]),
-        }
-
 
 def project(scenario: Scenario, runs: int = 0, seed: int = 0) -> Result:
     """Run ``scenario``: deterministic when ``runs`` is 0, else ``runs`` stochastic runs."""
