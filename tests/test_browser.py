@@ -117,7 +117,7 @@ def browser():
 def settle(page) -> None:
     """Wait until Streamlit has finished running the script and drawing."""
     page.wait_for_load_state("networkidle")
-    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=30_000)
+    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=90_000)
     for _ in range(200):
         running = page.locator('[data-testid="stStatusWidget"]').count()
         skeleton = page.locator('[data-testid="stSkeleton"]').count()
@@ -127,7 +127,9 @@ def settle(page) -> None:
     time.sleep(0.8)  # charts draw after the script ends
 
 
-def metrics(page) -> dict[str, str]:
+def metrics(page, expect: str = "Mar 2031") -> dict[str, str]:
+    """Headline figures by label, once the one labelled ``expect`` is drawn (a cold start is slow)."""
+    page.locator('[data-testid="stMetricLabel"]', has_text=expect).first.wait_for(timeout=90_000)
     out = {}
     for m in page.locator('[data-testid="stMetric"]').all():
         label = m.locator('[data-testid="stMetricLabel"]').inner_text().strip()
@@ -203,6 +205,8 @@ def test_accessibility_no_serious_violations(server: str, browser, url: str, tit
     settle(page)
     if url:
         go(page, title)
+    page.get_by_role("heading", name=title).first.wait_for(timeout=90_000)
+    settle(page)
     no_errors(page, title)
     found = serious(run_axe(page))
     page.close()
@@ -214,6 +218,7 @@ def test_deep_link_with_a_scenario_opens_the_page_inside_the_app(server: str, br
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{server}/briefing?entries.weekly_rate=6")
     settle(page)
+    page.get_by_text("instead of 3.8").first.wait_for(timeout=90_000)
     no_errors(page, "briefing deep link")
     nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
     assert "Councillor briefing" in nav and "Scenario builder" in nav, nav
