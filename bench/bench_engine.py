@@ -8,7 +8,9 @@ Measures
 
 (a) deterministic 5-year weekly run (``build`` + ``run_deterministic``), and separately
     ``build`` alone, ``run_deterministic`` alone and ``project()`` + ``.table("fy")``:
-    median and minimum over ``--repeats`` timed repeats after one warm-up call;
+    median and minimum over ``--repeats`` timed repeats after one warm-up call; and the
+    first, straightforward solver (tests/reference_engine.py) on the same machine, so that
+    figures from different machines can be compared;
 (b) ``run_stochastic(st, 1000, seed)``: wall time (median of 3 after a warm-up), and peak
     memory in fresh subprocesses: the increase of peak RSS (``ru_maxrss``) over the
     baseline after imports, and the ``tracemalloc`` peak (numpy reports its array
@@ -40,6 +42,7 @@ from csc_model import default_scenario  # noqa: E402
 from csc_model.engine import run_deterministic, run_stochastic  # noqa: E402
 from csc_model.results import project  # noqa: E402
 from csc_model.structure import build  # noqa: E402
+from tests.reference_engine import run_deterministic_reference  # noqa: E402
 
 DET_TARGET_MS = 20.0
 STOCH_TARGET_S = 1.0
@@ -100,6 +103,7 @@ def deterministic_timings(repeats: int) -> dict[str, dict[str, float]]:
         "run_deterministic": timeit(lambda: run_deterministic(st), repeats),
         "build_plus_run": timeit(lambda: run_deterministic(build(s)), repeats),
         "project_plus_table_fy": timeit(lambda: project(s).table("fy"), repeats),
+        "reference_solver": timeit(lambda: run_deterministic_reference(st), max(3, repeats // 4)),
     }
 
 
@@ -218,6 +222,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     pt = det["project_plus_table_fy"]
     print(f"  {'project(s).table(fy)':42s} {_ms(pt['median_s'])} / {_ms(pt['min_s'])}")
+    rf = det["reference_solver"]
+    print(
+        f"  {'first solver (tests/reference_engine.py)':42s} {_ms(rf['median_s'])} / {_ms(rf['min_s'])}"
+        f"   {rf['median_s'] / det['run_deterministic']['median_s']:.1f}x the time of run_deterministic"
+    )
     print()
 
     sto = stochastic_timing(args.runs, args.seed)

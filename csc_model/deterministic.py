@@ -1,0 +1,290 @@
+"""The deterministic (expected-value) solver, laid out for speed.
+
+The arithmetic is the model's weekly cycle (see :mod:`csc_model.engine`): ageing, legal-stage
+transitions, placement moves and the shift lever, entries. The layout is what makes a
+5-year weekly run take a few tens of milliseconds:
+
+* **Age is a ring.** Column ``c`` of the (stage, placement, age) array always holds the same
+  birth cohort; a week of ageing only moves the ring's origin and empties the column of the
+  children turning 18, which becomes the column of the newborns. Nothing is copied.
+* **"Placement order, placed for adoption" is kept apart.** Those children are all in the
+  "placed for adoption" placement and take no placement moves, so they are one vector over
+  age instead of a (placement x age) slab that would be almost all zeros.
+* **One matrix product per week for the legal stages**, one per age range for placement
+  moves, and only over the placement types that moves touch (they are put first).
+* **Entrants are added in one BLAS call.** Where entrants go is kept in ring columns too;
+  it only changes, week to week, in the few columns whose age crosses an age-band edge.
+* **Totals by age come from a small (stage x age) array** that the stage transitions act on
+  alone, not from summing the whole array.
+* **Flows are worked out after the loop**: the number of children leaving each stage in a
+  week is the stage's stock after ageing times the week's probabilities, so exits by route
+  and flows between stage groups are computed for all weeks at once.
+
+``tests/reference_engine.py`` keeps the straightforward version (shift the whole array each
+week); ``tests/test_solver_equivalence.py`` checks that both give the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.linalg.blas import daxpy, dtrmm
+
+from .structure import AGE_WEEKS, Structure
+
+A = AGE_WEEKS
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Per-week operators of one structure in the solver's layout."""
+
+    T: int
+    main: np.ndarray  # stage cells held in the main array (all but "placed for adoption")
+    po_a: int  # index of "placement order, awaiting" within main
+    perm: np.ndarray  # placement types inside the solver, in order: types that moves touch first
+    n_moving: int  # how many placement types moves touch
+    qmt: np.ndarray  # (T, S', S') stage operator on the main stages (to x from), lower triangular
+    qut: np.ndarray  # (T, S'+1, S'+1) the same plus a last row for children placed for adoption
+    move_ranges: tuple[tuple[int, int, np.ndarray], ...]  # age range [a0, a1) and its operator
+    ent_rows: tuple[int, int]  # main stages that entrants join
+    dist: np.ndarray  # (E, P, A) where entrants go, by age (sums to 1)
+    x0: np.ndarray  # (S', P, A) children at the start
+    xpo0: np.ndarray  # (A,) children placed for adoption at the start
+    entries: np.ndarray  # (T,)
+    shift: np.ndarray  # (T,) children moved by the shift lever
+    shift_from: int
+    shift_to: int
+    shift_ages: tuple[int, int]
+
+
+def _plan(st: Structure) -> _Plan:
+    """Operators of ``st`` rearranged for :func:`run_deterministic`."""
+    T, S, P = st.weeks, st.S, st.P
+    Q = st.stage_probs
+    po_p = st.po_placed
+    po_a_cell = po_p - 1
+    main = np.array([s for s in range(S) if s != po_p])
+    # The layout relies on how build() wires the stage "placement order, placed": children
+    # arrive only from "awaiting", all in the "placed for adoption" placement, and leave only
+    # by adoption. Anything else is a programming error, not a scenario problem.
+    others = np.array([s for s in range(S) if s not in (po_a_cell, po_p)])
+    if (
+        Q[:, po_p, :S].any()
+        or Q[:, others, po_p].any()
+        or np.delete(st.initial[po_p], st.pfa, axis=0).any()
+        or st.entry_dist[po_p].any()
+    ):
+        raise RuntimeError("structure does not match the deterministic solver's layout")
+
+    stay = 1.0 - Q.sum(axis=2)  # (T, S)
+    qs = Q[:, :, :S].copy()
+    qs[:, np.arange(S), np.arange(S)] += stay
+    qm = qs[:, main][:, :, main]
+    qmt = np.ascontiguousarray(qm.transpose(0, 2, 1))
+    # Children only move forward through the stages (s20, proceedings phases, backlog,
+    # placement order, care order), so the operator is lower triangular and can be applied
+    # in place.
+    if np.triu(qmt, 1).any():
+        raise RuntimeError("stage transitions are not ordered as the deterministic solver expects")
+    po_a = int(np.nonzero(main == po_a_cell)[0][0])
+    Sm = len(main)
+    qut = np.zeros((T, Sm + 1, Sm + 1))
+    qut[:, :Sm, :Sm] = qmt
+    qut[:, Sm, Sm] = stay[:, po_p]  # still placed for adoption
+    qut[:, Sm, po_a] = Q[:, po_a_cell, po_p]  # placed for adoption this week
+
+    # Placement moves: K = I - diag(rowsum) + M^T acts on the placement axis, by age group.
+    M = st.move_probs
+    touched = sorted(set(np.nonzero(M.any(axis=(0, 2)))[0]) | set(np.nonzero(M.any(axis=(0, 1)))[0]))
+    # Placement types that can never hold a child outside "placed for adoption" (no one
+    # starts or enters there, no move or shift leads there) are left out: always zero.
+    live = set(touched) | set(np.nonzero(np.delete(st.initial, po_p, axis=0).any(axis=(0, 2)))[0])
+    live |= set(np.nonzero(st.entry_dist.any(axis=(0, 2)))[0])
+    if st.shift_per_week.any():
+        live |= {st.shift_from, st.shift_to}
+    perm = np.array(touched + [p for p in range(P) if p in live and p not in touched], dtype=int)
+    n_moving = len(touched)
+    ranges: list[tuple[int, int, np.ndarray]] = []
+    if n_moving:
+        edges = st.age_group_edges
+        for g in range(len(edges) - 1):
+            m = M[g][np.ix_(perm[:n_moving], perm[:n_moving])]
+            K = np.eye(n_moving) - np.diag(m.sum(axis=1)) + m.T
+            if ranges and ranges[-1][1] == edges[g] and np.array_equal(ranges[-1][2], K):
+                ranges[-1] = (ranges[-1][0], edges[g + 1], K)
+            else:
+                ranges.append((edges[g], edges[g + 1], K))
+
+    dist = st.entry_dist[main][:, perm]
+    rows = np.nonzero(dist.any(axis=(1, 2)))[0]
+    e0, e1 = (int(rows.min()), int(rows.max()) + 1) if rows.size else (0, 1)
+    inv_perm = np.full(P, -1)
+    inv_perm[perm] = np.arange(len(perm))
+    return _Plan(
+        T=T,
+        main=main,
+        po_a=po_a,
+        perm=perm,
+        n_moving=n_moving,
+        qmt=qmt,
+        qut=qut,
+        move_ranges=tuple(ranges),
+        ent_rows=(e0, e1),
+        dist=np.ascontiguousarray(dist[e0:e1]),
+        x0=np.ascontiguousarray(st.initial[main][:, perm]),
+        xpo0=st.initial[po_p, st.pfa].copy(),
+        entries=st.entries_per_week,
+        shift=st.shift_per_week,
+        shift_from=int(inv_perm[st.shift_from]),
+        shift_to=int(inv_perm[st.shift_to]),
+        shift_ages=st.shift_ages,
+    )
+
+
+def _ring_spans(a0: int, a1: int, o: int) -> list[tuple[int, int]]:
+    """Column slices holding ages [a0, a1) when the ring origin is ``o`` (one or two)."""
+    r0 = (a0 + o) % A
+    r1 = r0 + (a1 - a0)
+    return [(r0, r1)] if r1 <= A else [(r0, A), (0, r1 - A)]
+
+
+def _change_points(d: np.ndarray) -> np.ndarray:
+    """Ages at which ``d[..., a]`` differs from ``d[..., a - 1]`` (age 0 always counts)."""
+    diff = (d[..., 1:] != d[..., :-1]).reshape(-1, d.shape[-1] - 1).any(axis=0)
+    return np.concatenate([[0], np.nonzero(diff)[0] + 1])
+
+
+@dataclass
+class _Out:
+    sp_moving: np.ndarray  # (T, S'*nm) children by main stage and moving placement type
+    sp_fixed: np.ndarray  # (T, S'*(P-nm)) children by main stage and other placement type
+    stage: np.ndarray  # (T, S'+1) children by main stage, then placed for adoption
+    age: np.ndarray  # (T, A) children by ring column
+    aged: np.ndarray  # (T, S'+1) children turning 18, by stage as in ``stage``
+
+
+def _run(plan: _Plan) -> _Out:
+    """Every week of the plan, in the weekly order of :mod:`csc_model.engine`."""
+    T = plan.T
+    Sm, P = plan.x0.shape[:2]
+    nm = plan.n_moving
+    pf = P - nm
+    # Children by (main stage, placement, ring column), in two arrays: the placement types
+    # that moves touch (two buffers: moves write one from the other) and the rest.
+    xm = np.ascontiguousarray(plan.x0[:, :nm])
+    xm2 = np.empty_like(xm)
+    xf = np.ascontiguousarray(plan.x0[:, nm:])
+    # U: children by main stage and age (placements summed), plus a last row for children
+    # placed for adoption. Stage transitions act on U alone, so U gives the totals by stage
+    # and by age without summing the big arrays.
+    ua = np.vstack([plan.x0.sum(axis=1), plan.xpo0[None]])
+    out = _Out(
+        sp_moving=np.empty((T, Sm * nm)),
+        sp_fixed=np.empty((T, Sm * pf)),
+        stage=np.empty((T, Sm + 1)),
+        age=np.empty((T, A)),
+        aged=np.empty((T, Sm + 1)),
+    )
+    ones_a, ones_u = np.ones(A), np.ones(Sm + 1)
+    e0, e1 = plan.ent_rows
+    E = e1 - e0
+    # Where this week's entrants go, in ring columns: rows for (entry stage, moving type),
+    # (entry stage, other type), then the entry stages alone. Only the columns whose age
+    # crosses a point where the entry mix changes (an age-band edge, or 18 -> 0) change from
+    # one week to the next; those are rewritten each week.
+    d = plan.dist
+    ring = np.vstack([d[:, :nm].reshape(-1, A), d[:, nm:].reshape(-1, A), d.sum(axis=1)])  # origin 0
+    cps = _change_points(ring)
+    cp_values = ring[:, cps].reshape(-1)
+    origin = (-(np.arange(T) + 1)) % A
+    rows = np.arange(ring.shape[0])[:, None] * A
+    cp_index = ((cps[None, None, :] + origin[:, None, None]) % A + rows[None]).reshape(T, -1)
+    ring_flat = ring.reshape(-1)
+    ring_m = ring[: E * nm].reshape(-1)
+    ring_f = ring[E * nm : E * P].reshape(-1)
+    ring_u = ring[E * P :].reshape(-1)
+    qmt, qut = plan.qmt, plan.qut
+    entries, shift = plan.entries, plan.shift
+    sa0, sa1 = plan.shift_ages
+    ranges = plan.move_ranges
+    for t in range(T):
+        # 1. ageing: the column of children turning 18 empties and becomes the newborns'
+        c = (A - 1 - t) % A
+        out.aged[t] = ua[:, c]
+        xm[:, :, c] = 0.0
+        xf[:, :, c] = 0.0
+        ua[:, c] = 0.0
+        o = origin[t]  # ring origin: age a is in column (a + o) % A
+        np.put(ring_flat, cp_index[t], cp_values)
+        # 2. legal-stage transitions, in place: the stage operator is lower triangular
+        lt = qmt[t].T
+        dtrmm(1.0, qut[t].T, ua.T, side=1, lower=0, overwrite_b=1)
+        if nm:
+            dtrmm(1.0, lt, xm.reshape(Sm, -1).T, side=1, lower=0, overwrite_b=1)
+        if pf:
+            dtrmm(1.0, lt, xf.reshape(Sm, -1).T, side=1, lower=0, overwrite_b=1)
+        # 3. placement moves, by age range, on the placement types moves touch
+        if nm:
+            for a0, a1, K in ranges:
+                for c0, c1 in _ring_spans(a0, a1, o):
+                    np.matmul(K, xm[:, :, c0:c1], out=xm2[:, :, c0:c1])
+            xm, xm2 = xm2, xm
+        c_t = shift[t]
+        if c_t > 0:  # the shift lever: only children of an age the target type admits
+            src = xm[:, plan.shift_from] if plan.shift_from < nm else xf[:, plan.shift_from - nm]
+            dst = xm[:, plan.shift_to] if plan.shift_to < nm else xf[:, plan.shift_to - nm]
+            spans = _ring_spans(sa0, sa1, o)
+            avail = sum(float(src[:, c0:c1].sum()) for c0, c1 in spans)
+            if avail > 0:
+                frac = min(1.0, c_t / avail)
+                for c0, c1 in spans:
+                    moved = src[:, c0:c1] * frac
+                    src[:, c0:c1] -= moved
+                    dst[:, c0:c1] += moved
+        # 4. entries
+        e_t = entries[t]
+        if nm:
+            daxpy(ring_m, xm[e0:e1].reshape(-1), a=e_t)
+        if pf:
+            daxpy(ring_f, xf[e0:e1].reshape(-1), a=e_t)
+        daxpy(ring_u, ua[e0:e1].reshape(-1), a=e_t)
+        # stocks at week end
+        np.dot(xm.reshape(-1, A), ones_a, out=out.sp_moving[t])
+        np.dot(xf.reshape(-1, A), ones_a, out=out.sp_fixed[t])
+        np.dot(ua, ones_a, out=out.stage[t])
+        np.dot(ones_u, ua, out=out.age[t])
+    return out
+
+
+def solve(st: Structure) -> dict[str, np.ndarray]:
+    """Weekly stocks by stage, placement and single year of age, the children turning 18 by
+    stage, and each stage's stock after ageing (from which :func:`csc_model.engine.run_deterministic`
+    works out the flows)."""
+    plan = _plan(st)
+    res = _run(plan)
+    T, S = st.weeks, st.S
+    cells = np.append(plan.main, st.po_placed)  # stage cell of each column of res.stage
+    stock_stage = np.zeros((T, S))
+    stock_stage[:, cells] = res.stage
+    Sm, nm = len(plan.main), plan.n_moving
+    stock_place = np.zeros((T, st.P))
+    stock_place[:, plan.perm[:nm]] = res.sp_moving.reshape(T, Sm, -1).sum(axis=1)
+    stock_place[:, plan.perm[nm:]] = res.sp_fixed.reshape(T, Sm, -1).sum(axis=1)
+    stock_place[:, st.pfa] += res.stage[:, -1]
+    # by single year of age: undo the ring (age a sits in column (a + o_t) % A)
+    o = (-(np.arange(T) + 1)) % A
+    by_age = np.take_along_axis(res.age, (np.arange(A)[None, :] + o[:, None]) % A, axis=1)
+    stock_age = by_age.reshape(T, 18, 52).sum(axis=2)
+    aged = np.zeros((T, S))
+    aged[:, cells] = res.aged
+    start = st.initial.sum(axis=(1, 2))
+    after_ageing = np.vstack([start[None], stock_stage[:-1]]) - aged
+    return {
+        "stock_stage": stock_stage,
+        "stock_place": stock_place,
+        "stock_age": stock_age,
+        "aged": aged,
+        "after_ageing": after_ageing,
+    }
