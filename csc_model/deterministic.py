@@ -1,27 +1,29 @@
 """The deterministic (expected-value) solver, laid out for speed.
 
 The arithmetic is the model's weekly cycle (see :mod:`csc_model.engine`): ageing, legal-stage
-transitions, placement moves and the shift lever, entries. The layout is what makes a
-5-year weekly run take a few tens of milliseconds:
+transitions, placement moves and the shift lever, entries. What makes it fast:
 
-* **Age is a ring.** Column ``c`` of the (stage, placement, age) array always holds the same
-  birth cohort; a week of ageing only moves the ring's origin and empties the column of the
-  children turning 18, which becomes the column of the newborns. Nothing is copied.
-* **"Placement order, placed for adoption" is kept apart.** Those children are all in the
-  "placed for adoption" placement and take no placement moves, so they are one vector over
-  age instead of a (placement x age) slab that would be almost all zeros.
-* **One matrix product per week for the legal stages**, one per age range for placement
-  moves, and only over the placement types that moves touch (they are put first).
-* **Entrants are added in one BLAS call.** Where entrants go is kept in ring columns too;
-  it only changes, week to week, in the few columns whose age crosses an age-band edge.
-* **Totals by age come from a small (stage x age) array** that the stage transitions act on
-  alone, not from summing the whole array.
-* **Flows are worked out after the loop**: the number of children leaving each stage in a
-  week is the stage's stock after ageing times the week's probabilities, so exits by route
-  and flows between stage groups are computed for all weeks at once.
+* **Age is a ring.** Column ``c`` of the (stage, placement, age) arrays always holds the
+  same birth cohort; a week of ageing only moves the ring's origin and empties the column
+  of the children turning 18, which becomes the newborns' column. Nothing is copied.
+* **Only cells that can hold children are stored.** Children "placed for adoption" (all in
+  one placement type, no placement moves) are a row of a small array; placement types no
+  child can reach outside that stage are left out.
+* **Stage transitions in place.** Children only move forward through the legal stages, so
+  the weekly stage operator is lower triangular: one BLAS ``trmm`` call updates the array
+  where it is, with no second buffer (less memory traffic).
+* **Placement moves only on the types moves touch** (kept in their own array), one matrix
+  product per age range.
+* **Entrants in one BLAS ``axpy`` call.** Where entrants go is kept in ring columns too; it
+  changes, week to week, only in the few columns whose age crosses an age-band edge.
+* **Totals by stage and by age from a small (stage x age) array** that the stage
+  transitions act on alone, instead of summing the big arrays.
+* **Flows after the loop**: the children leaving each stage in a week are the stage's stock
+  after ageing times the week's probabilities, for all weeks at once.
 
-``tests/reference_engine.py`` keeps the straightforward version (shift the whole array each
-week); ``tests/test_solver_equivalence.py`` checks that both give the same numbers.
+``tests/reference_engine.py`` keeps the first, straightforward solver (shift the whole
+array each week); ``tests/test_solver_equivalence.py`` checks that both give the same
+numbers on the default scenario, each lever and hundreds of random valid scenarios.
 """
 
 from __future__ import annotations
@@ -156,17 +158,69 @@ def _change_points(d: np.ndarray) -> np.ndarray:
     return np.concatenate([[0], np.nonzero(diff)[0] + 1])
 
 
+class _Ring:
+    """Where this week's entrants go, in ring columns, for the given rows of ``dist``.
+
+    Only the columns whose age crosses a point where the entry mix changes (an age-band
+    edge, or 18 -> 0) change from one week to the next; :meth:`turn` rewrites just those.
+    """
+
+    def __init__(self, rows: np.ndarray, T: int) -> None:
+        self.values = np.ascontiguousarray(rows.reshape(-1, A))  # ring origin 0: age a in column a
+        cps = _change_points(self.values)
+        self._cp_values = self.values[:, cps].reshape(-1)
+        origin = (-(np.arange(T) + 1)) % A
+        offsets = np.arange(self.values.shape[0])[:, None] * A
+        self._cp_index = ((cps[None, None, :] + origin[:, None, None]) % A + offsets[None]).reshape(T, -1)
+        self.flat = self.values.reshape(-1)
+
+    def turn(self, t: int) -> None:
+        """Move the ring to week ``t``'s origin."""
+        np.put(self.flat, self._cp_index[t], self._cp_values)
+
+
+class _StageByAge:
+    """Children by main stage and ring column (placements summed), plus a last row for
+    children placed for adoption.
+
+    Stage transitions act on this small array alone (placement moves do not change it), so
+    it gives the totals by stage and by age, and the children who are placed for adoption,
+    without summing the big arrays.
+    """
+
+    def __init__(self, plan: _Plan) -> None:
+        T, Sm = plan.T, plan.x0.shape[0]
+        self.u = np.vstack([plan.x0.sum(axis=1), plan.xpo0[None]])
+        self.stage = np.empty((T, Sm + 1))  # at week end
+        self.age = np.empty((T, A))  # by ring column, at week end
+        self.aged = np.empty((T, Sm + 1))  # turning 18
+        self._ring = _Ring(plan.dist.sum(axis=1), T)
+        self._plan = plan
+        self._ones_a, self._ones_u = np.ones(A), np.ones(Sm + 1)
+
+    def week(self, t: int) -> None:
+        u, plan = self.u, self._plan
+        c = (A - 1 - t) % A
+        self.aged[t] = u[:, c]
+        u[:, c] = 0.0
+        self._ring.turn(t)
+        dtrmm(1.0, plan.qut[t].T, u.T, side=1, lower=0, overwrite_b=1)
+        e0, e1 = plan.ent_rows
+        daxpy(self._ring.flat, u[e0:e1].reshape(-1), a=plan.entries[t])
+        np.dot(u, self._ones_a, out=self.stage[t])
+        np.dot(self._ones_u, u, out=self.age[t])
+
+
 @dataclass
 class _Out:
-    sp_moving: np.ndarray  # (T, S'*nm) children by main stage and moving placement type
-    sp_fixed: np.ndarray  # (T, S'*(P-nm)) children by main stage and other placement type
+    place: np.ndarray  # (T, P') children by placement type (solver order) outside "placed for adoption"
     stage: np.ndarray  # (T, S'+1) children by main stage, then placed for adoption
     age: np.ndarray  # (T, A) children by ring column
     aged: np.ndarray  # (T, S'+1) children turning 18, by stage as in ``stage``
 
 
-def _run(plan: _Plan) -> _Out:
-    """Every week of the plan, in the weekly order of :mod:`csc_model.engine`."""
+def _run_cohorts(plan: _Plan) -> _Out:
+    """Every week of the plan, each birth cohort (ring column) on its own."""
     T = plan.T
     Sm, P = plan.x0.shape[:2]
     nm = plan.n_moving
@@ -176,58 +230,30 @@ def _run(plan: _Plan) -> _Out:
     xm = np.ascontiguousarray(plan.x0[:, :nm])
     xm2 = np.empty_like(xm)
     xf = np.ascontiguousarray(plan.x0[:, nm:])
-    # U: children by main stage and age (placements summed), plus a last row for children
-    # placed for adoption. Stage transitions act on U alone, so U gives the totals by stage
-    # and by age without summing the big arrays.
-    ua = np.vstack([plan.x0.sum(axis=1), plan.xpo0[None]])
-    out = _Out(
-        sp_moving=np.empty((T, Sm * nm)),
-        sp_fixed=np.empty((T, Sm * pf)),
-        stage=np.empty((T, Sm + 1)),
-        age=np.empty((T, A)),
-        aged=np.empty((T, Sm + 1)),
-    )
-    ones_a, ones_u = np.ones(A), np.ones(Sm + 1)
+    u = _StageByAge(plan)
+    sp_m, sp_f = np.empty((T, Sm * nm)), np.empty((T, Sm * pf))
+    ones_a = np.ones(A)
     e0, e1 = plan.ent_rows
-    E = e1 - e0
-    # Where this week's entrants go, in ring columns: rows for (entry stage, moving type),
-    # (entry stage, other type), then the entry stages alone. Only the columns whose age
-    # crosses a point where the entry mix changes (an age-band edge, or 18 -> 0) change from
-    # one week to the next; those are rewritten each week.
-    d = plan.dist
-    ring = np.vstack([d[:, :nm].reshape(-1, A), d[:, nm:].reshape(-1, A), d.sum(axis=1)])  # origin 0
-    cps = _change_points(ring)
-    cp_values = ring[:, cps].reshape(-1)
-    origin = (-(np.arange(T) + 1)) % A
-    rows = np.arange(ring.shape[0])[:, None] * A
-    cp_index = ((cps[None, None, :] + origin[:, None, None]) % A + rows[None]).reshape(T, -1)
-    ring_flat = ring.reshape(-1)
-    ring_m = ring[: E * nm].reshape(-1)
-    ring_f = ring[E * nm : E * P].reshape(-1)
-    ring_u = ring[E * P :].reshape(-1)
-    qmt, qut = plan.qmt, plan.qut
+    ring_m = _Ring(plan.dist[:, :nm], T)
+    ring_f = _Ring(plan.dist[:, nm:], T)
     entries, shift = plan.entries, plan.shift
     sa0, sa1 = plan.shift_ages
-    ranges = plan.move_ranges
     for t in range(T):
+        u.week(t)
         # 1. ageing: the column of children turning 18 empties and becomes the newborns'
         c = (A - 1 - t) % A
-        out.aged[t] = ua[:, c]
         xm[:, :, c] = 0.0
         xf[:, :, c] = 0.0
-        ua[:, c] = 0.0
-        o = origin[t]  # ring origin: age a is in column (a + o) % A
-        np.put(ring_flat, cp_index[t], cp_values)
+        o = (-(t + 1)) % A  # ring origin: age a is in column (a + o) % A
         # 2. legal-stage transitions, in place: the stage operator is lower triangular
-        lt = qmt[t].T
-        dtrmm(1.0, qut[t].T, ua.T, side=1, lower=0, overwrite_b=1)
+        lt = plan.qmt[t].T
         if nm:
             dtrmm(1.0, lt, xm.reshape(Sm, -1).T, side=1, lower=0, overwrite_b=1)
         if pf:
             dtrmm(1.0, lt, xf.reshape(Sm, -1).T, side=1, lower=0, overwrite_b=1)
         # 3. placement moves, by age range, on the placement types moves touch
         if nm:
-            for a0, a1, K in ranges:
+            for a0, a1, K in plan.move_ranges:
                 for c0, c1 in _ring_spans(a0, a1, o):
                     np.matmul(K, xm[:, :, c0:c1], out=xm2[:, :, c0:c1])
             xm, xm2 = xm2, xm
@@ -244,18 +270,16 @@ def _run(plan: _Plan) -> _Out:
                     src[:, c0:c1] -= moved
                     dst[:, c0:c1] += moved
         # 4. entries
-        e_t = entries[t]
+        ring_m.turn(t)
+        ring_f.turn(t)
         if nm:
-            daxpy(ring_m, xm[e0:e1].reshape(-1), a=e_t)
+            daxpy(ring_m.flat, xm[e0:e1].reshape(-1), a=entries[t])
         if pf:
-            daxpy(ring_f, xf[e0:e1].reshape(-1), a=e_t)
-        daxpy(ring_u, ua[e0:e1].reshape(-1), a=e_t)
-        # stocks at week end
-        np.dot(xm.reshape(-1, A), ones_a, out=out.sp_moving[t])
-        np.dot(xf.reshape(-1, A), ones_a, out=out.sp_fixed[t])
-        np.dot(ua, ones_a, out=out.stage[t])
-        np.dot(ones_u, ua, out=out.age[t])
-    return out
+            daxpy(ring_f.flat, xf[e0:e1].reshape(-1), a=entries[t])
+        np.dot(xm.reshape(-1, A), ones_a, out=sp_m[t])
+        np.dot(xf.reshape(-1, A), ones_a, out=sp_f[t])
+    place = np.concatenate([sp_m.reshape(T, Sm, nm).sum(axis=1), sp_f.reshape(T, Sm, pf).sum(axis=1)], axis=1)
+    return _Out(place=place, stage=u.stage, age=u.age, aged=u.aged)
 
 
 def solve(st: Structure) -> dict[str, np.ndarray]:
@@ -263,15 +287,13 @@ def solve(st: Structure) -> dict[str, np.ndarray]:
     stage, and each stage's stock after ageing (from which :func:`csc_model.engine.run_deterministic`
     works out the flows)."""
     plan = _plan(st)
-    res = _run(plan)
+    res = _run_cohorts(plan)
     T, S = st.weeks, st.S
     cells = np.append(plan.main, st.po_placed)  # stage cell of each column of res.stage
     stock_stage = np.zeros((T, S))
     stock_stage[:, cells] = res.stage
-    Sm, nm = len(plan.main), plan.n_moving
     stock_place = np.zeros((T, st.P))
-    stock_place[:, plan.perm[:nm]] = res.sp_moving.reshape(T, Sm, -1).sum(axis=1)
-    stock_place[:, plan.perm[nm:]] = res.sp_fixed.reshape(T, Sm, -1).sum(axis=1)
+    stock_place[:, plan.perm] = res.place
     stock_place[:, st.pfa] += res.stage[:, -1]
     # by single year of age: undo the ring (age a sits in column (a + o_t) % A)
     o = (-(np.arange(T) + 1)) % A
