@@ -264,7 +264,7 @@ def _run_cohorts(plan: _Plan) -> _Out:
             spans = _ring_spans(sa0, sa1, o)
             avail = sum(float(src[:, c0:c1].sum()) for c0, c1 in spans)
             if avail > 0:
-                frac = min(1.0, c_t / avail)
+                frac = 1.0 if c_t >= avail else c_t / avail  # min(1, c / avail) without overflow
                 for c0, c1 in spans:
                     moved = src[:, c0:c1] * frac
                     src[:, c0:c1] -= moved
