@@ -1,4 +1,5 @@
-"""Command line: print the default scenario, validate a scenario file, run a projection to CSV.
+"""Command line: print the default scenario, validate a scenario file, run a projection to CSV,
+calibrate a scenario's starting position from an SSDA903 return.
 
 Bad input never produces a traceback: each problem is one line on stderr and the exit status is 2.
 """
@@ -47,6 +48,19 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=0, help="random seed for stochastic runs")
     r.add_argument("--freq", choices=["week", "month", "fy"], default="fy", help="reporting period")
     r.add_argument("--out", required=True, help="output CSV file, or - for standard output")
+    c = sub.add_parser(
+        "calibrate",
+        help="starting position and entries from an SSDA903 return (header and episodes CSV); writes a scenario",
+    )
+    c.add_argument("--header", required=True, help="SSDA903 header table (CSV)")
+    c.add_argument("--episodes", required=True, help="SSDA903 episodes table (CSV)")
+    c.add_argument(
+        "--as-at", help="date of the starting position, YYYY-MM-DD (default: the 31 March ending the return)"
+    )
+    c.add_argument("--window-weeks", type=int, default=52, help="weeks before that date used for entries (4-520)")
+    c.add_argument("--scenario", help="base scenario JSON for everything else (default: the bundled defaults)")
+    c.add_argument("--out", required=True, help="output scenario JSON file, or - for standard output")
+    c.add_argument("--report", help="also write how each figure was worked out (CSV)")
     return p
 
 
@@ -100,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for p in PRESETS.values():
             sys.stdout.write(f"{p.key}: {p.title}. {p.description}\n")
         return 0
+    if args.command == "calibrate":
+        return _calibrate(args)
     try:
         if args.command == "validate":
             _read_scenario(args.scenario)
@@ -131,4 +147,58 @@ def main(argv: Sequence[str] | None = None) -> int:
             table.to_csv(args.out, index=False)
     except OSError as exc:
         return _fail([f"--out {args.out}: cannot write ({exc.strerror or exc})"])
+    return 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    """``calibrate``: the SSDA903 tables are read in memory; only the aggregate scenario is written."""
+    import datetime as dt
+
+    from .ssda903 import SSDA903Error, calibrate, default_as_at, read_table
+
+    try:
+        base = _read_scenario(args.scenario) if args.scenario else default_scenario()
+    except ScenarioError as exc:
+        return _fail([str(i) for i in exc.issues])
+    problems: list[str] = []
+    tables = {}
+    for name, path in (("header", args.header), ("episodes", args.episodes)):
+        try:
+            tables[name] = read_table(Path(path), name)
+        except SSDA903Error as exc:
+            problems += exc.problems
+    as_at = None
+    if args.as_at:
+        try:
+            as_at = dt.date.fromisoformat(args.as_at)
+        except ValueError:
+            problems.append(f"--as-at {args.as_at!r}: not a date; write it YYYY-MM-DD")
+    if problems:
+        return _fail(problems)
+    try:
+        cal = calibrate(
+            tables["header"],
+            tables["episodes"],
+            as_at or default_as_at(tables["episodes"]),
+            base=base,
+            window_weeks=args.window_weeks,
+        )
+    except SSDA903Error as exc:
+        return _fail(exc.problems)
+    for w in cal.warnings:
+        sys.stderr.write(f"note: {w}\n")
+    text = cal.scenario.to_json() + "\n"
+    try:
+        if args.out == "-":
+            sys.stdout.write(text)
+        else:
+            Path(args.out).write_text(text, encoding="utf-8")
+        if args.report:
+            cal.report.to_csv(args.report, index=False)
+    except OSError as exc:
+        return _fail([f"cannot write the output ({exc.strerror or exc})"])
+    sys.stderr.write(
+        f"{cal.children_in_care} children in care on {cal.as_at:%d/%m/%Y}; "
+        f"{cal.entrants} started in the {cal.window_weeks} weeks before\n"
+    )
     return 0
