@@ -300,7 +300,8 @@ def calibrate(
 
     # backlog: in proceedings for more than BACKLOG_WEEKS, counting back over unbroken episodes
     proc = stock[stock["stage"] == "proceedings"]
-    started = {c: _status_start(ep[ep["CHILD"] == c], "proceedings") for c in proc["CHILD"]}
+    upto = ep[ep["DECOM"] <= as_at_ts]
+    started = {c: _status_start(upto[upto["CHILD"] == c], "proceedings") for c in proc["CHILD"]}
     weeks_in = {c: (as_at_ts - s).days / 7 for c, s in started.items()}
     backlog = {c for c, w in weeks_in.items() if w > BACKLOG_WEEKS}
     stage_counts = {k: 0.0 for k in STAGE_KEYS}

@@ -272,3 +272,27 @@ def test_cli_calibrate_bad_input(tmp_path: Path) -> None:
         "error: --as-at '31/03/2026': not a date; write it YYYY-MM-DD",
     ]
     assert "Traceback" not in r.stderr
+
+
+def test_backlog_counts_back_from_the_episode_open_on_the_date() -> None:
+    """Later episodes (after the as-at date) do not change how long proceedings had run."""
+    h, e = tables()
+    later = pd.DataFrame(
+        [
+            {
+                "CHILD": "C",
+                "DECOM": pd.Timestamp("2026-05-01"),
+                "RNE": "P",
+                "LS": "C2",
+                "CIN": "N1",
+                "PLACE": "U4",
+                "PLACE_PROVIDER": "PR1",
+                "DEC": pd.NaT,
+                "REC": "",
+            }
+        ]
+    )
+    e2 = e.copy()
+    e2.loc[(e2["CHILD"] == "C") & e2["DEC"].isna(), "DEC"] = pd.Timestamp("2026-05-01")
+    c = calibrate(h, pd.concat([e2, later], ignore_index=True), AS_AT)
+    assert c.scenario.initial.stage_counts["proceedings_backlog"] == 1.0
