@@ -337,9 +337,12 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence) -> Raw:
     pool.turn18.add(pool.key(f0), pool.birth[f0].astype(np.int64) + A)
     schedule_checks(f0, -1)
 
-    counts = np.zeros((R, S, P), dtype=np.int32)
+    # children by run, stage cell and placement: whole numbers held as floats, so that the
+    # weekly totals are BLAS matrix-vector products (exact for counts far below 2**53)
+    counts = np.zeros((R, S, P))
     np.add.at(counts, (run_idx, stage0.astype(np.int64), place0.astype(np.int64)), 1)
-    initial = counts.copy()
+    initial = counts.astype(np.int32)
+    ones_p, ones_s = np.ones(P), np.ones(S)
     stock_stage = np.empty((T, R, S), dtype=np.int32)
     stock_place = np.empty((T, R, P), dtype=np.int32)
     entries = np.zeros((T, R), dtype=np.int32)
@@ -362,7 +365,7 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence) -> Raw:
         if pending_keys:
             keys = np.concatenate(pending_keys)
             signs = np.concatenate(pending_signs).astype(np.float64)
-            counts_flat[:] += np.bincount(keys, weights=signs, minlength=R * SP).astype(np.int32)
+            counts_flat[:] += np.bincount(keys, weights=signs, minlength=R * SP)
             pending_keys.clear()
             pending_signs.clear()
 
@@ -389,6 +392,7 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence) -> Raw:
             recount(r, s_cur, p_new, +1)
             pool.place[f] = p_new.astype(np.int8)
 
+    n_routes = len(EXIT_ROUTES)
     entry_cdf = np.cumsum(st.entry_dist.reshape(-1))
     entry_cdf /= entry_cdf[-1]
     n_cells = entry_cdf.size
@@ -420,7 +424,11 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence) -> Raw:
                 recount(re, se, p_old, -1)
                 is_exit = dest >= S
                 if is_exit.any():
-                    np.add.at(exits[t], (re[is_exit], dest[is_exit] - S), 1)
+                    exits[t] += (
+                        np.bincount(re[is_exit] * n_routes + (dest[is_exit] - S), minlength=R * n_routes)
+                        .reshape(R, n_routes)
+                        .astype(np.int32)
+                    )
                     pool.release(fe[is_exit])
                 keep = ~is_exit
                 fk, dk = fe[keep], dest[keep]
@@ -474,8 +482,8 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence) -> Raw:
             entries[t] = k
         flush_counts()
         flush_flows(t)
-        stock_stage[t] = counts.sum(axis=2)
-        stock_place[t] = counts.sum(axis=1)
+        stock_stage[t] = (counts.reshape(R * S, P) @ ones_p).reshape(R, S)
+        stock_place[t] = ones_s @ counts
     idx = np.arange(G1)
     flows[:, :, idx, idx] = 0
     return Raw(stock_stage, stock_place, None, entries, exits, flows, initial, True)
