@@ -1,7 +1,7 @@
 """Children's social care scenario explorer: the Streamlit entry point.
 
 Run locally with ``streamlit run app.py``. The navigation covers every file in ``pages/``:
-the five core pages first, in this order, then any other page found there. The scenario
+the known pages first, in this order, then any other page found there. The scenario
 being edited is kept in session state (``app_lib.state``) and shared by all of them.
 """
 
@@ -28,6 +28,7 @@ KNOWN = {
     # with the file name, and AppTest would then run the page without this script).
     "overview.py": ("Overview", ":material/dashboard:", "home"),
     "scenario_builder.py": ("Scenario builder", ":material/tune:", "builder"),
+    "your_data.py": ("Load your data", ":material/upload_file:", "data"),
     "compare_scenarios.py": ("Compare scenarios", ":material/compare_arrows:", "compare"),
     "placements_and_costs.py": ("Placements and costs", ":material/home_work:", "placements"),
     "model_and_assumptions.py": ("Model and assumptions", ":material/schema:", "model"),

@@ -163,8 +163,13 @@ def build_brief(
     today: dt.date | None = None,
     narrative: Narrative | None = None,
     chart_scale: float = 2.0,
+    baseline_label: str | None = None,
 ) -> str:
-    """The one-page brief for ``scen`` against ``base`` as a complete HTML document."""
+    """The one-page brief for ``scen`` against ``base`` as a complete HTML document.
+
+    ``baseline_label`` names a baseline the user chose instead of the bundled defaults ("current
+    trends" in the brief are then that baseline's).
+    """
     today = today or dt.date.today()
     n = narrative or narrate(base, scen)
     name = scen.scenario.name.strip() or "Unnamed scenario"
@@ -196,7 +201,11 @@ def build_brief(
     else:
         levers_html = (
             "<p><strong>No levers are changed:</strong> this brief shows the baseline, what happens on current "
-            "trends with the default assumptions below.</p>"
+            + (
+                f"trends with the assumptions of the baseline ({e(baseline_label)}) below.</p>"
+                if baseline_label
+                else "trends with the default assumptions below.</p>"
+            )
         )
 
     rows = []
@@ -213,6 +222,7 @@ def build_brief(
         f"<tbody>\n{assumption_rows}\n</tbody></table>"
     )
     caveat_items = "\n".join(f"<li>{e(c)}</li>" for c in caveats(base, scen))
+    baseline_html = f" · compared with the baseline <strong>{e(baseline_label)}</strong>" if baseline_label else ""
 
     return f"""<!DOCTYPE html>
 <html lang="en-GB">
@@ -228,7 +238,7 @@ def build_brief(
 <div>
 <p class="kicker">{e(KICKER)}</p>
 <h1>{e(TITLE)}</h1>
-<p class="scenario">Scenario: <strong>{e(name)}</strong></p>
+<p class="scenario">Scenario: <strong>{e(name)}</strong>{baseline_html}</p>
 </div>
 <p class="meta">{e(long_date(today))}<br>Projection from {e(long_date(scen.scenario.start_date))}<br>over {scen.scenario.years} years</p>
 </header>

@@ -45,12 +45,17 @@ def placement_colours() -> dict[str, str]:
     return {p.label: p.colour for p in load_placement_types()}
 
 
-def scenario_colours(names: list[str]) -> dict[str, str]:
-    """Scenario name -> colour: the baseline grey, the others Okabe-Ito in order."""
+def baseline_name(label: str | None = None) -> str:
+    """The baseline's series name: "Baseline (defaults)", or "Baseline (<label>)" for a baseline the user chose."""
+    return f"Baseline ({label})" if label else BASELINE_NAME
+
+
+def scenario_colours(names: list[str], baseline: str = BASELINE_NAME) -> dict[str, str]:
+    """Scenario name -> colour: the baseline (series ``baseline``) grey, the others Okabe-Ito in order."""
     out: dict[str, str] = {}
     others = iter(SCENARIO_COLOURS)
     for n in names:
-        out[n] = BASELINE_COLOUR if n == BASELINE_NAME else next(others, "#000000")
+        out[n] = BASELINE_COLOUR if n == baseline else next(others, "#000000")
     return out
 
 
@@ -287,9 +292,14 @@ def placement_spend_chart(placement_fy: pd.DataFrame) -> alt.TopLevelMixin:
 
 
 def scenario_lines(
-    frames: Mapping[str, pd.DataFrame], column: str, y_title: str, money: bool = False, height: int = HEIGHT
+    frames: Mapping[str, pd.DataFrame],
+    column: str,
+    y_title: str,
+    money: bool = False,
+    height: int = HEIGHT,
+    baseline: str = BASELINE_NAME,
 ) -> alt.TopLevelMixin:
-    """One line per scenario over time (monthly frames), the baseline dashed grey.
+    """One line per scenario over time (monthly frames), the baseline (series ``baseline``) dashed grey.
 
     ``frames`` maps a scenario name to ``Result.table("month")``; ``column`` is the measure.
     """
@@ -302,7 +312,7 @@ def scenario_lines(
     data["period_end"] = pd.to_datetime(data["period_end"])
     data["value_text"] = data[column].map(fmt.gbp_exact if money else fmt.children)
     names = list(frames)
-    colours = scenario_colours(names)
+    colours = scenario_colours(names, baseline)
     lo, hi = float(data[column].min()), float(data[column].max())
     domain = [max(0.0, lo - 0.15 * max(hi - lo, 0.1 * abs(hi))), hi + 0.05 * max(hi - lo, 0.1 * abs(hi))]
     chart = (
@@ -320,7 +330,7 @@ def scenario_lines(
             strokeDash=alt.StrokeDash(
                 "scenario:N",
                 title=None,
-                scale=alt.Scale(domain=names, range=[[6, 4] if n == BASELINE_NAME else [1, 0] for n in names]),
+                scale=alt.Scale(domain=names, range=[[6, 4] if n == baseline else [1, 0] for n in names]),
             ),
             tooltip=[
                 alt.Tooltip("scenario:N", title="Scenario"),
@@ -333,9 +343,12 @@ def scenario_lines(
 
 
 def scenario_fy_bars(
-    frames: Mapping[str, pd.DataFrame], column: str = "spend_gbp", title: str = "£ million"
+    frames: Mapping[str, pd.DataFrame],
+    column: str = "spend_gbp",
+    title: str = "£ million",
+    baseline: str = BASELINE_NAME,
 ) -> alt.TopLevelMixin:
-    """Grouped bars by financial year, one bar per scenario (money columns)."""
+    """Grouped bars by financial year, one bar per scenario (money columns), the baseline grey."""
     rows = []
     for name, df in frames.items():
         part = df[["period", column]].copy()
@@ -345,7 +358,7 @@ def scenario_fy_bars(
     data["value_m"] = data[column] / 1e6
     data["value_text"] = data[column].map(fmt.gbp)
     names = list(frames)
-    colours = scenario_colours(names)
+    colours = scenario_colours(names, baseline)
     periods = list(dict.fromkeys(data["period"]))
     chart = (
         alt.Chart(data)

@@ -8,15 +8,16 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from csc_model import Scenario, ScenarioError
+from csc_model import Scenario, ScenarioError, default_scenario
 from csc_model.presets import PRESETS, apply_preset
 
-from . import exports, state, urlstate
+from . import charts, exports, state, urlstate
 from . import formatting as fmt
 from .levers import changes, describe_path, friendly_issues, show_value
 from .runner import Tables
 
 VS = "vs baseline"
+LONG_LINK = 400  # characters; a longer share link is folded away in the sidebar
 
 
 def page_header(title: str, intro: str) -> None:
@@ -26,9 +27,20 @@ def page_header(title: str, intro: str) -> None:
     n = len(changes(state.baseline(), s))
     st.caption(
         f"{intro}  \nScenario: **{fmt.md_escape(s.name)}** · "
-        f"{fmt.plural(n, 'change')} from the defaults · compared with the baseline (the defaults)."
+        f"{fmt.plural(n, 'change')} from the baseline · compared with the baseline "
+        f"({fmt.md_escape(state.baseline_label())})."
     )
     show_notices()
+
+
+def baseline_series_name() -> str:
+    """The baseline's name in chart legends and comparison tables ("Baseline (defaults)" by default)."""
+    return charts.baseline_name(state.baseline_label() if state.custom_baseline() else None)
+
+
+def _on_defaults_as_baseline() -> None:
+    state.reset_baseline()
+    state.notice("success", "Now comparing with the defaults again.")
 
 
 def show_notices() -> None:
@@ -163,16 +175,18 @@ def measures_table(df: pd.DataFrame) -> None:
 
 
 def sidebar(tables: Tables, page_path: str = "") -> None:
-    """Scenario name, changes from the defaults, reset, share link and downloads.
+    """Scenario name, changes from the baseline, the baseline in use, reset, share link and downloads.
 
     ``page_path`` is the url path of the page being shown (the share link points at the app's root).
     """
     s = state.scenario()
     diffs = changes(state.baseline(), s)
+    custom = state.custom_baseline()
+    label = fmt.md_escape(state.baseline_label())
     with st.sidebar:
         st.markdown("**Current scenario**")
         st.markdown(fmt.md_escape(s.name))
-        st.caption(f"{fmt.plural(len(diffs), 'change')} from the defaults")
+        st.caption(f"{fmt.plural(len(diffs), 'change')} from the baseline")
         if diffs:
             with st.expander("What has changed", expanded=False):
                 for path, (old, new) in diffs.items():
@@ -184,13 +198,35 @@ def sidebar(tables: Tables, page_path: str = "") -> None:
             "Reset to defaults",
             key="reset",
             on_click=state.reset,
-            disabled=s == state.baseline(),
+            disabled=s == default_scenario(),
+            help="Put every assumption of the current scenario back to the bundled defaults.",
             icon=":material/restart_alt:",
             width="stretch",
         )
+        if custom:
+            st.markdown(f"**Baseline:** {label}")
+            st.caption("Every page compares the current scenario with this baseline instead of the defaults.")
+            st.button(
+                "Compare with the defaults",
+                key="defaults_as_baseline",
+                on_click=_on_defaults_as_baseline,
+                help="Go back to the bundled defaults as the baseline (the current scenario is not changed).",
+                icon=":material/undo:",
+                width="stretch",
+            )
         st.markdown("**Share this scenario**")
-        st.code(urlstate.share_url(st.context.url, urlstate.encode(s), page_path), language=None, wrap_lines=True)
+        link = urlstate.share_url(st.context.url, urlstate.encode(s), page_path)
+        if len(link) <= LONG_LINK:
+            st.code(link, language=None, wrap_lines=True)
+        else:  # e.g. a scenario worked out from your own data: many figures, so a long link
+            with st.expander(f"Show the link ({len(link):,} characters)"):
+                st.code(link, language=None, wrap_lines=True)
         st.caption("Copy the link: it opens the overview of this scenario, with its changes from the defaults.")
+        if custom:
+            st.caption(
+                f"The link carries the scenario but not your baseline ({label}): "
+                "whoever opens it compares with the defaults."
+            )
         st.markdown("**Download**")
         stem = exports.file_stem(s)
         st.download_button(

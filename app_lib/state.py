@@ -1,4 +1,4 @@
-"""Per-user state: the scenario being edited, saved scenarios and page preferences.
+"""Per-user state: the scenario being edited, the baseline, saved scenarios and page preferences.
 
 Everything lives in ``st.session_state`` (never in module globals). The Scenario object is the
 canonical state: widgets are seeded from it and write their changes back through
@@ -26,6 +26,8 @@ ERRORS = "lever_errors"
 NOTICES = "notices"
 PREFS = "prefs"
 SEEDS = "widget_seeds"
+BASELINE = "baseline"  # (Scenario, label) chosen by the user; absent or None: the bundled defaults
+DEFAULTS_LABEL = "the defaults"
 
 DEFAULT_PREFS: dict[str, Any] = {"stochastic": False, "runs": 200, "compare": None, "compare_measure": None}
 MAX_SAVED = 12
@@ -93,6 +95,7 @@ def ensure() -> None:
     ss.setdefault(ERRORS, {})
     ss.setdefault(NOTICES, [])
     ss.setdefault(SEEDS, {})
+    ss.setdefault(BASELINE, None)
     if PREFS not in ss:
         ss[PREFS] = dict(DEFAULT_PREFS)
     sync_url()
@@ -108,8 +111,31 @@ def scenario() -> Scenario:
 
 
 def baseline() -> Scenario:
-    """The baseline every page compares against: the bundled defaults."""
-    return default_scenario()
+    """The baseline every page compares against: the user's choice, else the bundled defaults."""
+    chosen = st.session_state.get(BASELINE)
+    return chosen[0] if chosen else default_scenario()
+
+
+def baseline_label() -> str:
+    """How the page names the baseline: "the defaults" or the name the user's baseline was given."""
+    chosen = st.session_state.get(BASELINE)
+    return chosen[1] if chosen else DEFAULTS_LABEL
+
+
+def custom_baseline() -> bool:
+    """True when the user has chosen a baseline other than the bundled defaults."""
+    return bool(st.session_state.get(BASELINE))
+
+
+def set_baseline(s: Scenario, label: str) -> None:
+    """Compare every page with ``s`` (already validated), named ``label`` on the pages."""
+    label = " ".join(str(label).split())[:80] or "your baseline"
+    st.session_state[BASELINE] = (s, label)
+
+
+def reset_baseline() -> None:
+    """Compare with the bundled defaults again."""
+    st.session_state[BASELINE] = None
 
 
 def set_scenario(new: Scenario, message: str | None = None) -> None:
@@ -143,7 +169,7 @@ def errors_for(source: str) -> list[str]:
 
 
 def reset() -> None:
-    """Back to the defaults (saved scenarios are kept)."""
+    """The scenario back to the bundled defaults (saved scenarios and the chosen baseline are kept)."""
     set_scenario(default_scenario(), "Reset to the defaults.")
 
 

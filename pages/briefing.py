@@ -87,6 +87,14 @@ def _on_inflation() -> None:
     state.apply_changes({"costs.annual_inflation": round(float(st.session_state[INFLATION]) / 100, 4)}, INFLATION)
 
 
+def _on_clear() -> None:
+    """Current trends are the baseline's: the chosen baseline, or else the defaults."""
+    if state.custom_baseline():
+        state.set_scenario(state.baseline(), f"Back to the baseline ({md_escape(state.baseline_label())}).")
+    else:
+        state.reset()
+
+
 def _errors(key: str) -> None:
     for message in state.errors_for(key):
         st.error(message)
@@ -96,6 +104,7 @@ def levers() -> None:
     """Four simple sliders bound to the shared scenario; everything else stays on the builder."""
     s = state.scenario()
     base = state.baseline()
+    base_word = "In the baseline it" if state.custom_baseline() else "The default"
     labels = placement_labels()
     by = add_years(s.start_date, 1) - dt.timedelta(days=1)
     court_by = s.proceedings.target_by_date if s.proceedings.target_mean_weeks is not None else by
@@ -153,16 +162,19 @@ def levers() -> None:
             key=INFLATION,
             on_change=_on_inflation,
             format="%.1f%%",
-            help=f"How fast weekly placement prices rise. The default is {base.costs.annual_inflation * 100:g}% a year.",
+            help=f"How fast weekly placement prices rise. {base_word} is {base.costs.annual_inflation * 100:g}% a year.",
         )
         _errors(INFLATION)
     st.caption(
         "Every other assumption (entries, court outcomes, prices, budget) is on the Scenario builder page; "
         "changes made there or here are shared by every page."
     )
-    if st.button("Back to current trends (clear all changes)", key=PREFIX + "reset", icon=":material/restart_alt:"):
-        state.reset()
-        st.rerun()
+    st.button(
+        "Back to current trends (clear all changes)",
+        key=PREFIX + "reset",
+        on_click=_on_clear,
+        icon=":material/restart_alt:",
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -181,6 +193,11 @@ story = narrate(base, scen)
 scen_arg = scen if story.changed else None
 
 st.header("What the model says")
+if state.custom_baseline():
+    st.caption(
+        f"Here “current trends” means the baseline you chose, **{md_escape(state.baseline_label())}**, "
+        "not the bundled defaults."
+    )
 box = st.container(border=True)
 if story.changed:
     box.subheader("What happens with the changes")
@@ -206,13 +223,14 @@ st.altair_chart(bc.spend_chart(base, scen_arg, titled=False), width="stretch")
 st.markdown(f"**What the chart shows:** {md_escape(bc.spend_chart_text(base, scen_arg))}")
 
 st.header("Take-away brief")
+brief_baseline = state.baseline_label() if state.custom_baseline() else None
 st.write(
     "A one-page brief with these sentences, the two charts, the assumptions and their sources, and the "
     "caveats. It opens in any web browser without the internet and prints on one A4 page."
 )
 st.download_button(
     "Download the one-page brief (HTML)",
-    data=lambda: brief.build_brief(base, scen, narrative=story).encode("utf-8"),
+    data=lambda: brief.build_brief(base, scen, narrative=story, baseline_label=brief_baseline).encode("utf-8"),
     file_name=brief.brief_filename(state.scenario().name),
     mime="text/html",
     key=PREFIX + "download",

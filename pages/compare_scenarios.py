@@ -5,6 +5,7 @@ import streamlit as st
 from app_lib import charts, components, exports, runner, state, widgets
 from app_lib import formatting as fmt
 from app_lib.levers import changes
+from csc_model import default_scenario
 
 state.ensure()
 components.page_header(
@@ -13,7 +14,8 @@ components.page_header(
 )
 
 CURRENT = "Current scenario"
-RESERVED = (CURRENT, charts.BASELINE_NAME)
+BASE_NAME = components.baseline_series_name()
+RESERVED = (CURRENT, BASE_NAME, charts.BASELINE_NAME)
 s, base = state.scenario(), state.baseline()
 
 
@@ -42,6 +44,35 @@ def _on_open(name: str) -> None:
     state.set_scenario(state.saved()[name], f"Now editing **{fmt.md_escape(name)}** (the saved copy is unchanged).")
 
 
+def _baseline_label(choice: str, scn) -> str:
+    """The name a new baseline gets when the user leaves the name box empty."""
+    if choice != CURRENT:
+        return choice
+    defaults = default_scenario()
+    if scn.name != defaults.name:
+        return scn.name
+    return f"{scn.name}, with {fmt.plural(len(changes(defaults, scn)), 'change')}"
+
+
+def _on_make_baseline() -> None:
+    choice = st.session_state.get("baseline_choice") or CURRENT
+    if choice != CURRENT and choice not in state.saved():
+        return  # removed in the meantime
+    scn = state.scenario() if choice == CURRENT else state.saved()[choice]
+    if scn == default_scenario():
+        state.reset_baseline()
+        state.notice("success", "That scenario is the defaults, so every page now compares with the defaults.")
+        return
+    label = (st.session_state.get("baseline_name") or "").strip() or _baseline_label(choice, scn)
+    state.set_baseline(scn, label)
+    st.session_state["baseline_name"] = ""
+    state.notice(
+        "success",
+        f"Every page now compares with the baseline **{fmt.md_escape(state.baseline_label())}**. "
+        "Go back to the defaults from the sidebar at any time.",
+    )
+
+
 # --- save ------------------------------------------------------------------------------------
 with st.container(border=True):
     st.markdown("**Save the current scenario**")
@@ -55,15 +86,33 @@ with st.container(border=True):
         for name, scn in saved.items():
             line = st.container(horizontal=True, vertical_alignment="center")
             line.markdown(
-                f"**{fmt.md_escape(name)}** · {fmt.plural(len(changes(base, scn)), 'change')} from the defaults"
+                f"**{fmt.md_escape(name)}** · {fmt.plural(len(changes(base, scn)), 'change')} from the baseline"
             )
             line.button("Edit", key=f"open:{name}", on_click=_on_open, args=(name,), icon=":material/edit:")
             line.button("Remove", key=f"remove:{name}", on_click=_on_remove, args=(name,), icon=":material/delete:")
     else:
         st.caption("No saved scenarios yet. Change some levers, save, change again and save again to compare.")
 
+# --- the baseline ----------------------------------------------------------------------------
+with st.container(border=True):
+    st.markdown(f"**Baseline:** {fmt.md_escape(state.baseline_label())}")
+    st.caption(
+        "Every page compares with the baseline. Make the current scenario, or a saved one, the baseline to "
+        "compare other scenarios with it (for example your own authority's figures). The baseline stays as it is "
+        "when you go on changing the current scenario."
+    )
+    row = st.container(horizontal=True, vertical_alignment="bottom")
+    row.selectbox("Scenario to use as the baseline", [CURRENT] + list(state.saved()), key="baseline_choice")
+    row.text_input(
+        "Name for the baseline (optional)",
+        key="baseline_name",
+        max_chars=60,
+        placeholder="the scenario's name",
+    )
+    row.button("Use as the baseline", key="make_baseline", on_click=_on_make_baseline, icon=":material/flag:")
+
 # --- choose ----------------------------------------------------------------------------------
-options = [CURRENT] + list(state.saved())
+options = [CURRENT] + [n for n in state.saved() if n != BASE_NAME]
 chosen = widgets.pref_multiselect(
     "compare",
     "Scenarios to compare with the baseline (up to four)",
@@ -75,7 +124,7 @@ scenarios = {name: (s if name == CURRENT else state.saved()[name]) for name in c
 same = [name for name, scn in state.saved().items() if scn == s]
 if CURRENT in scenarios and same:
     st.caption(f"The current scenario is the same as the saved scenario **{fmt.md_escape(same[0])}**.")
-frames = {charts.BASELINE_NAME: runner.tables(base)}
+frames = {BASE_NAME: runner.tables(base)}
 frames.update({name: runner.tables(scn) for name, scn in scenarios.items()})
 
 if not scenarios:
@@ -85,7 +134,9 @@ else:
     with left:
         st.markdown("##### Children in care")
         st.altair_chart(
-            charts.scenario_lines({n: f.month for n, f in frames.items()}, "children_in_care", "Children in care"),
+            charts.scenario_lines(
+                {n: f.month for n, f in frames.items()}, "children_in_care", "Children in care", baseline=BASE_NAME
+            ),
             width="stretch",
             alt="Line chart of children in care over time, one line per scenario.",
         )
@@ -96,7 +147,7 @@ else:
     with right:
         st.markdown("##### Placement spend by financial year")
         st.altair_chart(
-            charts.scenario_fy_bars({n: f.fy for n, f in frames.items()}),
+            charts.scenario_fy_bars({n: f.fy for n, f in frames.items()}, baseline=BASE_NAME),
             width="stretch",
             alt="Grouped bar chart of placement spend by financial year, one bar per scenario.",
         )

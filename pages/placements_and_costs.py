@@ -13,9 +13,12 @@ components.page_header(
 
 s, base = state.scenario(), state.baseline()
 t, bt = runner.tables(s), runner.tables(base)
-changed = s != base
 fy0 = t.fy.iloc[0]
 first_fy = fy0["period"]
+differs = s != base
+changed = (
+    differs and bt.fy["period"].iloc[0] == first_fy
+)  # deltas only for the same year (a baseline may start in another)
 RESIDENTIAL = ("la_childrens_home", "private_childrens_home", "secure")
 FOSTERING = ("in_house_fostering", "kinship_fostering", "ifa")
 
@@ -89,13 +92,15 @@ st.markdown(summaries.placement_summary(t.placement_fy))
 st.caption("The table of spend by placement type is at the foot of the page.")
 
 st.markdown("##### Average weekly cost per child")
+base_name = components.baseline_series_name()
 st.altair_chart(
     charts.scenario_lines(
-        {charts.BASELINE_NAME: bt.month, "This scenario": t.month} if changed else {"This scenario": t.month},
+        {base_name: bt.month, "This scenario": t.month} if differs else {"This scenario": t.month},
         "avg_weekly_cost_per_child_gbp",
         "£ a week per child",
         money=True,
         height=260,
+        baseline=base_name,
     ),
     width="stretch",
     alt="Line chart of the average weekly cost per child, month by month.",

@@ -23,6 +23,7 @@ t, bt = runner.tables(s), runner.tables(base)
 changed = s != base
 fy0, last = t.fy.iloc[0], t.fy.iloc[-1]
 same_years = list(t.fy["period"]) == list(bt.fy["period"])
+same_first = fy0["period"] == bt.fy["period"].iloc[0]  # a baseline may start in another year
 
 # --- the result of the changes, always in view ------------------------------------------
 cols = st.columns(4)
@@ -34,9 +35,16 @@ components.metric(
     "children",
     changed and same_years,
 )
-components.metric(cols[1], f"Spend {fy0['period']}", fy0["spend_gbp"], bt.fy["spend_gbp"].iloc[0], "money", changed)
 components.metric(
-    cols[2], f"Pressure {fy0['period']}", fy0["pressure_gbp"], bt.fy["pressure_gbp"].iloc[0], "money", changed
+    cols[1], f"Spend {fy0['period']}", fy0["spend_gbp"], bt.fy["spend_gbp"].iloc[0], "money", changed and same_first
+)
+components.metric(
+    cols[2],
+    f"Pressure {fy0['period']}",
+    fy0["pressure_gbp"],
+    bt.fy["pressure_gbp"].iloc[0],
+    "money",
+    changed and same_first,
 )
 components.metric(
     cols[3],

@@ -104,7 +104,7 @@ def test_every_page_renders_on_the_defaults(page: str) -> None:
         "By financial year (CSV)",
         "Scenario (JSON)",
     ]
-    assert "0 changes from the defaults" in [n.value for n in side if n.type == "caption"]
+    assert "0 changes from the baseline" in [n.value for n in side if n.type == "caption"]
 
 
 @pytest.mark.parametrize("page", list(PAGES.values()))
@@ -204,7 +204,7 @@ def test_inputs_survive_switching_pages() -> None:
     assert at.number_input(key="lever:entries.weekly_rate").value == 4.4
     assert at.number_input(key="lever:costs.weekly_price_gbp.ifa").value == 900.0
     assert at.number_input(key="lever:proceedings.mean_weeks").value == 40.0
-    assert "3 changes from the defaults" in [n.value for n in sidebar(at) if n.type == "caption"]
+    assert "3 changes from the baseline" in [n.value for n in sidebar(at) if n.type == "caption"]
     # page preferences survive too
     go(at, "overview")
     at.toggle(key="pref:stochastic").set_value(True).run()

@@ -198,6 +198,35 @@ def test_lever_changes_headline_across_pages_and_every_page_renders(server: str,
     page.close()
 
 
+def test_your_data_becomes_the_scenario_and_baseline_on_every_page(server: str, browser) -> None:
+    """Load your data (made-up example), use it as scenario and baseline, see it on the overview."""
+    page = browser.new_page(viewport={"width": 1440, "height": 2200})
+    page.goto(server)
+    settle(page)
+    go(page, "Load your data")
+    no_errors(page, "load your data")
+    page.get_by_role("button", name="Try it with made-up example data").click()
+    settle(page)
+    page.get_by_role("button", name="Work out the figures").click()
+    settle(page)
+    no_errors(page, "load your data, worked out")
+    in_care = metrics(page, expect="Children in care on")
+    children = number(next(v for k, v in in_care.items() if k.startswith("Children in care on")))
+    assert children > 100
+    shot(page, "your_data")
+    page.get_by_role("button", name="Use as the current scenario and as the baseline").click()
+    settle(page)
+    go(page, "Overview")
+    now = metrics(page, expect="Now")
+    assert number(now["Now"]) == pytest.approx(children, abs=0.5)
+    body = page.locator("body").inner_text()
+    assert "your data at" in body.lower()  # the baseline is named
+    assert "vs baseline" not in body  # nothing changed from the baseline, so no differences are shown
+    no_errors(page, "overview with your data")
+    shot(page, "overview_your_data")
+    page.close()
+
+
 @pytest.mark.parametrize(("url", "title"), [("", "Overview"), ("briefing", "Councillor briefing")])
 def test_accessibility_no_serious_violations(server: str, browser, url: str, title: str) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -224,6 +253,6 @@ def test_deep_link_with_a_scenario_opens_the_page_inside_the_app(server: str, br
     assert "Councillor briefing" in nav and "Scenario builder" in nav, nav
     body = page.locator("body").inner_text()
     assert "Councillor briefing" in body
-    assert "1 change from the defaults" in body
+    assert "1 change from the baseline" in body
     assert "instead of 3.8" in body  # the sentences describe the linked scenario
     page.close()

@@ -20,6 +20,10 @@ from csc_model.structure import build
 from .reference_engine import run_deterministic_reference
 from .strategies import scenarios
 
+# The reference divides by a vanishing stock when almost no child can be shifted (min(1, c / x)
+# is still right); the fast solver avoids the division.
+pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered in scalar divide:RuntimeWarning")
+
 FIELDS = ("stock_stage", "stock_place", "stock_age", "entries", "exits", "group_flows", "initial")
 
 

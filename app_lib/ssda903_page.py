@@ -1,0 +1,160 @@
+"""The work behind the *Load your data* page: SSDA903 files in, a calibrated scenario or plain problems out.
+
+The two tables of an SSDA903 return are child-level personal data. Everything here works on
+the bytes of an upload in memory, inside one function call: nothing is written to disk, logged,
+put in a Streamlit cache (those are shared between sessions) or kept in a module variable.
+What a caller may keep is the :class:`~csc_model.ssda903.Calibration` (totals and shares only).
+
+Problems come back as plain sentences (not yet escaped for markdown), never as a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+import pandas as pd
+
+from csc_model import Scenario
+from csc_model.ssda903 import Calibration, SSDA903Error, calibrate, default_as_at, example_tables, read_table
+
+MAX_MB = 20
+MAX_BYTES = MAX_MB * 1_000_000
+EXAMPLE_CHILDREN = 1200
+GENERIC = (
+    "The {what} could not be read. Check that each file is the CSV export of the SSDA903 table it is chosen for, "
+    "with a header row and dates written DD/MM/YYYY, and try again."
+)
+
+Table = bytes | pd.DataFrame
+
+
+class Upload(Protocol):
+    """What the page needs of an uploaded file (Streamlit's UploadedFile has all of it)."""
+
+    name: str
+    size: int
+
+    def getvalue(self) -> bytes: ...
+
+
+def upload_problems(table: str, file: Upload | None) -> list[str]:
+    """Problems found before reading a file: none chosen, empty, or over the size limit."""
+    if file is None:
+        return [f"Choose the {table} file."]
+    if file.size == 0:
+        return [f"{file.name} (the {table} file) is empty."]
+    if file.size > MAX_BYTES:
+        size = f"{file.size / 1e6:,.1f} MB" if file.size >= (MAX_MB + 0.05) * 1e6 else f"just over {MAX_MB} MB"
+        return [
+            f"{file.name} (the {table} file) is {size}; files of at most {MAX_MB} MB can be loaded. "
+            "Export only the header or episodes table, as CSV."
+        ]
+    return []
+
+
+def upload_bytes(table: str, file: Upload) -> bytes:
+    """The bytes of an upload that passed :func:`upload_problems` (raises SSDA903Error if larger than said)."""
+    data = file.getvalue()
+    if len(data) > MAX_BYTES:  # the size the browser reported was wrong
+        raise SSDA903Error([f"{file.name} (the {table} file) is larger than {MAX_MB} MB."])
+    return data
+
+
+def example() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Made-up header and episodes tables (not real children), made afresh on each call."""
+    return example_tables(n_children=EXAMPLE_CHILDREN, seed=0)
+
+
+def suggest_as_at(header: Table, episodes: Table) -> dt.date | list[str]:
+    """The as-at date to offer (the latest 31 March covered by the episodes), or every problem in the tables."""
+    try:
+        read_table(header, "header")  # so that problems in both files are listed at once
+    except SSDA903Error as exc:
+        problems = list(exc.problems)
+    except Exception:  # never a traceback on the page
+        problems = [GENERIC.format(what="header file")]
+    else:
+        problems = []
+    try:
+        date = default_as_at(read_table(episodes, "episodes"))
+    except SSDA903Error as exc:
+        return problems + list(exc.problems)
+    except Exception:
+        return problems + [GENERIC.format(what="episodes file")]
+    return problems or date
+
+
+def work_out(
+    header: Table,
+    episodes: Table,
+    as_at: dt.date | None = None,
+    window_weeks: int = 52,
+    base: Scenario | None = None,
+) -> Calibration | list[str]:
+    """Calibrate ``base`` from the two tables (CSV bytes or DataFrames): a Calibration, or the problems.
+
+    ``as_at`` defaults to the latest 31 March covered by the episodes.
+    """
+    try:
+        if as_at is None:
+            suggested = suggest_as_at(header, episodes)
+            if isinstance(suggested, list):
+                return suggested
+            as_at = suggested
+        return calibrate(header, episodes, as_at, base=base, window_weeks=int(window_weeks))
+    except SSDA903Error as exc:
+        return list(exc.problems) or [GENERIC.format(what="files")]
+    except Exception:  # e.g. a scenario that does not validate: never a traceback
+        return [GENERIC.format(what="files")]
+
+
+def work_out_uploads(
+    header: Upload | None,
+    episodes: Upload | None,
+    as_at: dt.date | None = None,
+    window_weeks: int = 52,
+    base: Scenario | None = None,
+) -> Calibration | list[str]:
+    """:func:`work_out` for two uploaded files, after checking that both are there and small enough."""
+    problems = upload_problems("header", header) + upload_problems("episodes", episodes)
+    if problems:
+        return problems
+    assert header is not None and episodes is not None
+    try:
+        h, e = upload_bytes("header", header), upload_bytes("episodes", episodes)
+    except SSDA903Error as exc:
+        return list(exc.problems)
+    return work_out(h, e, as_at, window_weeks, base)
+
+
+def suggest_as_at_uploads(header: Upload | None, episodes: Upload | None) -> dt.date | list[str]:
+    """:func:`suggest_as_at` for two uploaded files (after the same checks as :func:`work_out_uploads`)."""
+    problems = upload_problems("header", header) + upload_problems("episodes", episodes)
+    if problems:
+        return problems
+    assert header is not None and episodes is not None
+    try:
+        return suggest_as_at(upload_bytes("header", header), upload_bytes("episodes", episodes))
+    except SSDA903Error as exc:
+        return list(exc.problems)
+
+
+def suggest_as_at_example() -> dt.date | list[str]:
+    """:func:`suggest_as_at` for the made-up example data."""
+    try:
+        tables = example()
+    except Exception:  # never a traceback on the page
+        return [GENERIC.format(what="example data")]
+    return suggest_as_at(*tables)
+
+
+def work_out_example(
+    as_at: dt.date | None = None, window_weeks: int = 52, base: Scenario | None = None
+) -> Calibration | list[str]:
+    """:func:`work_out` for the made-up example data."""
+    try:
+        tables = example()
+    except Exception:  # never a traceback on the page
+        return [GENERIC.format(what="example data")]
+    return work_out(*tables, as_at, window_weeks, base)

@@ -1,0 +1,236 @@
+"""Load your data: the scenario's starting position and entries worked out from an SSDA903 return.
+
+Personal data: the uploaded files are read in memory inside app_lib.ssda903_page and never
+written to disk, logged, cached or kept in a module variable. Only the result (aggregate
+figures) is kept, in this user's session state.
+"""
+
+import datetime as dt
+
+import streamlit as st
+
+from app_lib import components, state
+from app_lib import formatting as fmt
+from app_lib import ssda903_page as data
+
+PREFIX = "data:"
+HEADER, EPISODES = PREFIX + "header_file", PREFIX + "episodes_file"
+SOURCE = PREFIX + "source"  # "files" or "example"
+SUGGESTED = PREFIX + "suggested_as_at"  # (what was read, the date offered): a date only, no data
+RESULT = PREFIX + "result"  # (Calibration, where it came from): totals and shares only
+AS_AT, WINDOW, BASE = PREFIX + "as_at", PREFIX + "window_weeks", PREFIX + "base"
+BASES = ("the current scenario", "the defaults")
+EARLIEST = dt.date(1980, 1, 1)
+
+state.ensure()
+components.page_header(
+    "Load your data",
+    "Start the projection from your own authority's children in care, worked out from your SSDA903 return.",
+)
+ss = st.session_state
+ss.setdefault(SOURCE, "files")
+
+st.markdown(
+    "The **SSDA903 return** is the record of children looked after that every English local authority sends to "
+    "the Department for Education each year. This page reads two of its tables, each saved as a **CSV file with "
+    "a header row** and dates written **DD/MM/YYYY** (for example 31/03/2026):\n\n"
+    "- the **header** table: one row per child (CHILD, SEX, DOB, ...);\n"
+    "- the **episodes** table: one row per episode of care (CHILD, DECOM, RNE, LS, CIN, PLACE, PLACE_PROVIDER, "
+    "DEC, REC). PLACE_PROVIDER tells in-house foster carers and children's homes from independent and private "
+    "ones.\n\n"
+    "From them it works out, on the date you choose, **the children in care** by legal stage, age and placement "
+    "type, and from the weeks before that date **the children starting care**: how many a week, their ages, the "
+    "share under section 20 and their first placement. The projection then starts the day after that date.\n\n"
+    "Everything else is **not** worked out from your data and stays as it is: how long care proceedings last and "
+    "how they end, the rates at which children leave care, placement moves, prices and the budget. Check those "
+    "on the Scenario builder."
+)
+st.caption(
+    ":material/lock: Your files are processed in memory only, for this session: they are not saved to disk, not "
+    "logged, not cached and not shared with other users. Only the figures worked out from them (totals and "
+    "shares, nothing about any one child) are kept, until you close this browser tab. Once you use them, those "
+    "figures are part of the scenario, so they are in its share link and downloads."
+)
+
+
+def _on_files() -> None:
+    ss[SOURCE] = "files"
+    ss.pop(RESULT, None)
+
+
+def _on_example() -> None:
+    ss[SOURCE] = "example"
+    ss.pop(RESULT, None)
+
+
+def _on_use(as_baseline: bool) -> None:
+    kept = ss.get(RESULT)
+    if not kept:
+        return
+    cal = kept[0]
+    label = f"your data at {fmt.long_date(cal.as_at)}"
+    if as_baseline:
+        state.set_baseline(cal.scenario, label)
+    state.set_scenario(
+        cal.scenario,
+        f"The current scenario now starts from **{fmt.md_escape(label)}**"
+        + (" and every page compares with it as the baseline." if as_baseline else ".")
+        + " See the Overview, or fine-tune the figures on the Scenario builder (Starting position and Entries).",
+    )
+
+
+def _show_problems(problems: list[str]) -> None:
+    st.error(
+        "Your data could not be used:\n\n"
+        + "\n".join(f"- {fmt.md_escape(p)}" for p in problems)
+        + "\n\nThe current scenario has not been changed.",
+        icon=":material/error:",
+    )
+
+
+# --- the two files, or the example -------------------------------------------------------------
+st.subheader("Your files", anchor=False)
+c1, c2 = st.columns(2, gap="large")
+limit = f"CSV, at most {data.MAX_MB} MB"
+header_file = c1.file_uploader(
+    f"Header table ({limit})",
+    type=["csv"],
+    key=HEADER,
+    on_change=_on_files,
+    max_upload_size=data.MAX_MB,
+    help="One row per child, with the columns CHILD and DOB at least.",
+)
+episodes_file = c2.file_uploader(
+    f"Episodes table ({limit})",
+    type=["csv"],
+    key=EPISODES,
+    on_change=_on_files,
+    max_upload_size=data.MAX_MB,
+    help="One row per episode of care, with CHILD, DECOM, RNE, LS, PLACE and DEC at least (PLACE_PROVIDER too, "
+    "if you have it).",
+)
+st.button(
+    "Try it with made-up example data",
+    key=PREFIX + "example",
+    on_click=_on_example,
+    icon=":material/science:",
+    help=f"About {data.EXAMPLE_CHILDREN} made-up children in the shape of an SSDA903 return; no real child.",
+)
+
+example = ss[SOURCE] == "example"
+problems: list[str] = []
+if example:
+    st.info(
+        "Using **made-up example data** (not real children). Choose your own two files above to use them instead.",
+        icon=":material/science:",
+    )
+    read_key: tuple = ("example",)
+    source_text = "made-up example data"
+else:
+    problems = data.upload_problems("header", header_file) + data.upload_problems("episodes", episodes_file)
+    ready = header_file is not None and episodes_file is not None
+    read_key = ("files", getattr(header_file, "file_id", None), getattr(episodes_file, "file_id", None))
+    source_text = " and ".join(f.name for f in (header_file, episodes_file) if f is not None)
+    if ready and problems:
+        _show_problems(problems)
+    elif not ready:
+        st.caption("Choose both files, or try the page with the made-up example data.")
+
+if example or not problems:
+    # the date to offer: worked out once for each pair of files; only the date is kept
+    suggested = ss.get(SUGGESTED)
+    if not suggested or suggested[0] != read_key:
+        if example:
+            offered = data.suggest_as_at_example()
+        else:
+            offered = data.suggest_as_at_uploads(header_file, episodes_file)
+        if isinstance(offered, list):
+            _show_problems(offered)
+            ss.pop(SUGGESTED, None)
+            suggested = None
+        else:
+            suggested = (read_key, offered)
+            ss[SUGGESTED] = suggested
+
+    if suggested:
+        # --- the settings ---------------------------------------------------------------------------
+        st.subheader("Work out the figures", anchor=False)
+        state.seed(AS_AT, suggested[1])
+        ss.setdefault(WINDOW, 52)
+        ss.setdefault(BASE, BASES[0])
+        c1, c2, c3 = st.columns(3, gap="large")
+        c1.date_input(
+            "Children in care on (as at)",
+            key=AS_AT,
+            min_value=EARLIEST,
+            max_value=max(suggested[1], dt.date.today()) + dt.timedelta(days=366),
+            format="DD/MM/YYYY",
+            help="Usually 31 March, the end of the return's year. The projection starts the day after.",
+        )
+        c2.number_input(
+            "Children starting care: weeks before that date to count",
+            min_value=13,
+            max_value=156,
+            step=1,
+            key=WINDOW,
+            help="52 weeks counts the year to the as-at date; a longer window smooths out an unusual year.",
+        )
+        c3.radio(
+            "Keep every other assumption from",
+            BASES,
+            key=BASE,
+            help="Prices, budget, rates of leaving care and the other levers come from here.",
+        )
+        if st.button("Work out the figures", key=PREFIX + "calibrate", type="primary", icon=":material/calculate:"):
+            base = state.scenario() if ss[BASE] == BASES[0] else None
+            with st.spinner("Working out the figures …"):
+                if example:
+                    result = data.work_out_example(ss[AS_AT], ss[WINDOW], base)
+                else:
+                    result = data.work_out_uploads(header_file, episodes_file, ss[AS_AT], ss[WINDOW], base)
+            if isinstance(result, list):
+                ss.pop(RESULT, None)
+                _show_problems(result)
+            else:
+                ss[RESULT] = (result, source_text)
+
+# --- the result -----------------------------------------------------------------------------------
+kept = ss.get(RESULT)
+if kept:
+    cal, where = kept
+    st.subheader(f"Your figures at {fmt.long_date(cal.as_at)}", anchor=False)
+    st.caption(f"Worked out from {fmt.md_escape(where)}.")
+    m1, m2, _ = st.columns(3)
+    m1.metric(f"Children in care on {fmt.short_date(cal.as_at)}", f"{cal.children_in_care:,}", border=True)
+    m2.metric(
+        f"Children starting care in the {cal.window_weeks} weeks before",
+        f"{cal.entrants:,}",
+        border=True,
+        help=f"Episodes starting to be looked after (RNE S); about {cal.entrants / cal.window_weeks:.1f} a week.",
+    )
+    # a static table: the explanations wrap instead of being cut off
+    st.table(cal.report.assign(Figure=cal.report["Figure"].str.strip()).set_index("Figure"))
+    if cal.warnings:
+        st.warning(
+            "Check these points about your data:\n\n" + "\n".join(f"- {fmt.md_escape(w)}" for w in cal.warnings),
+            icon=":material/warning:",
+        )
+    st.markdown(
+        "Nothing has changed yet. Use the figures as the current scenario, or also as the **baseline** that every "
+        "page compares with, so that other scenarios are measured against your own authority."
+    )
+    row = st.container(horizontal=True)
+    row.button(
+        "Use as the current scenario",
+        key=PREFIX + "use",
+        on_click=_on_use,
+        args=(False,),
+        icon=":material/check:",
+    )
+    row.button(
+        "Use as the current scenario and as the baseline",
+        key=PREFIX + "use_baseline",
+        on_click=_on_use,
+        args=(True,),
+        icon=":material/flag:",
+    )

@@ -1,0 +1,369 @@
+"""The *Load your data* page: SSDA903 files (or made-up example data) to a calibrated scenario.
+
+The page is driven under AppTest (uploads included); the helper behind it
+(app_lib.ssda903_page) is also tested directly. The files are personal data, so a test also
+checks that neither the page nor the helper writes, logs or caches them.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app_lib import ssda903_page as data
+from csc_model import default_scenario
+from csc_model.ssda903 import Calibration
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+PAGE = str(ROOT / "pages" / "your_data.py")
+HELPER = ROOT / "app_lib" / "ssda903_page.py"
+TIMEOUT = 60
+AS_AT = dt.date(2026, 3, 31)
+
+
+def csv(df: pd.DataFrame) -> bytes:
+    return df.to_csv(index=False).encode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def example_csv() -> tuple[bytes, bytes]:
+    header, episodes = data.example()
+    return csv(header), csv(episodes)
+
+
+@dataclass
+class FakeUpload:
+    name: str
+    content: bytes
+    size: int = -1
+
+    def __post_init__(self) -> None:
+        if self.size < 0:
+            self.size = len(self.content)
+
+    def getvalue(self) -> bytes:
+        return self.content
+
+
+def page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/your_data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def errors(at: AppTest) -> str:
+    """Every error message on the page, markdown escapes removed."""
+    return "\n".join(e.value for e in at.error).replace("\\", "")
+
+
+def upload(at: AppTest, header: bytes, episodes: bytes) -> AppTest:
+    at.file_uploader(key="data:header_file").upload("header.csv", header, "text/csv")
+    at.file_uploader(key="data:episodes_file").upload("episodes.csv", episodes, "text/csv")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+# ---------------------------------------------------------------------------
+# The page renders
+# ---------------------------------------------------------------------------
+
+
+def test_the_page_renders_on_its_own() -> None:
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == ["Load your data"]
+    assert at.session_state["scenario"] == default_scenario()
+    assert [u.label for u in at.file_uploader] == [
+        "Header table (CSV, at most 20 MB)",
+        "Episodes table (CSV, at most 20 MB)",
+    ]
+    assert all(u.allowed_type == [".csv"] for u in at.file_uploader)
+    assert at.button(key="data:example").label == "Try it with made-up example data"
+    text = " ".join(m.value for m in at.markdown)
+    assert "SSDA903" in text and "DD/MM/YYYY" in text and "header row" in text
+    assert "prices and the budget" in text  # what is not worked out from the data
+    assert any("processed in memory only" in c.value and "not saved to disk" in c.value for c in at.caption)
+    assert not at.error
+
+
+def test_the_page_renders_through_the_app_after_the_builder() -> None:
+    at = page()
+    assert [t.value for t in at.title] == ["Load your data"]
+    assert not at.error
+    # registered in app.py right after the scenario builder
+    tree = ast.parse((ROOT / "app.py").read_text())
+    known = next(
+        n.value for n in ast.walk(tree) if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "KNOWN"
+    )
+    keys = [k.value for k in known.keys]
+    assert keys.index("your_data.py") == keys.index("scenario_builder.py") + 1
+    entry = known.values[keys.index("your_data.py")]
+    assert [e.value for e in entry.elts] == ["Load your data", ":material/upload_file:", "data"]
+
+
+# ---------------------------------------------------------------------------
+# Example data through the page
+# ---------------------------------------------------------------------------
+
+
+def test_example_data_calibrates_and_becomes_the_current_scenario() -> None:
+    at = page()
+    at.button(key="data:example").click().run()
+    assert not at.exception
+    assert any("made-up example data" in i.value for i in at.info)
+    assert at.date_input(key="data:as_at").value == AS_AT
+    window = at.number_input(key="data:window_weeks")
+    assert (window.value, window.min, window.max) == (52, 13, 156)
+
+    at.button(key="data:calibrate").click().run()
+    assert not at.exception and not at.error, errors(at)
+    cal = at.session_state["data:result"][0]
+    assert isinstance(cal, Calibration)
+    expected = data.work_out(*data.example(), AS_AT, 52, default_scenario())
+    assert isinstance(expected, Calibration)
+    assert cal.scenario == expected.scenario
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Children in care on 31 Mar 2026"] == f"{expected.children_in_care:,}"
+    assert metrics["Children starting care in the 52 weeks before"] == f"{expected.entrants:,}"
+    report = at.table[0].value
+    assert report.index.name == "Figure" and list(report.columns) == ["Value", "Worked out from"]
+    assert len(report) == len(expected.report)
+    assert at.session_state["scenario"] == default_scenario()  # nothing changes until asked
+
+    at.button(key="data:use").click().run()
+    assert not at.exception
+    s = at.session_state["scenario"]
+    assert s == expected.scenario
+    assert s.start_date == dt.date(2026, 4, 1)
+    assert s.initial.stage_counts != default_scenario().initial.stage_counts
+    assert s.initial.total == pytest.approx(expected.children_in_care)
+    assert any("your data at 31 March 2026" in m.value for m in at.success)
+    assert at.session_state["baseline"] is None  # the baseline is still the defaults
+
+
+def test_example_data_as_the_scenario_and_the_baseline() -> None:
+    at = page()
+    at.button(key="data:example").click().run()
+    at.number_input(key="data:window_weeks").set_value(104).run()
+    at.button(key="data:calibrate").click().run()
+    cal = at.session_state["data:result"][0]
+    assert cal.window_weeks == 104
+    at.button(key="data:use_baseline").click().run()
+    assert not at.exception
+    assert at.session_state["scenario"] == cal.scenario
+    assert at.session_state["baseline"] == (cal.scenario, "your data at 31 March 2026")
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    assert all(m.proto.delta == "" for m in at.metric)
+    assert "compared with the baseline (your data at 31 March 2026)" in at.caption[0].value.replace("\\", "")
+
+
+def test_keeping_the_other_assumptions_of_the_current_scenario() -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/scenario_builder.py").run()
+    at.number_input(key="lever:costs.annual_inflation").set_value(7.0).run()
+    at.switch_page("pages/your_data.py").run()
+    at.button(key="data:example").click().run()
+    assert at.radio(key="data:base").value == "the current scenario"
+    at.button(key="data:calibrate").click().run()
+    assert at.session_state["data:result"][0].scenario.costs.annual_inflation == pytest.approx(0.07)
+    at.radio(key="data:base").set_value("the defaults").run()
+    at.button(key="data:calibrate").click().run()
+    cal = at.session_state["data:result"][0]
+    assert cal.scenario.costs.annual_inflation == default_scenario().costs.annual_inflation
+
+
+def test_a_date_with_no_child_in_care_is_explained_and_changes_nothing() -> None:
+    at = page()
+    at.button(key="data:example").click().run()
+    at.date_input(key="data:as_at").set_value(dt.date(2000, 3, 31)).run()
+    at.button(key="data:calibrate").click().run()
+    assert not at.exception
+    text = errors(at)
+    assert "no child was in care" in text and "has not been changed" in text
+    assert "data:result" not in at.session_state
+    assert at.session_state["scenario"] == default_scenario()
+
+
+# ---------------------------------------------------------------------------
+# Uploads through the page
+# ---------------------------------------------------------------------------
+
+
+def test_good_uploads_calibrate(example_csv: tuple[bytes, bytes]) -> None:
+    at = upload(page(), *example_csv)
+    assert not at.error, errors(at)
+    assert at.date_input(key="data:as_at").value == AS_AT
+    at.button(key="data:calibrate").click().run()
+    cal, where = at.session_state["data:result"]
+    assert where == "header.csv and episodes.csv"
+    assert cal.scenario == data.work_out(*data.example(), AS_AT, 52, default_scenario()).scenario
+    at.button(key="data:use").click().run()
+    assert at.session_state["scenario"] == cal.scenario
+
+
+def test_a_missing_column_is_listed_and_the_scenario_is_kept(example_csv: tuple[bytes, bytes]) -> None:
+    at = page()
+    at.button(key="data:example").click().run()
+    at.button(key="data:calibrate").click().run()
+    at.button(key="data:use").click().run()
+    kept = at.session_state["scenario"]
+    header = pd.read_csv(pd.io.common.BytesIO(example_csv[0]), dtype=str).drop(columns=["DOB"])
+    upload(at, csv(header), example_csv[1])
+    text = errors(at)
+    assert "DOB" in text and "header" in text, text
+    assert "has not been changed" in text
+    assert at.session_state["scenario"] == kept
+    assert "data:result" not in at.session_state  # the earlier result went with the earlier source
+    assert not [b for b in at.button if b.key == "data:calibrate"]
+
+
+def test_problems_are_shown_escaped(example_csv: tuple[bytes, bytes]) -> None:
+    header = pd.read_csv(pd.io.common.BytesIO(example_csv[0]), dtype=str)
+    header.loc[3, "DOB"] = "[click](https://example.com)"
+    at = upload(page(), csv(header), example_csv[1])
+    text = "\n".join(e.value for e in at.error)
+    assert "row 5" in text
+    assert "\\[click\\]\\(https" in text  # markdown made inert: no link on the page
+    assert "[click](https" not in text
+
+
+def test_a_file_over_the_limit_is_refused(example_csv: tuple[bytes, bytes]) -> None:
+    big = example_csv[1] + b"\n" * (data.MAX_BYTES + 10 - len(example_csv[1]))
+    at = upload(page(), example_csv[0], big)
+    text = errors(at)
+    assert "episodes.csv (the episodes file) is just over 20 MB" in text and "at most 20 MB" in text
+    assert at.session_state["scenario"] == default_scenario()
+
+
+def test_the_session_keeps_figures_only(example_csv: tuple[bytes, bytes]) -> None:
+    at = upload(page(), *example_csv)
+    at.button(key="data:calibrate").click().run()
+    uploads = {"data:header_file", "data:episodes_file"}  # Streamlit's own upload widgets
+    for key in at.session_state:
+        if key in uploads:
+            continue
+        value = at.session_state[key]
+        assert not isinstance(value, (bytes, bytearray, pd.DataFrame)), key
+        if isinstance(value, tuple):
+            assert not any(isinstance(v, (bytes, bytearray, pd.DataFrame)) for v in value), key
+    cal = at.session_state["data:result"][0]
+    assert list(cal.report.columns) == ["Figure", "Value", "Worked out from"]
+    assert not cal.report.isin(["EX00001"]).any().any()  # no child identifier in what is kept
+
+
+# ---------------------------------------------------------------------------
+# The helper on its own
+# ---------------------------------------------------------------------------
+
+
+def test_work_out_from_bytes(example_csv: tuple[bytes, bytes]) -> None:
+    cal = data.work_out(*example_csv)
+    assert isinstance(cal, Calibration)
+    assert cal.as_at == AS_AT and cal.window_weeks == 52
+    assert cal.scenario.start_date == dt.date(2026, 4, 1)
+    same = data.work_out_uploads(FakeUpload("h.csv", example_csv[0]), FakeUpload("e.csv", example_csv[1]))
+    assert isinstance(same, Calibration) and same.scenario == cal.scenario
+    assert data.suggest_as_at(*example_csv) == AS_AT
+
+
+def test_work_out_lists_the_problems_of_both_files(example_csv: tuple[bytes, bytes]) -> None:
+    header = pd.read_csv(pd.io.common.BytesIO(example_csv[0]), dtype=str).drop(columns=["DOB"])
+    episodes = pd.read_csv(pd.io.common.BytesIO(example_csv[1]), dtype=str)
+    episodes.loc[10, "DECOM"] = "31/02/2024"
+    problems = data.work_out(csv(header), csv(episodes))
+    assert isinstance(problems, list)
+    assert any("header" in p and "DOB" in p for p in problems), problems
+    assert any("DECOM" in p and "row 12" in p and "31/02/2024" in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("header", "episodes", "expected"),
+    [
+        (None, b"x", "Choose the header file"),
+        (FakeUpload("h.csv", b""), FakeUpload("e.csv", b"x"), "h.csv (the header file) is empty"),
+        (FakeUpload("h.csv", b"x", size=25_000_000), FakeUpload("e.csv", b"x"), "25.0 MB"),
+        (FakeUpload("h.csv", b"x" * 21_000_000, size=10), FakeUpload("e.csv", b"x"), "larger than 20 MB"),
+        (FakeUpload("h.csv", b"\xff\xfe\x00garbage"), FakeUpload("e.csv", b"\x00\x01"), "header"),
+    ],
+    ids=["missing", "empty", "too-big", "size-lied", "not-text"],
+)
+def test_bad_uploads_give_plain_problems(header, episodes, expected: str) -> None:
+    if isinstance(episodes, bytes):
+        episodes = FakeUpload("e.csv", episodes)
+    problems = data.work_out_uploads(header, episodes)
+    assert isinstance(problems, list) and problems
+    assert any(expected in p for p in problems), problems
+    assert not any("Traceback" in p for p in problems)
+
+
+def test_suggested_dates_and_the_example_through_the_helper(example_csv: tuple[bytes, bytes]) -> None:
+    assert data.suggest_as_at_example() == AS_AT
+    assert data.suggest_as_at_uploads(FakeUpload("h.csv", example_csv[0]), FakeUpload("e.csv", example_csv[1])) == AS_AT
+    lied = data.suggest_as_at_uploads(FakeUpload("h.csv", b"x" * 21_000_000, size=10), FakeUpload("e.csv", b"x"))
+    assert isinstance(lied, list) and "larger than 20 MB" in lied[0]
+    assert data.suggest_as_at_uploads(None, None) == ["Choose the header file.", "Choose the episodes file."]
+    cal = data.work_out_example(AS_AT, 26)
+    assert isinstance(cal, Calibration) and cal.window_weeks == 26
+
+
+def test_an_unexpected_fault_gives_a_plain_message(monkeypatch: pytest.MonkeyPatch, example_csv) -> None:
+    def boom(*args, **kwargs):
+        raise RuntimeError("internal detail that must not be shown")
+
+    monkeypatch.setattr(data, "calibrate", boom)
+    problems = data.work_out(*example_csv, AS_AT)
+    assert problems == [data.GENERIC.format(what="files")]
+    assert "internal detail" not in problems[0]
+
+
+# ---------------------------------------------------------------------------
+# Personal data: never written, logged or cached
+# ---------------------------------------------------------------------------
+
+FORBIDDEN_NAMES = {
+    "cache_data",
+    "cache_resource",
+    "experimental_memo",
+    "experimental_singleton",
+    "lru_cache",
+    "cache",
+    "open",
+    "logging",
+    "getLogger",
+    "print",
+    "to_csv",
+    "to_excel",
+    "to_parquet",
+    "to_pickle",
+    "write_bytes",
+    "write_text",
+    "NamedTemporaryFile",
+    "mkstemp",
+}
+FORBIDDEN_MODULES = {"logging", "tempfile", "pickle", "shelve", "functools", "os", "shutil"}
+
+
+@pytest.mark.parametrize("path", [ROOT / "pages" / "your_data.py", HELPER], ids=["page", "helper"])
+def test_the_upload_is_never_written_logged_or_cached(path: Path) -> None:
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            assert node.id not in FORBIDDEN_NAMES, f"{path.name}:{node.lineno} uses {node.id}"
+        elif isinstance(node, ast.Attribute):
+            assert node.attr not in FORBIDDEN_NAMES, f"{path.name}:{node.lineno} uses .{node.attr}"
+        elif isinstance(node, ast.Import):
+            assert not {a.name.split(".")[0] for a in node.names} & FORBIDDEN_MODULES, path.name
+        elif isinstance(node, ast.ImportFrom):
+            assert (node.module or "").split(".")[0] not in FORBIDDEN_MODULES, path.name
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            raise AssertionError(f"{path.name}:{node.lineno} keeps state in a module variable")
