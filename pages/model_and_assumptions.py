@@ -157,7 +157,9 @@ st.header("Limitations", anchor="limitations")
 st.markdown(
     """
 - **Illustrative defaults.** The default authority is not a real council. Many values are marked *illustrative
-  assumption* above. Replace them with figures from your own SSDA903 return before using results for budgets.
+  assumption* above. Start from your own SSDA903 return on *Load your data* (it sets the children in care and
+  the entries), and check the rates it does not set (proceedings, outcomes, leaving care, moves, prices) before
+  using results for budgets.
 - **Expected numbers.** The figures are averages; real numbers vary by chance. Turn on *Show the range of
   outcomes* on the overview to see how much. The range shows chance only, not doubt about the assumptions.
 - **Rates do not depend on age or time in care**, except leaving care at 18 and the age limits of placement types.
