@@ -59,7 +59,11 @@ def scenario_colours(names: list[str], baseline: str = BASELINE_NAME) -> dict[st
     return out
 
 
-def _finish(chart: alt.TopLevelMixin, height: int = HEIGHT, legend: str = "bottom") -> alt.TopLevelMixin:
+# scenario names can be long (and up to five series): two columns, names in full
+_SCENARIO_LEGEND = alt.Legend(columns=2, labelLimit=300, symbolLimit=0)
+
+
+def _finish(chart: alt.TopLevelMixin, height: int | alt.Step = HEIGHT, legend: str = "bottom") -> alt.TopLevelMixin:
     """Common size and readable fonts (laptop and projector); the legend below or to the right."""
     return (
         chart.properties(height=height)
@@ -326,11 +330,17 @@ def scenario_lines(
                 scale=alt.Scale(domain=domain, nice=True),
                 axis=alt.Axis(format=",.0f", labelExpr="'£' + datum.label" if money else "datum.label"),
             ),
-            color=alt.Color("scenario:N", title=None, scale=alt.Scale(domain=names, range=[colours[n] for n in names])),
+            color=alt.Color(
+                "scenario:N",
+                title=None,
+                scale=alt.Scale(domain=names, range=[colours[n] for n in names]),
+                legend=_SCENARIO_LEGEND,
+            ),
             strokeDash=alt.StrokeDash(
                 "scenario:N",
                 title=None,
                 scale=alt.Scale(domain=names, range=[[6, 4] if n == baseline else [1, 0] for n in names]),
+                legend=_SCENARIO_LEGEND,
             ),
             tooltip=[
                 alt.Tooltip("scenario:N", title="Scenario"),
@@ -367,7 +377,12 @@ def scenario_fy_bars(
             x=alt.X("period:N", title="Financial year", sort=periods, axis=alt.Axis(labelAngle=0)),
             xOffset=alt.XOffset("scenario:N", sort=names),
             y=alt.Y("value_m:Q", title=title, axis=alt.Axis(labelExpr=MONEY_AXIS)),
-            color=alt.Color("scenario:N", title=None, scale=alt.Scale(domain=names, range=[colours[n] for n in names])),
+            color=alt.Color(
+                "scenario:N",
+                title=None,
+                scale=alt.Scale(domain=names, range=[colours[n] for n in names]),
+                legend=_SCENARIO_LEGEND,
+            ),
             tooltip=[
                 alt.Tooltip("scenario:N", title="Scenario"),
                 alt.Tooltip("period:N", title="Financial year"),
@@ -419,4 +434,5 @@ def drivers_chart(contrib: pd.DataFrame, column: str = "spend_gbp") -> alt.TopLe
         alt.Chart(df).mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(x=alt.X("value:Q"), y=y, text="text:N")
     )
     zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#333333").encode(x="x:Q")
-    return _finish(alt.layer(bars, labels, zero), height=max(120, 48 * len(df)))
+    # a step per lever group (a fixed pixel height put every bar on one row in Streamlit 1.67)
+    return _finish(alt.layer(bars, labels, zero), height=alt.Step(44))

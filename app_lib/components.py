@@ -18,6 +18,7 @@ from .runner import Tables
 
 VS = "vs baseline"
 LONG_LINK = 400  # characters; a longer share link is folded away in the sidebar
+MAX_CHANGES_LISTED = 12  # changes listed in the sidebar; the rest are counted
 
 
 def page_header(title: str, intro: str) -> None:
@@ -189,10 +190,19 @@ def sidebar(tables: Tables, page_path: str = "") -> None:
         st.caption(f"{fmt.plural(len(diffs), 'change')} from the baseline")
         if diffs:
             with st.expander("What has changed", expanded=False):
-                for path, (old, new) in diffs.items():
-                    st.markdown(
-                        f"- {fmt.md_escape(describe_path(path))}: "
-                        f"{fmt.md_escape(show_value(path, old))} → **{fmt.md_escape(show_value(path, new))}**"
+                items = list(diffs.items())
+                lines = [
+                    f"- {fmt.md_escape(describe_path(path))}: "
+                    f"{fmt.md_escape(show_value(path, old))} → **{fmt.md_escape(show_value(path, new))}**"
+                    for path, (old, new) in items[:MAX_CHANGES_LISTED]
+                ]
+                st.markdown("\n".join(lines))
+                if len(items) > MAX_CHANGES_LISTED:  # e.g. a starting position from your own data
+                    sections = sorted({describe_path(p).split(":")[0] for p, _ in items[MAX_CHANGES_LISTED:]})
+                    st.caption(
+                        f"and {len(items) - MAX_CHANGES_LISTED} more, in: {fmt.md_escape(', '.join(sections[:6]))}"
+                        + (" …" if len(sections) > 6 else "")
+                        + ". The Scenario builder shows every value."
                     )
         st.button(
             "Reset to defaults",

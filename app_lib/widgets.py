@@ -238,7 +238,14 @@ def _on_shares(map_path: str, keys: tuple[str, ...]) -> None:
     if missing:
         state.record_errors(map_path, [f"**{describe_path(map_path)}**: fill in every share."])
         return
-    state.apply_changes({map_path: {k: disp.from_widget(v) for k, v in values.items()}}, map_path)
+    current = value_at(state.scenario(), map_path) or {}
+    new = {}
+    for k, v in values.items():
+        x = disp.from_widget(v)
+        # a share shown as 12.96% and applied unchanged is not a change (0.1296 vs 12.96 / 100)
+        old = current.get(k)
+        new[k] = old if isinstance(old, (int, float)) and abs(x - old) < 1e-9 else x
+    state.apply_changes({map_path: new}, map_path)
 
 
 def table_editor(

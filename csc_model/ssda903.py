@@ -88,19 +88,10 @@ def read_table(data: bytes | str | Path | pd.DataFrame, table: str) -> pd.DataFr
         df = data.copy()
     else:
         try:
-            if isinstance(data, bytes):
-                df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
-            else:
-                df = pd.read_csv(Path(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            raise SSDA903Error(
-                [f"{table}: the file is not text in UTF-8; save it as CSV (UTF-8) and try again"]
-            ) from None
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-            first = str(exc).splitlines()[0] if str(exc) else "unreadable"
-            raise SSDA903Error([f"{table}: the file could not be read as CSV ({first})"]) from None
+            raw = data if isinstance(data, bytes) else Path(data).read_bytes()
         except OSError as exc:
             raise SSDA903Error([f"{table}: the file could not be opened ({exc.strerror or exc})"]) from None
+        df = _read_csv_bytes(raw, table)
     df.columns = [ALIASES.get(str(c).strip().upper(), str(c).strip().upper()) for c in df.columns]
     problems: list[str] = []
     missing = [c for c in REQUIRED[table] if c not in df.columns]
@@ -109,6 +100,9 @@ def read_table(data: bytes | str | Path | pd.DataFrame, table: str) -> pd.DataFr
             f"{table}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
             f"(needed: {', '.join(REQUIRED[table])}; found: {', '.join(map(str, df.columns)) or 'none'})"
         )
+        other = "episodes" if table == "header" else "header"
+        if all(c in df.columns for c in REQUIRED[other]):
+            problems.append(f"{table}: this looks like the {other} table: the two files may be the wrong way round")
         raise SSDA903Error(problems)
     if df.empty:
         raise SSDA903Error([f"{table}: the table has no rows"])
@@ -117,7 +111,7 @@ def read_table(data: bytes | str | Path | pd.DataFrame, table: str) -> pd.DataFr
             df[col] = df[col].astype(str).str.strip()
     for col in DATES[table]:
         df[col], bad = _parse_dates(df[col], optional=(col == "DEC"))
-        problems += _list_rows(table, col, bad, "is not a date (use DD/MM/YYYY)")
+        problems += _list_rows(table, col, bad, "is not a real date (write dates as DD/MM/YYYY, e.g. 31/03/2026)")
     blank_child = df.index[df["CHILD"] == ""]
     problems += _list_rows(
         table, "CHILD", [(i, "") for i in blank_child], "is empty: every row needs a child identifier"
@@ -125,6 +119,29 @@ def read_table(data: bytes | str | Path | pd.DataFrame, table: str) -> pd.DataFr
     if problems:
         raise SSDA903Error(problems)
     return df
+
+
+def _read_csv_bytes(raw: bytes, table: str) -> pd.DataFrame:
+    """CSV text as saved by a case management system or by Excel: UTF-8 (with or without a
+    byte-order mark) or Windows-1252, separated by commas, semicolons or tabs."""
+    if b"\x00" in raw[:4096]:
+        raise SSDA903Error([f"{table}: the file does not look like a CSV file (save the table as CSV and try again)"])
+    text = None
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        raise SSDA903Error([f"{table}: the file is not text; save it as CSV (UTF-8) and try again"])
+    first_line = text.split("\n", 1)[0]
+    sep = max((",", ";", "\t"), key=first_line.count)
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else "unreadable"
+        raise SSDA903Error([f"{table}: the file could not be read as CSV ({first})"]) from None
 
 
 def _parse_dates(col: pd.Series, optional: bool) -> tuple[pd.Series, list[tuple[int, str]]]:
@@ -494,7 +511,10 @@ def _mix_by_band(df: pd.DataFrame, base_mix, types: dict) -> tuple[dict[str, dic
             kept.append(AGE_BAND_LABELS[b])
             continue
         counts = grp["ptype"].value_counts()
-        mix[b] = _round_shares({t: float(counts.get(t, 0)) / len(grp) for t in types if counts.get(t, 0) > 0})
+        # every type the base scenario lists for the band stays listed (0 if nobody is there),
+        # so that the new mix reads as changed shares, not as types taken away
+        listed = [t for t in types if counts.get(t, 0) > 0 or t in base_mix[b]]
+        mix[b] = _round_shares({t: float(counts.get(t, 0)) / len(grp) for t in listed})
     return mix, kept
 
 

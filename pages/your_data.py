@@ -21,6 +21,7 @@ RESULT = PREFIX + "result"  # (Calibration, where it came from): totals and shar
 AS_AT, WINDOW, BASE = PREFIX + "as_at", PREFIX + "window_weeks", PREFIX + "base"
 BASES = ("the current scenario", "the defaults")
 EARLIEST = dt.date(1980, 1, 1)
+EXAMPLE_SOURCE = "made-up example data"
 
 state.ensure()
 components.page_header(
@@ -67,15 +68,19 @@ def _on_use(as_baseline: bool) -> None:
     kept = ss.get(RESULT)
     if not kept:
         return
-    cal = kept[0]
-    label = f"your data at {fmt.long_date(cal.as_at)}"
+    cal, where = kept
+    made_up = where == EXAMPLE_SOURCE
+    label = f"{'made-up example data' if made_up else 'your data'} at {fmt.long_date(cal.as_at)}"
+    scenario = cal.scenario.with_values({"name": label[0].upper() + label[1:]}) if made_up else cal.scenario
     if as_baseline:
-        state.set_baseline(cal.scenario, label)
+        state.set_baseline(scenario, label)
     state.set_scenario(
-        cal.scenario,
+        scenario,
         f"The current scenario now starts from **{fmt.md_escape(label)}**"
         + (" and every page compares with it as the baseline." if as_baseline else ".")
-        + " See the Overview, or fine-tune the figures on the Scenario builder (Starting position and Entries).",
+        + " See the Overview, or fine-tune the figures on the Scenario builder (Starting position and Entries). "
+        + "**Prices and the budget are still the illustrative authority's**: set your own under Costs and budget "
+        "on the Scenario builder before reading the pressure against budget.",
     )
 
 
@@ -125,7 +130,7 @@ if example:
         icon=":material/science:",
     )
     read_key: tuple = ("example",)
-    source_text = "made-up example data"
+    source_text = EXAMPLE_SOURCE
 else:
     problems = data.upload_problems("header", header_file) + data.upload_problems("episodes", episodes_file)
     ready = header_file is not None and episodes_file is not None
@@ -218,6 +223,10 @@ if kept:
     st.markdown(
         "Nothing has changed yet. Use the figures as the current scenario, or also as the **baseline** that every "
         "page compares with, so that other scenarios are measured against your own authority."
+    )
+    st.caption(
+        "Prices and the budget are not in the SSDA903 return: they stay as they are until you set your own under "
+        "Costs and budget on the Scenario builder."
     )
     row = st.container(horizontal=True)
     row.button(

@@ -220,7 +220,7 @@ def test_your_data_becomes_the_scenario_and_baseline_on_every_page(server: str, 
     now = metrics(page, expect="Now")
     assert number(now["Now"]) == pytest.approx(children, abs=0.5)
     body = page.locator("body").inner_text()
-    assert "your data at" in body.lower()  # the baseline is named
+    assert "made-up example data at" in body.lower()  # the baseline is named, and not as "your data"
     assert "vs baseline" not in body  # nothing changed from the baseline, so no differences are shown
     no_errors(page, "overview with your data")
     shot(page, "overview_your_data")

@@ -82,7 +82,11 @@ def test_age_mix_and_placement_mix(cal) -> None:
     ages = dict(cal.scenario.initial.age_band_shares)
     # 1-4: D (1 on the date) and E (2); 5-9: C; 10-15: A, H, J; 16-17: B, I
     assert ages == pytest.approx({"under_1": 0.0, "1_4": 0.25, "5_9": 0.125, "10_15": 0.375, "16_17": 0.25})
-    mix = {b: dict(m) for b, m in cal.scenario.initial.placement_mix_by_age_band.items()}
+    full = {b: dict(m) for b, m in cal.scenario.initial.placement_mix_by_age_band.items()}
+    mix = {b: {t: v for t, v in m.items() if v} for b, m in full.items()}
+    # every type the base scenario lists stays listed, at 0 where nobody is (not "taken away")
+    base_mix = default_scenario().initial.placement_mix_by_age_band
+    assert all(set(base_mix[b]) <= set(full[b]) for b in full)
     # 10-15: A in-house, H private home (private provider), J supported accommodation at 13 -> other
     assert mix["10_15"] == pytest.approx(
         {"in_house_fostering": 1 / 3, "private_childrens_home": 1 / 3, "other": 1 / 3}, abs=1e-4
@@ -92,7 +96,7 @@ def test_age_mix_and_placement_mix(cal) -> None:
     # E is placed for adoption under a placement order (modelled apart): 1-4 is D alone
     assert mix["1_4"] == {"in_house_fostering": 1.0}
     # nobody under 1: that band keeps the base scenario's mix
-    assert mix["under_1"] == dict(default_scenario().initial.placement_mix_by_age_band["under_1"])
+    assert full["under_1"] == dict(base_mix["under_1"])
     assert any("does not take their age" in w for w in cal.warnings)
 
 
@@ -172,8 +176,8 @@ def test_bad_dates_name_column_and_row_and_all_are_reported() -> None:
     with pytest.raises(SSDA903Error) as exc:
         read_table(bad.encode(), "episodes")
     assert exc.value.problems == [
-        "episodes: column DECOM, row 3: '31/02/2025' is not a date (use DD/MM/YYYY)",
-        "episodes: column DECOM, row 6: 'soon' is not a date (use DD/MM/YYYY)",
+        "episodes: column DECOM, row 3: '31/02/2025' is not a real date (write dates as DD/MM/YYYY, e.g. 31/03/2026)",
+        "episodes: column DECOM, row 6: 'soon' is not a real date (write dates as DD/MM/YYYY, e.g. 31/03/2026)",
     ]
 
 
@@ -190,7 +194,8 @@ def test_many_bad_rows_are_counted_not_listed() -> None:
     [
         (b"", "header: the file could not be read as CSV"),
         (b"CHILD,DOB\n", "header: the table has no rows"),
-        ("CHILD,DOB\nA,01/01/2010\n".encode("utf-16"), "header: the file is not text in UTF-8"),
+        ("CHILD,DOB\nA,01/01/2010\n".encode("utf-16"), "header: the file does not look like a CSV file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "header: the file does not look like a CSV file"),
         (b"CHILD,DOB\n,01/01/2010\n", "header: column CHILD, row 2: '' is empty"),
     ],
 )
@@ -198,6 +203,21 @@ def test_unusable_files(data: bytes, message: str) -> None:
     with pytest.raises(SSDA903Error) as exc:
         read_table(data, "header")
     assert exc.value.problems[0].startswith(message)
+
+
+def test_files_saved_by_excel_are_read() -> None:
+    """Windows-1252 text (Excel's default CSV on Windows) and semicolon separators."""
+    h = read_table("CHILD;DOB;NAME_NOTE\nA;01/05/2015;Zoë\n".encode("cp1252"), "header")
+    assert list(h.columns) == ["CHILD", "DOB", "NAME_NOTE"] and h.loc[0, "NAME_NOTE"] == "Zoë"
+    assert h.loc[0, "DOB"] == pd.Timestamp("2015-05-01")
+
+
+def test_swapped_files_are_pointed_out() -> None:
+    with pytest.raises(SSDA903Error) as exc:
+        read_table(EPISODES.encode(), "header")
+    assert (
+        exc.value.problems[-1] == "header: this looks like the episodes table: the two files may be the wrong way round"
+    )
 
 
 def test_no_child_in_care_on_the_date() -> None:

@@ -142,11 +142,13 @@ def test_example_data_calibrates_and_becomes_the_current_scenario() -> None:
     at.button(key="data:use").click().run()
     assert not at.exception
     s = at.session_state["scenario"]
-    assert s == expected.scenario
+    # made-up data is never called "your data"
+    assert s == expected.scenario.with_values({"name": "Made-up example data at 31 March 2026"})
     assert s.start_date == dt.date(2026, 4, 1)
     assert s.initial.stage_counts != default_scenario().initial.stage_counts
     assert s.initial.total == pytest.approx(expected.children_in_care)
-    assert any("your data at 31 March 2026" in m.value for m in at.success)
+    assert any("made-up example data at 31 March 2026" in m.value.replace("\\", "") for m in at.success)
+    assert any("Prices and the budget are still the illustrative authority's" in m.value for m in at.success)
     assert at.session_state["baseline"] is None  # the baseline is still the defaults
 
 
@@ -159,12 +161,14 @@ def test_example_data_as_the_scenario_and_the_baseline() -> None:
     assert cal.window_weeks == 104
     at.button(key="data:use_baseline").click().run()
     assert not at.exception
-    assert at.session_state["scenario"] == cal.scenario
-    assert at.session_state["baseline"] == (cal.scenario, "your data at 31 March 2026")
+    named = cal.scenario.with_values({"name": "Made-up example data at 31 March 2026"})
+    assert at.session_state["scenario"] == named
+    assert at.session_state["baseline"] == (named, "made-up example data at 31 March 2026")
     at.switch_page("pages/overview.py").run()
     assert not at.exception
     assert all(m.proto.delta == "" for m in at.metric)
-    assert "compared with the baseline (your data at 31 March 2026)" in at.caption[0].value.replace("\\", "")
+    caption = at.caption[0].value.replace("\\", "")
+    assert "compared with the baseline (made-up example data at 31 March 2026)" in caption
 
 
 def test_keeping_the_other_assumptions_of_the_current_scenario() -> None:
