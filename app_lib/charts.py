@@ -37,7 +37,7 @@ BASELINE_NAME = "Baseline (defaults)"
 
 FONT_SIZE = 13
 HEIGHT = 340
-MONEY_AXIS = "'£' + format(datum.value, ',.1~f') + 'm'"
+MONEY_AXIS = "(datum.value < 0 ? '-£' : '£') + format(abs(datum.value), ',.1~f') + 'm'"  # -£10m, not £−10m
 
 
 def placement_colours() -> dict[str, str]:

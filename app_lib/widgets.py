@@ -19,6 +19,7 @@ import streamlit as st
 from csc_model.config import load_placement_types
 from csc_model.scenario import field_meta
 
+from . import formatting as fmt
 from . import state
 from .levers import (
     default_caption,
@@ -39,7 +40,19 @@ def lever_key(path: str) -> str:
 
 
 def _caption(path: str, where: Any) -> None:
-    where.caption(default_caption(path))
+    where.caption(_baseline_note(path) + default_caption(path))
+
+
+def _baseline_note(path: str) -> str:
+    """With a chosen baseline whose value differs from the default: that value, named, first."""
+    if not state.custom_baseline():
+        return ""
+    from csc_model import default_scenario
+
+    value = value_at(state.baseline(), path)
+    if value == value_at(default_scenario(), path):
+        return ""
+    return f"Baseline ({fmt.md_escape(state.baseline_label())}): {fmt.md_escape(show_value(path, value))} · "
 
 
 def show_errors(source: str, where: Any = st) -> None:
@@ -226,7 +239,11 @@ def shares_form(
             state.seed(key, disp.to_widget(current[k]))
             col.number_input(f"{label} (%)", step=1.0, format="%.1f", key=key)
         total = sum(disp.to_widget(current[k]) for k in keys)
-        st.caption((f"Currently adds up to {total:.1f}%. " if must_total else "") + default_caption(map_path))
+        st.caption(
+            (f"Currently adds up to {total:.1f}%. " if must_total else "")
+            + _baseline_note(map_path)
+            + default_caption(map_path)
+        )
         st.form_submit_button(submit_label, on_click=_on_shares, args=(map_path, tuple(keys)))
     show_errors(map_path, where)
 

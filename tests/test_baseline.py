@@ -271,3 +271,15 @@ def test_comparison_rows_are_named_by_the_caller() -> None:
     csv = exports.comparison_csv(values, diffs, "Placement spend (£)")
     assert isinstance(csv, pd.DataFrame)
     assert list(csv["Scenario"]) == ["Baseline (Our plan)", "Current scenario", "Current scenario"]
+
+
+def test_builder_captions_give_the_baseline_value_where_it_differs_from_the_default() -> None:
+    at = start()
+    at.session_state["baseline"] = (default_scenario().with_values({"entries.weekly_rate": 6}), "our [link](https://x)")
+    go(at, "builder")
+    captions = [c.value for c in at.caption]
+    rate = [c for c in captions if c.replace("\\", "").startswith("Baseline (our [link](https://x)): 6")]
+    assert rate, captions[:12]
+    assert "\\[link\\]" in rate[0]  # the user's name for the baseline is shown as text, not as a link
+    # a lever where the baseline equals the default has no such note
+    assert not any("Baseline (" in c and "Average length of care proceedings" in c for c in captions)
