@@ -16,7 +16,7 @@ from . import formatting as fmt
 from .levers import changes, describe_path, friendly_issues, show_value
 from .runner import Tables
 
-VS = "vs baseline"
+DELTA_NOTE = "The small figure under a number is its difference from the baseline."
 LONG_LINK = 400  # characters; a longer share link is folded away in the sidebar
 MAX_CHANGES_LISTED = 12  # changes listed in the sidebar; the rest are counted
 
@@ -113,7 +113,8 @@ def metric(
         show(value),
         delta=shown_delta,
         delta_color="inverse",
-        delta_description=VS if shown_delta else None,
+        # no "vs baseline" on each card: on a laptop screen it was cut to "vs bas…"; the
+        # pages say once what the small figures are (DELTA_NOTE)
         help=help,
         border=True,
     )

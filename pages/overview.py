@@ -28,7 +28,10 @@ def _base(column: str, period: str) -> float | None:
 
 # --- children in care --------------------------------------------------------------
 st.subheader("Children in care", anchor=False)
-st.caption(f"Now (on {fmt.long_date(s.start_date)}) and at 31 March, the end of each financial year.")
+st.caption(
+    f"Now (on {fmt.long_date(s.start_date)}) and at 31 March, the end of each financial year."
+    + (f" {components.DELTA_NOTE}" if changed else "")
+)
 ends = [("Now", s.initial.total, base.initial.total)] + [
     (fmt.short_date(row.period_end), row.children_in_care, _base("children_in_care", row.period))
     for row in fy.itertuples()

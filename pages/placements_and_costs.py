@@ -34,7 +34,10 @@ def _type(placement_fy, pid: str, column: str, period: str) -> float:
 
 
 end = fmt.long_date(fy0["period_end"])
-st.caption(f"First financial year, {first_fy}: money over the year, children at {end}.")
+st.caption(
+    f"First financial year, {first_fy}: money over the year, children at {end}."
+    + (f" {components.DELTA_NOTE}" if changed else "")
+)
 cols = st.columns(4)
 components.metric(
     cols[0],

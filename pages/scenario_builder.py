@@ -54,6 +54,8 @@ components.metric(
     "money",
     changed and same_years,
 )
+if changed:
+    st.caption(components.DELTA_NOTE)
 
 with st.container(border=True):
     st.markdown("**Presets** · one click each; they combine with each other and with your own changes.")

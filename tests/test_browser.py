@@ -221,7 +221,9 @@ def test_your_data_becomes_the_scenario_and_baseline_on_every_page(server: str, 
     assert number(now["Now"]) == pytest.approx(children, abs=0.5)
     body = page.locator("body").inner_text()
     assert "made-up example data at" in body.lower()  # the baseline is named, and not as "your data"
-    assert "vs baseline" not in body  # nothing changed from the baseline, so no differences are shown
+    # nothing changed from the baseline, so no differences are shown
+    assert page.locator('[data-testid="stMetricDelta"]').count() == 0
+    assert "difference from the baseline" not in body
     no_errors(page, "overview with your data")
     shot(page, "overview_your_data")
     page.close()
