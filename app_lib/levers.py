@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from csc_model.attribution import GROUPS, changed_fields  # noqa: F401 - GROUPS: the lever groups, for the pages
 from csc_model.config import load_placement_types, source_for
 from csc_model.scenario import AGE_BAND_LABELS, Issue, Scenario, diff, field_meta, get_path
 from csc_model.structure import STAGE_GROUP_LABELS
@@ -24,15 +25,6 @@ from csc_model.structure import STAGE_GROUP_LABELS
 from . import formatting as fmt
 
 # Lever groups in the order the scenario builder shows them.
-GROUPS: tuple[str, ...] = (
-    "Entries",
-    "Court proceedings",
-    "Exits and permanence",
-    "Placements",
-    "Costs and budget",
-    "Starting position",
-    "Projection",
-)
 
 STAGE_KEY_LABELS = {
     "s20": "Section 20",
@@ -277,12 +269,7 @@ def changes(base: Scenario, other: Scenario) -> dict[str, tuple[Any, Any]]:
 
 def changed_levers(base: Scenario, other: Scenario) -> list[str]:
     """Fields (two levels deep, e.g. ``costs.weekly_price_gbp``) whose value differs, in scenario order."""
-    out: list[str] = []
-    for p in changes(base, other):
-        field = ".".join(p.split(".")[:2])
-        if field not in out:
-            out.append(field)
-    return out
+    return changed_fields(base, other)
 
 
 @lru_cache(maxsize=32)

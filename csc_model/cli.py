@@ -48,6 +48,13 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=0, help="random seed for stochastic runs")
     r.add_argument("--freq", choices=["week", "month", "fy"], default="fy", help="reporting period")
     r.add_argument("--out", required=True, help="output CSV file, or - for standard output")
+    cmp_ = sub.add_parser(
+        "compare", help="a scenario against a baseline by financial year, and which levers drive the difference"
+    )
+    cmp_.add_argument("--scenario", required=True, help="scenario JSON file")
+    cmp_.add_argument("--baseline", help="baseline scenario JSON file (default: the bundled default scenario)")
+    cmp_.add_argument("--out", required=True, help="CSV by financial year (baseline, scenario, difference), or -")
+    cmp_.add_argument("--levers", help="also write the difference each group of levers makes on its own (CSV)")
     c = sub.add_parser(
         "calibrate",
         help="starting position and entries from an SSDA903 return (header and episodes CSV); writes a scenario",
@@ -116,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "calibrate":
         return _calibrate(args)
+    if args.command == "compare":
+        return _compare(args)
     try:
         if args.command == "validate":
             _read_scenario(args.scenario)
@@ -201,4 +210,31 @@ def _calibrate(args: argparse.Namespace) -> int:
         f"{cal.children_in_care} children in care on {cal.as_at:%d/%m/%Y}; "
         f"{cal.entrants} started in the {cal.window_weeks} weeks before\n"
     )
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    """``compare``: deterministic projections of both scenarios; differences by financial year."""
+    problems: list[str] = []
+    scenarios = {}
+    for role, path in (("scenario", args.scenario), ("baseline", args.baseline)):
+        try:
+            scenarios[role] = _read_scenario(path) if path else default_scenario()
+        except ScenarioError as exc:
+            problems += [str(i) for i in exc.issues]
+    if problems:
+        return _fail(problems)
+    from .attribution import lever_contributions
+    from .results import compare, project
+
+    base, scen = scenarios["baseline"], scenarios["scenario"]
+    if base.start_date != scen.start_date or base.years != scen.years:
+        return _fail(["the scenario and the baseline must have the same start date and years to compare them"])
+    table = compare(project(base), project(scen))
+    try:
+        table.to_csv(sys.stdout if args.out == "-" else args.out, index=False)
+        if args.levers:
+            lever_contributions(base, scen).to_csv(args.levers, index=False)
+    except OSError as exc:
+        return _fail([f"cannot write the output ({exc.strerror or exc})"])
     return 0
