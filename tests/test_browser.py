@@ -229,6 +229,18 @@ def test_your_data_becomes_the_scenario_and_baseline_on_every_page(server: str, 
     page.close()
 
 
+def test_range_of_outcomes_runs_in_the_server(server: str, browser) -> None:
+    """The stochastic band (200 runs: the second block in a forked process) works inside a real server."""
+    page = browser.new_page(viewport={"width": 1440, "height": 1200})
+    page.goto(server)
+    settle(page)
+    page.get_by_text("Show the range of outcomes (P10 to P90)").first.click()
+    page.get_by_text("from 200 runs").first.wait_for(timeout=90_000)
+    settle(page)
+    no_errors(page, "overview with the range of outcomes")
+    page.close()
+
+
 @pytest.mark.parametrize(("url", "title"), [("", "Overview"), ("briefing", "Councillor briefing")])
 def test_accessibility_no_serious_violations(server: str, browser, url: str, title: str) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
