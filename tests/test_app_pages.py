@@ -21,15 +21,11 @@ from app_lib import formatting as fmt
 from csc_model import default_scenario
 from csc_model.presets import apply_preset
 
+from .helpers import PAGE_FILES
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-PAGES = {
-    "overview": "pages/overview.py",
-    "builder": "pages/scenario_builder.py",
-    "compare": "pages/compare_scenarios.py",
-    "placements": "pages/placements_and_costs.py",
-    "model": "pages/model_and_assumptions.py",
-}
+PAGES = PAGE_FILES
 TIMEOUT = 60
 
 

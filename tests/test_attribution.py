@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +10,8 @@ import pytest
 from csc_model import default_scenario
 from csc_model.attribution import INTERACTION, changed_fields, lever_contributions
 from csc_model.results import project
+
+from .helpers import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,20 +55,10 @@ def test_a_new_name_is_not_a_change() -> None:
     assert lever_contributions(base, renamed).empty
 
 
-def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "csc_model", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={"PYTHONPATH": str(ROOT)},
-    )
-
-
 def test_cli_compare(tmp_path: Path) -> None:
     s = default_scenario().with_values({"entries.weekly_rate": 5.0, "proceedings.target_mean_weeks": 26})
     (tmp_path / "s.json").write_text(s.to_json())
-    r = _cli("compare", "--scenario", "s.json", "--out", "fy.csv", "--levers", "levers.csv", cwd=tmp_path)
+    r = cli("compare", "--scenario", "s.json", "--out", "fy.csv", "--levers", "levers.csv", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     fy = pd.read_csv(tmp_path / "fy.csv")
     assert len(fy) == 5 and {"spend_gbp_baseline", "spend_gbp_scenario", "spend_gbp_difference"} <= set(fy.columns)
@@ -80,8 +70,8 @@ def test_cli_compare(tmp_path: Path) -> None:
 
 def test_cli_compare_bad_input(tmp_path: Path) -> None:
     (tmp_path / "other.json").write_text(default_scenario().with_values({"years": 3}).to_json())
-    r = _cli("compare", "--scenario", "nope.json", "--baseline", "bad.json", "--out", "-", cwd=tmp_path)
+    r = cli("compare", "--scenario", "nope.json", "--baseline", "bad.json", "--out", "-", cwd=tmp_path)
     assert r.returncode == 2
     assert r.stderr.splitlines() == ["error: nope.json: file not found", "error: bad.json: file not found"]
-    r = _cli("compare", "--scenario", "other.json", "--out", "-", cwd=tmp_path)
+    r = cli("compare", "--scenario", "other.json", "--out", "-", cwd=tmp_path)
     assert r.returncode == 2 and "same start date and years" in r.stderr and "Traceback" not in r.stderr

@@ -17,17 +17,11 @@ from csc_model import default_scenario
 from csc_model.narrative import TableProjection
 from csc_model.presets import apply_preset
 
+from .helpers import PAGE_FILES
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-PAGES = {
-    "overview": "pages/overview.py",
-    "builder": "pages/scenario_builder.py",
-    "data": "pages/your_data.py",
-    "compare": "pages/compare_scenarios.py",
-    "placements": "pages/placements_and_costs.py",
-    "model": "pages/model_and_assumptions.py",
-    "briefing": "pages/briefing.py",
-}
+PAGES = PAGE_FILES | {"data": "pages/your_data.py", "briefing": "pages/briefing.py"}
 TIMEOUT = 60
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -15,13 +13,9 @@ from csc_model.results import project
 from csc_model.scenario import Scenario
 from csc_model.structure import EXIT_ROUTES, STAGE_GROUPS
 
+from .helpers import cli
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "csc_model", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
 
 
 def test_default_scenario_round_trip_through_run(tmp_path: Path) -> None:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +16,8 @@ import pytest
 from csc_model import Scenario, default_scenario, ssda903
 from csc_model.results import project
 from csc_model.ssda903 import SSDA903Error, calibrate, default_as_at, example_tables, read_table
+
+from .helpers import cli
 
 AS_AT = dt.date(2026, 3, 31)
 ROOT = Path(__file__).resolve().parent.parent
@@ -256,20 +256,10 @@ def test_the_module_never_writes_or_logs() -> None:
 # --- command line -----------------------------------------------------------------
 
 
-def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "csc_model", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={"PYTHONPATH": str(ROOT)},
-    )
-
-
 def test_cli_calibrate(tmp_path: Path) -> None:
     (tmp_path / "h.csv").write_text(HEADER)
     (tmp_path / "e.csv").write_text(EPISODES)
-    r = _cli(
+    r = cli(
         "calibrate", "--header", "h.csv", "--episodes", "e.csv", "--out", "s.json", "--report", "r.csv", cwd=tmp_path
     )
     assert r.returncode == 0, r.stderr
@@ -281,7 +271,7 @@ def test_cli_calibrate(tmp_path: Path) -> None:
 
 def test_cli_calibrate_bad_input(tmp_path: Path) -> None:
     (tmp_path / "h.csv").write_text("CHILD,SEX\nA,1\n")
-    r = _cli(
+    r = cli(
         "calibrate", "--header", "h.csv", "--episodes", "nope.csv", "--as-at", "31/03/2026", "--out", "-", cwd=tmp_path
     )
     assert r.returncode == 2
