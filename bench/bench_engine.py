@@ -8,9 +8,11 @@ Measures
 
 (a) deterministic 5-year weekly run (``build`` + ``run_deterministic``), and separately
     ``build`` alone, ``run_deterministic`` alone and ``project()`` + ``.table("fy")``:
-    median and minimum over ``--repeats`` timed repeats after one warm-up call; and the
-    first, straightforward solver (tests/reference_engine.py) on the same machine, so that
-    figures from different machines can be compared;
+    median and minimum over ``--repeats`` timed repeats after one warm-up call. The default
+    run takes the year-of-age solver; also timed: the cohort solver on the same scenario,
+    a run with the placement-shift lever on (which takes the cohort solver), and the first,
+    straightforward solver (tests/reference_engine.py) on the same machine, so that figures
+    from different machines can be compared;
 (b) ``run_stochastic(st, 1000, seed)``: wall time (median of 3 after a warm-up), and peak
     memory in fresh subprocesses: the increase of peak RSS (``ru_maxrss``) over the
     baseline after imports, and the ``tracemalloc`` peak (numpy reports its array
@@ -98,11 +100,14 @@ def deterministic_timings(repeats: int) -> dict[str, dict[str, float]]:
     """Timings of the deterministic 5-year run and its parts."""
     s = default_scenario()  # parsed and validated once (cached), not part of the timings
     st = build(s)
+    shifted = s.with_values({"placements.shift.children_per_year": 12})
     return {
         "build": timeit(lambda: build(s), repeats),
         "run_deterministic": timeit(lambda: run_deterministic(st), repeats),
         "build_plus_run": timeit(lambda: run_deterministic(build(s)), repeats),
         "project_plus_table_fy": timeit(lambda: project(s).table("fy"), repeats),
+        "cohort_solver": timeit(lambda: run_deterministic(st, "cohorts"), repeats),
+        "shift_lever_build_plus_run": timeit(lambda: run_deterministic(build(shifted)), repeats),
         "reference_solver": timeit(lambda: run_deterministic_reference(st), max(3, repeats // 4)),
     }
 
@@ -227,6 +232,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     pt = det["project_plus_table_fy"]
     print(f"  {'project(s).table(fy)':42s} {_ms(pt['median_s'])} / {_ms(pt['min_s'])}")
+    cs = det["cohort_solver"]
+    label = 'run_deterministic(st, "cohorts")'
+    print(f"  {label:42s} {_ms(cs['median_s'])} / {_ms(cs['min_s'])}")
+    sh = det["shift_lever_build_plus_run"]
+    print(f"  {'build + run, shift lever on (cohort solver)':42s} {_ms(sh['median_s'])} / {_ms(sh['min_s'])}")
     rf = det["reference_solver"]
     print(
         f"  {'first solver (tests/reference_engine.py)':42s} {_ms(rf['median_s'])} / {_ms(rf['min_s'])}"

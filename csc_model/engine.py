@@ -50,8 +50,8 @@ class Raw:
 # ---------------------------------------------------------------------------
 
 
-def run_deterministic(st: Structure) -> Raw:
-    """Expected-value projection over all weeks.
+def run_deterministic(st: Structure, method: str = "auto") -> Raw:
+    """Expected-value projection over all weeks (``method``: see :func:`csc_model.deterministic.solve`).
 
     The weekly stocks come from :func:`csc_model.deterministic.solve`; exits by route and
     flows between stage groups follow from each stage's stock after ageing times that week's
@@ -60,7 +60,7 @@ def run_deterministic(st: Structure) -> Raw:
     S = st.S
     Q = st.stage_probs
     grp = st.stage_group
-    out = solve(st)
+    out = solve(st, method)
     tot = out["after_ageing"]  # (T, S)
     aged = out["aged"]  # (T, S)
     groups_onehot = np.zeros((S, N_GROUPS + 1))

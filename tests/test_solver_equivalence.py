@@ -1,7 +1,9 @@
-"""The fast deterministic solver gives the same numbers as the straightforward reference.
+"""The fast deterministic solvers give the same numbers as the straightforward reference.
 
-``csc_model.deterministic`` rearranges the arithmetic for speed (age ring, "placed for
-adoption" kept apart, in-place triangular stage operator, flows after the loop).
+``csc_model.deterministic`` rearranges the arithmetic for speed: the year-of-age solver
+(children carried by year of age, the cohort leaving each year worked out from a year
+earlier) and the cohort solver (age ring, "placed for adoption" kept apart, in-place
+triangular stage operator), both with flows after the loop.
 ``tests/reference_engine.py`` is the first solver, kept as written: it shifts the whole
 (stage, placement, age) array every week. Every output must agree to rounding error, for the
 default scenario, for each lever and for hundreds of random valid scenarios.
@@ -14,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from csc_model import default_scenario
+from csc_model.deterministic import _plan, _run_cohorts, _run_years, _years_apply
 from csc_model.engine import Raw, run_deterministic
 from csc_model.structure import build
 
@@ -61,10 +64,34 @@ LEVERS = {
 }
 
 
+@pytest.mark.parametrize("method", ["auto", "cohorts"])
 @pytest.mark.parametrize("changes", LEVERS.values(), ids=LEVERS.keys())
-def test_fast_solver_matches_reference(changes: dict) -> None:
+def test_fast_solver_matches_reference(changes: dict, method: str) -> None:
     st = build(default_scenario().with_values(changes))
-    assert_same(run_deterministic(st), run_deterministic_reference(st))
+    assert_same(run_deterministic(st, method), run_deterministic_reference(st))
+
+
+def test_year_solver_is_used_unless_the_shift_lever_is_on() -> None:
+    """"auto" takes the year-of-age solver for every lever case but the shift lever, so the
+    comparisons above test it; "years" refuses a scenario it cannot solve exactly."""
+    for name, changes in LEVERS.items():
+        st = build(default_scenario().with_values(changes))
+        assert _years_apply(_plan(st)) == (not st.shift_per_week.any()), name
+    shifted = build(default_scenario().with_values({"placements.shift.children_per_year": 12}))
+    with pytest.raises(ValueError, match="shift"):
+        run_deterministic(shifted, "years")
+    with pytest.raises(ValueError, match="method must be one of"):
+        run_deterministic(shifted, "fastest")
+
+
+def test_solvers_leave_their_inputs_unchanged() -> None:
+    """Solving one plan twice gives the same numbers: neither solver writes to the plan (the
+    cohort solver once worked in the plan's own arrays when no placement moves were set)."""
+    plan = _plan(build(default_scenario().with_values({"placements.moves": []})))
+    for solver in (_run_years, _run_cohorts):
+        first, second = solver(plan), solver(plan)
+        for name in ("place", "stage", "age", "aged"):
+            np.testing.assert_array_equal(getattr(second, name), getattr(first, name), err_msg=name)
 
 
 def test_reference_comparison_can_fail() -> None:
@@ -80,5 +107,11 @@ def test_reference_comparison_can_fail() -> None:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(scenarios(max_years=3))
 def test_fast_solver_matches_reference_random(s) -> None:
+    """Both solvers on the drawn scenario, and the year-of-age solver on it without the shift
+    lever (which the drawn scenarios almost always have on)."""
     st = build(s)
-    assert_same(run_deterministic(st), run_deterministic_reference(st))
+    ref = run_deterministic_reference(st)
+    assert_same(run_deterministic(st), ref)
+    assert_same(run_deterministic(st, "cohorts"), ref)
+    st0 = build(s.with_values({"placements.shift.children_per_year": 0.0}))
+    assert_same(run_deterministic(st0, "years"), run_deterministic_reference(st0))
