@@ -46,19 +46,17 @@ def gbp_exact(x: float | None, signed: bool = False) -> str:
 
 
 def gbp_short(x: float | None, signed: bool = False) -> str:
-    """Money for headlines, in £m: £38.1m, £2.11m, £0.89m.
+    """Money for headlines: £38.1m, £2.1m, £890k.
 
-    A change (``signed=True``) under £1m is written in thousands, +£450k, so small
-    differences stay visible; a change that rounds to nothing is "£0k".
+    One decimal in millions from £1m, whole thousands below, so that figures side by side
+    have the same precision (a budget paper's convention); a change (``signed=True``) that
+    rounds to nothing is "£0k", without a sign.
     """
     if not _finite(x):
         return "-"
     a = abs(x)
-    if signed and round(a / 1e6, 2) < 1:
-        body = f"£{round(a / 1e3):,.0f}k"
-        return body if body == "£0k" else _sign(x, signed) + body
-    body = f"£{a / 1e6:,.1f}m" if round(a / 1e6, 1) >= 10 else f"£{a / 1e6:.2f}m"
-    return ("" if body == "£0.00m" else _sign(x, signed)) + body
+    body = f"£{a / 1e6:,.1f}m" if round(a / 1e3) >= 1000 else f"£{round(a / 1e3):,.0f}k"
+    return body if body == "£0k" else _sign(x, signed) + body
 
 
 def children(x: float | None, signed: bool = False) -> str:

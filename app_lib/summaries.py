@@ -35,7 +35,7 @@ def children_summary(fy: pd.DataFrame, start_total: float, stage_month: pd.DataF
 
 
 def spend_summary(fy: pd.DataFrame, years: int = 4) -> str:
-    """'Placement spend is £38.1m in 2026-27 against a budget of £36.0m: a pressure of £2.11m. ...'"""
+    """'Placement spend is £38.1m in 2026-27 against a budget of £36.0m: a pressure of £2.1m. ...'"""
     first = fy.iloc[0]
     p = float(first["pressure_gbp"])
     word = "a pressure" if p > 0 else "a saving"

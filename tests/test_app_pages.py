@@ -63,10 +63,10 @@ def children_value(text: str) -> int:
 
 
 def money_m(text: str) -> float:
-    """'£38.1m' -> 38.1; '-£0.45m' -> -0.45."""
-    m = re.fullmatch(r"(-?)£([\d,.]+)m", text)
+    """'£38.1m' -> 38.1; '-£450k' -> -0.45."""
+    m = re.fullmatch(r"([-+]?)£([\d,.]+)([mk])", text)
     assert m, text
-    return float(m.group(2).replace(",", "")) * (-1 if m.group(1) else 1)
+    return float(m.group(2).replace(",", "")) * (-1 if m.group(1) == "-" else 1) / (1 if m.group(3) == "m" else 1000)
 
 
 def scenario(at: AppTest):

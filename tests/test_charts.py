@@ -181,7 +181,7 @@ def test_drivers_chart_colours_increases_and_savings() -> None:
     assert data.loc["Court proceedings", "direction"] == "Saves"
     assert data.loc["Costs and budget", "direction"] == "Adds"
     assert data.loc[runner.INTERACTION, "direction"] == "Combined effect"
-    assert data.loc["Court proceedings", "text"] == "-£2.00m"
+    assert data.loc["Court proceedings", "text"] == "-£2.0m"
     assert data.loc["Costs and budget", "value"] == pytest.approx(1.5)
     kids = pd.DataFrame(datasets(charts.drivers_chart(contrib, "children_end").to_dict())[0]).set_index("group")
     assert kids.loc["Court proceedings", "direction"] == "Fewer children"
