@@ -72,7 +72,7 @@ def test_fast_solver_matches_reference(changes: dict, method: str) -> None:
 
 
 def test_year_solver_is_used_unless_the_shift_lever_is_on() -> None:
-    """"auto" takes the year-of-age solver for every lever case but the shift lever, so the
+    """The "auto" method takes the year-of-age solver for every lever case but the shift lever, so the
     comparisons above test it; "years" refuses a scenario it cannot solve exactly."""
     for name, changes in LEVERS.items():
         st = build(default_scenario().with_values(changes))
