@@ -57,14 +57,22 @@ def _parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--levers", help="also write the difference each group of levers makes on its own (CSV)")
     c = sub.add_parser(
         "calibrate",
-        help="starting position and entries from an SSDA903 return (header and episodes CSV); writes a scenario",
+        help="starting position, entries and rates from an SSDA903 return (header and episodes CSV); writes a scenario",
     )
     c.add_argument("--header", required=True, help="SSDA903 header table (CSV)")
     c.add_argument("--episodes", required=True, help="SSDA903 episodes table (CSV)")
     c.add_argument(
         "--as-at", help="date of the starting position, YYYY-MM-DD (default: the 31 March ending the return)"
     )
-    c.add_argument("--window-weeks", type=int, default=52, help="weeks before that date used for entries (4-520)")
+    c.add_argument(
+        "--window-weeks", type=int, default=52, help="weeks before that date used for entries and rates (4-520)"
+    )
+    c.add_argument(
+        "--no-rates",
+        dest="rates",
+        action="store_false",
+        help="keep every rate (proceedings, section 20, placement and care orders) from the base scenario",
+    )
     c.add_argument("--scenario", help="base scenario JSON for everything else (default: the bundled defaults)")
     c.add_argument("--out", required=True, help="output scenario JSON file, or - for standard output")
     c.add_argument("--report", help="also write how each figure was worked out (CSV)")
@@ -191,6 +199,7 @@ def _calibrate(args: argparse.Namespace) -> int:
             as_at or default_as_at(tables["episodes"]),
             base=base,
             window_weeks=args.window_weeks,
+            rates=args.rates,
         )
     except SSDA903Error as exc:
         return _fail(exc.problems)
@@ -206,9 +215,12 @@ def _calibrate(args: argparse.Namespace) -> int:
             cal.report.to_csv(args.report, index=False)
     except OSError as exc:
         return _fail([f"cannot write the output ({exc.strerror or exc})"])
+    used = sum(r.used for r in cal.rates)
     sys.stderr.write(
         f"{cal.children_in_care} children in care on {cal.as_at:%d/%m/%Y}; "
-        f"{cal.entrants} started in the {cal.window_weeks} weeks before\n"
+        f"{cal.entrants} started in the {cal.window_weeks} weeks before"
+        + (f"; {used} of {len(cal.rates)} rates worked out from the data" if args.rates else "; rates not worked out")
+        + "\n"
     )
     return 0
 

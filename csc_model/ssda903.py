@@ -1,4 +1,4 @@
-"""Starting position and entries from a local authority's SSDA903 return.
+"""Starting position, entries and rates from a local authority's SSDA903 return.
 
 The SSDA903 return is the child-level data every English local authority sends to DfE: a
 header table (one row per child: CHILD, SEX, DOB, ...) and an episodes table (one row per
@@ -9,12 +9,16 @@ PLACE placement code, PLACE_PROVIDER, DEC end date, REC reason ceased, ...).
 where the authority starts: children in care on a date by legal stage, age band and
 placement type, the children already over 50 weeks in care proceedings, and the children
 who started to be looked after in the weeks before (rate, ages, section 20 share, first
-placement). Everything else (how long proceedings last, outcome shares, rates of leaving
-care, prices, budget) is kept from the base scenario. Each figure is reported with what it
-was worked out from.
+placement). Unless told not to, it also works out the rates at which children move between
+legal stages and leave care over the same weeks, by occurrence / exposure: events divided by
+the child-weeks at risk, each child counted in the legal stage they were in. A child's period
+of care is a chain of episodes: an episode followed by one starting the same day (usually
+REC X1) is a change within care, not leaving care. Prices and the budget are kept from the
+base scenario, as is any rate with too few events to go on. Each figure is reported with what
+it was worked out from.
 
-How codes map onto the model is configuration: ``data/ssda903_placement_codes.csv`` and
-``data/ssda903_legal_status.csv``.
+How codes map onto the model is configuration: ``data/ssda903_placement_codes.csv``,
+``data/ssda903_legal_status.csv`` and ``data/ssda903_reasons_ceased.csv``.
 
 The tables are personal data. This module only reads what it is given, in memory: it never
 writes a file, logs the data or keeps it after a call returns.
@@ -24,16 +28,28 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .config import DATA_DIR, load_placement_types
 from .defaults import default_scenario
-from .scenario import AGE_BAND_LABELS, AGE_BAND_YEARS, AGE_BANDS, STAGE_KEYS, Scenario, ScenarioError
+from .scenario import (
+    AGE_BAND_LABELS,
+    AGE_BAND_YEARS,
+    AGE_BANDS,
+    HEARING_OUTCOMES,
+    STAGE_KEYS,
+    Scenario,
+    ScenarioError,
+    field_meta,
+)
+from .structure import weekly_from_annual
 
 BACKLOG_WEEKS = 50
 """Children in care proceedings longer than this on the start date count as the backlog."""
@@ -47,6 +63,16 @@ REQUIRED = {
 DATES = {"header": ("DOB",), "episodes": ("DECOM", "DEC")}
 ALIASES = {"PL": "PLACE", "PLACEMENT": "PLACE", "DATE_OF_BIRTH": "DOB"}
 PRIVATE_PROVIDERS = {"PR4", "PR5"}
+ROUTES = ("returned_home", "sgo_cao", "adoption", "age_18", "other", "continues")
+"""Routes a reason ceased (REC) can count as: the model's exit routes, or care continuing (X1)."""
+MIN_EVENTS = 10
+"""A rate worked out from fewer events than this is not used: the base scenario's value is kept."""
+MIN_EXPOSURE_WEEKS = 52.0
+"""Nor is a rate worked out from fewer child-weeks at risk than this."""
+MIN_SPELLS_FOR_SPREAD = 30
+"""The Erlang order (from the spread of proceedings lengths) needs at least this many spells."""
+AGE_18_DAYS = 7
+"""Leaving care this many days or fewer before the 18th birthday (or later) counts as leaving at 18."""
 
 
 class SSDA903Error(ValueError):
@@ -68,6 +94,26 @@ class Calibration:
     children_in_care: int
     entrants: int
     window_weeks: int
+    rates: tuple[RateFigure, ...] = ()  # the rates looked at (empty when rates are not calibrated)
+
+
+@dataclass(frozen=True)
+class RateFigure:
+    """One rate worked out from the episodes (totals only, nothing about any one child).
+
+    ``estimate`` is what the data gave in the scenario's units, before any clipping (None if
+    there was nothing to go on); ``value`` is what the calibrated scenario holds: the estimate
+    (clipped to the allowed range) if ``used``, else the base scenario's value.
+    """
+
+    path: str  # the scenario field, e.g. "s20.mean_weeks_to_return_home"
+    label: str
+    value: Any
+    base: Any
+    estimate: Any
+    events: int
+    exposure_weeks: float  # child-weeks at risk; 0 for figures from lengths of spells
+    used: bool
 
 
 # ---------------------------------------------------------------------------
@@ -195,6 +241,19 @@ def legal_status_codes() -> pd.DataFrame:
     return pd.read_csv(DATA_DIR / "ssda903_legal_status.csv", dtype=str, keep_default_na=False)
 
 
+def reasons_ceased() -> pd.DataFrame:
+    """SSDA903 reasons an episode ceased (REC) and the route each counts as (``data/``).
+
+    Routes are the model's ways of leaving care (returned_home, sgo_cao, adoption, age_18,
+    other) or ``continues`` (X1: a new episode starts the same day, care goes on).
+    """
+    df = pd.read_csv(DATA_DIR / "ssda903_reasons_ceased.csv", dtype=str, keep_default_na=False)
+    bad = sorted(set(df["route"]) - set(ROUTES))
+    if bad:
+        raise ValueError(f"ssda903_reasons_ceased.csv: unknown route {', '.join(bad)}; allowed {', '.join(ROUTES)}")
+    return df
+
+
 def _band(age_years: np.ndarray) -> np.ndarray:
     out = np.full(age_years.shape, "", dtype=object)
     for band, (lo, hi) in AGE_BAND_YEARS.items():
@@ -224,6 +283,7 @@ def calibrate(
     as_at: dt.date,
     base: Scenario | None = None,
     window_weeks: int = 52,
+    rates: bool = True,
 ) -> Calibration:
     """A scenario starting the day after ``as_at`` from the authority's own figures.
 
@@ -231,8 +291,12 @@ def calibrate(
     again, so raw DataFrames work too). Replaced in ``base`` (default: the bundled defaults):
     ``start_date`` (dates of levers move with it), ``initial.*`` and ``entries.weekly_rate``,
     ``entries.age_band_shares``, ``entries.s20_share_by_age_band`` and
-    ``entries.placement_mix_by_age_band``. Raises :class:`SSDA903Error` if the tables do not
-    give a usable starting position.
+    ``entries.placement_mix_by_age_band``. With ``rates`` (the default) also the rates of the
+    ``s20``, ``proceedings``, ``placement_order`` and ``care_order`` sections, each from the
+    events and child-weeks at risk in the ``window_weeks`` before ``as_at``; a rate with fewer
+    than :data:`MIN_EVENTS` events or :data:`MIN_EXPOSURE_WEEKS` child-weeks keeps the base
+    value, with a warning. Raises :class:`SSDA903Error` if the tables do not give a usable
+    starting position.
     """
     base = base or default_scenario()
     if not 4 <= window_weeks <= 520:
@@ -317,8 +381,9 @@ def calibrate(
 
     # backlog: in proceedings for more than BACKLOG_WEEKS, counting back over unbroken episodes
     proc = stock[stock["stage"] == "proceedings"]
-    upto = ep[ep["DECOM"] <= as_at_ts]
-    started = {c: _status_start(upto[upto["CHILD"] == c], "proceedings") for c in proc["CHILD"]}
+    upto = ep[(ep["DECOM"] <= as_at_ts) & ep["CHILD"].isin(proc["CHILD"])]
+    by_child = dict(tuple(upto.groupby("CHILD")))
+    started = {c: _status_start(by_child[c], "proceedings") for c in proc["CHILD"]}
     weeks_in = {c: (as_at_ts - s).days / 7 for c, s in started.items()}
     backlog = {c for c, w in weeks_in.items() if w > BACKLOG_WEEKS}
     stage_counts = {k: 0.0 for k in STAGE_KEYS}
@@ -423,6 +488,16 @@ def calibrate(
             )
         )
 
+    # --- rates over the same window ---------------------------------------------------
+    figures: tuple[RateFigure, ...] = ()
+    if rates:
+        rc = _RateCalibration(base, lo, as_at_ts, window_txt)
+        _calibrate_rates(ep, "REC" in episodes.columns, rc)
+        changes.update(rc.changes)
+        rows += rc.rows
+        warnings += rc.warnings
+        figures = tuple(rc.figures)
+
     # --- the scenario ------------------------------------------------------------------
     start = as_at + dt.timedelta(days=1)
     changes.update(_moved_dates(base, start))
@@ -441,7 +516,460 @@ def calibrate(
         children_in_care=n_stock,
         entrants=n_ent,
         window_weeks=window_weeks,
+        rates=figures,
     )
+
+
+# ---------------------------------------------------------------------------
+# Rates: occurrence / exposure over the window
+# ---------------------------------------------------------------------------
+
+
+class _RateCalibration:
+    """Collects the rates worked out from the episodes: scenario changes, report rows, warnings."""
+
+    def __init__(self, base: Scenario, lo: pd.Timestamp, hi: pd.Timestamp, window_txt: str) -> None:
+        self.base = base
+        self.lo, self.hi = lo, hi
+        self.window_txt = window_txt
+        self.base_dict = base.to_dict()
+        self.changes: dict[str, object] = {}
+        self.rows: list[tuple[str, str, str]] = []
+        self.warnings: list[str] = []
+        self.figures: list[RateFigure] = []
+
+    def base_value(self, path: str) -> Any:
+        node: Any = self.base_dict
+        for part in path.split("."):
+            node = node[part]
+        return node
+
+    def put(
+        self,
+        path: str,
+        estimate: float | None,
+        events: int,
+        what: str,
+        how: str,
+        exposure: float | None = None,
+        min_events: int = MIN_EVENTS,
+    ) -> None:
+        """Use ``estimate`` for ``path`` if there are enough events (and child-weeks), clipped to range.
+
+        ``what`` says what the events and exposure were (plain words); ``how`` how the figure
+        follows from them. ``exposure`` is None for figures from lengths of spells.
+        """
+        meta = field_meta(path)
+        label = meta["label"]
+        base = self.base_value(path)
+        short = _short_reason(events, exposure, min_events)
+        if short or estimate is None:
+            self.warnings.append(
+                f"{label}: kept from the base scenario ({_fmt_value(path, base)}) because {short or 'nothing to go on'} "
+                f"in {self.window_txt}. A longer window (more weeks before the as-at date) may give enough."
+            )
+            self.rows.append((label, _fmt_value(path, base), f"kept from the base scenario, too few to go on: {what}"))
+            self.figures.append(RateFigure(path, label, base, base, estimate, events, exposure or 0.0, False))
+            return
+        value = _rounded(path, estimate)
+        lo, hi = meta.get("min"), meta.get("max")
+        below, above = lo is not None and value < lo, hi is not None and value > hi
+        if below or above:
+            bound = lo if below else hi
+            bound = int(bound) if meta["unit"] == "order" else float(bound)
+            self.warnings.append(
+                f"{label}: the data give {_fmt_value(path, value)}, {'less' if below else 'more'} than the "
+                f"model allows; {_fmt_value(path, bound)} is used"
+            )
+            how += f"; the data give {_fmt_value(path, value)}, outside the allowed range, so {_fmt_value(path, bound)}"
+            value = bound
+        self.changes[path] = value
+        self.rows.append((label, _fmt_value(path, value), f"{what}: {how}"))
+        self.figures.append(RateFigure(path, label, value, base, estimate, events, exposure or 0.0, True))
+
+    def put_shares(self, path: str, counts: dict[str, int], labels: dict[str, str], what: str) -> None:
+        """Shares (summing to 1) from counts of how spells ended."""
+        meta = field_meta(path)
+        label = meta["label"]
+        base = dict(self.base_value(path))
+        n = int(sum(counts.values()))
+        listed = ", ".join(f"{labels[k]} {counts[k]}" for k in counts)
+        if n < MIN_EVENTS:
+            self.warnings.append(
+                f"{label}: kept from the base scenario because only {n} spells of care proceedings ended with a "
+                f"final order or a return home in {self.window_txt} (at least {MIN_EVENTS} are needed). A longer "
+                "window (more weeks before the as-at date) may give enough."
+            )
+            self.rows.append(
+                (label, _fmt_shares(base, labels), f"kept from the base scenario, too few to go on: {what}")
+            )
+            self.figures.append(RateFigure(path, label, base, base, None, n, 0.0, False))
+            return
+        estimate = {k: counts[k] / n for k in counts}
+        value = _round_shares(estimate)
+        self.changes[path] = value
+        self.rows.append((label, _fmt_shares(value, labels), f"{what}: {listed}"))
+        self.figures.append(RateFigure(path, label, value, base, estimate, n, 0.0, True))
+
+
+def _short_reason(events: int, exposure: float | None, min_events: int) -> str:
+    if events < min_events:
+        return f"only {events} event{'' if events == 1 else 's'} happened (at least {min_events} are needed)"
+    if exposure is not None and exposure < MIN_EXPOSURE_WEEKS:
+        return f"there were only {exposure:,.0f} child-weeks at risk (at least {MIN_EXPOSURE_WEEKS:,.0f} are needed)"
+    return ""
+
+
+def _rounded(path: str, v: float) -> float | int:
+    unit = field_meta(path)["unit"]
+    if unit == "order":
+        return int(round(v))
+    if unit == "weeks":
+        return round(float(v), 2)
+    if unit == "share a year":
+        return round(float(v), 6)
+    return round(float(v), 4)
+
+
+def _fmt_value(path: str, v: Any) -> str:
+    unit = field_meta(path)["unit"]
+    if unit == "order":
+        return f"{int(v)}"
+    if unit == "weeks":
+        return f"{v:,.1f} weeks"
+    if unit == "share a year":
+        return f"{v:.1%} a year"
+    return f"{v:.0%}"
+
+
+def _erlang_cdf(t: float, k: int, mean: float) -> float:
+    """P(an Erlang time of order ``k`` and this mean is at most ``t``)."""
+    x = k * t / mean
+    return 1.0 - math.exp(-x) * sum(x**i / math.factorial(i) for i in range(k))
+
+
+def _annual(events: int, exposure: float) -> float:
+    """The yearly share whose weekly probability (structure.weekly_from_annual) is events / exposure."""
+    weekly = min(events / exposure, 1.0) if exposure > 0 else 0.0
+    return 1.0 - (1.0 - weekly) ** 52
+
+
+def _n(k: float, one: str, many: str | None = None) -> str:
+    k = int(k)
+    return f"{k:,} {one if k == 1 else (many or one + 's')}"
+
+
+def _chain(ep: pd.DataFrame, has_rec: bool, warnings: list[str]) -> pd.DataFrame:
+    """Episodes in care (short breaks left out) linked into periods of care.
+
+    Adds: ``pred``/``cont`` (an episode of the same child ends / starts the same day, so care
+    goes on), ``next_stage``/``next_pfa`` (where care goes on to), ``exit`` (the route of
+    leaving care, None if care goes on, the episode is open, or the route is unknown),
+    ``b18`` (18th birthday), ``until`` (start of the child's next episode) and ``run`` (one id
+    per unbroken run of one legal stage).
+    """
+    e = ep[ep["stage"] != "excluded"].sort_values(["CHILD", "DECOM", "DEC"], na_position="last")
+    twice = e.duplicated(["CHILD", "DECOM", "DEC", "LS", "PLACE"])
+    if twice.any():
+        warnings.append(f"{int(twice.sum())} episodes appear twice in the episodes table: counted once for the rates")
+        e = e[~twice]
+    e = e.reset_index(drop=True)
+    same_next = e["CHILD"].shift(-1).eq(e["CHILD"])
+    e["cont"] = same_next & e["DEC"].notna() & e["DECOM"].shift(-1).eq(e["DEC"])
+    # an episode running past the start of the child's next one: its weeks at risk stop there
+    e["until"] = e["DECOM"].shift(-1).where(same_next)
+    overlap = (e["until"] < e["DEC"]) | (e["until"].notna() & e["DEC"].isna())
+    if overlap.any():
+        warnings.append(
+            f"{int(overlap.sum())} episodes overlap the next episode of the same child: for the rates, each counts "
+            "only until the next one starts"
+        )
+    e["pred"] = e["cont"].shift(1, fill_value=False).astype(bool)
+    e["pfa"] = e["ptype"].eq("placed_for_adoption")
+    e["next_stage"] = e["stage"].shift(-1).where(e["cont"])
+    e["next_pfa"] = e["pfa"].shift(-1).where(e["cont"]).eq(True)
+    e["b18"] = e["dob"] + pd.DateOffset(years=18)
+    if has_rec:
+        rec = e["REC"].astype(str).str.strip().str.upper().replace({"NAN": "", "NONE": "", "NAT": ""})
+    else:
+        rec = pd.Series("", index=e.index)
+        warnings.append(
+            "There is no REC column (reason episode ceased), so how children left care is not known: rates of "
+            "leaving care are kept from the base scenario"
+        )
+    codes = reasons_ceased()
+    route = rec.map(dict(zip(codes["code"], codes["route"], strict=True)))
+    ended = e["DEC"].notna() & ~e["cont"]
+    at18 = ended & (e["DEC"] >= e["b18"] - pd.Timedelta(days=AGE_18_DAYS))
+    exit_ = route.where(ended & ~at18)
+    exit_ = exit_.where(exit_ != "continues")
+    exit_[at18] = "age_18"
+    e["exit"] = exit_
+    loose = ended & ~at18 & route.eq("continues")
+    if loose.any():
+        warnings.append(
+            f"{int(loose.sum())} episodes ended X1 (a new episode the same day) but no episode of the child starts "
+            "that day: not counted as leaving care, nor as anything else"
+        )
+    unknown = ended & ~at18 & route.isna() & has_rec
+    if unknown.any():
+        found = sorted({c or "blank" for c in rec[unknown]})
+        warnings.append(
+            f"{int(unknown.sum())} episodes ended with a reason not in the table ({', '.join(found[:6])}): "
+            "not counted as any way of leaving care"
+        )
+    same_day = e["cont"] & route.notna() & route.ne("continues")
+    if same_day.any():
+        warnings.append(
+            f"{int(same_day.sum())} episodes ended with a reason for leaving care but a new episode of the child "
+            "starts the same day: counted as care going on, not as leaving care"
+        )
+    e["run"] = (~e["pred"] | e["stage"].ne(e["stage"].shift(1))).cumsum()
+    return e
+
+
+def _calibrate_rates(ep: pd.DataFrame, has_rec: bool, rc: _RateCalibration) -> None:
+    """Every rate of the s20, proceedings, placement_order and care_order sections, into ``rc``.
+
+    Rates are occurrence / exposure: the events in the window divided by the child-weeks at
+    risk in it, each child counted in the legal stage (and, under a placement order, placed or
+    not) of the episode they were in, and only up to their 18th birthday.
+    """
+    e = _chain(ep, has_rec, rc.warnings)
+    lo, hi, win_txt = rc.lo, rc.hi, rc.window_txt
+    statuses, reasons = legal_status_codes(), reasons_ceased()
+    proc_codes = " or ".join(statuses.loc[statuses["stage"] == "proceedings", "code"])
+
+    def rec(route: str) -> str:
+        return "REC " + ", ".join(reasons.loc[reasons["route"] == route, "code"])
+
+    start = e["DECOM"].clip(lower=lo)
+    end = e["DEC"].fillna(hi).clip(upper=hi)
+    end = end.where(end < e["b18"], e["b18"])
+    end = end.where(~(e["until"] < end), e["until"])
+    e["weeks"] = ((end - start).dt.days / 7).clip(lower=0)
+    e["in_win"] = (e["DEC"] > lo) & (e["DEC"] <= hi) & (e["DEC"] <= e["b18"])
+    stage, win = e["stage"], e["in_win"]
+
+    def weeks(mask: pd.Series) -> float:
+        return float(e.loc[mask, "weeks"].sum())
+
+    def count(mask: pd.Series) -> int:
+        return int((mask & win).sum())
+
+    def every(w: float, n: int) -> str:
+        return f"{w / n:,.1f}" if n else "-"
+
+    def a_year(n: int, w: float) -> str:
+        return f"{n / w:.2%} a week, so {_annual(n, w):.1%} a year" if w else "no child-weeks"
+
+    # --- section 20 ------------------------------------------------------------------
+    s20 = stage.eq("s20")
+    w_s20 = weeks(s20)
+    n_home = count(s20 & e["exit"].eq("returned_home"))
+    rc.put(
+        "s20.mean_weeks_to_return_home",
+        w_s20 / n_home if n_home else None,
+        n_home,
+        f"{_n(n_home, 'child', 'children')} returned home from section 20 in {win_txt}, over {w_s20:,.0f} "
+        "child-weeks under section 20",
+        f"one return home every {every(w_s20, n_home)} child-weeks",
+        w_s20,
+    )
+    n_proc = count(s20 & e["next_stage"].isin(["proceedings", "care_order"]))
+    rc.put(
+        "s20.annual_share_to_proceedings",
+        _annual(n_proc, w_s20) if w_s20 else None,
+        n_proc,
+        f"{_n(n_proc, 'child', 'children')} moved from section 20 into care proceedings or a care order in "
+        f"{win_txt}, over {w_s20:,.0f} child-weeks under section 20",
+        a_year(n_proc, w_s20),
+        w_s20,
+    )
+
+    # --- care proceedings: unbroken runs of the proceedings stage (C1, L2) --------------
+    pr = e[stage.eq("proceedings")]
+    first = pr.drop_duplicates("run", keep="first").set_index("run")
+    last = pr.drop_duplicates("run", keep="last").set_index("run")
+    outcome = pd.Series(None, index=last.index, dtype=object)
+    outcome[last["next_stage"].eq("care_order")] = "care_order"
+    outcome[last["next_stage"].eq("placement_order")] = "placement_order"
+    outcome[last["exit"].eq("returned_home")] = "returned_home"
+    outcome[last["exit"].eq("sgo_cao")] = "sgo_cao"
+    ending = last["in_win"] & (last["cont"] | last["exit"].notna())
+    ended = ending & outcome.notna()
+    counts = {k: int((ended & outcome.eq(k)).sum()) for k in HEARING_OUTCOMES}
+    others = int((ending & outcome.isna()).sum())
+    n_ended = sum(counts.values())
+    rc.put_shares(
+        "proceedings.outcome_shares",
+        counts,
+        {
+            "returned_home": "Returned home",
+            "sgo_cao": "Special guardianship or child arrangements order",
+            "placement_order": "Placement order",
+            "care_order": "Care order",
+        },
+        f"how the {_n(n_ended, 'spell')} of care proceedings (legal status {proc_codes}) that ended in {win_txt} with "
+        "a final order or a return home ended"
+        + (
+            f" ({_n(others, 'other spell')} ended otherwise, e.g. at 18 or back to section 20: not counted)"
+            if others
+            else ""
+        ),
+    )
+    known = first["pred"] | first["RNE"].astype(str).str.upper().eq("S")
+    weeks_in = (last["DEC"] - first["DECOM"]).dt.days / 7
+    d = weeks_in[ended & known].to_numpy(dtype=float)
+    unknown_start = int((ended & ~known).sum())
+    n_d = len(d)
+    mean = float(d.mean()) if n_d else None
+    sd = float(d.std(ddof=1)) if n_d > 1 else 0.0
+    spread = (
+        f" (standard deviation {sd:,.1f} weeks, middle half {np.percentile(d, 25):,.0f} to "
+        f"{np.percentile(d, 75):,.0f} weeks, {np.mean(d <= 26):.0%} within 26 weeks)"
+        if n_d
+        else ""
+    )
+    rc.put(
+        "proceedings.mean_weeks",
+        mean,
+        n_d,
+        f"{_n(n_d, 'spell')} of care proceedings that ended in {win_txt} with a final order or a return home"
+        + (f" ({_n(unknown_start, 'spell')} that began before the data left out)" if unknown_start else ""),
+        f"average {mean or 0:,.1f} weeks{spread}, counted from the first interim care order (or emergency "
+        "protection order) episode, not from the court application",
+    )
+    k_est = (mean**2 / sd**2 if sd > 0 else 12.0) if mean else None
+    fit = ""
+    if k_est and mean:
+        k_fit = min(max(round(k_est), 1), 12)
+        fit = (
+            f"; at order {k_fit} and {mean:,.1f} weeks the model has {_erlang_cdf(26, k_fit, mean):.0%} of proceedings "
+            f"within 26 weeks, the data {np.mean(d <= 26):.0%}"
+        )
+    rc.put(
+        "proceedings.erlang_order",
+        k_est,
+        n_d,
+        f"the spread of the same {_n(n_d, 'spell')}",
+        f"average squared / variance = {k_est or 0:,.1f}, rounded (an Erlang time of order k has exactly this "
+        f"ratio; at least {MIN_SPELLS_FOR_SPREAD} spells are needed){fit}",
+        min_events=MIN_SPELLS_FOR_SPREAD,
+    )
+    over = d[d > BACKLOG_WEEKS] - BACKLOG_WEEKS
+    rc.put(
+        "proceedings.backlog_mean_remaining_weeks",
+        float(over.mean()) if len(over) else None,
+        len(over),
+        f"the {_n(len(over), 'spell')} of those that lasted more than {BACKLOG_WEEKS} weeks",
+        f"on average {float(over.mean()) if len(over) else 0:,.1f} weeks more after week {BACKLOG_WEEKS}",
+    )
+
+    # --- placement orders (E1, D1): waiting, then placed for adoption (A3-A6) ----------------
+    po = stage.eq("placement_order")
+    waiting, placed = po & ~e["pfa"], po & e["pfa"]
+    w_wait, w_placed = weeks(waiting), weeks(placed)
+    n_placed = count(waiting & e["next_stage"].eq("placement_order") & e["next_pfa"])
+    n_co = count(waiting & e["next_stage"].eq("care_order"))
+    n_out = n_placed + n_co
+    waiting_txt = (
+        f"{_n(n_out, 'child', 'children')} on a placement order and not yet placed moved on in {win_txt} "
+        f"({n_placed} placed for adoption, {n_co} to a care order), over {w_wait:,.0f} child-weeks waiting"
+    )
+    rc.put(
+        "placement_order.mean_weeks_to_placement",
+        w_wait / n_out if n_out else None,
+        n_out,
+        waiting_txt,
+        f"one every {every(w_wait, n_out)} child-weeks",
+        w_wait,
+    )
+    rc.put(
+        "placement_order.share_not_adopted",
+        n_co / n_out if n_out else None,
+        n_out,
+        waiting_txt,
+        f"{n_co} of {n_out} moved to a care order",
+    )
+    n_adopt = count(placed & e["exit"].eq("adoption"))
+    rc.put(
+        "placement_order.mean_weeks_placed_to_order",
+        w_placed / n_adopt if n_adopt else None,
+        n_adopt,
+        f"{_n(n_adopt, 'child', 'children')} placed for adoption under a placement order were adopted ({rec('adoption')}) "
+        f"in {win_txt}, over {w_placed:,.0f} child-weeks placed",
+        f"one adoption every {every(w_placed, n_adopt)} child-weeks",
+        w_placed,
+    )
+
+    # --- care orders (C2) -----------------------------------------------------------------
+    co = stage.eq("care_order")
+    w_co = weeks(co)
+    for path, route, what in (
+        ("care_order.annual_discharge_home", "returned_home", f"left care to go home ({rec('returned_home')})"),
+        ("care_order.annual_sgo", "sgo_cao", "left care under a special guardianship or child arrangements order"),
+        ("care_order.annual_other", "other", "left care before 18 for another reason (e.g. to another authority)"),
+    ):
+        n = count(co & e["exit"].eq(route))
+        rc.put(
+            path,
+            _annual(n, w_co) if w_co else None,
+            n,
+            f"{_n(n, 'child', 'children')} on a care order {what} in {win_txt}, over {w_co:,.0f} child-weeks on a "
+            "care order",
+            a_year(n, w_co),
+            w_co,
+        )
+    _make_consistent(rc)
+
+
+def _make_consistent(rc: _RateCalibration) -> None:
+    """Keep the rules that tie figures together (validate.py), saying what was changed.
+
+    Care-order yearly shares are each "acting alone", so three high ones can add up to more
+    than 1, which the model does not allow: they are then scaled down together. The Erlang
+    order cannot exceed the average length of proceedings (nor a target length) in weeks.
+    """
+
+    def value(path: str) -> Any:
+        return rc.changes.get(path, rc.base_value(path))
+
+    def replace(path: str, new: Any, why: str) -> None:
+        rc.changes[path] = new
+        rc.figures = [
+            RateFigure(f.path, f.label, new, f.base, f.estimate, f.events, f.exposure_weeks, f.used)
+            if f.path == path
+            else f
+            for f in rc.figures
+        ]
+        label = field_meta(path)["label"]
+        rc.rows = [
+            (lab, _fmt_value(path, new), f"{how}; {why}") if lab == label else (lab, v, how) for lab, v, how in rc.rows
+        ]
+
+    co = ("care_order.annual_discharge_home", "care_order.annual_sgo", "care_order.annual_other")
+    total = sum(value(p) for p in co)
+    if total > 1 and any(p in rc.changes for p in co):
+        rc.warnings.append(
+            f"Care orders: the yearly shares leaving home, to special guardianship and for other reasons add up to "
+            f"{total:.0%}, more than the model allows (100%): each was scaled down by the same factor"
+        )
+        for p in co:
+            replace(
+                p,
+                round(value(p) / total * 0.999999, 6),
+                f"scaled down with the other two (they added up to {total:.0%})",
+            )
+    limit = min(x for x in (value("proceedings.mean_weeks"), value("proceedings.target_mean_weeks")) if x is not None)
+    k = value("proceedings.erlang_order")
+    if k > limit and ("proceedings.erlang_order" in rc.changes or "proceedings.mean_weeks" in rc.changes):
+        new = max(1, int(limit))
+        rc.warnings.append(
+            f"Spread of proceedings length (Erlang order): {k} is more than the average length of proceedings "
+            f"({limit:g} weeks) allows; {new} is used"
+        )
+        replace("proceedings.erlang_order", new, f"at most the average length in weeks, so {new}")
 
 
 def _stage_label(key: str) -> str:
@@ -553,49 +1081,169 @@ def _moved_dates(base: Scenario, start: dt.date) -> dict[str, object]:
 # ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ExampleRates:
+    """The rates the made-up example data are drawn from, in the scenario's own units.
+
+    Each legal stage lasts as the model says: section 20 and care orders end by competing
+    exponential times whose weekly hazards are the model's weekly probabilities
+    (``1 / mean weeks``, :func:`~csc_model.structure.weekly_from_annual` of a yearly share),
+    proceedings last an Erlang time of the given order and mean, and so on. Calibrating the
+    example therefore gives these figures back, within sampling error. Care orders end faster
+    than the bundled defaults say, so that the example has enough of every event in 52 weeks.
+    """
+
+    s20_mean_weeks_to_return_home: float = 40.0
+    s20_annual_share_to_proceedings: float = 0.35
+    proceedings_mean_weeks: float = 40.0
+    proceedings_erlang_order: int = 3
+    outcome_returned_home: float = 0.15
+    outcome_sgo_cao: float = 0.25
+    outcome_placement_order: float = 0.2
+    outcome_care_order: float = 0.4
+    po_mean_weeks_to_placement: float = 30.0
+    po_share_not_adopted: float = 0.2
+    po_mean_weeks_placed_to_order: float = 40.0
+    co_annual_discharge_home: float = 0.08
+    co_annual_sgo: float = 0.12
+    co_annual_other: float = 0.08
+    placement_moves_a_year: float = 0.3  # moves within a legal stage (new episode, REC X1)
+
+
+_EXAMPLE_LS = {"s20": "V2", "proceedings": "C1", "po_wait": "E1", "po_placed": "E1", "care_order": "C2"}
+_EXAMPLE_REC = {
+    "returned_home": (("E4A", "E4B", "E13"), (0.6, 0.1, 0.3)),
+    "sgo_cao": (("E45", "E46", "E47", "E48", "E41"), (0.35, 0.1, 0.35, 0.05, 0.15)),
+    "other": (("E3", "E16", "E8", "E9"), (0.5, 0.2, 0.2, 0.1)),
+    "adoption": (("E11", "E12"), (0.6, 0.4)),
+    "age_18": (("E17", "E5", "E6"), (0.4, 0.4, 0.2)),
+}
+
+
 def example_tables(
-    n_children: int = 1200, seed: int = 0, as_at: dt.date = dt.date(2026, 3, 31)
+    n_children: int = 2500,
+    seed: int = 0,
+    as_at: dt.date = dt.date(2026, 3, 31),
+    rates: ExampleRates | None = None,
+    years: int = 10,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Made-up header and episodes tables in SSDA903 shape, for trying the loader.
 
-    Not real children: identifiers, dates and codes are drawn at random, shaped loosely on
-    the bundled defaults (a few hundred in care on ``as_at``, about 190 starting a year, over six
-    years of episodes).
+    Not real children: ``n_children`` start care at random over the ``years`` before ``as_at``
+    (250 a year by default, about 400 in care at the end) and move between legal stages, placements and out of care
+    as :class:`ExampleRates` says, with a new episode (REC X1) at each change within care.
+    The same ``seed`` always gives the same tables. As a return made just after ``as_at``:
+    nothing starts or ends later.
     """
+    r = rates or ExampleRates()
     rng = np.random.default_rng(seed)
-    start_of_data = pd.Timestamp(as_at) - pd.Timedelta(days=round(365.25 * 6))
-    rows_h, rows_e = [], []
+    hi = as_at
+    span = round(365.25 * years)
+    start_of_data = hi - dt.timedelta(days=span)
+    rows_h: list[dict[str, str]] = []
+    rows_e: list[dict[str, str]] = []
     band_ages = [(0, 0), (1, 4), (5, 9), (10, 15), (16, 17)]
     band_p = [0.06, 0.13, 0.18, 0.42, 0.21]
     for i in range(n_children):
         child = f"EX{i + 1:05d}"
-        lo, hi = band_ages[rng.choice(5, p=band_p)]
-        age_at_start = rng.integers(lo, hi + 1)
-        decom = start_of_data + pd.Timedelta(days=int(rng.integers(0, round(365.25 * 6))))
-        dob = decom - pd.Timedelta(days=int(age_at_start * 365.25 + rng.integers(0, 365)))
+        lo, top = band_ages[rng.choice(5, p=band_p)]
+        age_at_start = int(rng.integers(lo, top + 1))
+        decom = start_of_data + dt.timedelta(days=int(rng.integers(0, span)))
+        dob = decom - dt.timedelta(days=int(age_at_start * 365.25 + rng.integers(0, 365)))
         rows_h.append({"CHILD": child, "SEX": str(rng.choice(["1", "2"])), "DOB": dob.strftime("%d/%m/%Y")})
-        stay_days = int(rng.exponential(900))
-        end = decom + pd.Timedelta(days=stay_days)
-        eighteen = dob + pd.DateOffset(years=18)
-        end = min(end, eighteen)
         s20 = rng.random() < (0.7 if age_at_start >= 16 else 0.2)
-        place = _example_place(rng, age_at_start)
         provider = "PR4" if rng.random() < 0.4 else "PR1"
-        first_ls = "V2" if s20 else "C1"
-        # one or two episodes: proceedings end in a care order or placement order after a while
-        mid = decom + pd.Timedelta(days=int(rng.integers(150, 500)))
-        if not s20 and mid < end:
-            rows_e.append(_ex_episode(child, decom, mid, "S", first_ls, place, provider, "X1"))
-            final_ls = "E1" if (age_at_start < 5 and rng.random() < 0.35) else "C2"
-            final_place = "A5" if final_ls == "E1" and rng.random() < 0.4 else place
-            rows_e.append(_ex_episode(child, mid, end, "L", final_ls, final_place, provider, "E13"))
-        else:
-            rows_e.append(_ex_episode(child, decom, end, "S", first_ls, place, provider, "E13"))
+        rows_e += _example_child(rng, r, child, decom, dob, "s20" if s20 else "proceedings", provider, hi)
     eps = pd.DataFrame(rows_e)
-    # as the return would be made just after the as-at date: nothing starts or ends later
-    eps = eps[pd.to_datetime(eps["DECOM"], format="%d/%m/%Y") <= pd.Timestamp(as_at)].copy()
-    eps.loc[pd.to_datetime(eps["DEC"], format="%d/%m/%Y") > pd.Timestamp(as_at), ["DEC", "REC"]] = ""
+    eps = eps[pd.to_datetime(eps["DECOM"], format="%d/%m/%Y") <= pd.Timestamp(hi)].copy()
+    eps.loc[pd.to_datetime(eps["DEC"], format="%d/%m/%Y") > pd.Timestamp(hi), ["DEC", "REC"]] = ""
     return pd.DataFrame(rows_h), eps.reset_index(drop=True)
+
+
+def _example_child(
+    rng: np.random.Generator,
+    r: ExampleRates,
+    child: str,
+    decom: dt.date,
+    dob: dt.date,
+    state: str,
+    provider: str,
+    hi: dt.date,
+) -> list[dict[str, str]]:
+    """One made-up child's episodes, from starting care until leaving it (or after ``hi``)."""
+    b18 = _add_years(dob, 18)
+    outcomes = ("returned_home", "sgo_cao", "placement_order", "care_order")
+    shares = np.array([r.outcome_returned_home, r.outcome_sgo_cao, r.outcome_placement_order, r.outcome_care_order])
+    t, rne = decom, "S"
+    place = _example_place(rng, _example_age(dob, t))
+    out: list[dict[str, str]] = []
+    while t <= hi:
+        if state == "s20":
+            weeks, nxt = _compete(
+                rng,
+                {
+                    "returned_home": 1.0 / r.s20_mean_weeks_to_return_home,
+                    "proceedings": weekly_from_annual(r.s20_annual_share_to_proceedings),
+                },
+            )
+        elif state == "proceedings":
+            k = r.proceedings_erlang_order
+            weeks = float(rng.gamma(k, r.proceedings_mean_weeks / k))
+            nxt = str(rng.choice(outcomes, p=shares / shares.sum()))
+            nxt = {"placement_order": "po_wait"}.get(nxt, nxt)
+        elif state == "po_wait":
+            weeks = float(rng.exponential(r.po_mean_weeks_to_placement))
+            nxt = "care_order" if rng.random() < r.po_share_not_adopted else "po_placed"
+        elif state == "po_placed":
+            weeks, nxt = float(rng.exponential(r.po_mean_weeks_placed_to_order)), "adoption"
+            place = str(rng.choice(["A5", "A6"]))
+        else:  # care order
+            weeks, nxt = _compete(
+                rng,
+                {
+                    "returned_home": weekly_from_annual(r.co_annual_discharge_home),
+                    "sgo_cao": weekly_from_annual(r.co_annual_sgo),
+                    "other": weekly_from_annual(r.co_annual_other),
+                },
+            )
+        end = t + dt.timedelta(days=round(weeks * 7))
+        if end >= b18:
+            end, nxt = b18, "age_18"
+        ls = _EXAMPLE_LS[state]
+        if state != "po_placed" and r.placement_moves_a_year > 0:
+            move = t + dt.timedelta(days=round(rng.exponential(52 / r.placement_moves_a_year) * 7))
+            while move < end and move <= hi:  # a change of placement within the stage: care goes on
+                out.append(_ex_episode(child, t, move, rne, ls, place, provider, "X1"))
+                t, rne = move, "P"
+                place = _example_place(rng, _example_age(dob, t))
+                move = t + dt.timedelta(days=round(rng.exponential(52 / r.placement_moves_a_year) * 7))
+        if nxt in _EXAMPLE_REC:  # leaves care
+            codes, p = _EXAMPLE_REC[nxt]
+            out.append(_ex_episode(child, t, end, rne, ls, place, provider, str(rng.choice(codes, p=p))))
+            break
+        out.append(_ex_episode(child, t, end, rne, ls, place, provider, "X1"))
+        t, rne, state = end, ("P" if nxt == "po_placed" else "L"), nxt
+    return out
+
+
+def _compete(rng: np.random.Generator, hazards: dict[str, float]) -> tuple[float, str]:
+    """Weeks to the first of several competing events with these weekly hazards, and which it is."""
+    total = sum(hazards.values())
+    keys = list(hazards)
+    p = np.array([hazards[k] for k in keys]) / total
+    return float(rng.exponential(1.0 / total)), str(rng.choice(keys, p=p))
+
+
+def _example_age(dob: dt.date, on: dt.date) -> int:
+    return on.year - dob.year - int((on.month, on.day) < (dob.month, dob.day))
+
+
+def _add_years(d: dt.date, years: int) -> dt.date:
+    """The same day ``years`` later (28 February for 29 February), as pandas' DateOffset gives."""
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:
+        return d.replace(year=d.year + years, day=28)
 
 
 def _example_place(rng: np.random.Generator, age: int) -> str:

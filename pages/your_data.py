@@ -18,6 +18,7 @@ HEADER, EPISODES = PREFIX + "header_file", PREFIX + "episodes_file"
 SOURCE = PREFIX + "source"  # "files" or "example"
 SUGGESTED = PREFIX + "suggested_as_at"  # (what was read, the date offered): a date only, no data
 RESULT = PREFIX + "result"  # (Calibration, where it came from): totals and shares only
+RATES = PREFIX + "rates"  # work out the rates too (bool)
 AS_AT, WINDOW, BASE = PREFIX + "as_at", PREFIX + "window_weeks", PREFIX + "base"
 BASES = ("the current scenario", "the defaults")
 EARLIEST = dt.date(1980, 1, 1)
@@ -38,13 +39,7 @@ st.markdown(
     "- the **header** table: one row per child (CHILD, SEX, DOB, ...);\n"
     "- the **episodes** table: one row per episode of care (CHILD, DECOM, RNE, LS, CIN, PLACE, PLACE_PROVIDER, "
     "DEC, REC). PLACE_PROVIDER tells in-house foster carers and children's homes from independent and private "
-    "ones.\n\n"
-    "From them it works out, on the date you choose, **the children in care** by legal stage, age and placement "
-    "type, and from the weeks before that date **the children starting care**: how many a week, their ages, the "
-    "share under section 20 and their first placement. The projection then starts the day after that date.\n\n"
-    "Everything else is **not** worked out from your data and stays as it is: how long care proceedings last and "
-    "how they end, the rates at which children leave care, placement moves, prices and the budget. Check those "
-    "on the Scenario builder."
+    "ones.\n\n" + data.ABOUT
 )
 st.caption(
     ":material/lock: Your files are processed in memory only, for this session: they are not saved to disk, not "
@@ -126,7 +121,9 @@ example = ss[SOURCE] == "example"
 problems: list[str] = []
 if example:
     st.info(
-        "Using **made-up example data** (not real children). Choose your own two files above to use them instead.",
+        "Using **made-up example data** (not real children). Its rates of leaving care are set higher than a real "
+        "authority's, so that one year holds enough events to work out every rate. Choose your own two files above "
+        "to use them instead.",
         icon=":material/science:",
     )
     read_key: tuple = ("example",)
@@ -173,26 +170,33 @@ if example or not problems:
             help="Usually 31 March, the end of the return's year. The projection starts the day after.",
         )
         c2.number_input(
-            "Children starting care: weeks before that date to count",
+            "Weeks before that date to count (starters and rates)",
             min_value=13,
             max_value=156,
             step=1,
             key=WINDOW,
-            help="52 weeks counts the year to the as-at date; a longer window smooths out an unusual year.",
+            help=data.WINDOW_HELP,
         )
         c3.radio(
             "Keep every other assumption from",
             BASES,
             key=BASE,
-            help="Prices, budget, rates of leaving care and the other levers come from here.",
+            help=data.BASE_HELP,
+        )
+        ss.setdefault(RATES, True)
+        c2.toggle(
+            "Also work out the rates",
+            key=RATES,
+            help="How long proceedings last and how they end, and how fast children move on and leave care, from the "
+            "events in those weeks. Off: keep every rate from the scenario chosen on the right.",
         )
         if st.button("Work out the figures", key=PREFIX + "calibrate", type="primary", icon=":material/calculate:"):
             base = state.scenario() if ss[BASE] == BASES[0] else None
             with st.spinner("Working out the figures …"):
                 if example:
-                    result = data.work_out_example(ss[AS_AT], ss[WINDOW], base)
+                    result = data.work_out_example(ss[AS_AT], ss[WINDOW], base, ss[RATES])
                 else:
-                    result = data.work_out_uploads(header_file, episodes_file, ss[AS_AT], ss[WINDOW], base)
+                    result = data.work_out_uploads(header_file, episodes_file, ss[AS_AT], ss[WINDOW], base, ss[RATES])
             if isinstance(result, list):
                 ss.pop(RESULT, None)
                 _show_problems(result)

@@ -90,7 +90,7 @@ def test_the_page_renders_on_its_own() -> None:
     assert at.button(key="data:example").label == "Try it with made-up example data"
     text = " ".join(m.value for m in at.markdown)
     assert "SSDA903" in text and "DD/MM/YYYY" in text and "header row" in text
-    assert "prices and the budget" in text  # what is not worked out from the data
+    assert "Prices and the budget are not in the SSDA903 return" in text  # not worked out from the data
     assert any("processed in memory only" in c.value and "not saved to disk" in c.value for c in at.caption)
     assert not at.error
 
@@ -137,6 +137,13 @@ def test_example_data_calibrates_and_becomes_the_current_scenario() -> None:
     report = at.table[0].value
     assert report.index.name == "Figure" and list(report.columns) == ["Value", "Worked out from"]
     assert len(report) == len(expected.report)
+    # the rates worked out from the example are shown, each with its events and child-weeks
+    assert all(f.used for f in expected.rates)
+    for f in expected.rates:
+        assert f.label in report.index, f.label
+    assert report.loc["Average length of care proceedings", "Value"].endswith(" weeks")
+    assert "child-weeks under section 20" in report.loc["Section 20: average weeks before returning home"].iloc[1]
+    assert not at.warning  # the example has enough events for every rate
     assert at.session_state["scenario"] == default_scenario()  # nothing changes until asked
 
     at.button(key="data:use").click().run()
@@ -150,6 +157,27 @@ def test_example_data_calibrates_and_becomes_the_current_scenario() -> None:
     assert any("made-up example data at 31 March 2026" in m.value.replace("\\", "") for m in at.success)
     assert any("Prices and the budget are still the illustrative authority's" in m.value for m in at.success)
     assert at.session_state["baseline"] is None  # the baseline is still the defaults
+
+
+def test_rates_can_be_kept_from_the_scenario() -> None:
+    """With "Also work out the rates" off, the page keeps every rate and still replaces the
+    starting position; the page says that rates are worked out, and prices are not."""
+    at = page()
+    page_text = " ".join(m.value for m in at.markdown)
+    assert "**the rates**" in page_text and "Prices and the budget are not in the SSDA903 return" in page_text
+    at.button(key="data:example").click().run()
+    assert at.toggle(key="data:rates").value is True
+    at.toggle(key="data:rates").set_value(False).run()
+    at.button(key="data:calibrate").click().run()
+    assert not at.exception and not at.error, errors(at)
+    cal = at.session_state["data:result"][0]
+    assert cal.rates == ()
+    for section in ("s20", "proceedings", "placement_order", "care_order"):
+        assert getattr(cal.scenario, section) == getattr(default_scenario(), section), section
+    with_rates = data.work_out(*data.example(), AS_AT, 52, default_scenario())
+    assert isinstance(with_rates, Calibration)
+    assert cal.scenario.initial == with_rates.scenario.initial
+    assert cal.scenario.proceedings != with_rates.scenario.proceedings
 
 
 def test_example_data_as_the_scenario_and_the_baseline() -> None:
@@ -318,6 +346,21 @@ def test_suggested_dates_and_the_example_through_the_helper(example_csv: tuple[b
     assert data.suggest_as_at_uploads(None, None) == ["Choose the header file.", "Choose the episodes file."]
     cal = data.work_out_example(AS_AT, 26)
     assert isinstance(cal, Calibration) and cal.window_weeks == 26
+
+
+def test_rates_through_the_helper_and_what_the_page_should_say() -> None:
+    cal = data.work_out_example(AS_AT)
+    assert isinstance(cal, Calibration) and len(cal.rates) == 12
+    assert cal.scenario.proceedings != default_scenario().proceedings  # worked out from the example
+    kept = data.work_out_example(AS_AT, rates=False)
+    assert isinstance(kept, Calibration) and kept.rates == ()
+    for section in ("s20", "proceedings", "placement_order", "care_order"):
+        assert getattr(kept.scenario, section) == getattr(default_scenario(), section)
+    assert kept.scenario.initial == cal.scenario.initial
+    # the words the page should use: rates are worked out, prices and the budget are not in the return
+    assert "**the rates**" in data.ABOUT and "too few events" in data.ABOUT
+    assert "Prices and the budget are not in the SSDA903 return" in data.ABOUT
+    assert "not** worked out" not in data.ABOUT and "rates" in data.WINDOW_HELP and "rate" in data.BASE_HELP
 
 
 def test_an_unexpected_fault_gives_a_plain_message(monkeypatch: pytest.MonkeyPatch, example_csv) -> None:
