@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from app_lib import formatting as fmt
 from csc_model import Scenario, attribution
 from csc_model.attribution import INTERACTION  # noqa: F401 - used by the chart builders and tests
 from csc_model.results import project
@@ -35,8 +36,15 @@ class Tables:
 def _tables(scenario_json: str, runs: int, seed: int) -> Tables:
     scenario = Scenario.from_json(scenario_json)
     res = project(scenario, runs=runs, seed=seed)
+    fy = res.table("fy")
+    # Pressure as the budget-paper table shows it (spend and budget each to the nearest £1,000,
+    # then subtracted, so the table adds up): every card, chart and sentence then agrees with it.
+    fy["pressure_gbp"] = [
+        float(fmt.round_thousand(a) - fmt.round_thousand(b))
+        for a, b in zip(fy["spend_gbp"], fy["budget_gbp"], strict=True)
+    ]
     return Tables(
-        fy=res.table("fy"),
+        fy=fy,
         month=res.table("month"),
         placement_fy=res.by_placement("fy"),
         placement_month=res.by_placement("month"),

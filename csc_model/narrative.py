@@ -29,8 +29,9 @@ CHILDREN_STEP = 5
 MONEY_STEP_GBP = 100_000.0
 
 ROUNDING_STATEMENT = (
-    "Numbers of children are rounded to the nearest 5 and money to the nearest £0.1m; "
-    "a difference that rounds to zero is shown as no change."
+    "Projected numbers of children are rounded to the nearest 5 (differences are taken between the rounded "
+    "numbers, so they add up) and money to the nearest £0.1m; a difference that rounds to zero is shown as "
+    "no change."
 )
 
 # Fields that describe the scenario rather than change the model.
@@ -544,8 +545,9 @@ def baseline_sentences(base: Projection) -> list[Sentence]:
     now = children_at_start(base)
     first, last = t.iloc[0], t.iloc[-1]
     end_date: dt.date = last["period_end"]
-    now_r, end_r = round_children(now), round_children(float(last["children_in_care"]))
-    trend = end_r - now_r
+    # the number in care now is a count, not a projection: given exactly, as on every other page
+    now_r, end_r = round(now), round_children(float(last["children_in_care"]))
+    trend = round_children(end_r - now)
     if trend > 0:
         trend_words = f"about {fmt_children(trend)} more than now"
     elif trend < 0:
@@ -554,8 +556,8 @@ def baseline_sentences(base: Projection) -> list[Sentence]:
         trend_words = "about the same as now"
     children = Sentence(
         "baseline_children",
-        f"On current trends, about {fmt_children(now_r)} children are in care on {long_date(s.start_date)} "
-        f"and about {fmt_children(end_r)} would be in care by {month_year(end_date)} ({trend_words}).",
+        f"{fmt_children(now_r)} children are in care on {long_date(s.start_date)}; on current trends, "
+        f"about {fmt_children(end_r)} would be in care by {month_year(end_date)} ({trend_words}).",
         {
             "children_now": now,
             "children_now_rounded": now_r,
@@ -627,7 +629,9 @@ def change_sentences(
     end_date: dt.date = b["period_end"].iloc[i]
     d_child = float(b["children_in_care"].iloc[i] - a["children_in_care"].iloc[i])
     d_spend = float(b["spend_gbp"].iloc[i] - a["spend_gbp"].iloc[i])
-    dc, ds = round_children(d_child), round_money_m(d_spend)
+    # differences of the rounded figures, so that "N fewer" and the two rounded levels add up
+    dc = round_children(float(b["children_in_care"].iloc[i])) - round_children(float(a["children_in_care"].iloc[i]))
+    ds = round_money_m(d_spend)
 
     if len(levers) <= 2:
         lead = f"If {_join([lv.clause for lv in levers])}, by"
@@ -653,7 +657,7 @@ def change_sentences(
     last_date: dt.date = b["period_end"].iloc[j]
     end_child = float(b["children_in_care"].iloc[j])
     d_end = end_child - float(a["children_in_care"].iloc[j])
-    d_end_r = round_children(d_end)
+    d_end_r = round_children(end_child) - round_children(float(a["children_in_care"].iloc[j]))
     total = float(b["spend_gbp"].iloc[:n].sum() - a["spend_gbp"].iloc[:n].sum())
     total_m = round_money_m(total)
     if d_end_r > 0:

@@ -50,7 +50,9 @@ for start in range(0, len(ends), 6):
 
 # --- spend and pressure --------------------------------------------------------------
 st.subheader("Placement spend against budget", anchor=False)
-first_years = fy.head(4)
+# Cards for the first five financial years; the totals cover every year of the projection, as
+# on the scenario builder, the briefing and the exports.
+first_years = fy.head(5)
 cols = st.columns(len(first_years) + 1)
 for col, row in zip(cols, first_years.itertuples(), strict=False):
     has_base = row.period in base_fy.index
@@ -72,25 +74,25 @@ for col, row in zip(cols, first_years.itertuples(), strict=False):
         changed and has_base,
         help=f"Spend minus budget ({fmt.gbp(row.budget_gbp)}); a negative figure is a saving.",
     )
-span = f"{first_years['period'].iloc[0]} to {first_years['period'].iloc[-1]}"
-base_part = bt.fy.head(len(first_years))
+span = f"{fy['period'].iloc[0]} to {fy['period'].iloc[-1]}"
+same_years = list(fy["period"]) == list(bt.fy["period"])
 components.metric(
     cols[-1],
-    f"Spend, {len(first_years)} years",
-    float(first_years["spend_gbp"].sum()),
-    float(base_part["spend_gbp"].sum()),
+    f"Spend, {fmt.plural(len(fy), 'year')}",
+    float(fy["spend_gbp"].map(fmt.round_thousand).sum()),
+    float(bt.fy["spend_gbp"].map(fmt.round_thousand).sum()),
     "money",
-    changed,
-    help=f"Total forecast placement spend, {span}.",
+    changed and same_years,
+    help=f"Total forecast placement spend, {span}: the sum of the yearly figures in the table below.",
 )
 components.metric(
     cols[-1],
-    f"Pressure, {len(first_years)} years",
-    float(first_years["pressure_gbp"].sum()),
-    float(base_part["pressure_gbp"].sum()),
+    f"Pressure, {fmt.plural(len(fy), 'year')}",
+    float(fy["pressure_gbp"].sum()),
+    float(bt.fy["pressure_gbp"].sum()),
     "money",
-    changed,
-    help=f"Total spend minus total budget, {span}.",
+    changed and same_years,
+    help=f"Total spend minus total budget, {span}; a negative figure is a saving.",
 )
 
 # --- charts -------------------------------------------------------------------------

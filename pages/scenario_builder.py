@@ -49,8 +49,8 @@ components.metric(
 components.metric(
     cols[3],
     f"Spend over {fmt.plural(len(t.fy), 'year')}",
-    t.fy["spend_gbp"].sum(),
-    bt.fy["spend_gbp"].sum(),
+    t.fy["spend_gbp"].map(fmt.round_thousand).sum(),  # the sum of the table's yearly figures
+    bt.fy["spend_gbp"].map(fmt.round_thousand).sum(),
     "money",
     changed and same_years,
 )

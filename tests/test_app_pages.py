@@ -119,11 +119,33 @@ def test_overview_headlines_on_the_defaults_match_the_model() -> None:
     assert m["31 Mar 2031"][0] == fmt.children(fy["children_in_care"].iloc[-1])
     assert m["Spend 2026-27"][0] == fmt.gbp_short(fy["spend_gbp"].iloc[0])
     assert m["Pressure 2026-27"][0] == fmt.gbp_short(fy["pressure_gbp"].iloc[0])
-    assert m["Spend, 4 years"][0] == fmt.gbp_short(fy["spend_gbp"].iloc[:4].sum())
+    assert m["Spend, 5 years"][0] == fmt.gbp_short(fy["spend_gbp"].map(fmt.round_thousand).sum())
     # nothing is changed, so no metric shows a difference from the baseline
     assert all(delta == "" for _, delta in m.values())
     # one chart of children by legal stage, one of spend against budget
     assert len(at.get("vega_lite_chart")) == 2
+
+
+def test_overview_cards_agree_with_the_budget_paper_table() -> None:
+    """Every money card shows the exported table's figure, and a card's difference is the
+    difference of the table's figures (it once said £566k over a table's £567,000, and -£336k
+    over a difference table's -£337,000)."""
+    for s in (default_scenario(), apply_preset(default_scenario(), "court_26_weeks")):
+        at = start()
+        at.session_state["scenario"] = s
+        at = go(at.run(), "overview")
+        m = metrics(at)
+        table = exports.fy_table(runner.tables(s).fy).set_index("Financial year")
+        base = exports.fy_table(runner.tables(default_scenario()).fy).set_index("Financial year")
+        assert len(table) == 5 and f"Spend, {len(table)} years" in m
+        for year, row in table.iterrows():
+            assert row[exports.PRESSURE] == row[exports.SPEND] - row[exports.BUDGET]
+            assert m[f"Pressure {year}"][0] == fmt.gbp_short(row[exports.PRESSURE])
+            assert m[f"Spend {year}"][0] == fmt.gbp_short(row[exports.SPEND])
+            if s != default_scenario():
+                want = fmt.gbp_short(row[exports.SPEND] - base.at[year, exports.SPEND], signed=True)
+                assert m[f"Spend {year}"][1] == want, year
+        assert m["Pressure, 5 years"][0] == fmt.gbp_short(table[exports.PRESSURE].sum())
 
 
 # ---------------------------------------------------------------------------

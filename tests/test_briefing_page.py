@@ -71,7 +71,7 @@ def test_default_sentences_match_the_model(at: AppTest) -> None:
     assert sentences(at)[: len(n.baseline)] == [s.text for s in n.baseline]
     assert n.rounding.text in [c.value for c in at.caption]
     text = page_text(at)
-    assert "about 515 children are in care" in text
+    assert "513 children are in care on 1 April 2026" in text
 
 
 @pytest.mark.parametrize(

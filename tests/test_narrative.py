@@ -69,8 +69,9 @@ def test_no_change_gives_baseline_sentences(base_result: Result) -> None:
     kids = n.by_key("baseline_children")
     assert kids.figures["children_now"] == pytest.approx(base_result.structure.initial.sum())
     assert kids.figures["children_end"] == pytest.approx(t["children_in_care"].iloc[-1])
-    assert kids.figures["children_now_rounded"] == round_children(base_result.structure.initial.sum())
-    assert f"about {kids.figures['children_now_rounded']:,} children are in care" in kids.text
+    # the number in care now is a count: exact, as on the overview
+    assert kids.figures["children_now_rounded"] == round(base_result.structure.initial.sum())
+    assert f"{kids.figures['children_now_rounded']:,} children are in care" in kids.text
     assert f"about {kids.figures['children_end_rounded']:,} would be in care by March 2031" in kids.text
 
     money = n.by_key("baseline_money")
@@ -109,7 +110,10 @@ def _check_change_figures(base_result: Result, res: Result) -> dict[str, object]
     assert head.figures["fy"] == cmp["period"].iloc[i] == n.focus_fy
     assert head.figures["children_difference"] == pytest.approx(cmp["children_in_care_difference"].iloc[i])
     assert head.figures["spend_difference_gbp"] == pytest.approx(cmp["spend_gbp_difference"].iloc[i])
-    dc = round_children(cmp["children_in_care_difference"].iloc[i])
+    # the difference of the rounded numbers, so that the sentences add up
+    dc = round_children(cmp["children_in_care_scenario"].iloc[i]) - round_children(
+        cmp["children_in_care_baseline"].iloc[i]
+    )
     ds = round_money_m(cmp["spend_gbp_difference"].iloc[i])
     assert head.figures["children_difference_rounded"] == dc
     assert head.figures["spend_difference_m"] == ds
@@ -125,6 +129,9 @@ def _check_change_figures(base_result: Result, res: Result) -> dict[str, object]
     assert longer.figures["children_difference"] == pytest.approx(cmp["children_in_care_difference"].iloc[-1])
     assert longer.figures["children_scenario_rounded"] == round_children(cmp["children_in_care_scenario"].iloc[-1])
     assert f"about {longer.figures['children_scenario_rounded']} children" in longer.text
+    d_end = longer.figures["children_scenario_rounded"] - round_children(cmp["children_in_care_baseline"].iloc[-1])
+    if d_end:
+        assert f"({abs(d_end)} {'more' if d_end > 0 else 'fewer'} than on current trends)" in longer.text
     if round_money_m(total):
         assert fmt_money_m(round_money_m(total)) in longer.text
 
