@@ -274,7 +274,15 @@ def sidebar(tables: Tables, page_path: str = "") -> None:
             width="stretch",
             key="download_json",
         )
-        st.caption("Illustrative defaults shaped on published figures: check every assumption before quoting.")
+        d = default_scenario()
+        if s.initial != d.initial or s.entries.weekly_rate != d.entries.weekly_rate:
+            # a starting position of its own (e.g. from Load your data): prices and budget may still be the defaults'
+            note = "Check every assumption before quoting"
+            if s.costs == d.costs:
+                note += ": prices and the budget are still the illustrative authority's"
+            st.caption(note + ".")
+        else:
+            st.caption("Illustrative defaults shaped on published figures: check every assumption before quoting.")
 
 
 def _fy_csv(fy: pd.DataFrame) -> bytes:

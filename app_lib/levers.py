@@ -86,6 +86,8 @@ class Display:
             return None
         if self.integer:
             return int(value)
+        if self.money and self.scale != 1:
+            return float(round(float(value) / self.scale))  # whole pounds
         return float(value) / self.scale if self.scale != 1 else float(value)
 
     def show(self, value: Any) -> str:
@@ -129,8 +131,8 @@ def display_for(path: str) -> Display:
         return Display(100, PERCENT_UNITS[unit], 0.5, "%.1f")
     if unit == "£ a week":
         return Display(1, unit, 10, "%.0f", money=True)
-    if unit == "£":
-        return Display(1, unit, 100_000, "%.0f", money=True)
+    if unit == "£":  # budgets: typed in £m to the nearest £1,000 (36.000, not an unreadable 36000000)
+        return Display(1e-6, "£m", 0.1, "%.3f", money=True)
     if unit == "children a week":
         return Display(1, unit, 0.1, "%.1f")
     if unit == "weeks":
@@ -204,7 +206,7 @@ def help_text(path: str) -> str:
         lines.append(f"Allowed: {disp.show_range(lo, hi)}.")
     src = source_for(path)
     if src is not None:
-        lines.append(f"Source of the default: {src.source} ({src.year}).")
+        lines.append(f"Source of the default: {src.cited}.")
     return "\n\n".join(lines)
 
 
@@ -214,7 +216,7 @@ def source_caption(path: str, default_value: Any) -> str:
     nested = isinstance(default_value, dict) and any(isinstance(v, dict) for v in default_value.values())
     parts = [] if nested else [f"Default {show_value(path, default_value)}"]  # a table of defaults is too long
     if src is not None:
-        parts.append(f"Source: {src.source} ({src.year})")
+        parts.append(f"Source: {src.cited}")
     return " · ".join(parts)
 
 

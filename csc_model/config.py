@@ -71,6 +71,11 @@ class Source:
     year: str
     note: str
 
+    @property
+    def cited(self) -> str:
+        """The source with its year, "... (2023-24)", without repeating a year it already names."""
+        return self.source if not self.year or self.year in self.source else f"{self.source} ({self.year})"
+
 
 @lru_cache(maxsize=1)
 def load_sources() -> dict[str, Source]:

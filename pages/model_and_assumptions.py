@@ -132,14 +132,26 @@ table = exports.assumptions_table(s)
 groups = ["All"] + list(dict.fromkeys(table["Group"]))
 pick = st.segmented_control("Show assumptions for", groups, default="All", key="assumption_group")
 shown = table if pick in (None, "All") else table[table["Group"] == pick]
+# The source sits next to the value (on a laptop screen, at the end it was scrolled out of view);
+# the group column only while every group is shown.
+order = ["Assumption", "Value", "Source of the default", "Year", "Changed", "Default", "Note", "Group", "Field"]
+if pick not in (None, "All"):
+    order.remove("Group")
 st.dataframe(
     shown,
     hide_index=True,
     width="stretch",
     height=480,
+    column_order=[c for c in order if c in shown.columns],
     column_config={
-        "Changed": st.column_config.CheckboxColumn(width="small"),
-        "Source of the default": st.column_config.TextColumn(width="large"),
+        "Assumption": st.column_config.TextColumn(width=330),
+        "Value": st.column_config.TextColumn(width=110),
+        "Source of the default": st.column_config.TextColumn(
+            width=420, help="Where the default value comes from, with its year. Hover over a cell to read it all."
+        ),
+        "Changed": st.column_config.CheckboxColumn(width="small", help="Ticked if you have changed this value"),
+        "Default": st.column_config.TextColumn(width=110),
+        "Year": st.column_config.TextColumn(width=70, help="The year the source's figures describe"),
         "Field": st.column_config.TextColumn(help="The field's name in the scenario file"),
     },
 )
@@ -157,9 +169,9 @@ st.header("Limitations", anchor="limitations")
 st.markdown(
     """
 - **Illustrative defaults.** The default authority is not a real council. Many values are marked *illustrative
-  assumption* above. Start from your own SSDA903 return on *Load your data* (it sets the children in care and
-  the entries), and check the rates it does not set (proceedings, outcomes, leaving care, moves, prices) before
-  using results for budgets.
+  assumption* above. Start from your own SSDA903 return on *Load your data* (it sets the children in care, the
+  entries and, where a year holds enough events, the rates of proceedings, outcomes and leaving care), and set
+  what it cannot (placement moves, prices, the budget) before using results for budgets.
 - **Expected numbers.** The figures are averages; real numbers vary by chance. Turn on *Show the range of
   outcomes* on the overview to see how much. The range shows chance only, not doubt about the assumptions.
 - **Rates do not depend on age or time in care**, except leaving care at 18 and the age limits of placement types.

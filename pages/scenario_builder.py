@@ -147,7 +147,7 @@ with tabs[GROUPS.index("Entries")]:
         )
         st.form_submit_button("Add surge", on_click=_add_surge, icon=":material/add:")
     widgets.show_errors("entries.surges")
-    st.caption(f"Source of the default: {source_for('entries.surges').source} ({source_for('entries.surges').year})")
+    st.caption(f"Source of the default: {source_for('entries.surges').cited}")
 
     with st.expander("Who enters care: age, legal route and first placement"):
         widgets.shares_form(
@@ -267,7 +267,7 @@ with tabs[GROUPS.index("Costs and budget")]:
     usual = display_for("costs.annual_inflation").show(s.costs.annual_inflation)
     for i, year in enumerate(years):
         widgets.override(
-            "costs.inflation_overrides", year, f"{year} (%)", f"usual: {usual}", where=infl_cols[i % len(infl_cols)]
+            "costs.inflation_overrides", year, f"{year} (%)", f"{usual} (usual)", where=infl_cols[i % len(infl_cols)]
         )
     st.markdown("**Budget in particular years** (leave blank for the uplifted budget)")
     budget_cols = st.columns(min(len(years), 5))
@@ -276,8 +276,8 @@ with tabs[GROUPS.index("Costs and budget")]:
         widgets.override(
             "costs.budget_overrides",
             year,
-            f"{year} (£)",
-            f"uplifted: {fmt.gbp(uplifted)}",
+            f"{year} (£m)",
+            fmt.gbp_short(uplifted),  # the uplifted budget: what a blank box means
             where=budget_cols[i % len(budget_cols)],
         )
 
@@ -289,7 +289,7 @@ with tabs[GROUPS.index("Starting position")]:
         widgets.number(f"initial.stage_counts.{key}", label=f"{label} (children)", where=col, caption=False)
     st.caption(
         f"Total {fmt.children(s.initial.total)} children. Source of the defaults: "
-        f"{source_for('initial.stage_counts').source} ({source_for('initial.stage_counts').year})"
+        f"{source_for('initial.stage_counts').cited}"
     )
     widgets.shares_form("initial.age_band_shares", AGE_BAND_LABELS, "Age mix of children in care", "Apply age mix")
     widgets.number("initial.placement_order_placed_share")

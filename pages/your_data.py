@@ -19,6 +19,20 @@ SOURCE = PREFIX + "source"  # "files" or "example"
 SUGGESTED = PREFIX + "suggested_as_at"  # (what was read, the date offered): a date only, no data
 RESULT = PREFIX + "result"  # (Calibration, where it came from): totals and shares only
 RATES = PREFIX + "rates"  # work out the rates too (bool)
+KEPT = PREFIX + "kept"  # the settings above, kept while their widgets are not drawn (a file missing)
+
+
+def _setting(key: str, default: object) -> None:
+    """Give a settings widget its kept value: Streamlit forgets a widget's value when a run does
+    not draw it (while one file is missing), which once put the window back to its minimum."""
+    if key not in ss:
+        ss[key] = ss.setdefault(KEPT, {}).get(key, default)
+
+
+def _keep(key: str) -> None:
+    ss.setdefault(KEPT, {})[key] = ss[key]
+
+
 AS_AT, WINDOW, BASE = PREFIX + "as_at", PREFIX + "window_weeks", PREFIX + "base"
 BASES = ("the current scenario", "the defaults")
 EARLIEST = dt.date(1980, 1, 1)
@@ -158,8 +172,9 @@ if example or not problems:
         # --- the settings ---------------------------------------------------------------------------
         st.subheader("Work out the figures", anchor=False)
         state.seed(AS_AT, suggested[1])
-        ss.setdefault(WINDOW, 52)
-        ss.setdefault(BASE, BASES[0])
+        _setting(WINDOW, 52)
+        _setting(BASE, BASES[0])
+        _setting(RATES, True)
         c1, c2, c3 = st.columns(3, gap="large")
         c1.date_input(
             "Children in care on (as at)",
@@ -176,17 +191,22 @@ if example or not problems:
             step=1,
             key=WINDOW,
             help=data.WINDOW_HELP,
+            on_change=_keep,
+            args=(WINDOW,),
         )
         c3.radio(
             "Keep every other assumption from",
             BASES,
             key=BASE,
             help=data.BASE_HELP,
+            on_change=_keep,
+            args=(BASE,),
         )
-        ss.setdefault(RATES, True)
         c2.toggle(
             "Also work out the rates",
             key=RATES,
+            on_change=_keep,
+            args=(RATES,),
             help="How long proceedings last and how they end, and how fast children move on and leave care, from the "
             "events in those weeks. Off: keep every rate from the scenario chosen on the right.",
         )
@@ -212,10 +232,11 @@ if kept:
     m1, m2, _ = st.columns(3)
     m1.metric(f"Children in care on {fmt.short_date(cal.as_at)}", f"{cal.children_in_care:,}", border=True)
     m2.metric(
-        f"Children starting care in the {cal.window_weeks} weeks before",
+        f"Started care, {cal.window_weeks} weeks before",  # short: a longer label was cut on a laptop screen
         f"{cal.entrants:,}",
         border=True,
-        help=f"Episodes starting to be looked after (RNE S); about {cal.entrants / cal.window_weeks:.1f} a week.",
+        help=f"Children starting to be looked after (episodes with RNE S) in the {cal.window_weeks} weeks to "
+        f"{fmt.long_date(cal.as_at)}: about {cal.entrants / cal.window_weeks:.1f} a week.",
     )
     # a static table: the explanations wrap instead of being cut off
     st.table(cal.report.assign(Figure=cal.report["Figure"].str.strip()).set_index("Figure"))

@@ -205,6 +205,23 @@ def test_fostering_sufficiency_lowers_the_weekly_cost_per_child() -> None:
     assert after["In private children's homes"][1].startswith("-")
 
 
+def test_budgets_are_typed_in_millions_and_kept_to_the_pound() -> None:
+    """Budgets are typed in £m (36.000, not 36000000, which made a factor-of-ten slip easy),
+    and what is typed becomes whole pounds in the scenario; a blank year shows the uplifted
+    budget, short enough to read in the box."""
+    at = go(start(), "builder")
+    first = at.number_input(key="lever:costs.budget_first_year_gbp")
+    assert first.label.endswith("(£m)")
+    assert first.value == pytest.approx(default_scenario().costs.budget_first_year_gbp / 1e6)
+    first.set_value(37.125).run()
+    assert scenario(at).costs.budget_first_year_gbp == 37_125_000
+    year2 = at.number_input(key="lever:costs.budget_overrides.2027-28")
+    assert year2.label == "2027-28 (£m)" and year2.placeholder == "£37.9m"  # £37.125m uplifted 2%; fits the box
+    year2.set_value(41.0).run()
+    assert scenario(at).costs.budget_overrides == {"2027-28": 41_000_000}
+    assert not at.exception
+
+
 # ---------------------------------------------------------------------------
 # Inputs survive page switches; bad input is refused in plain words
 # ---------------------------------------------------------------------------

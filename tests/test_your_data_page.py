@@ -133,7 +133,7 @@ def test_example_data_calibrates_and_becomes_the_current_scenario() -> None:
     assert cal.scenario == expected.scenario
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Children in care on 31 Mar 2026"] == f"{expected.children_in_care:,}"
-    assert metrics["Children starting care in the 52 weeks before"] == f"{expected.entrants:,}"
+    assert metrics["Started care, 52 weeks before"] == f"{expected.entrants:,}"
     report = at.table[0].value
     assert report.index.name == "Figure" and list(report.columns) == ["Value", "Worked out from"]
     assert len(report) == len(expected.report)
@@ -156,6 +156,9 @@ def test_example_data_calibrates_and_becomes_the_current_scenario() -> None:
     assert s.initial.total == pytest.approx(expected.children_in_care)
     assert any("made-up example data at 31 March 2026" in m.value.replace("\\", "") for m in at.success)
     assert any("Prices and the budget are still the illustrative authority's" in m.value for m in at.success)
+    notes = [c.value for c in at.sidebar.caption]
+    assert any("prices and the budget are still the illustrative authority's" in n for n in notes), notes
+    assert not any(n.startswith("Illustrative defaults") for n in notes)  # no longer the defaults
     assert at.session_state["baseline"] is None  # the baseline is still the defaults
 
 
@@ -414,3 +417,22 @@ def test_the_upload_is_never_written_logged_or_cached(path: Path) -> None:
             assert (node.module or "").split(".")[0] not in FORBIDDEN_MODULES, path.name
         elif isinstance(node, ast.Global | ast.Nonlocal):
             raise AssertionError(f"{path.name}:{node.lineno} keeps state in a module variable")
+
+
+def test_settings_survive_changing_a_file(example_csv: tuple[bytes, bytes]) -> None:
+    """Choosing another episodes file (the settings vanish while one file is missing) keeps
+    the window, the base and the rates switch as set; the window once fell back to 13 weeks."""
+    at = upload(page(), *example_csv)
+    at.number_input(key="data:window_weeks").set_value(104).run()
+    at.radio(key="data:base").set_value("the defaults").run()
+    at.toggle(key="data:rates").set_value(False).run()
+    at.file_uploader(key="data:episodes_file").clear().run()
+    assert not at.exception and not at.number_input  # settings hidden while a file is missing
+    at.file_uploader(key="data:episodes_file").upload("episodes-v2.csv", example_csv[1], "text/csv").run()
+    assert not at.exception
+    assert at.number_input(key="data:window_weeks").value == 104
+    assert at.radio(key="data:base").value == "the defaults"
+    assert at.toggle(key="data:rates").value is False
+    at.button(key="data:calibrate").click().run()
+    cal = at.session_state["data:result"][0]
+    assert cal.window_weeks == 104 and cal.rates == ()
