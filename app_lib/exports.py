@@ -9,6 +9,7 @@ expected numbers, shown whole.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from csc_model import Scenario, default_scenario
+from csc_model.attribution import changed_fields
 from csc_model.config import source_for
 
 from . import formatting as fmt
@@ -192,10 +194,20 @@ def scenario_json_bytes(scenario: Scenario) -> bytes:
 
 
 def file_stem(scenario: Scenario) -> str:
-    """A safe file name from the scenario name."""
+    """A safe file name from the scenario name.
+
+    A scenario changed from the defaults but still under their name also gets the number of
+    fields changed and a short fingerprint of its values, so that two downloads from one
+    session can be told apart ("...-3-changes-5f2a9c"); the defaults keep the plain name.
+    """
     keep = "".join(c if c.isalnum() else "-" for c in scenario.name.lower())
-    stem = "-".join(p for p in keep.split("-") if p)[:60]
-    return stem or "scenario"
+    stem = "-".join(p for p in keep.split("-") if p)[:60] or "scenario"
+    base = default_scenario()
+    if scenario.name == base.name and scenario != base:
+        n = len(changed_fields(base, scenario))
+        tag = hashlib.sha256(scenario.to_json(indent=None).encode()).hexdigest()[:6]
+        stem += f"-{n}-change{'s' if n != 1 else ''}-{tag}"
+    return stem
 
 
 def workbook_bytes(scenario: Scenario, fy: pd.DataFrame, month: pd.DataFrame, placement_fy: pd.DataFrame) -> bytes:

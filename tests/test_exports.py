@@ -138,6 +138,15 @@ def test_scenario_file_round_trip_and_name() -> None:
     s = default_scenario().replace(name="Court plan: 26 weeks / 2026")
     assert Scenario.from_json(exports.scenario_json_bytes(s)) == s
     assert exports.file_stem(s) == "court-plan-26-weeks-2026"
+    # changed but still under the defaults' name: the number of changes and a fingerprint, so
+    # that two downloads from one session differ; the defaults keep the plain name
+    plain = exports.file_stem(default_scenario())
+    assert plain == "illustrative-authority-about-500-children-in-care"
+    one = exports.file_stem(default_scenario().with_values({"entries.weekly_rate": 4.5}))
+    other = exports.file_stem(default_scenario().with_values({"entries.weekly_rate": 5.0}))
+    assert one.startswith(plain + "-1-change-") and other.startswith(plain + "-1-change-") and one != other
+    two = default_scenario().with_values({"entries.weekly_rate": 4.5, "costs.annual_inflation": 0.05})
+    assert exports.file_stem(two).startswith(plain + "-2-changes-")
 
 
 def test_upload_reader_rejects_big_files_before_reading() -> None:
