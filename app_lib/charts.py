@@ -184,6 +184,12 @@ def _money_frame(fy: pd.DataFrame) -> pd.DataFrame:
     df["budget_text"] = df["budget_gbp"].map(fmt.gbp)
     df["pressure_text"] = df["pressure_gbp"].map(lambda x: fmt.gbp(x, signed=True))
     df["label"] = df["spend_gbp"].map(fmt.gbp_short)
+    # the pressure in words above each year, so it can be read across a room (not by colour alone)
+    df["pressure_label"] = df["pressure_gbp"].map(
+        lambda x: f"{fmt.gbp_short(x)} over" if x > 0 else (f"{fmt.gbp_short(-x)} under" if x < 0 else "on budget")
+    )
+    df["pressure_sign"] = df["pressure_gbp"].map(lambda x: "over" if x > 0 else "under")
+    df["top_m"] = df[["spend_m", "budget_m"]].max(axis=1)
     return df
 
 
@@ -197,6 +203,7 @@ def spend_budget_chart(fy: pd.DataFrame, band: pd.DataFrame | None = None) -> al
         "series:N",
         title=None,
         scale=alt.Scale(domain=["Placement spend", "Budget"], range=[SPEND_COLOUR, BUDGET_COLOUR]),
+        legend=alt.Legend(symbolType="square"),
     )
     tooltip = [
         alt.Tooltip("period:N", title="Financial year"),
@@ -206,9 +213,18 @@ def spend_budget_chart(fy: pd.DataFrame, band: pd.DataFrame | None = None) -> al
     ]
     x = alt.X("period:N", title="Financial year", sort=list(df["period"]), axis=alt.Axis(labelAngle=0))
     base = alt.Chart(df).transform_calculate(series="'Placement spend'")
+    if band is not None and "spend_gbp_p90" in band:  # the labels go above the P90 whiskers too
+        p90 = band.set_index("period")["spend_gbp_p90"] / 1e6
+        df["top_m"] = [max(t, float(p90.get(p, 0.0))) for t, p in zip(df["top_m"], df["period"], strict=True)]
+    top = float(df["top_m"].max()) if len(df) else 1.0
     bars = base.mark_bar(size=46).encode(
         x=x,
-        y=alt.Y("spend_m:Q", title="£ million", axis=alt.Axis(labelExpr=MONEY_AXIS)),
+        y=alt.Y(
+            "spend_m:Q",
+            title="£ million",
+            axis=alt.Axis(labelExpr=MONEY_AXIS),
+            scale=alt.Scale(domain=[0, top * 1.14], nice=False),  # room for the pressure labels
+        ),
         color=series,
         tooltip=tooltip,
     )
@@ -222,6 +238,21 @@ def spend_budget_chart(fy: pd.DataFrame, band: pd.DataFrame | None = None) -> al
         .transform_calculate(series="'Budget'")
         .mark_tick(thickness=3, size=64)
         .encode(x=x, y="budget_m:Q", color=series, tooltip=tooltip)
+    )
+    pressure = (
+        alt.Chart(df)
+        .mark_text(fontSize=FONT_SIZE, fontWeight="bold", dy=-12)
+        .encode(
+            x=x,
+            y="top_m:Q",
+            text="pressure_label:N",
+            color=alt.Color(
+                "pressure_sign:N",
+                scale=alt.Scale(domain=["over", "under"], range=[INCREASE_COLOUR, DECREASE_COLOUR]),
+                legend=None,
+            ),
+            tooltip=tooltip,
+        )
     )
     layers = [bars, budget, labels]
     if band is not None:
@@ -242,7 +273,8 @@ def spend_budget_chart(fy: pd.DataFrame, band: pd.DataFrame | None = None) -> al
                 ],
             )
         )
-    return _finish(alt.layer(*layers))
+    # the pressure labels' colours are their own scale, not the spend / budget legend's
+    return _finish(alt.layer(alt.layer(*layers), pressure).resolve_scale(color="independent"))
 
 
 def placement_area_chart(placement_month: pd.DataFrame) -> alt.TopLevelMixin:

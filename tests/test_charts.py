@@ -98,6 +98,13 @@ def test_spend_chart_bars_and_budget_marks_with_pound_tooltips(tables: runner.Ta
     assert first["budget_text"] == "£36,000,000"
     assert first["pressure_text"] == fmt.gbp(tables.fy["pressure_gbp"].iloc[0], signed=True)
     assert first["spend_m"] == pytest.approx(tables.fy["spend_gbp"].iloc[0] / 1e6)
+    # the pressure in words above each year, coloured by its own scale (not the legend's)
+    words = [lay for lay in layers(spec) if lay["encoding"].get("text", {}).get("field") == "pressure_label"]
+    assert len(words) == 1 and words[0]["encoding"]["color"]["legend"] is None
+    assert spec["resolve"]["scale"]["color"] == "independent"
+    for row, pressure in zip(data.itertuples(), tables.fy["pressure_gbp"], strict=True):
+        want = f"{fmt.gbp_short(abs(pressure))} {'over' if pressure > 0 else 'under'}" if pressure else "on budget"
+        assert row.pressure_label == want
 
 
 def test_spend_chart_band_adds_p10_p90_rules() -> None:
