@@ -82,6 +82,12 @@ st.altair_chart(
     width="stretch",
     alt="Stacked area chart of children in care by placement type, month by month.",
 )
+st.caption(
+    "Even with no lever moved, the mix drifts from the one on the start date towards what the entry mix and the "
+    "moves between types imply: for example, fewer placed with parents (few new entrants start there) and a "
+    "drop in supported accommodation in the first year as the 17-year-olds there turn 18, before moves on at "
+    "16-17 refill it. The entry mix and the moves are on the Scenario builder, under Placements."
+)
 with st.expander("Table: children by placement type at 31 March"):
     components.table(exports.placement_pivot(t.placement_fy, "children"), money=False)
 
@@ -109,6 +115,10 @@ st.altair_chart(
     alt="Line chart of the average weekly cost per child, month by month.",
 )
 st.markdown(summaries.cost_summary(t.month, t.fy))
+st.caption(
+    "The cost per child falls a little within each year as the mix moves towards cheaper placements, and rises "
+    "each April with the year's inflation."
+)
 
 st.subheader("Placement spend by financial year", anchor=False)
 components.table(exports.placement_pivot(t.placement_fy, "spend"))
