@@ -275,7 +275,7 @@ def sidebar(tables: Tables, page_path: str = "") -> None:
             key="download_json",
         )
         d = default_scenario()
-        if s.initial != d.initial or s.entries.weekly_rate != d.entries.weekly_rate:
+        if s.initial != d.initial:
             # a starting position of its own (e.g. from Load your data): prices and budget may still be the defaults'
             note = "Check every assumption before quoting"
             if s.costs == d.costs:

@@ -34,8 +34,11 @@ def children_summary(fy: pd.DataFrame, start_total: float, stage_month: pd.DataF
     )
 
 
-def spend_summary(fy: pd.DataFrame, years: int = 4) -> str:
-    """'Placement spend is £38.1m in 2026-27 against a budget of £36.0m: a pressure of £2.1m. ...'"""
+def spend_summary(fy: pd.DataFrame, years: int | None = None) -> str:
+    """'Placement spend is £38.1m in 2026-27 against a budget of £36.0m: a pressure of £2.1m. ...'
+
+    The total covers every year of the projection (or the first ``years``), as the cards do.
+    """
     first = fy.iloc[0]
     p = float(first["pressure_gbp"])
     word = "a pressure" if p > 0 else "a saving"
@@ -43,7 +46,7 @@ def spend_summary(fy: pd.DataFrame, years: int = 4) -> str:
         f"Placement spend is {fmt.gbp_short(first['spend_gbp'])} in {first['period']} against a budget of "
         f"{fmt.gbp_short(first['budget_gbp'])}: {word} of {fmt.gbp_short(abs(p))}."
     )
-    part = fy.iloc[:years]
+    part = fy if years is None else fy.iloc[:years]
     total = float(part["pressure_gbp"].sum())
     span = f"{part['period'].iloc[0]} to {part['period'].iloc[-1]}"
     word = "pressure" if total > 0 else "saving"

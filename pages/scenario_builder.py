@@ -7,7 +7,7 @@ import streamlit as st
 
 from app_lib import components, exports, runner, state, uploads, widgets
 from app_lib import formatting as fmt
-from app_lib.levers import GROUPS, OUTCOME_LABELS, STAGE_KEY_LABELS, display_for, value_at
+from app_lib.levers import GROUPS, OUTCOME_LABELS, STAGE_KEY_LABELS, value_at
 from csc_model.calendar import add_years, fy_label, fy_start_year
 from csc_model.config import load_placement_types, source_for
 from csc_model.scenario import AGE_BAND_LABELS, AGE_BANDS
@@ -264,11 +264,9 @@ with tabs[GROUPS.index("Costs and budget")]:
     years = [fy_label(first + i) for i in range(s.years)]
     st.markdown("**Inflation in particular years** (leave blank for the usual rate)")
     infl_cols = st.columns(min(len(years), 5))
-    usual = display_for("costs.annual_inflation").show(s.costs.annual_inflation)
+    usual = fmt.pct(s.costs.annual_inflation)  # short enough for the box: "4.0%"
     for i, year in enumerate(years):
-        widgets.override(
-            "costs.inflation_overrides", year, f"{year} (%)", f"{usual} (usual)", where=infl_cols[i % len(infl_cols)]
-        )
+        widgets.override("costs.inflation_overrides", year, f"{year} (%)", usual, where=infl_cols[i % len(infl_cols)])
     st.markdown("**Budget in particular years** (leave blank for the uplifted budget)")
     budget_cols = st.columns(min(len(years), 5))
     for i, year in enumerate(years):

@@ -146,6 +146,11 @@ def test_overview_cards_agree_with_the_budget_paper_table() -> None:
                 want = fmt.gbp_short(row[exports.SPEND] - base.at[year, exports.SPEND], signed=True)
                 assert m[f"Spend {year}"][1] == want, year
         assert m["Pressure, 5 years"][0] == fmt.gbp_short(table[exports.PRESSURE].sum())
+        # the sentence under the chart totals the same years as the card (it once said 4)
+        total = table[exports.PRESSURE].sum()
+        words = f"Over {table.index[0]} to {table.index[-1]} the total {'pressure' if total > 0 else 'saving'} is"
+        sentence = next(md.value for md in at.markdown if words in md.value)
+        assert sentence.endswith(f"{words} {fmt.gbp_short(abs(total))}.")
 
 
 # ---------------------------------------------------------------------------
