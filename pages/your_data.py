@@ -1,4 +1,4 @@
-"""Load your data: the scenario's starting position and entries worked out from an SSDA903 return.
+"""Load your data: the scenario's starting position, entries and rates worked out from an SSDA903 return.
 
 Personal data: the uploaded files are read in memory inside app_lib.ssda903_page and never
 written to disk, logged, cached or kept in a module variable. Only the result (aggregate
