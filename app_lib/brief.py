@@ -126,14 +126,20 @@ def short_source(text: str, limit: int = 90) -> str:
     return out + year
 
 
-def brief_filename(name: str, today: dt.date | None = None) -> str:
-    """A safe file name such as ``councillor-brief-court-26-weeks-2026-04-01.html``."""
+def brief_filename(name: str, today: dt.date | None = None, tag: str = "") -> str:
+    """A safe file name such as ``councillor-brief-court-26-weeks-2026-04-01.html``.
+
+    ``tag`` (from :func:`app_lib.exports.change_tag`, e.g. "-3-changes-5f2a9c") tells apart
+    briefs of changed scenarios that still carry the defaults' name.
+    """
     today = today or dt.date.today()
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     if len(slug) > 40:  # cut at a word boundary
         slug = slug[:41].rsplit("-", 1)[0] if "-" in slug[:41] else slug[:40]
     slug = slug or "scenario"
-    return f"councillor-brief-{slug}-{today.isoformat()}.html"
+    tag = re.sub(r"[^a-z0-9-]+", "", tag.lower()).strip("-")
+    tag = f"-{tag}" if tag else ""
+    return f"councillor-brief-{slug}{tag}-{today.isoformat()}.html"
 
 
 def caveats(base: Projection, scen: Projection) -> list[str]:

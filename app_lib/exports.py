@@ -202,12 +202,18 @@ def file_stem(scenario: Scenario) -> str:
     """
     keep = "".join(c if c.isalnum() else "-" for c in scenario.name.lower())
     stem = "-".join(p for p in keep.split("-") if p)[:60] or "scenario"
+    return stem + change_tag(scenario)
+
+
+def change_tag(scenario: Scenario) -> str:
+    """'-3-changes-5f2a9c' for a scenario changed from the defaults but still under their
+    name (the number of fields changed and a fingerprint of its values); otherwise ''."""
     base = default_scenario()
-    if scenario.name == base.name and scenario != base:
-        n = len(changed_fields(base, scenario))
-        tag = hashlib.sha256(scenario.to_json(indent=None).encode()).hexdigest()[:6]
-        stem += f"-{n}-change{'s' if n != 1 else ''}-{tag}"
-    return stem
+    if scenario.name != base.name or scenario == base:
+        return ""
+    n = len(changed_fields(base, scenario))
+    fingerprint = hashlib.sha256(scenario.to_json(indent=None).encode()).hexdigest()[:6]
+    return f"-{n}-change{'s' if n != 1 else ''}-{fingerprint}"
 
 
 def workbook_bytes(scenario: Scenario, fy: pd.DataFrame, month: pd.DataFrame, placement_fy: pd.DataFrame) -> bytes:

@@ -14,7 +14,7 @@ from functools import lru_cache
 import pandas as pd
 import streamlit as st
 
-from app_lib import brief, components, runner, state
+from app_lib import brief, components, exports, runner, state
 from app_lib import briefing_charts as bc
 from app_lib.formatting import md_escape
 from csc_model.calendar import add_years
@@ -231,7 +231,7 @@ st.write(
 st.download_button(
     "Download the one-page brief (HTML)",
     data=lambda: brief.build_brief(base, scen, narrative=story, baseline_label=brief_baseline).encode("utf-8"),
-    file_name=brief.brief_filename(state.scenario().name),
+    file_name=brief.brief_filename(state.scenario().name, tag=exports.change_tag(state.scenario())),
     mime="text/html",
     key=PREFIX + "download",
     icon=":material/download:",

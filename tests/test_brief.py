@@ -10,8 +10,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from app_lib import brief
+from app_lib import brief, exports
 from app_lib import briefing_charts as bc
+from csc_model import default_scenario
 from csc_model.narrative import ROUNDING_STATEMENT, TableProjection, narrate
 from csc_model.presets import apply_preset
 from csc_model.results import Result, project
@@ -179,6 +180,15 @@ def test_brief_from_cached_tables_matches_result(base: Scenario, base_result: Re
     b = narrate(tp_base, tp_court)
     assert a.texts() == b.texts()
     assert bc.children_chart_text(tp_base, tp_court) == bc.children_chart_text(base_result, court)
+
+
+def test_brief_filename_tells_changed_scenarios_apart() -> None:
+    changed = default_scenario().with_values({"entries.weekly_rate": 4.5})
+    tag = exports.change_tag(changed)
+    assert tag.startswith("-1-change-") and exports.change_tag(default_scenario()) == ""
+    out = brief.brief_filename(changed.name, TODAY, tag=tag)
+    assert out == f"councillor-brief-illustrative-authority-about-500{tag}-2026-05-14.html"
+    assert brief.brief_filename("x", TODAY, tag="/../evil") == "councillor-brief-x-evil-2026-05-14.html"
 
 
 @pytest.mark.parametrize(
