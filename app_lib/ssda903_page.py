@@ -1,8 +1,9 @@
 """The work behind the *Load your data* page: SSDA903 files in, a calibrated scenario or plain problems out.
 
-The calibration works out the starting position, the children starting care and (unless
-``rates=False``) the rates of moving between legal stages and leaving care; prices and the
-budget are never in the return. :data:`ABOUT`, :data:`WINDOW_HELP` and :data:`BASE_HELP` say
+The calibration works out the starting position, the children starting care, (unless
+``rates=False``) the rates of moving between legal stages and leaving care and (unless
+``moves=False``) the usual moves between placement types; prices and the budget are never in
+the return. :data:`ABOUT`, :data:`WINDOW_HELP` and :data:`BASE_HELP` say
 so in the page's words.
 
 The two tables of an SSDA903 return are child-level personal data. Everything here works on
@@ -25,25 +26,31 @@ from csc_model.ssda903 import Calibration, SSDA903Error, calibrate, default_as_a
 
 MAX_MB = 20
 MAX_BYTES = MAX_MB * 1_000_000
-EXAMPLE_CHILDREN = 2500
+EXAMPLE_CHILDREN = 3500
 ABOUT = (
     "From them it works out, on the date you choose, **the children in care** by legal stage, age and placement "
     "type, and from the weeks before that date **the children starting care** (how many a week, their ages, the "
     "share under section 20 and their first placement) and **the rates** at which children move on: how long "
     "care proceedings last and how they end, how fast children go home from section 20 or move into proceedings, "
-    "how long placement orders take to end in adoption, and how often care orders end. Each rate is the number "
-    "of events divided by the weeks children spent at risk of it; a rate with too few events to go on keeps "
-    "the current figure, and the table below says which. The projection then starts the day after that date.\n\n"
-    "**Prices and the budget are not in the SSDA903 return** and stay as they are, as do placement moves: set "
-    "them on the Scenario builder."
+    "how long placement orders take to end in adoption, and how often care orders end; and **the placement "
+    "moves**: how often children move from one type of placement to another (for example from a children's home "
+    "to foster care, or on to supported accommodation at 16-17). Each rate is the number of events divided by the "
+    "weeks children spent at risk of it; a rate with too few events to go on keeps the current figure (so does "
+    "a kind of placement move the current scenario has), and the table below says which. The projection then starts the "
+    "day after that date.\n\n"
+    "**Prices and the budget are not in the SSDA903 return** and stay as they are: set them on the Scenario "
+    "builder."
 )
 """What the page works out from the return and what it does not (markdown)."""
 WINDOW_HELP = (
-    "The weeks before the as-at date used for the children starting care and for the rates. 52 weeks counts the "
-    "year to the as-at date; a longer window gives more events for each rate and smooths out an unusual year."
+    "The weeks before the as-at date used for the children starting care, the rates and the placement moves. 52 "
+    "weeks counts the year to the as-at date; a longer window gives more events for each rate and smooths out an "
+    "unusual year."
 )
 """Help for the window setting."""
-BASE_HELP = "Prices, budget, placement moves, the other levers and any rate with too few events come from here."
+BASE_HELP = (
+    "Prices, budget, the other levers, and any rate or kind of placement move with too few events come from here."
+)
 """Help for the choice of base scenario."""
 GENERIC = (
     "The {what} could not be read. Check that each file is the CSV export of the SSDA903 table it is chosen for, "
@@ -116,11 +123,12 @@ def work_out(
     window_weeks: int = 52,
     base: Scenario | None = None,
     rates: bool = True,
+    moves: bool = True,
 ) -> Calibration | list[str]:
     """Calibrate ``base`` from the two tables (CSV bytes or DataFrames): a Calibration, or the problems.
 
     ``as_at`` defaults to the latest 31 March covered by the episodes; ``rates=False`` keeps every
-    rate of ``base``.
+    rate of ``base``, ``moves=False`` its placement moves.
     """
     try:
         if as_at is None:
@@ -128,7 +136,7 @@ def work_out(
             if isinstance(suggested, list):
                 return suggested
             as_at = suggested
-        return calibrate(header, episodes, as_at, base=base, window_weeks=int(window_weeks), rates=rates)
+        return calibrate(header, episodes, as_at, base=base, window_weeks=int(window_weeks), rates=rates, moves=moves)
     except SSDA903Error as exc:
         return list(exc.problems) or [GENERIC.format(what="files")]
     except Exception:  # e.g. a scenario that does not validate: never a traceback
@@ -142,6 +150,7 @@ def work_out_uploads(
     window_weeks: int = 52,
     base: Scenario | None = None,
     rates: bool = True,
+    moves: bool = True,
 ) -> Calibration | list[str]:
     """:func:`work_out` for two uploaded files, after checking that both are there and small enough."""
     problems = upload_problems("header", header) + upload_problems("episodes", episodes)
@@ -152,7 +161,7 @@ def work_out_uploads(
         h, e = upload_bytes("header", header), upload_bytes("episodes", episodes)
     except SSDA903Error as exc:
         return list(exc.problems)
-    return work_out(h, e, as_at, window_weeks, base, rates)
+    return work_out(h, e, as_at, window_weeks, base, rates, moves)
 
 
 def suggest_as_at_uploads(header: Upload | None, episodes: Upload | None) -> dt.date | list[str]:
@@ -177,11 +186,15 @@ def suggest_as_at_example() -> dt.date | list[str]:
 
 
 def work_out_example(
-    as_at: dt.date | None = None, window_weeks: int = 52, base: Scenario | None = None, rates: bool = True
+    as_at: dt.date | None = None,
+    window_weeks: int = 52,
+    base: Scenario | None = None,
+    rates: bool = True,
+    moves: bool = True,
 ) -> Calibration | list[str]:
     """:func:`work_out` for the made-up example data."""
     try:
         tables = example()
     except Exception:  # never a traceback on the page
         return [GENERIC.format(what="example data")]
-    return work_out(*tables, as_at, window_weeks, base, rates)
+    return work_out(*tables, as_at, window_weeks, base, rates, moves)

@@ -57,7 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--levers", help="also write the difference each group of levers makes on its own (CSV)")
     c = sub.add_parser(
         "calibrate",
-        help="starting position, entries and rates from an SSDA903 return (header and episodes CSV); writes a scenario",
+        help="starting position, entries, rates and placement moves from an SSDA903 return (header and episodes CSV); "
+        "writes a scenario",
     )
     c.add_argument("--header", required=True, help="SSDA903 header table (CSV)")
     c.add_argument("--episodes", required=True, help="SSDA903 episodes table (CSV)")
@@ -65,13 +66,22 @@ def _parser() -> argparse.ArgumentParser:
         "--as-at", help="date of the starting position, YYYY-MM-DD (default: the 31 March ending the return)"
     )
     c.add_argument(
-        "--window-weeks", type=int, default=52, help="weeks before that date used for entries and rates (4-520)"
+        "--window-weeks",
+        type=int,
+        default=52,
+        help="weeks before that date used for entries, rates and placement moves (4-520)",
     )
     c.add_argument(
         "--no-rates",
         dest="rates",
         action="store_false",
         help="keep every rate (proceedings, section 20, placement and care orders) from the base scenario",
+    )
+    c.add_argument(
+        "--no-moves",
+        dest="moves",
+        action="store_false",
+        help="keep the usual moves between placement types (placements.moves) from the base scenario",
     )
     c.add_argument("--scenario", help="base scenario JSON for everything else (default: the bundled defaults)")
     c.add_argument("--out", required=True, help="output scenario JSON file, or - for standard output")
@@ -200,6 +210,7 @@ def _calibrate(args: argparse.Namespace) -> int:
             base=base,
             window_weeks=args.window_weeks,
             rates=args.rates,
+            moves=args.moves,
         )
     except SSDA903Error as exc:
         return _fail(exc.problems)
@@ -216,11 +227,18 @@ def _calibrate(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail([f"cannot write the output ({exc.strerror or exc})"])
     used = sum(r.used for r in cal.rates)
+    kept = sum(f.used for f in cal.moves)
+    if not args.moves:
+        moves = "placement moves not worked out"
+    elif kept:
+        moves = f"{kept} of {len(cal.moves)} kinds of placement move worked out from the data"
+    else:
+        moves = "placement moves kept from the base scenario (too few in the data)"
     sys.stderr.write(
         f"{cal.children_in_care} children in care on {cal.as_at:%d/%m/%Y}; "
         f"{cal.entrants} started in the {cal.window_weeks} weeks before"
         + (f"; {used} of {len(cal.rates)} rates worked out from the data" if args.rates else "; rates not worked out")
-        + "\n"
+        + f"; {moves}\n"
     )
     return 0
 

@@ -17,6 +17,12 @@ REC X1) is a change within care, not leaving care. Prices and the budget are kep
 base scenario, as is any rate with too few events to go on. Each figure is reported with what
 it was worked out from.
 
+Unless told not to, it also works out the usual moves between placement types
+(``placements.moves``): a move is an episode followed the same day by one of the same child in
+another placement type; its yearly rate is the moves divided by the child-weeks in the type
+they left, counted only at the ages both types take (as the model applies it). Moves into or
+out of "placed for adoption" belong to the placement-order stage and are not counted.
+
 How codes map onto the model is configuration: ``data/ssda903_placement_codes.csv``,
 ``data/ssda903_legal_status.csv`` and ``data/ssda903_reasons_ceased.csv``.
 
@@ -95,6 +101,7 @@ class Calibration:
     entrants: int
     window_weeks: int
     rates: tuple[RateFigure, ...] = ()  # the rates looked at (empty when rates are not calibrated)
+    moves: tuple[MoveFigure, ...] = ()  # the kinds of placement move found (empty when moves are not calibrated)
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,28 @@ class RateFigure:
     estimate: Any
     events: int
     exposure_weeks: float  # child-weeks at risk; 0 for figures from lengths of spells
+    used: bool
+
+
+@dataclass(frozen=True)
+class MoveFigure:
+    """One kind of placement move (from one placement type to another) found in the window.
+
+    ``events`` and ``exposure_weeks`` count only moves and child-weeks at ages from ``min_age`` to
+    ``max_age``: the ages both placement types take, where the model applies the move.
+    ``estimate`` is the yearly rate the data give; ``value`` what the calibrated scenario holds
+    (None if the move is left out: too few moves or child-weeks).
+    """
+
+    from_type: str
+    to_type: str
+    label: str  # e.g. "Private children's home to Independent fostering agency (IFA)"
+    events: int
+    exposure_weeks: float
+    min_age: int
+    max_age: int
+    estimate: float | None
+    value: float | None
     used: bool
 
 
@@ -284,6 +313,7 @@ def calibrate(
     base: Scenario | None = None,
     window_weeks: int = 52,
     rates: bool = True,
+    moves: bool = True,
 ) -> Calibration:
     """A scenario starting the day after ``as_at`` from the authority's own figures.
 
@@ -295,8 +325,11 @@ def calibrate(
     ``s20``, ``proceedings``, ``placement_order`` and ``care_order`` sections, each from the
     events and child-weeks at risk in the ``window_weeks`` before ``as_at``; a rate with fewer
     than :data:`MIN_EVENTS` events or :data:`MIN_EXPOSURE_WEEKS` child-weeks keeps the base
-    value, with a warning. Raises :class:`SSDA903Error` if the tables do not give a usable
-    starting position.
+    value, with a warning. With ``moves`` (the default) also ``placements.moves``: the kinds of
+    move between placement types with at least :data:`MIN_EVENTS` moves (and
+    :data:`MIN_EXPOSURE_WEEKS` child-weeks) in the window replace the base scenario's list; if
+    none has, the base list is kept, with a warning. Raises :class:`SSDA903Error` if the tables
+    do not give a usable starting position.
     """
     base = base or default_scenario()
     if not 4 <= window_weeks <= 520:
@@ -490,13 +523,24 @@ def calibrate(
 
     # --- rates over the same window ---------------------------------------------------
     figures: tuple[RateFigure, ...] = ()
+    move_figures: tuple[MoveFigure, ...] = ()
+    chained = None
     if rates:
         rc = _RateCalibration(base, lo, as_at_ts, window_txt)
-        _calibrate_rates(ep, "REC" in episodes.columns, rc)
+        chained = _chain(ep, "REC" in episodes.columns, rc.warnings)
+        _calibrate_rates(chained, rc)
         changes.update(rc.changes)
         rows += rc.rows
         warnings += rc.warnings
         figures = tuple(rc.figures)
+    if moves:
+        if chained is None:  # without the rates: only the warnings about the chaining itself
+            chained = _chain(ep, "REC" in episodes.columns, warnings, about_exits=False)
+        mv = _calibrate_moves(chained, base, lo, as_at_ts, window_txt, types)
+        changes.update(mv.changes)
+        rows += mv.rows
+        warnings += mv.warnings
+        move_figures = tuple(mv.figures)
 
     # --- the scenario ------------------------------------------------------------------
     start = as_at + dt.timedelta(days=1)
@@ -517,6 +561,7 @@ def calibrate(
         entrants=n_ent,
         window_weeks=window_weeks,
         rates=figures,
+        moves=move_figures,
     )
 
 
@@ -659,8 +704,10 @@ def _n(k: float, one: str, many: str | None = None) -> str:
     return f"{k:,} {one if k == 1 else (many or one + 's')}"
 
 
-def _chain(ep: pd.DataFrame, has_rec: bool, warnings: list[str]) -> pd.DataFrame:
+def _chain(ep: pd.DataFrame, has_rec: bool, warnings: list[str], about_exits: bool = True) -> pd.DataFrame:
     """Episodes in care (short breaks left out) linked into periods of care.
+
+    Warnings about how children left care (REC) are only added with ``about_exits``.
 
     Adds: ``pred``/``cont`` (an episode of the same child ends / starts the same day, so care
     goes on), ``next_stage``/``next_pfa`` (where care goes on to), ``exit`` (the route of
@@ -693,6 +740,9 @@ def _chain(ep: pd.DataFrame, has_rec: bool, warnings: list[str]) -> pd.DataFrame
         rec = e["REC"].astype(str).str.strip().str.upper().replace({"NAN": "", "NONE": "", "NAT": ""})
     else:
         rec = pd.Series("", index=e.index)
+    if not about_exits:
+        warnings = []  # the rest is about leaving care: not said when only placement moves are worked out
+    if not has_rec:
         warnings.append(
             "There is no REC column (reason episode ceased), so how children left care is not known: rates of "
             "leaving care are kept from the base scenario"
@@ -728,14 +778,25 @@ def _chain(ep: pd.DataFrame, has_rec: bool, warnings: list[str]) -> pd.DataFrame
     return e
 
 
-def _calibrate_rates(ep: pd.DataFrame, has_rec: bool, rc: _RateCalibration) -> None:
+def _risk_span(e: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp) -> tuple[pd.Series, pd.Series]:
+    """When each chained episode is at risk in the window: from its start (or the window's), to
+    its end, the window's end, the 18th birthday or the start of the child's next episode."""
+    start = e["DECOM"].clip(lower=lo)
+    end = e["DEC"].fillna(hi).clip(upper=hi)
+    end = end.where(end < e["b18"], e["b18"])
+    end = end.where(~(e["until"] < end), e["until"])
+    return start, end
+
+
+def _calibrate_rates(e: pd.DataFrame, rc: _RateCalibration) -> None:
     """Every rate of the s20, proceedings, placement_order and care_order sections, into ``rc``.
 
-    Rates are occurrence / exposure: the events in the window divided by the child-weeks at
-    risk in it, each child counted in the legal stage (and, under a placement order, placed or
-    not) of the episode they were in, and only up to their 18th birthday.
+    ``e`` is the episodes chained by :func:`_chain`. Rates are occurrence / exposure: the events
+    in the window divided by the child-weeks at risk in it, each child counted in the legal stage
+    (and, under a placement order, placed or not) of the episode they were in, and only up to
+    their 18th birthday.
     """
-    e = _chain(ep, has_rec, rc.warnings)
+    e = e.copy()
     lo, hi, win_txt = rc.lo, rc.hi, rc.window_txt
     statuses, reasons = legal_status_codes(), reasons_ceased()
     proc_codes = " or ".join(statuses.loc[statuses["stage"] == "proceedings", "code"])
@@ -743,12 +804,9 @@ def _calibrate_rates(ep: pd.DataFrame, has_rec: bool, rc: _RateCalibration) -> N
     def rec(route: str) -> str:
         return "REC " + ", ".join(reasons.loc[reasons["route"] == route, "code"])
 
-    start = e["DECOM"].clip(lower=lo)
-    end = e["DEC"].fillna(hi).clip(upper=hi)
-    end = end.where(end < e["b18"], e["b18"])
-    end = end.where(~(e["until"] < end), e["until"])
+    start, end = _risk_span(e, lo, hi)
     e["weeks"] = ((end - start).dt.days / 7).clip(lower=0)
-    e["in_win"] = (e["DEC"] > lo) & (e["DEC"] <= hi) & (e["DEC"] <= e["b18"])
+    e["in_win"] = _in_window(e, lo, hi)
     stage, win = e["stage"], e["in_win"]
 
     def weeks(mask: pd.Series) -> float:
@@ -972,6 +1030,205 @@ def _make_consistent(rc: _RateCalibration) -> None:
         replace("proceedings.erlang_order", new, f"at most the average length in weeks, so {new}")
 
 
+def _in_window(e: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.Series:
+    """Episodes that end in the window (after ``lo``, up to ``hi``), not after the 18th birthday."""
+    return (e["DEC"] > lo) & (e["DEC"] <= hi) & (e["DEC"] <= e["b18"])
+
+
+# ---------------------------------------------------------------------------
+# Placement moves: occurrence / exposure over the window
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Moves:
+    changes: dict[str, object]
+    rows: list[tuple[str, str, str]]
+    warnings: list[str]
+    figures: list[MoveFigure]
+
+
+def _calibrate_moves(
+    e: pd.DataFrame, base: Scenario, lo: pd.Timestamp, hi: pd.Timestamp, win_txt: str, types: dict
+) -> _Moves:
+    """``placements.moves`` from the episodes chained by :func:`_chain`.
+
+    A move is an episode followed the same day by one of the same child (care goes on) in a
+    different placement type, neither of them "placed for adoption" (that is the placement
+    order's own flow). For each kind of move (from, to), the moves in the window divided by the
+    child-weeks in ``from`` in the window (clipped as the other rates: window, 18th birthday,
+    next episode) is a weekly probability, and ``1 - (1 - weekly)^52`` the yearly rate. Both
+    are counted only at the ages both types take, since the model moves a child only into a
+    type that takes their age (structure.py): the rate is per child who could make the move.
+    """
+    out = _Moves({}, [], [], [])
+    label = {t: types[t].label if t in types else t for t in set(e["ptype"])}
+    start, end = _risk_span(e, lo, hi)
+    win = _in_window(e, lo, hi)
+    nxt = e["ptype"].shift(-1).where(e["cont"])
+    changed = e["cont"] & nxt.ne(e["ptype"])
+    adoption = changed & (e["pfa"] | e["next_pfa"])
+    move = changed & ~adoption & win
+    same_type = e["cont"] & nxt.eq(e["ptype"]) & win
+    n_adoption = int((adoption & win).sum())
+    birthdays: dict[int, pd.Series] = {}
+
+    def birthday(years: int) -> pd.Series:
+        if years not in birthdays:
+            birthdays[years] = e["dob"] + pd.DateOffset(years=years)
+        return birthdays[years]
+
+    order = {t: i for i, t in enumerate(types)}
+    pairs = sorted(
+        set(zip(e.loc[move, "ptype"], nxt[move], strict=True)),
+        key=lambda p: (order.get(p[0], len(order)), order.get(p[1], len(order))),
+    )
+    wrong_age: dict[str, int] = {}
+    for f, t in pairs:
+        a0 = max(types[f].min_age if f in types else 0, types[t].min_age if t in types else 0)
+        a1 = min(types[f].max_age if f in types else 17, types[t].max_age if t in types else 17)
+        lower, upper = birthday(a0), birthday(a1 + 1)
+        this = move & e["ptype"].eq(f) & nxt.eq(t)
+        at_age = this & (e["DEC"] >= lower) & (e["DEC"] < upper)
+        n = int(at_age.sum())
+        if int(this.sum()) > n:
+            wrong_age[t] = wrong_age.get(t, 0) + int(this.sum()) - n
+        in_f = e["ptype"].eq(f)
+        s = start[in_f].where(start[in_f] > lower[in_f], lower[in_f])
+        t_end = end[in_f].where(end[in_f] < upper[in_f], upper[in_f])
+        w = float(((t_end - s).dt.days / 7).clip(lower=0).sum())
+        ok = n >= MIN_EVENTS and w >= MIN_EXPOSURE_WEEKS
+        est = _annual(n, w) if w > 0 else None
+        value = round(est, 6) if ok and est is not None else None
+        out.figures.append(MoveFigure(f, t, f"{label[f]} to {label[t]}", n, w, a0, a1, est, value, ok))
+    if wrong_age:
+        out.warnings.append(
+            f"{_n(sum(wrong_age.values()), 'move')} were into a placement type that does not take the child's age at the "
+            f"time ({', '.join(label[t] for t in wrong_age)}): not counted, since the model never makes such a move"
+        )
+    _scale_moves(out, label)
+    used = [f for f in out.figures if f.used]
+    dropped = [f for f in out.figures if not f.used]
+    n_moves = sum(f.events for f in out.figures)
+    n_age = sum(wrong_age.values())
+    not_counted = (
+        f"Not counted: {_n(n_adoption, 'move')} into or out of placed for adoption (part of the placement order), "
+        + (f"{_n(n_age, 'move')} into a placement type that does not take the child's age, " if n_age else "")
+        + f"{_n(int(same_type.sum()), 'new episode')} in the same placement type (e.g. a new legal status or carer)"
+    )
+    # As for the other rates, a kind of move the data cannot pin down keeps the base scenario's
+    # rate (a usual step-down the base has is not set to nothing by a quiet year).
+    calibrated = {(f.from_type, f.to_type) for f in used}
+    kept_base = [m for m in base.placements.moves if (m.from_type, m.to_type) not in calibrated]
+    if dropped:
+        base_pairs = {(m.from_type, m.to_type) for m in kept_base}
+        listed = ", ".join(
+            f"{f.label} ({_few(f)}{'; base rate kept' if (f.from_type, f.to_type) in base_pairs else ''})"
+            for f in dropped[:MAX_LISTED]
+        )
+        more = f" and {len(dropped) - MAX_LISTED} more" if len(dropped) > MAX_LISTED else ""
+        out.warnings.append(
+            f"Placement moves: {_n(len(dropped), 'kind')} of move had too few to go on in {win_txt}: "
+            f"{listed}{more}. A kind of move the base scenario has keeps its rate from there; any other is left "
+            f"out. At least {MIN_EVENTS} moves and {MIN_EXPOSURE_WEEKS:,.0f} child-weeks are needed; a longer "
+            "window (more weeks before the as-at date) may give enough."
+        )
+    if not used:
+        why = (
+            f"no kind of move had at least {MIN_EVENTS} moves"
+            if out.figures
+            else "no child moved from one placement type to another"
+        )
+        out.warnings.append(
+            f"Placement moves: kept from the base scenario ({_n(len(base.placements.moves), 'kind')} of move) "
+            f"because {why} in {win_txt}."
+        )
+        out.rows.append(
+            (
+                "Placement moves",
+                "kept from the base scenario",
+                f"too few to go on: {_n(n_moves, 'move')} from one placement type to another in {win_txt}. "
+                + not_counted,
+            )
+        )
+        return out
+    merged = [{"from_type": f.from_type, "to_type": f.to_type, "annual_rate": f.value} for f in used]
+    merged += [{"from_type": m.from_type, "to_type": m.to_type, "annual_rate": m.annual_rate} for m in kept_base]
+    # the yearly moves out of one type may add up to at most 1 (validation): scale base ones down if needed
+    for src in {m["from_type"] for m in merged}:
+        total = sum(m["annual_rate"] for m in merged if m["from_type"] == src)
+        base_part = sum(m["annual_rate"] for m in merged[len(used) :] if m["from_type"] == src)
+        if total > 1 and base_part > 0:
+            room = max(0.0, 1 - (total - base_part))
+            for m in merged[len(used) :]:
+                if m["from_type"] == src:
+                    m["annual_rate"] = round(m["annual_rate"] * room / base_part, 6)
+            out.warnings.append(
+                f"Placement moves: with the moves worked out from your data, the base scenario's moves out of "
+                f"{label[src]} would add up to more than 100% a year: they are scaled down to fit"
+            )
+    out.changes["placements.moves"] = merged
+    out.rows.append(
+        (
+            "Placement moves",
+            f"{_n(len(used), 'kind')} of move",
+            f"{_n(n_moves, 'move')} from one placement type to another (a new episode the same day) in {win_txt}, "
+            f"of {_n(len(out.figures), 'kind')}: {len(used)} with at least {MIN_EVENTS} moves worked out below"
+            + (f", {len(dropped)} with fewer left out ({sum(f.events for f in dropped)} moves)" if dropped else "")
+            + f"; {_n(len(kept_base), 'kind')} of move of the base scenario not worked out here keep their rates. "
+            f"{not_counted}. Each rate is the moves divided by the child-weeks in the placement they left, at the "
+            "ages both placements take",
+        )
+    )
+    for f in used:
+        ages = "" if (f.min_age, f.max_age) == (0, 17) else f" aged {f.min_age}-{f.max_age}"
+        how = f"{_n(f.events, 'move')} over {f.exposure_weeks:,.0f} child-weeks in {label[f.from_type]}{ages}: " + (
+            f"{f.events / f.exposure_weeks:.2%} a week, so {f.estimate:.1%} a year"
+        )
+        if f.value is not None and f.estimate is not None and round(f.estimate, 6) != f.value:
+            how += f"; scaled down to {f.value:.1%} with the other moves out of {label[f.from_type]}"
+        out.rows.append((f"  move: {f.label}", f"{f.value:.1%} a year", how))
+    return out
+
+
+def _few(f: MoveFigure) -> str:
+    if f.events < MIN_EVENTS:
+        return _n(f.events, "move")
+    return f"{_n(f.events, 'move')} but only {f.exposure_weeks:,.0f} child-weeks"
+
+
+def _scale_moves(out: _Moves, label: dict[str, str]) -> None:
+    """Yearly moves out of one placement type may add up to at most 1 (validate.py): scale them down together."""
+    total: dict[str, float] = {}
+    for f in out.figures:
+        if f.used and f.value is not None:
+            total[f.from_type] = total.get(f.from_type, 0.0) + f.value
+    for src, tot in total.items():
+        if tot <= 1:
+            continue
+        out.warnings.append(
+            f"Placement moves: the yearly moves out of {label[src]} add up to {tot:.0%}, more than the model allows "
+            "(100%): each was scaled down by the same factor"
+        )
+        out.figures = [
+            MoveFigure(
+                f.from_type,
+                f.to_type,
+                f.label,
+                f.events,
+                f.exposure_weeks,
+                f.min_age,
+                f.max_age,
+                f.estimate,
+                round(f.value / tot * 0.999999, 6),
+                True,
+            )
+            if f.used and f.from_type == src and f.value is not None
+            else f
+            for f in out.figures
+        ]
+
+
 def _stage_label(key: str) -> str:
     return {
         "s20": "section 20",
@@ -1091,6 +1348,12 @@ class ExampleRates:
     proceedings last an Erlang time of the given order and mean, and so on. Calibrating the
     example therefore gives these figures back, within sampling error. Care orders end faster
     than the bundled defaults say, so that the example has enough of every event in 52 weeks.
+
+    ``placement_moves`` are (from type, to type, yearly rate): each is a competing exponential
+    time with weekly hazard ``weekly_from_annual(rate)``, which starts only at an age the new
+    type takes (as in the model), so calibrating gives the rates back, and no other kind of
+    move happens. ``same_type_changes_a_year``: new episodes in the same placement type (a new
+    carer or home), which are not placement moves.
     """
 
     s20_mean_weeks_to_return_home: float = 40.0
@@ -1106,11 +1369,45 @@ class ExampleRates:
     po_mean_weeks_placed_to_order: float = 40.0
     co_annual_discharge_home: float = 0.08
     co_annual_sgo: float = 0.12
-    co_annual_other: float = 0.08
-    placement_moves_a_year: float = 0.3  # moves within a legal stage (new episode, REC X1)
+    co_annual_other: float = 0.1
+    placement_moves: tuple[tuple[str, str, float], ...] = (
+        ("private_childrens_home", "ifa", 0.5),
+        ("ifa", "private_childrens_home", 0.3),
+        ("in_house_fostering", "supported_accommodation", 0.7),
+    )
+    same_type_changes_a_year: float = 0.3  # a new carer or home of the same type (new episode, REC X1)
 
 
 _EXAMPLE_LS = {"s20": "V2", "proceedings": "C1", "po_wait": "E1", "po_placed": "E1", "care_order": "C2"}
+_EXAMPLE_CODES = {  # placement type: SSDA903 codes and the provider that gives the type
+    "in_house_fostering": (("U4", "U6"), "PR1"),
+    "ifa": (("U4", "U6"), "PR4"),
+    "kinship_fostering": (("U1", "U3"), "PR1"),
+    "la_childrens_home": (("K2",), "PR1"),
+    "private_childrens_home": (("K2",), "PR4"),
+    "supported_accommodation": (("H5", "P2"), "PR1"),
+    "placed_with_parents": (("P1",), "PR0"),
+    "placed_for_adoption": (("A5", "A6"), "PR1"),
+}
+_EXAMPLE_MIX = {  # placement type at the start of care, by age from
+    16: {
+        "in_house_fostering": 0.45,
+        "ifa": 0.1,
+        "supported_accommodation": 0.1,
+        "la_childrens_home": 0.05,
+        "private_childrens_home": 0.2,
+        "kinship_fostering": 0.1,
+    },
+    10: {
+        "in_house_fostering": 0.3,
+        "ifa": 0.2,
+        "kinship_fostering": 0.15,
+        "la_childrens_home": 0.07,
+        "private_childrens_home": 0.18,
+        "placed_with_parents": 0.1,
+    },
+    0: {"in_house_fostering": 0.35, "ifa": 0.25, "kinship_fostering": 0.3, "placed_with_parents": 0.1},
+}
 _EXAMPLE_REC = {
     "returned_home": (("E4A", "E4B", "E13"), (0.6, 0.1, 0.3)),
     "sgo_cao": (("E45", "E46", "E47", "E48", "E41"), (0.35, 0.1, 0.35, 0.05, 0.15)),
@@ -1121,7 +1418,7 @@ _EXAMPLE_REC = {
 
 
 def example_tables(
-    n_children: int = 2500,
+    n_children: int = 3500,
     seed: int = 0,
     as_at: dt.date = dt.date(2026, 3, 31),
     rates: ExampleRates | None = None,
@@ -1130,8 +1427,9 @@ def example_tables(
     """Made-up header and episodes tables in SSDA903 shape, for trying the loader.
 
     Not real children: ``n_children`` start care at random over the ``years`` before ``as_at``
-    (250 a year by default, about 400 in care at the end) and move between legal stages, placements and out of care
-    as :class:`ExampleRates` says, with a new episode (REC X1) at each change within care.
+    (350 a year by default, about 550-600 in care at the end) and move between legal stages,
+    placement types and out of care as :class:`ExampleRates` says, with a new episode (REC X1)
+    at each change within care.
     The same ``seed`` always gives the same tables. As a return made just after ``as_at``:
     nothing starts or ends later.
     """
@@ -1144,6 +1442,7 @@ def example_tables(
     rows_e: list[dict[str, str]] = []
     band_ages = [(0, 0), (1, 4), (5, 9), (10, 15), (16, 17)]
     band_p = [0.06, 0.13, 0.18, 0.42, 0.21]
+    min_age = {p.id: p.min_age for p in load_placement_types()}
     for i in range(n_children):
         child = f"EX{i + 1:05d}"
         lo, top = band_ages[rng.choice(5, p=band_p)]
@@ -1152,8 +1451,7 @@ def example_tables(
         dob = decom - dt.timedelta(days=int(age_at_start * 365.25 + rng.integers(0, 365)))
         rows_h.append({"CHILD": child, "SEX": str(rng.choice(["1", "2"])), "DOB": dob.strftime("%d/%m/%Y")})
         s20 = rng.random() < (0.7 if age_at_start >= 16 else 0.2)
-        provider = "PR4" if rng.random() < 0.4 else "PR1"
-        rows_e += _example_child(rng, r, child, decom, dob, "s20" if s20 else "proceedings", provider, hi)
+        rows_e += _example_child(rng, r, child, decom, dob, "s20" if s20 else "proceedings", hi, min_age)
     eps = pd.DataFrame(rows_e)
     eps = eps[pd.to_datetime(eps["DECOM"], format="%d/%m/%Y") <= pd.Timestamp(hi)].copy()
     eps.loc[pd.to_datetime(eps["DEC"], format="%d/%m/%Y") > pd.Timestamp(hi), ["DEC", "REC"]] = ""
@@ -1167,15 +1465,18 @@ def _example_child(
     decom: dt.date,
     dob: dt.date,
     state: str,
-    provider: str,
     hi: dt.date,
+    min_age: dict[str, int],
 ) -> list[dict[str, str]]:
     """One made-up child's episodes, from starting care until leaving it (or after ``hi``)."""
     b18 = _add_years(dob, 18)
     outcomes = ("returned_home", "sgo_cao", "placement_order", "care_order")
     shares = np.array([r.outcome_returned_home, r.outcome_sgo_cao, r.outcome_placement_order, r.outcome_care_order])
     t, rne = decom, "S"
-    place = _example_place(rng, _example_age(dob, t))
+    age = _example_age(dob, t)
+    mix = _EXAMPLE_MIX[max(a for a in _EXAMPLE_MIX if a <= age)]
+    ptype = str(rng.choice(list(mix), p=list(mix.values())))
+    place, provider = _example_code(rng, ptype)
     out: list[dict[str, str]] = []
     while t <= hi:
         if state == "s20":
@@ -1196,7 +1497,8 @@ def _example_child(
             nxt = "care_order" if rng.random() < r.po_share_not_adopted else "po_placed"
         elif state == "po_placed":
             weeks, nxt = float(rng.exponential(r.po_mean_weeks_placed_to_order)), "adoption"
-            place = str(rng.choice(["A5", "A6"]))
+            ptype = "placed_for_adoption"
+            place, provider = _example_code(rng, ptype)
         else:  # care order
             weeks, nxt = _compete(
                 rng,
@@ -1210,13 +1512,13 @@ def _example_child(
         if end >= b18:
             end, nxt = b18, "age_18"
         ls = _EXAMPLE_LS[state]
-        if state != "po_placed" and r.placement_moves_a_year > 0:
-            move = t + dt.timedelta(days=round(rng.exponential(52 / r.placement_moves_a_year) * 7))
-            while move < end and move <= hi:  # a change of placement within the stage: care goes on
-                out.append(_ex_episode(child, t, move, rne, ls, place, provider, "X1"))
-                t, rne = move, "P"
-                place = _example_place(rng, _example_age(dob, t))
-                move = t + dt.timedelta(days=round(rng.exponential(52 / r.placement_moves_a_year) * 7))
+        while state != "po_placed":  # changes of placement within the stage: care goes on
+            move, to = _example_move(rng, r, ptype, t, dob, min_age)
+            if move is None or move >= end or move > hi:
+                break
+            out.append(_ex_episode(child, t, move, rne, ls, place, provider, "X1"))
+            t, rne, ptype = move, "P", to
+            place, provider = _example_code(rng, ptype)
         if nxt in _EXAMPLE_REC:  # leaves care
             codes, p = _EXAMPLE_REC[nxt]
             out.append(_ex_episode(child, t, end, rne, ls, place, provider, str(rng.choice(codes, p=p))))
@@ -1246,12 +1548,27 @@ def _add_years(d: dt.date, years: int) -> dt.date:
         return d.replace(year=d.year + years, day=28)
 
 
-def _example_place(rng: np.random.Generator, age: int) -> str:
-    if age >= 16:
-        return str(rng.choice(["U4", "U6", "H5", "K2", "U3"], p=[0.25, 0.15, 0.35, 0.15, 0.10]))
-    if age >= 10:
-        return str(rng.choice(["U4", "U6", "U1", "K2", "P1"], p=[0.3, 0.25, 0.15, 0.2, 0.1]))
-    return str(rng.choice(["U4", "U6", "U1", "U3", "P1"], p=[0.3, 0.25, 0.2, 0.15, 0.1]))
+def _example_code(rng: np.random.Generator, ptype: str) -> tuple[str, str]:
+    """A placement code and provider that count as ``ptype``."""
+    codes, provider = _EXAMPLE_CODES[ptype]
+    return str(rng.choice(codes)), provider
+
+
+def _example_move(
+    rng: np.random.Generator, r: ExampleRates, ptype: str, t: dt.date, dob: dt.date, min_age: dict[str, int]
+) -> tuple[dt.date | None, str]:
+    """The date of the next change of placement from ``t`` and the type moved to (the same type for a new
+    carer or home). Competing exponential times; a move into a type starts only at an age that type takes."""
+    first: tuple[dt.date | None, str] = (None, ptype)
+    hazards = [(frm, to, weekly_from_annual(a)) for frm, to, a in r.placement_moves if frm == ptype and a > 0]
+    if r.same_type_changes_a_year > 0:
+        hazards.append((ptype, ptype, r.same_type_changes_a_year / 52))
+    for _, to, h in hazards:
+        onset = max(t, _add_years(dob, min_age[to]))
+        when = onset + dt.timedelta(days=max(1, round(float(rng.exponential(1.0 / h)) * 7)))
+        if first[0] is None or when < first[0]:
+            first = (when, to)
+    return first
 
 
 def _ex_episode(child, decom, dec, rne, ls, place, provider, rec) -> dict[str, str]:

@@ -170,8 +170,8 @@ st.markdown(
     """
 - **Illustrative defaults.** The default authority is not a real council. Many values are marked *illustrative
   assumption* above. Start from your own SSDA903 return on *Load your data* (it sets the children in care, the
-  entries and, where a year holds enough events, the rates of proceedings, outcomes and leaving care), and set
-  what it cannot (placement moves, prices, the budget) before using results for budgets.
+  entries and, where a year holds enough events, the rates of proceedings, outcomes, leaving care and placement
+  moves), and set what it cannot (prices, the budget) before using results for budgets.
 - **Expected numbers.** The figures are averages; real numbers vary by chance. Turn on *Show the range of
   outcomes* on the overview to see how much. The range shows chance only, not doubt about the assumptions.
 - **Rates do not depend on age or time in care**, except leaving care at 18 and the age limits of placement types.

@@ -1,4 +1,4 @@
-"""Load your data: the scenario's starting position, entries and rates worked out from an SSDA903 return.
+"""Load your data: the scenario's starting position, entries, rates and placement moves from an SSDA903 return.
 
 Personal data: the uploaded files are read in memory inside app_lib.ssda903_page and never
 written to disk, logged, cached or kept in a module variable. Only the result (aggregate
@@ -19,6 +19,7 @@ SOURCE = PREFIX + "source"  # "files" or "example"
 SUGGESTED = PREFIX + "suggested_as_at"  # (what was read, the date offered): a date only, no data
 RESULT = PREFIX + "result"  # (Calibration, where it came from): totals and shares only
 RATES = PREFIX + "rates"  # work out the rates too (bool)
+MOVES = PREFIX + "moves"  # work out the placement moves too (bool)
 KEPT = PREFIX + "kept"  # the settings above, kept while their widgets are not drawn (a file missing)
 
 
@@ -135,8 +136,8 @@ example = ss[SOURCE] == "example"
 problems: list[str] = []
 if example:
     st.info(
-        "Using **made-up example data** (not real children). Its rates of leaving care are set higher than a real "
-        "authority's, so that one year holds enough events to work out every rate. Choose your own two files above "
+        "Using **made-up example data** (not real children). Its rates of leaving care and of placement moves are "
+        "set higher than a real authority's, so that one year holds enough events to work out every rate. Choose your own two files above "
         "to use them instead.",
         icon=":material/science:",
     )
@@ -175,6 +176,7 @@ if example or not problems:
         _setting(WINDOW, 52)
         _setting(BASE, BASES[0])
         _setting(RATES, True)
+        _setting(MOVES, True)
         c1, c2, c3 = st.columns(3, gap="large")
         c1.date_input(
             "Children in care on (as at)",
@@ -210,13 +212,23 @@ if example or not problems:
             help="How long proceedings last and how they end, and how fast children move on and leave care, from the "
             "events in those weeks. Off: keep every rate from the scenario chosen on the right.",
         )
+        c2.toggle(
+            "Also work out the placement moves",
+            key=MOVES,
+            on_change=_keep,
+            args=(MOVES,),
+            help="How often children move from one placement type to another (e.g. from a children's home to foster "
+            "care), from the moves in those weeks. Off: keep the placement moves of the scenario chosen on the right.",
+        )
         if st.button("Work out the figures", key=PREFIX + "calibrate", type="primary", icon=":material/calculate:"):
             base = state.scenario() if ss[BASE] == BASES[0] else None
             with st.spinner("Working out the figures …"):
                 if example:
-                    result = data.work_out_example(ss[AS_AT], ss[WINDOW], base, ss[RATES])
+                    result = data.work_out_example(ss[AS_AT], ss[WINDOW], base, ss[RATES], ss[MOVES])
                 else:
-                    result = data.work_out_uploads(header_file, episodes_file, ss[AS_AT], ss[WINDOW], base, ss[RATES])
+                    result = data.work_out_uploads(
+                        header_file, episodes_file, ss[AS_AT], ss[WINDOW], base, ss[RATES], ss[MOVES]
+                    )
             if isinstance(result, list):
                 ss.pop(RESULT, None)
                 _show_problems(result)

@@ -170,6 +170,17 @@ def test_example_data_end_to_end() -> None:
     assert len(c.rates) == 12 and all(f.used for f in c.rates), [(f.path, f.events) for f in c.rates if not f.used]
     assert not c.warnings
     assert example_tables()[1].equals(e)  # the same seed gives the same tables
+    # the example's placement moves are worked out from the 52 weeks too; the base scenario's
+    # other kinds of move keep their rates
+    simulated = [(f, t) for f, t, _ in ExampleRates().placement_moves]
+    pairs = [(m.from_type, m.to_type) for m in c.scenario.placements.moves]
+    assert sorted(pairs[: len(simulated)]) == sorted(simulated)
+    assert pairs[len(simulated) :] == [
+        (m.from_type, m.to_type)
+        for m in default_scenario().placements.moves
+        if (m.from_type, m.to_type) not in simulated
+    ]
+    assert all(f.used and f.events >= 20 for f in c.moves), [(f.label, f.events) for f in c.moves]
 
 
 def test_default_as_at_is_the_31_march_ending_the_return() -> None:
@@ -566,7 +577,15 @@ def test_reasons_ceased_table() -> None:
 # --- rates: recovered from made-up data drawn with known rates ---------------------------
 
 
-def test_known_rates_are_recovered() -> None:
+@pytest.fixture(scope="module")
+def known() -> tuple[ExampleRates, ssda903.Calibration]:
+    """Ten thousand made-up children over ten years, drawn from ExampleRates, calibrated over 156 weeks."""
+    r = ExampleRates()
+    h, e = example_tables(n_children=10_000, seed=7, rates=r)
+    return r, calibrate(h, e, AS_AT, window_weeks=156)
+
+
+def test_known_rates_are_recovered(known) -> None:
     """Ten thousand made-up children over ten years, drawn from ExampleRates; a 156-week window.
 
     Tolerance: 4 standard errors, each worked out from the events the calibration counted
@@ -577,9 +596,7 @@ def test_known_rates_are_recovered() -> None:
     short at 18 are not counted), each under one standard error here, while a wrong
     definition (e.g. X1 counted as leaving care: +23% on section 20 returns home) fails.
     """
-    r = ExampleRates()
-    h, e = example_tables(n_children=10_000, seed=7, rates=r)
-    c = calibrate(h, e, AS_AT, window_weeks=156)
+    r, c = known
     fig = {f.path: f for f in c.rates}
     assert all(f.used for f in c.rates)
 
@@ -655,3 +672,260 @@ def test_cli_calibrate_rates_and_no_rates(tmp_path: Path) -> None:
         base.care_order,
     )
     assert s.initial.total == 20  # the starting position is still worked out (E and J)
+
+
+# --- placement moves ------------------------------------------------------------------------
+
+# One child's episodes as (start, end, RNE, LS, PLACE, PLACE_PROVIDER, REC), days after LO (end None:
+# still open); the header's date of birth first. Ten children follow each pattern unless said.
+MOVE_PATTERNS: dict[str, tuple[str, list[tuple]]] = {
+    # aged 12: private children's home (K2, private provider) 10 weeks in the window -> IFA 10 weeks -> private home
+    # 10 weeks -> a care order in the same home for the last 22 weeks (a legal status change, not a move)
+    "P": (
+        "01/01/2013",
+        [
+            (-100, 70, "S", "C1", "K2", "PR4", "X1"),
+            (70, 140, "P", "C1", "U4", "PR4", "X1"),
+            (140, 210, "P", "C1", "K2", "PR4", "X1"),
+            (210, None, "L", "C2", "K2", "PR4", ""),
+        ],
+    ),
+    # aged 6: IFA 5 weeks -> placed for adoption (A5) 25 weeks -> placement disrupted, back to an IFA for 22 weeks:
+    # moves into and out of placed for adoption are the placement order's flow, not placement moves
+    "A": (
+        "01/01/2019",
+        [
+            (-50, 35, "S", "E1", "U6", "PR4", "X1"),
+            (35, 210, "P", "E1", "A5", "PR1", "X1"),
+            (210, None, "P", "E1", "U6", "PR4", ""),
+        ],
+    ),
+    # in-house foster care, 16 on day 105 -> supported accommodation (H5) on day 245 -> a flat (P2, the same type)
+    "S": (
+        (LO + pd.Timedelta(days=105) - pd.DateOffset(years=16)).strftime("%d/%m/%Y"),
+        [
+            (-200, 245, "S", "C2", "U6", "PR1", "X1"),
+            (245, 315, "P", "C2", "H5", "PR1", "X1"),
+            (315, None, "P", "C2", "P2", "PR1", ""),
+        ],
+    ),
+    # in-house foster care -> supported accommodation at 14, which the model never does: not counted
+    "Y": ("01/01/2011", [(-100, 140, "S", "C2", "U6", "PR1", "X1"), (140, None, "P", "C2", "H5", "PR1", "")]),
+    # aged 13: LA children's home for 100 days of the window -> in-house foster care (four children: too few)
+    "L": ("01/01/2012", [(-100, 100, "S", "C2", "K2", "PR1", "X1"), (100, None, "P", "C2", "U4", "PR1", "")]),
+    # two days in a temporary placement (T4: Other) and back: ten moves each way
+    "T": (
+        "01/01/2012",
+        [
+            (-100, 100, "S", "C2", "U4", "PR1", "X1"),
+            (100, 102, "P", "C2", "T4", "PR1", "X1"),
+            (102, None, "P", "C2", "U4", "PR1", ""),
+        ],
+    ),
+    # six weeks in another placement (Z1: Other), then in-house foster care (O1) or an IFA (O2)
+    "O1": ("01/01/2012", [(-100, 42, "S", "C2", "Z1", "PR1", "X1"), (42, None, "P", "C2", "U4", "PR1", "")]),
+    "O2": ("01/01/2012", [(-100, 42, "S", "C2", "Z1", "PR1", "X1"), (42, None, "P", "C2", "U4", "PR4", "")]),
+}
+MOVES_BY_HAND = {"P": 10, "A": 10, "S": 10, "Y": 10, "L": 4}
+# Moves in the window, at the ages both placement types take (x10 children):
+#   private home -> IFA: 10 (P), over 420 child-weeks in private homes (P 10 + 10 + 22)
+#   IFA -> private home: 10 (P), over 370 child-weeks in IFAs at 5-17 (P 10, A 5 + 22; A's 25 weeks placed for
+#       adoption are in no placement type)
+#   in-house fostering -> supported accommodation: 10 (S), over 200 child-weeks in in-house fostering at 16-17
+#       (S from day 105 to 245; Y is 14, L 13: no child-weeks for this move). At any age it would be 550.
+#   LA children's home -> in-house fostering: 4 (L): too few, left out
+# Not counted: 20 moves into or out of placed for adoption (A), 10 into supported accommodation at 14 (Y),
+# 20 new episodes in the same placement type (P's care order, S's flat).
+
+
+def move_tables(patterns: dict[str, int]) -> tuple[str, str]:
+    """Header and episodes CSV text: ``patterns`` maps a move pattern to how many children follow it."""
+    header, episodes = ["CHILD,SEX,DOB"], ["CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC"]
+    for key, n in patterns.items():
+        dob, eps = MOVE_PATTERNS[key]
+        for i in range(n):
+            child = f"{key}{i:02d}"
+            header.append(f"{child},1,{dob}")
+            for start, end, rne, ls, place, provider, rec in eps:
+                episodes.append(f"{child},{_day(start)},{rne},{ls},N1,{place},{provider},{_day(end)},{rec}")
+    return "\n".join(header) + "\n", "\n".join(episodes) + "\n"
+
+
+@pytest.fixture(scope="module")
+def moves_by_hand() -> ssda903.Calibration:
+    return calibrate_text(*move_tables(MOVES_BY_HAND))
+
+
+def _annual(n: int, weeks: float) -> float:
+    return 1 - (1 - n / weeks) ** 52
+
+
+def test_moves_counted_by_hand(moves_by_hand) -> None:
+    c = moves_by_hand
+    fig = {(f.from_type, f.to_type): f for f in c.moves}
+    assert {k: (f.events, f.exposure_weeks, f.min_age, f.max_age, f.used) for k, f in fig.items()} == {
+        ("private_childrens_home", "ifa"): (10, 420.0, 5, 17, True),
+        ("ifa", "private_childrens_home"): (10, 370.0, 5, 17, True),
+        ("in_house_fostering", "supported_accommodation"): (10, 200.0, 16, 17, True),
+        ("la_childrens_home", "in_house_fostering"): (4, pytest.approx(400 / 7), 5, 17, False),
+    }
+    moves = [(m.from_type, m.to_type, m.annual_rate) for m in c.scenario.placements.moves]
+    assert moves[:3] == [
+        ("in_house_fostering", "supported_accommodation", pytest.approx(_annual(10, 200), abs=1e-6)),
+        ("ifa", "private_childrens_home", pytest.approx(_annual(10, 370), abs=1e-6)),
+        ("private_childrens_home", "ifa", pytest.approx(_annual(10, 420), abs=1e-6)),
+    ]
+    # the base scenario's other kinds of move (LA home -> in-house had only 4 moves here) keep their rates
+    worked_out = {(f, t) for f, t, _ in moves[:3]}
+    base_rest = [(m.from_type, m.to_type, m.annual_rate) for m in default_scenario().placements.moves]
+    assert [m[:2] for m in moves[3:]] == [m[:2] for m in base_rest if m[:2] not in worked_out]
+    assert ("la_childrens_home", "in_house_fostering", 0.2) in moves[3:]
+    # out of private homes: 71% a year to IFA from the data plus the base 10% and 50% would be over 100%,
+    # so the base ones are scaled down to fit, and the user is told
+    out_of_home = [r for f, _, r in moves if f == "private_childrens_home"]
+    assert sum(out_of_home) == pytest.approx(1.0, abs=1e-5)
+    assert any("moves out of Private children's home would add up to more than 100%" in w for w in c.warnings)
+    for f, t, r in moves[3:]:
+        if f != "private_childrens_home":
+            assert r == next(b for b in base_rest if b[:2] == (f, t))[2]
+    # nothing into or out of placed for adoption; the legal status change and the flat are no moves
+    assert not any("placed_for_adoption" in (m.from_type, m.to_type) for m in c.scenario.placements.moves)
+    assert not any(f.from_type == f.to_type for f in c.moves)
+    r = c.report.set_index("Figure")
+    row = r.loc["Placement moves"]
+    assert row["Value"] == "3 kinds of move"
+    why = row["Worked out from"]
+    assert why.startswith("34 moves from one placement type to another (a new episode the same day) in the 52 weeks")
+    assert "of 4 kinds: 3 with at least 10 moves worked out below, 1 with fewer left out (4 moves)" in why
+    assert "7 kinds of move of the base scenario not worked out here keep their rates" in why
+    assert (
+        "Not counted: 20 moves into or out of placed for adoption (part of the placement order), 10 moves into a "
+        "placement type that does not take the child's age, 20 new episodes in the same placement type" in why
+    )
+    pair = r.loc["  move: In-house fostering to Supported accommodation (16-17)"]
+    assert pair["Value"] == "93.1% a year"
+    assert pair["Worked out from"] == (
+        "10 moves over 200 child-weeks in In-house fostering aged 16-17: 5.00% a week, so 93.1% a year"
+    )
+    assert r.index[-1] == "Start date of the projection"
+    assert any(
+        w.startswith("10 moves were into a placement type that does not take the child's age") for w in c.warnings
+    )
+
+
+def test_calibrated_moves_validate_project_and_become_the_models_weekly_probabilities(moves_by_hand) -> None:
+    s = moves_by_hand.scenario
+    assert Scenario.from_json(s.to_json()) == s
+    assert project(s).table("fy")["children_in_care"].notna().all()
+    st = build(s)
+    ids = [p.id for p in st.placements]
+    house, supported = ids.index("in_house_fostering"), ids.index("supported_accommodation")
+    home, ifa = ids.index("private_childrens_home"), ids.index("ifa")
+    for g, age_weeks in enumerate(st.age_group_edges[:-1]):
+        m = st.move_probs[g]
+        # per child-week: 10 / 200 only at 16-17, when supported accommodation takes the child
+        assert m[house, supported] == pytest.approx(10 / 200 if age_weeks >= 16 * 52 else 0.0, abs=1e-6)
+        assert m[home, ifa] == pytest.approx(10 / 420, abs=1e-6)
+        assert m[ifa, home] == pytest.approx(10 / 370 if age_weeks >= 5 * 52 else 0.0, abs=1e-6)
+
+
+def test_a_kind_of_move_with_too_few_is_left_out_and_said() -> None:
+    c = calibrate_text(*move_tables(MOVES_BY_HAND | {"T": 10}))
+    fig = {(f.from_type, f.to_type): f for f in c.moves}
+    # LA home -> in-house: 4 moves; Other -> in-house: 10 moves but 10 x 2 days = 3 child-weeks
+    assert not fig[("la_childrens_home", "in_house_fostering")].used and not fig[("other", "in_house_fostering")].used
+    assert fig[("in_house_fostering", "other")].used  # 10 moves over 10 x (100 + 262) days
+    kept = {(m.from_type, m.to_type): m.annual_rate for m in c.scenario.placements.moves}
+    # a kind of move the base scenario has keeps its base rate; another one is left out
+    assert kept[("la_childrens_home", "in_house_fostering")] == 0.2 and ("other", "in_house_fostering") not in kept
+    warning = next(w for w in c.warnings if w.startswith("Placement moves: 2 kinds of move had too few"))
+    assert "A kind of move the base scenario has keeps its rate from there; any other is left out" in warning
+    assert "LA children's home to In-house fostering (4 moves; base rate kept)" in warning
+    assert "Other (incl. residential schools) to In-house fostering (10 moves but only 3 child-weeks)" in warning
+    # with ten children, the LA home move has 10 moves over 143 child-weeks: used
+    ten = calibrate_text(*move_tables(MOVES_BY_HAND | {"L": 10}))
+    assert {(f.from_type, f.to_type): f.used for f in ten.moves}[("la_childrens_home", "in_house_fostering")]
+
+
+def test_no_kind_of_move_with_enough_keeps_the_base_moves() -> None:
+    base = default_scenario()
+    c = calibrate_text(*move_tables({"L": 4, "P": 9}))
+    assert c.scenario.placements == base.placements
+    assert any(
+        w.startswith("Placement moves: kept from the base scenario (10 kinds of move) because no kind of move had")
+        for w in c.warnings
+    )
+    row = c.report.set_index("Figure").loc["Placement moves"]
+    assert row["Value"] == "kept from the base scenario" and row["Worked out from"].startswith("too few to go on")
+    # no move at all (the rates' hand-made return has none): the same, said so
+    none = calibrate_text(*pattern_tables())
+    assert none.moves == () and none.scenario.placements == base.placements
+    assert any("because no child moved from one placement type to another" in w for w in none.warnings)
+
+
+def test_moves_out_of_one_type_adding_up_to_more_than_one_are_scaled_down() -> None:
+    """Other -> in-house and Other -> IFA: 10 moves each over 120 child-weeks in Other, 98.9% a year each."""
+    c = calibrate_text(*move_tables({"O1": 10, "O2": 10}))
+    out = {m.to_type: m.annual_rate for m in c.scenario.placements.moves if m.from_type == "other"}
+    alone = _annual(10, 120)
+    assert out == pytest.approx({"in_house_fostering": alone / (2 * alone), "ifa": alone / (2 * alone)}, abs=1e-5)
+    assert sum(out.values()) <= 1
+    assert any("the yearly moves out of Other (incl. residential schools) add up to 198%" in w for w in c.warnings)
+    assert "scaled down to 50.0%" in c.report.set_index("Figure").iloc[-2]["Worked out from"]
+
+
+def test_moves_switched_off(moves_by_hand) -> None:
+    c = calibrate_text(*move_tables(MOVES_BY_HAND), moves=False)
+    assert c.moves == () and c.scenario.placements == default_scenario().placements
+    assert "Placement moves" not in set(c.report["Figure"])
+    assert not any("Placement moves" in w or "moves were into" in w for w in c.warnings)
+    assert c.scenario.initial == moves_by_hand.scenario.initial  # the rest is still worked out
+    # and the other way round: moves without the rates, and without REC (not needed for moves)
+    header, episodes = move_tables(MOVES_BY_HAND)
+    no_rec = "\n".join(line.rsplit(",", 1)[0] for line in episodes.splitlines()) + "\n"
+    only = calibrate_text(header, no_rec, rates=False)
+    assert only.rates == () and only.scenario.placements == moves_by_hand.scenario.placements
+    assert not any("REC" in w for w in only.warnings)
+
+
+def test_known_move_rates_are_recovered(known) -> None:
+    """The moves of ExampleRates from the same ten thousand children (156 weeks).
+
+    Tolerance: 4 standard errors of the weekly probability (relative standard error 1/sqrt(n)
+    for n moves, 190-300 moves here, so 23-29%); the estimates are within 1.3 standard errors.
+    Counting the child-weeks at every age instead of 16-17 only would more than halve the rate
+    into supported accommodation, far outside the tolerance.
+    """
+    r, c = known
+    fig = {(f.from_type, f.to_type): f for f in c.moves}
+    assert set(fig) == {(f, t) for f, t, _ in r.placement_moves}  # no other kind of move is made up
+    worked_out = [(m.from_type, m.to_type) for m in c.scenario.placements.moves][: len(fig)]
+    assert set(worked_out) == set(fig)
+    for f, t, rate in r.placement_moves:
+        m = fig[(f, t)]
+        true_weekly = 1 - (1 - rate) ** (1 / 52)
+        assert m.used and m.events >= 150, (f, t, m.events)
+        assert abs(m.events / m.exposure_weeks - true_weekly) <= 4 * true_weekly / math.sqrt(m.events), (f, t, m)
+    assert not c.warnings
+
+
+def test_cli_calibrate_moves_and_no_moves(tmp_path: Path) -> None:
+    header, episodes = move_tables(MOVES_BY_HAND)
+    (tmp_path / "h.csv").write_text(header)
+    (tmp_path / "e.csv").write_text(episodes)
+    args = ("calibrate", "--header", "h.csv", "--episodes", "e.csv", "--as-at", "2026-03-31", "--out")
+    r = cli(*args, "with.json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "; 3 of 4 kinds of placement move worked out from the data" in r.stderr
+    s = Scenario.from_json((tmp_path / "with.json").read_text())
+    assert [(m.from_type, m.to_type) for m in s.placements.moves][:3] == [
+        ("in_house_fostering", "supported_accommodation"),
+        ("ifa", "private_childrens_home"),
+        ("private_childrens_home", "ifa"),
+    ]
+    r = cli(*args, "without.json", "--no-moves", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "placement moves not worked out" in r.stderr
+    s = Scenario.from_json((tmp_path / "without.json").read_text())
+    assert s.placements == default_scenario().placements
+    assert s.initial.total == 44  # the starting position is still worked out (P, A, S, Y and L)

@@ -142,6 +142,10 @@ def test_example_data_calibrates_and_becomes_the_current_scenario() -> None:
     for f in expected.rates:
         assert f.label in report.index, f.label
     assert report.loc["Average length of care proceedings", "Value"].endswith(" weeks")
+    # and the placement moves, one row each under a summary
+    assert report.loc["Placement moves", "Value"] == f"{sum(f.used for f in expected.moves)} kinds of move"
+    for f in expected.moves:
+        assert f"move: {f.label}" in report.index, f.label
     assert "child-weeks under section 20" in report.loc["Section 20: average weeks before returning home"].iloc[1]
     assert not at.warning  # the example has enough events for every rate
     assert at.session_state["scenario"] == default_scenario()  # nothing changes until asked
@@ -366,6 +370,25 @@ def test_rates_through_the_helper_and_what_the_page_should_say() -> None:
     assert "not** worked out" not in data.ABOUT and "rates" in data.WINDOW_HELP and "rate" in data.BASE_HELP
 
 
+def test_placement_moves_through_the_helper_and_what_the_page_should_say() -> None:
+    cal = data.work_out_example(AS_AT)
+    assert isinstance(cal, Calibration) and cal.moves and all(f.used for f in cal.moves)
+    assert cal.scenario.placements.moves != default_scenario().placements.moves  # worked out from the example
+    kept = data.work_out_example(AS_AT, moves=False)
+    assert isinstance(kept, Calibration) and kept.moves == ()
+    assert kept.scenario.placements == default_scenario().placements
+    assert kept.scenario.proceedings == cal.scenario.proceedings  # the rates are still worked out
+    # the same switch for uploads
+    h, e = (csv(t) for t in data.example())
+    up = data.work_out_uploads(FakeUpload("h.csv", h), FakeUpload("e.csv", e), AS_AT, 52, None, True, False)
+    assert isinstance(up, Calibration) and up.scenario == kept.scenario
+    # the words: placement moves are worked out now; prices and the budget still are not
+    assert "**the placement moves**" in data.ABOUT and "as do placement moves" not in data.ABOUT
+    assert "Prices and the budget are not in the SSDA903 return" in data.ABOUT
+    assert "placement moves" in data.WINDOW_HELP
+    assert data.BASE_HELP.startswith("Prices, budget, the other levers") and "kind of placement move" in data.BASE_HELP
+
+
 def test_an_unexpected_fault_gives_a_plain_message(monkeypatch: pytest.MonkeyPatch, example_csv) -> None:
     def boom(*args, **kwargs):
         raise RuntimeError("internal detail that must not be shown")
@@ -436,3 +459,21 @@ def test_settings_survive_changing_a_file(example_csv: tuple[bytes, bytes]) -> N
     at.button(key="data:calibrate").click().run()
     cal = at.session_state["data:result"][0]
     assert cal.window_weeks == 104 and cal.rates == ()
+
+
+def test_placement_moves_can_be_kept_from_the_scenario() -> None:
+    """With "Also work out the placement moves" off, the placement moves stay as they were while
+    the rates are still worked out; on (the default), the example's moves are used."""
+    at = page()
+    at.button(key="data:example").click().run()
+    assert at.toggle(key="data:moves").value is True
+    at.button(key="data:calibrate").click().run()
+    with_moves = at.session_state["data:result"][0]
+    assert any(f.used for f in with_moves.moves)
+    assert with_moves.scenario.placements.moves != default_scenario().placements.moves
+    at.toggle(key="data:moves").set_value(False).run()
+    at.button(key="data:calibrate").click().run()
+    assert not at.exception and not at.error, errors(at)
+    cal = at.session_state["data:result"][0]
+    assert cal.moves == () and cal.scenario.placements == default_scenario().placements
+    assert cal.scenario.proceedings == with_moves.scenario.proceedings  # the rates are still worked out
