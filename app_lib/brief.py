@@ -201,7 +201,7 @@ def build_brief(
         levers_html = (
             '<table class="levers">\n<caption>What this scenario changes</caption>\n'
             '<thead><tr><th scope="col">Lever</th><th scope="col">Current trends</th>'
-            '<th scope="col">This scenario</th><th scope="col">Source of the current value</th></tr></thead>\n'
+            '<th scope="col">This scenario</th><th scope="col">Source of the current-trends figure</th></tr></thead>\n'
             f"<tbody>\n{lever_rows}\n</tbody></table>"
         )
     else:

@@ -226,12 +226,12 @@ def children_chart_text(base: Projection, scen: Projection | None = None) -> str
     b = df[df["series"] == BASELINE_NAME]["value"]
     text = (
         f"Line chart of children in care from {month_year(start)} to {month_year(end)}. "
-        f"On current trends (dashed line) the number goes from about {fmt_children(round_children(b.iloc[0]))} "
+        f"On current trends (dashed line) the number goes from {fmt_children(round(b.iloc[0]))} "
         f"to about {fmt_children(round_children(b.iloc[-1]))}"
     )
     s = df[df["series"] == SCENARIO_NAME]["value"]
     if len(s):
-        d = round_children(s.iloc[-1] - b.iloc[-1])
+        d = round_children(s.iloc[-1]) - round_children(b.iloc[-1])  # the rounded numbers shown add up
         if d > 0:
             vs = f"{fmt_children(d)} more"
         elif d < 0:

@@ -185,8 +185,9 @@ def _money_frame(fy: pd.DataFrame) -> pd.DataFrame:
     df["pressure_text"] = df["pressure_gbp"].map(lambda x: fmt.gbp(x, signed=True))
     df["label"] = df["spend_gbp"].map(fmt.gbp_short)
     # the pressure in words above each year, so it can be read across a room (not by colour alone)
+    # (two short lines, amount then over / under, so that neighbouring years do not run together)
     df["pressure_label"] = df["pressure_gbp"].map(
-        lambda x: f"{fmt.gbp_short(x)} over" if x > 0 else (f"{fmt.gbp_short(-x)} under" if x < 0 else "on budget")
+        lambda x: f"{fmt.gbp_short(x)}\nover" if x > 0 else (f"{fmt.gbp_short(-x)}\nunder" if x < 0 else "on\nbudget")
     )
     df["pressure_sign"] = df["pressure_gbp"].map(lambda x: "over" if x > 0 else "under")
     df["top_m"] = df[["spend_m", "budget_m"]].max(axis=1)
@@ -223,7 +224,7 @@ def spend_budget_chart(fy: pd.DataFrame, band: pd.DataFrame | None = None) -> al
             "spend_m:Q",
             title="£ million",
             axis=alt.Axis(labelExpr=MONEY_AXIS),
-            scale=alt.Scale(domain=[0, top * 1.14], nice=False),  # room for the pressure labels
+            scale=alt.Scale(domain=[0, top * 1.22], nice=False),  # room for the pressure labels
         ),
         color=series,
         tooltip=tooltip,
@@ -241,7 +242,7 @@ def spend_budget_chart(fy: pd.DataFrame, band: pd.DataFrame | None = None) -> al
     )
     pressure = (
         alt.Chart(df)
-        .mark_text(fontSize=FONT_SIZE, fontWeight="bold", dy=-12)
+        .mark_text(fontSize=FONT_SIZE, fontWeight="bold", dy=-22, lineBreak="\n", baseline="bottom")
         .encode(
             x=x,
             y="top_m:Q",

@@ -205,6 +205,12 @@ def file_stem(scenario: Scenario) -> str:
     return stem + change_tag(scenario)
 
 
+def slug(text: str, limit: int = 60) -> str:
+    """Lower-case letters and digits joined by hyphens, for file names: "Placement spend (£)" -> "placement-spend"."""
+    keep = "".join(c if c.isalnum() and c.isascii() else "-" for c in text.lower())
+    return "-".join(p for p in keep.split("-") if p)[:limit] or "figures"
+
+
 def change_tag(scenario: Scenario) -> str:
     """'-3-changes-5f2a9c' for a scenario changed from the defaults but still under their
     name (the number of fields changed and a fingerprint of its values); otherwise ''."""
@@ -234,12 +240,25 @@ def workbook_bytes(scenario: Scenario, fy: pd.DataFrame, month: pd.DataFrame, pl
         ),
         "About": pd.DataFrame(
             {
-                "Item": ["Scenario", "Produced", "Money", "Children", "Financial years", "Status"],
+                "Item": [
+                    "Scenario",
+                    "Produced",
+                    "Money",
+                    "Children",
+                    "Rounding",
+                    "Months",
+                    "Financial years",
+                    "Status",
+                ],
                 "Detail": [
                     scenario.name,
                     dt.date.today().isoformat(),
                     "Pounds, rounded to the nearest £1,000; pressure = spend minus budget after rounding.",
                     "Expected numbers from the model, rounded to whole children.",
+                    "Each figure is rounded on its own, so the months of a year, or the placement types, can add up "
+                    "to £1,000 or a child more or less than the year's figure.",
+                    "The model moves in weeks, so a month holds 4 or 5 weekly steps: monthly entries and exits go up "
+                    "and down with that, not with the seasons.",
                     "1 April to 31 March; children are counted at the end of each period.",
                     "Illustrative model output: check every assumption (sheet Assumptions) before quoting.",
                 ],

@@ -547,7 +547,7 @@ def baseline_sentences(base: Projection) -> list[Sentence]:
     end_date: dt.date = last["period_end"]
     # the number in care now is a count, not a projection: given exactly, as on every other page
     now_r, end_r = round(now), round_children(float(last["children_in_care"]))
-    trend = round_children(end_r - now)
+    trend = end_r - now_r  # the two numbers in the sentence, so that they add up
     if trend > 0:
         trend_words = f"about {fmt_children(trend)} more than now"
     elif trend < 0:

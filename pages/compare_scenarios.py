@@ -165,7 +165,8 @@ else:
     st.download_button(
         "Download this comparison (CSV)",
         data=exports.csv_bytes(exports.comparison_csv(values, differences, measure)),
-        file_name="scenario-comparison.csv",
+        # named after the figure chosen, so that several downloads can be told apart
+        file_name=f"scenario-comparison-{exports.slug(measure)}.csv",
         mime="text/csv",
         on_click="ignore",
         icon=":material/csv:",

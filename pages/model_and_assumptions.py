@@ -144,14 +144,14 @@ st.dataframe(
     height=480,
     column_order=[c for c in order if c in shown.columns],
     column_config={
-        "Assumption": st.column_config.TextColumn(width=330),
-        "Value": st.column_config.TextColumn(width=110),
+        "Assumption": st.column_config.TextColumn(width=270),
+        "Value": st.column_config.TextColumn(width=100),
         "Source of the default": st.column_config.TextColumn(
-            width=420, help="Where the default value comes from, with its year. Hover over a cell to read it all."
+            width=300, help="Where the default value comes from, with its year. Hover over a cell to read it all."
         ),
         "Changed": st.column_config.CheckboxColumn(width="small", help="Ticked if you have changed this value"),
         "Default": st.column_config.TextColumn(width=110),
-        "Year": st.column_config.TextColumn(width=70, help="The year the source's figures describe"),
+        "Year": st.column_config.TextColumn(width=64, help="The year the source's figures describe"),
         "Field": st.column_config.TextColumn(help="The field's name in the scenario file"),
     },
 )

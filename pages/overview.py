@@ -50,50 +50,49 @@ for start in range(0, len(ends), 6):
 
 # --- spend and pressure --------------------------------------------------------------
 st.subheader("Placement spend against budget", anchor=False)
-# Cards for the first five financial years; the totals cover every year of the projection, as
-# on the scenario builder, the briefing and the exports.
+# A card for each of the first five financial years (spend, then pressure), and the totals over
+# every year of the projection in a row of their own, as on the scenario builder, the briefing
+# and the exports. Five cards a row: six cut the labels and figures on a 1280-pixel screen.
 first_years = fy.head(5)
-cols = st.columns(len(first_years) + 1)
-for col, row in zip(cols, first_years.itertuples(), strict=False):
-    has_base = row.period in base_fy.index
-    components.metric(
-        col,
-        f"Spend {row.period}" + (" (part year)" if row.days < 365 else ""),
-        row.spend_gbp,
-        _base("spend_gbp", row.period) if has_base else row.spend_gbp,
-        "money",
-        changed and has_base,
-        help=f"Forecast placement spend in {row.period}: {fmt.gbp(row.spend_gbp)}.",
-    )
-    components.metric(
-        col,
-        f"Pressure {row.period}" + (" (part year)" if row.days < 365 else ""),
-        row.pressure_gbp,
-        _base("pressure_gbp", row.period) if has_base else row.pressure_gbp,
-        "money",
-        changed and has_base,
-        help=f"Spend minus budget ({fmt.gbp(row.budget_gbp)}); a negative figure is a saving.",
-    )
+for measure, word, helptext in (
+    ("spend_gbp", "Spend", "Forecast placement spend in {p}: {v}."),
+    ("pressure_gbp", "Pressure", "Spend minus budget ({b}) in {p}; a negative figure is a saving."),
+):
+    cols = st.columns(5)
+    for col, row in zip(cols, first_years.itertuples(), strict=False):
+        has_base = row.period in base_fy.index
+        value = getattr(row, measure)
+        components.metric(
+            col,
+            f"{word} {row.period}" + (" (part year)" if row.days < 365 else ""),
+            value,
+            _base(measure, row.period) if has_base else value,
+            "money",
+            changed and has_base,
+            help=helptext.format(p=row.period, v=fmt.gbp(row.spend_gbp), b=fmt.gbp(row.budget_gbp)),
+        )
 span = f"{fy['period'].iloc[0]} to {fy['period'].iloc[-1]}"
 same_years = list(fy["period"]) == list(bt.fy["period"])
-components.metric(
-    cols[-1],
-    f"Spend, {fmt.plural(len(fy), 'year')}",
-    float(fy["spend_gbp"].map(fmt.round_thousand).sum()),
-    float(bt.fy["spend_gbp"].map(fmt.round_thousand).sum()),
-    "money",
-    changed and same_years,
-    help=f"Total forecast placement spend, {span}: the sum of the yearly figures in the table below.",
-)
-components.metric(
-    cols[-1],
-    f"Pressure, {fmt.plural(len(fy), 'year')}",
-    float(fy["pressure_gbp"].sum()),
-    float(bt.fy["pressure_gbp"].sum()),
-    "money",
-    changed and same_years,
-    help=f"Total spend minus total budget, {span}; a negative figure is a saving.",
-)
+years = fmt.plural(len(fy), "year")
+cols = st.columns(5)
+for col, (label, values, base_values, helptext) in zip(
+    cols,
+    (
+        (f"Spend, {years}", fy["spend_gbp"], bt.fy["spend_gbp"], "Total forecast placement spend"),
+        (f"Budget, {years}", fy["budget_gbp"], bt.fy["budget_gbp"], "Total placement budget"),
+        (f"Pressure, {years}", fy["pressure_gbp"], bt.fy["pressure_gbp"], "Total spend minus total budget"),
+    ),
+    strict=False,
+):
+    components.metric(
+        col,
+        label,
+        float(values.map(fmt.round_thousand).sum()),
+        float(base_values.map(fmt.round_thousand).sum()),
+        "money",
+        changed and same_years,
+        help=f"{helptext}, {span}: the sum of the yearly figures in the table below.",
+    )
 
 # --- charts -------------------------------------------------------------------------
 st.divider()

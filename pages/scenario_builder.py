@@ -54,8 +54,9 @@ components.metric(
     "money",
     changed and same_years,
 )
-if changed:
-    st.caption(components.DELTA_NOTE)
+# Always one caption here, so that the tabs below keep their place in the page: when it came
+# and went with the first change, Streamlit drew the tabs afresh and went back to the first one.
+st.caption(components.DELTA_NOTE if changed else "Change any figure below; the results above follow.")
 
 with st.container(border=True):
     st.markdown("**Presets** · one click each; they combine with each other and with your own changes.")

@@ -108,6 +108,14 @@ def test_brief_contains_the_sentences_and_figures(base_result: Result, court: Re
     assert f"£{total:.1f}m lower in total" in text
     # the charts' text alternatives are there too, with the same rounded figures
     assert bc.children_chart_text(base_result, court) in text
+    # the chart's text alternative adds up like the sentences: 513 now exactly, then differences of
+    # the rounded numbers it gives
+    alt_text = bc.children_chart_text(base_result, court)
+    nums = [int(x) for x in re.findall(r"about (\d+)|from (\d+)", alt_text) for x in x if x]
+    start, base_end, court_end = nums[0], nums[1], nums[2]
+    assert start == round(base_result.structure.initial.sum())
+    d = court_end - base_end
+    assert f"({abs(d)} {'more' if d > 0 else 'fewer'})" in alt_text
     assert bc.spend_chart_text(base_result, court) in text
 
 

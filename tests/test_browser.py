@@ -229,6 +229,26 @@ def test_your_data_becomes_the_scenario_and_baseline_on_every_page(server: str, 
     page.close()
 
 
+def test_the_builder_stays_on_its_tab_after_the_first_change(server: str, browser) -> None:
+    """A first change on a tab other than the first keeps that tab open (the tabs were once
+    drawn afresh when the note about differences appeared above them, going back to Entries)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server)
+    settle(page)
+    go(page, "Scenario builder")
+    page.get_by_role("tab", name="Costs and budget").click()
+    settle(page)
+    box = page.locator('input[aria-label="2027-28 (£m)"]').first
+    box.fill("37.5")
+    box.press("Enter")
+    settle(page)
+    no_errors(page, "scenario builder, costs")
+    selected = page.get_by_role("tab", name="Costs and budget")
+    assert selected.get_attribute("aria-selected") == "true"
+    assert page.locator('input[aria-label="2027-28 (£m)"]').first.is_visible()
+    page.close()
+
+
 def test_range_of_outcomes_runs_in_the_server(server: str, browser) -> None:
     """The stochastic band (200 runs: the second block in a forked process) works inside a real server."""
     page = browser.new_page(viewport={"width": 1440, "height": 1200})

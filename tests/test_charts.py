@@ -103,7 +103,7 @@ def test_spend_chart_bars_and_budget_marks_with_pound_tooltips(tables: runner.Ta
     assert len(words) == 1 and words[0]["encoding"]["color"]["legend"] is None
     assert spec["resolve"]["scale"]["color"] == "independent"
     for row, pressure in zip(data.itertuples(), tables.fy["pressure_gbp"], strict=True):
-        want = f"{fmt.gbp_short(abs(pressure))} {'over' if pressure > 0 else 'under'}" if pressure else "on budget"
+        want = f"{fmt.gbp_short(abs(pressure))}\n{'over' if pressure > 0 else 'under'}" if pressure else "on\nbudget"
         assert row.pressure_label == want
 
 

@@ -73,6 +73,9 @@ def test_no_change_gives_baseline_sentences(base_result: Result) -> None:
     assert kids.figures["children_now_rounded"] == round(base_result.structure.initial.sum())
     assert f"{kids.figures['children_now_rounded']:,} children are in care" in kids.text
     assert f"about {kids.figures['children_end_rounded']:,} would be in care by March 2031" in kids.text
+    # "(about N more than now)" is the difference of the two numbers the sentence gives
+    trend = kids.figures["children_end_rounded"] - kids.figures["children_now_rounded"]
+    assert f"(about {abs(trend)} {'more' if trend > 0 else 'fewer'} than now)" in kids.text
 
     money = n.by_key("baseline_money")
     assert money.figures["spend_first_gbp"] == pytest.approx(t["spend_gbp"].iloc[0])
