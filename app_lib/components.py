@@ -11,7 +11,7 @@ import streamlit as st
 from csc_model import Scenario, ScenarioError, default_scenario
 from csc_model.presets import PRESETS, apply_preset
 
-from . import charts, exports, state, urlstate
+from . import charts, exports, runner, state, urlstate, widgets
 from . import formatting as fmt
 from .levers import changes, describe_path, friendly_issues, show_value
 from .runner import Tables
@@ -287,3 +287,45 @@ def sidebar(tables: Tables, page_path: str = "") -> None:
 
 def _fy_csv(fy: pd.DataFrame) -> bytes:
     return exports.csv_bytes(exports.fy_table_wide(fy))
+
+
+def _on_stop_range() -> None:
+    """Stop button: the range is switched off before the next run draws the switch."""
+    state.set_pref("stochastic", False)
+    st.session_state[widgets.pref_key("stochastic")] = False
+    state.notice("info", "The range of outcomes was stopped. Switch it on again to work it out.")
+
+
+def range_tables(scenario: Scenario, runs: int) -> Tables | None:
+    """The stochastic projection for the range of outcomes, with a progress bar and a Stop button.
+
+    Runs one at a time in the whole server: while others are running this shows its place in
+    line. Stop (or any other change) ends the run at once; nothing is kept of it.
+    """
+    hit = runner.cached(scenario, runs=runs)
+    if hit is not None:
+        return hit
+    box = st.empty()
+    with box.container():
+        bar = st.progress(0.0, text=f"Working out the range from {runs} simulated futures …")
+        st.button(
+            "Stop",
+            key="stop_range",
+            icon=":material/stop_circle:",
+            on_click=_on_stop_range,
+            help="Stops working out the range; the expected figures stay on the page.",
+        )
+
+    def show(share: float, what: str) -> None:
+        if what.startswith("waiting:"):
+            ahead = int(what.split(":", 1)[1])
+            text = f"Waiting for {fmt.plural(ahead, 'other range')} to be worked out first …"
+        elif what == "same":
+            text = "The same range is being worked out for someone else: waiting for it …"
+        else:
+            text = f"Working out the range from {runs} simulated futures: {share:.0%}"
+        bar.progress(min(max(share, 0.0), 1.0), text=text)
+
+    result = runner.tables(scenario, runs=runs, progress=show)
+    box.empty()
+    return result

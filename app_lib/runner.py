@@ -1,23 +1,43 @@
-"""The one place the app runs the model: cached, keyed by the scenario's JSON, bounded.
+"""The one place the app runs the model: cached, keyed by the scenario, bounded.
 
 Pages never call ``csc_model.results.project`` themselves; they ask for :class:`Tables`, which
 hold every frame a page draws. A cache hit costs a few milliseconds (unpickling the frames).
+
+The server is shared by every user, so (see :mod:`app_lib.server_limits`):
+
+* one cache for every projection, bounded in entries and bytes;
+* an identical projection asked for by several sessions at once is computed once;
+* stochastic runs (the range of outcomes) are capped at :data:`MAX_RUNS` a request and run one
+  at a time in the whole server, in the session's own thread (never a forked process); a
+  session waiting or running sees a progress bar and can stop;
+* memory freed after a stochastic run goes back to the operating system.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
 from app_lib import formatting as fmt
+from app_lib import server_limits as limits
 from csc_model import Scenario, attribution
 from csc_model.attribution import INTERACTION  # noqa: F401 - used by the chart builders and tests
 from csc_model.results import project
 
 MAX_RUNS = 1000
+"""The most stochastic runs one request may ask for (about 140 MB while it runs)."""
 CACHE_ENTRIES = 64
+CACHE_BYTES = 64 * 1024 * 1024
+"""Bounds of the projection cache (a deterministic projection's tables take about 100-200 kB)."""
+STOCHASTIC_SLOTS = 1
+"""Stochastic projections running at once in the whole server."""
+
+Progress = Callable[[float, str], None]
+"""Told the share done (0 to 1) and what is happening; may raise to stop (the app's progress bar
+does, through Streamlit, when the user presses Stop or changes anything)."""
 
 
 @dataclass(frozen=True)
@@ -32,10 +52,25 @@ class Tables:
     runs: int = 0
 
 
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _tables(scenario_json: str, runs: int, seed: int) -> Tables:
+@dataclass
+class _Server:
+    cache: limits.BoundedCache
+    gate: limits.Gate
+    inflight: limits.InFlight
+
+
+@st.cache_resource(show_spinner=False)
+def _server() -> _Server:
+    """The process-wide guards, made once per server process."""
+    limits.limit_native_threads(1)
+    limits.limit_malloc_arenas(2)
+    return _Server(limits.BoundedCache(CACHE_ENTRIES, CACHE_BYTES), limits.Gate(STOCHASTIC_SLOTS), limits.InFlight())
+
+
+def _compute(scenario_json: str, runs: int, seed: int, progress: Progress | None) -> Tables:
     scenario = Scenario.from_json(scenario_json)
-    res = project(scenario, runs=runs, seed=seed)
+    tick = None if progress is None else (lambda share: progress(share, "running"))
+    res = project(scenario, runs=runs, seed=seed, progress=tick)
     fy = res.table("fy")
     # Pressure as the budget-paper table shows it (spend and budget each to the nearest £1,000,
     # then subtracted, so the table adds up): every card, chart and sentence then agrees with it.
@@ -53,10 +88,50 @@ def _tables(scenario_json: str, runs: int, seed: int) -> Tables:
     )
 
 
-def tables(scenario: Scenario, runs: int = 0, seed: int = 0) -> Tables:
-    """The projection of ``scenario`` (deterministic when ``runs`` is 0)."""
+def cached(scenario: Scenario, runs: int = 0, seed: int = 0) -> Tables | None:
+    """The projection if it is already in the cache (no work done), else None."""
     runs = max(0, min(int(runs), MAX_RUNS))
-    return _tables(scenario.to_json(indent=None), runs, seed)
+    return _server().cache.get((scenario.to_json(indent=None), runs, seed))
+
+
+def tables(scenario: Scenario, runs: int = 0, seed: int = 0, progress: Progress | None = None) -> Tables:
+    """The projection of ``scenario`` (deterministic when ``runs`` is 0; at most :data:`MAX_RUNS`)."""
+    runs = max(0, min(int(runs), MAX_RUNS))
+    server = _server()
+    key = (scenario.to_json(indent=None), runs, seed)
+    while True:
+        hit = server.cache.get(key)
+        if hit is not None:
+            return hit
+        with server.inflight.lead(key) as leader:
+            if leader:
+                return _lead(server, key, progress)
+        # someone else is computing the same projection: wait for it, then take it from the cache
+        server.inflight.wait(key, None if progress is None else (lambda: progress(0.0, "same")))
+        hit = server.cache.get(key)
+        if hit is not None:
+            return hit
+        # the other session stopped (or its result was too big to keep): compute it here
+
+
+def _lead(server: _Server, key: tuple[str, int, int], progress: Progress | None) -> Tables:
+    scenario_json, runs, seed = key
+    if not runs:
+        result = _compute(scenario_json, 0, seed, None)
+    else:
+        wait = None if progress is None else (lambda ahead: progress(0.0, f"waiting:{ahead}"))
+        try:
+            with server.gate.hold(wait):
+                result = _compute(scenario_json, runs, seed, progress)
+        finally:
+            limits.release_memory()
+    server.cache.put(key, result)
+    return result
+
+
+def clear_cache() -> None:
+    """Forget every cached projection (tests and benchmarks)."""
+    _server().cache.clear()
 
 
 # ---------------------------------------------------------------------------

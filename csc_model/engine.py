@@ -14,12 +14,7 @@ the end of each week.
 
 from __future__ import annotations
 
-import mmap
-import os
-import signal
-import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -282,7 +277,7 @@ class _Pool:
         return f
 
 
-def _chunk(st: Structure, R: int, seed: np.random.SeedSequence) -> Raw:
+def _chunk(st: Structure, R: int, seed: np.random.SeedSequence, tick: Callable[[int], None] | None = None) -> Raw:
     """Stochastic runs for one block of runs (see :func:`run_stochastic`).
 
     A child in legal-stage cell s and placement p is examined in a week with probability
@@ -398,6 +393,8 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence) -> Raw:
     n_cells = entry_cdf.size
 
     for t in range(T):
+        if tick is not None and t % 13 == 0:  # a quarter's weeks: report progress, or stop if asked to
+            tick(t)
         # 1. ageing: children turning 18 this week leave care
         f = pool.valid(pool.turn18.pop(t))
         if f.size:
@@ -492,118 +489,41 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence) -> Raw:
 STOCHASTIC_BLOCKS = 2
 """Runs are split into this many blocks, each with its own random stream. The split does not
 depend on the machine, so results for a seed are the same everywhere."""
-FORK_MIN_RUNS = 64
-"""From this many runs, on a machine with two or more CPUs where ``os.fork`` exists, the
-second block runs in a forked child process rather than a thread. The solver's work between
-numpy calls holds Python's global lock, so two threads often gain little (on the 29 November
-machine 1,000 runs took 1.7 s on two threads, 1.0 s with a child process). Set the
-environment variable ``CSC_MODEL_NO_FORK=1`` to use threads only."""
 
-_RAW_FIELDS = ("stock_stage", "stock_place", "entries", "exits", "group_flows", "initial")
+Progress = Callable[[float], None]
+"""Called with the share of the work done (0 to 1) as a stochastic run goes on. It may raise
+to stop the run (the app does this when the user cancels or moves on)."""
 
 
-def _raw_shapes(st: Structure, runs: int) -> dict[str, tuple[int, ...]]:
-    T, S, P, G = st.weeks, st.S, st.P, N_GROUPS + 1
-    return {
-        "stock_stage": (T, runs, S),
-        "stock_place": (T, runs, P),
-        "entries": (T, runs),
-        "exits": (T, runs, len(EXIT_ROUTES)),
-        "group_flows": (T, runs, G, G),
-        "initial": (runs, S, P),
-    }
+def run_stochastic(st: Structure, runs: int, seed: int, progress: Progress | None = None) -> Raw:
+    """``runs`` independent stochastic projections, reproducible from ``seed``.
 
-
-def _shared_views(buf: mmap.mmap, shapes: dict[str, tuple[int, ...]]) -> dict[str, np.ndarray]:
-    views, offset = {}, 0
-    for name, shape in shapes.items():
-        n = int(np.prod(shape))
-        views[name] = np.frombuffer(buf, dtype=np.int32, count=n, offset=offset).reshape(shape)
-        offset += 4 * n
-    return views
-
-
-def _start_forked(st: Structure, runs: int, seed: np.random.SeedSequence) -> Callable[[float], Raw | None] | None:
-    """Run one block in a forked child that writes its counts into shared memory.
-
-    Returns a function that waits for the child and returns the block (None if the child
-    failed or overran; the caller then runs the block itself), or None if no child could be
-    started. The child only runs numpy code on
-    modules already imported, then leaves with ``os._exit`` (no clean-up of the parent's
-    state runs in it).
+    The blocks run one after the other in the calling thread. This function never starts a
+    process or a thread: it runs inside the Streamlit server, one multi-threaded process shared
+    by every user, where a forked child inherits locks held by other threads and can freeze the
+    server (seen under load with an earlier version that forked). Parallel work, where it pays,
+    belongs to the caller (for example a process pool made with a ``spawn`` context in a
+    command-line tool), not to the server.
     """
-    shapes = _raw_shapes(st, runs)
-    buf = mmap.mmap(-1, 4 * sum(int(np.prod(s)) for s in shapes.values()))
-    try:
-        pid = os.fork()
-    except OSError:
-        buf.close()
-        return None
-    if pid == 0:  # the child
-        code = 1
-        try:
-            raw = _chunk(st, runs, seed)
-            for name, view in _shared_views(buf, shapes).items():
-                view[...] = getattr(raw, name)
-            code = 0
-        finally:
-            os._exit(code)
-
-    def wait(deadline_s: float) -> Raw | None:
-        """The child's block, or None if it failed or is still running after ``deadline_s``."""
-        end = time.monotonic() + deadline_s
-        status = None
-        try:
-            while status is None:
-                done, st_ = os.waitpid(pid, os.WNOHANG)
-                if done:
-                    status = st_
-                elif time.monotonic() > end:  # never leave the user waiting on a stuck child
-                    os.kill(pid, signal.SIGKILL)
-                    os.waitpid(pid, 0)
-                    return None
-                else:
-                    time.sleep(0.002)
-            if os.waitstatus_to_exitcode(status) != 0:
-                return None
-            arrays = {name: v.copy() for name, v in _shared_views(buf, shapes).items()}
-        finally:
-            buf.close()
-        return Raw(stock_age=None, stochastic=True, **arrays)
-
-    return wait
-
-
-def run_stochastic(st: Structure, runs: int, seed: int) -> Raw:
-    """``runs`` independent stochastic projections, reproducible from ``seed``."""
     if runs < 1:
         raise ValueError("runs must be at least 1")
     blocks = min(STOCHASTIC_BLOCKS, runs)
     sizes = [runs // blocks + (1 if i < runs % blocks else 0) for i in range(blocks)]
     seeds = np.random.SeedSequence(seed).spawn(blocks)
-    workers = min(blocks, os.cpu_count() or 1)
     parts: list[Raw] = []
-    forked = None
-    if (
-        workers > 1
-        and blocks == 2
-        and runs >= FORK_MIN_RUNS
-        and hasattr(os, "fork")
-        and os.environ.get("CSC_MODEL_NO_FORK", "") in ("", "0")
-    ):
-        forked = _start_forked(st, sizes[1], seeds[1])
-    if forked is not None:
-        t0 = time.monotonic()
-        try:
-            first = _chunk(st, sizes[0], seeds[0])
-        finally:  # always wait for the child; it does the same work, so allow it ample time
-            second = forked(5.0 + 4 * (time.monotonic() - t0))
-        parts = [first, second if second is not None else _chunk(st, sizes[1], seeds[1])]
-    elif workers > 1:
-        with ThreadPoolExecutor(max_workers=workers) as ex:
-            parts = list(ex.map(_chunk, [st] * blocks, sizes, seeds))
-    else:
-        parts = [_chunk(st, n, sq) for n, sq in zip(sizes, seeds, strict=True)]
+    done = 0
+    for n, sq in zip(sizes, seeds, strict=True):
+        tick = None
+        if progress is not None:
+            base = done
+
+            def tick(t: int, n: int = n, base: int = base) -> None:
+                progress((base + n * t / st.weeks) / runs)
+
+        parts.append(_chunk(st, n, sq, tick))
+        done += n
+        if progress is not None:
+            progress(done / runs)
     if len(parts) == 1:
         return parts[0]
     return Raw(

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .calendar import add_years, fy_label, fy_start_year
-from .engine import Raw, run_deterministic, run_stochastic
+from .engine import Progress, Raw, run_deterministic, run_stochastic
 from .scenario import Scenario
 from .structure import EXIT_ROUTES, STAGE_GROUPS, Structure, build
 
@@ -240,10 +240,14 @@ class Result:
         )
 
 
-def project(scenario: Scenario, runs: int = 0, seed: int = 0) -> Result:
-    """Run ``scenario``: deterministic when ``runs`` is 0, else ``runs`` stochastic runs."""
+def project(scenario: Scenario, runs: int = 0, seed: int = 0, progress: Progress | None = None) -> Result:
+    """Run ``scenario``: deterministic when ``runs`` is 0, else ``runs`` stochastic runs.
+
+    ``progress`` (stochastic runs only) is called with the share of the work done; it may raise
+    to stop the run.
+    """
     st = build(scenario)
-    raw = run_stochastic(st, runs, seed) if runs else run_deterministic(st)
+    raw = run_stochastic(st, runs, seed, progress) if runs else run_deterministic(st)
     return Result(scenario, st, raw)
 
 

@@ -108,8 +108,7 @@ if band_on:
     runs = widgets.pref_number(
         "runs", "Number of simulation runs", 50, 1000, 50, help="More runs give a smoother band.", where=runs_col
     )
-    with st.spinner(f"Running {runs} simulations …"):
-        band = runner.tables(s, runs=runs)
+    band = components.range_tables(s, runs)
 
 left, right = st.columns(2, gap="large")
 with left:

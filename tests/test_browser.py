@@ -250,7 +250,7 @@ def test_the_builder_stays_on_its_tab_after_the_first_change(server: str, browse
 
 
 def test_range_of_outcomes_runs_in_the_server(server: str, browser) -> None:
-    """The stochastic band (200 runs: the second block in a forked process) works inside a real server."""
+    """The stochastic band (200 runs, in the session's own thread: the server never forks) works inside a real server."""
     page = browser.new_page(viewport={"width": 1440, "height": 1200})
     page.goto(server)
     settle(page)

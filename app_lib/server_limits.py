@@ -1,0 +1,201 @@
+"""What the shared Streamlit server allows itself: the guards behind every model run in the app.
+
+The Streamlit server is one multi-threaded process shared by every user. This module holds the
+process-wide pieces that keep one session from slowing or freezing the others:
+
+* :class:`BoundedCache`: projections are cached by scenario, bounded in entries and in bytes
+  (entries are kept pickled: each caller gets its own copy and the size is known exactly);
+* :class:`Gate`: at most ``slots`` stochastic projections run at once in the whole server. The
+  solver's Python work holds the interpreter lock, so a second run at the same time would gain
+  no speed, only memory; the others wait in line and can see their place;
+* :func:`release_memory`: after a large run, memory freed by numpy is handed back to the
+  operating system (glibc keeps it otherwise, and the server's memory never comes down);
+* :func:`limit_native_threads`: numpy's BLAS uses one thread in the server (many small matrix
+  products from many sessions; extra BLAS threads only fight over two cores).
+
+Nothing here forks or starts a process. Nothing here holds per-user state.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import pickle
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+_M_ARENA_MAX = -8  # glibc mallopt parameter
+
+
+def _libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    if not name:
+        return None
+    try:
+        return ctypes.CDLL(name)
+    except OSError:
+        return None
+
+
+_LIBC = _libc()
+
+
+def release_memory() -> bool:
+    """Hand freed heap memory back to the operating system (glibc only). True if it could."""
+    trim = getattr(_LIBC, "malloc_trim", None)
+    if trim is None:
+        return False
+    trim(0)
+    return True
+
+
+def limit_malloc_arenas(arenas: int = 2) -> bool:
+    """Cap glibc's per-thread heaps: each script thread otherwise keeps its own, rarely given back."""
+    mallopt = getattr(_LIBC, "mallopt", None)
+    return bool(mallopt is not None and mallopt(_M_ARENA_MAX, arenas))
+
+
+def limit_native_threads(threads: int = 1) -> None:
+    """Keep numpy's BLAS (OpenBLAS) to ``threads`` threads for the whole process."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is in requirements.txt
+        return
+    threadpool_limits(limits=threads)
+
+
+class BoundedCache:
+    """A thread-safe least-recently-used cache bounded in entries and in bytes (values pickled)."""
+
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._items: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, key: Hashable) -> Any | None:
+        """The value for ``key`` (a fresh copy), or None."""
+        with self._lock:
+            blob = self._items.get(key)
+            if blob is None:
+                return None
+            self._items.move_to_end(key)
+        return pickle.loads(blob)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Keep ``value``; drop the least recently used entries beyond either bound."""
+        blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        if len(blob) > self.max_bytes:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old)
+            self._items[key] = blob
+            self._bytes += len(blob)
+            while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
+                _, dropped = self._items.popitem(last=False)
+                self._bytes -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+    def stats(self) -> tuple[int, int]:
+        """(entries, bytes) held now."""
+        with self._lock:
+            return len(self._items), self._bytes
+
+
+class Gate:
+    """At most ``slots`` holders at once, server-wide; the others wait in line (first come first served).
+
+    ``wait`` is called about ten times a second while a caller waits, with the number of callers
+    ahead of it; it may raise to give up (the app's progress bar does when the user stops or
+    moves on), and the caller then leaves the line cleanly.
+    """
+
+    def __init__(self, slots: int) -> None:
+        self.slots = slots
+        self._cond = threading.Condition()
+        self._line: list[int] = []
+        self._holders = 0
+        self._ticket = 0
+
+    @contextlib.contextmanager
+    def hold(self, wait: Callable[[int], None] | None = None, poll_s: float = 0.1):  # noqa: ANN201
+        with self._cond:
+            self._ticket += 1
+            me = self._ticket
+            self._line.append(me)
+        try:
+            while True:
+                with self._cond:
+                    ahead = self._line.index(me)
+                    if ahead == 0 and self._holders < self.slots:
+                        self._line.pop(0)
+                        self._holders += 1
+                        self._cond.notify_all()
+                        break
+                    queued = ahead + self._holders
+                if wait is not None:
+                    wait(queued)
+                with self._cond:
+                    self._cond.wait(poll_s)
+        except BaseException:
+            with self._cond:
+                if me in self._line:
+                    self._line.remove(me)
+                self._cond.notify_all()
+            raise
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._holders -= 1
+                self._cond.notify_all()
+
+    def busy(self) -> tuple[int, int]:
+        """(running, waiting) now."""
+        with self._cond:
+            return self._holders, len(self._line)
+
+
+class InFlight:
+    """Identical work asked for by several sessions at once is done once: the others wait for it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._events: dict[Hashable, threading.Event] = {}
+
+    @contextlib.contextmanager
+    def lead(self, key: Hashable):  # noqa: ANN201
+        """Yields True if this caller should do the work (and must), False if another is doing it."""
+        with self._lock:
+            ev = self._events.get(key)
+            leader = ev is None
+            if leader:
+                ev = self._events[key] = threading.Event()
+        try:
+            yield leader
+        finally:
+            if leader:
+                with self._lock:
+                    self._events.pop(key, None)
+                ev.set()
+
+    def wait(self, key: Hashable, tick: Callable[[], None] | None = None, poll_s: float = 0.1) -> None:
+        """Wait until nobody is working on ``key`` (calling ``tick`` between polls; it may raise)."""
+        while True:
+            with self._lock:
+                ev = self._events.get(key)
+            if ev is None:
+                return
+            if tick is not None:
+                tick()
+            ev.wait(poll_s)

@@ -1,0 +1,163 @@
+"""The shared server stays safe: no fork, bounded caches, one stochastic run at a time, stoppable runs.
+
+The Streamlit server is one multi-threaded process for every user. A forked child of such a
+process inherits locks held by other threads and froze the whole server under load, so the
+solver must never fork; long runs must be stoppable and must not pile up.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from app_lib import runner
+from app_lib.server_limits import BoundedCache, Gate, InFlight
+from csc_model import engine
+from csc_model.structure import build
+
+FIELDS = ("stock_stage", "stock_place", "entries", "exits", "group_flows", "initial")
+
+
+@pytest.fixture(scope="module")
+def st(base):
+    return build(base.with_values({"years": 2}))
+
+
+def test_stochastic_runs_never_fork_or_start_threads(st, monkeypatch) -> None:
+    def no_fork() -> int:
+        raise AssertionError("run_stochastic forked the server process")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    before = threading.active_count()
+    raw = engine.run_stochastic(st, 200, seed=3)
+    assert raw.stock_stage.shape[1] == 200
+    assert threading.active_count() == before
+
+
+def test_progress_reaches_the_end_in_order_and_does_not_change_the_runs(st) -> None:
+    seen: list[float] = []
+    with_progress = engine.run_stochastic(st, 65, seed=11, progress=seen.append)
+    plain = engine.run_stochastic(st, 65, seed=11)
+    assert all(np.array_equal(getattr(with_progress, k), getattr(plain, k)) for k in FIELDS)
+    assert seen == sorted(seen) and seen[-1] == pytest.approx(1.0) and len(seen) > 4
+
+
+def test_a_run_stops_when_its_progress_callback_raises(st) -> None:
+    class Stop(Exception):
+        pass
+
+    calls = []
+
+    def stop_early(share: float) -> None:
+        calls.append(share)
+        if share > 0.2:
+            raise Stop
+
+    with pytest.raises(Stop):
+        engine.run_stochastic(st, 100, seed=1, progress=stop_early)
+    assert max(calls) < 0.5  # it stopped soon after asking, not at the end
+
+
+def test_cache_is_bounded_in_entries_and_bytes_and_returns_copies() -> None:
+    cache = BoundedCache(max_entries=3, max_bytes=10_000)
+    for i in range(5):
+        cache.put(i, list(range(10)))
+    assert cache.stats()[0] == 3 and cache.get(0) is None and cache.get(4) == list(range(10))
+    cache.put("big", b"x" * 4_000)
+    cache.put("big2", b"y" * 4_000)
+    entries, size = cache.stats()
+    assert size <= 10_000 and cache.get("big2") == b"y" * 4_000
+    cache.put("too big", b"z" * 20_000)  # never kept
+    assert cache.get("too big") is None
+    got = cache.get(4)
+    got.append("changed")
+    assert cache.get(4) == list(range(10))  # a caller's change never reaches the next caller
+
+
+def test_gate_lets_one_through_at_a_time_and_tells_the_others_their_place() -> None:
+    gate = Gate(1)
+    inside, most, places = [0], [0], []
+    lock = threading.Lock()
+
+    def work(i: int) -> None:
+        with gate.hold(wait=lambda ahead: places.append(ahead), poll_s=0.01):
+            with lock:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+            time.sleep(0.05)
+            with lock:
+                inside[0] -= 1
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert most[0] == 1
+    assert places and max(places) >= 2  # someone waited behind more than one
+    assert gate.busy() == (0, 0)
+
+
+def test_a_caller_that_gives_up_leaves_the_line() -> None:
+    gate = Gate(1)
+    release = threading.Event()
+
+    def hold_it() -> None:
+        with gate.hold():
+            release.wait(5)
+
+    holder = threading.Thread(target=hold_it)
+    holder.start()
+    time.sleep(0.05)
+
+    class GiveUp(Exception):
+        pass
+
+    def give_up(ahead: int) -> None:
+        raise GiveUp
+
+    with pytest.raises(GiveUp), gate.hold(wait=give_up):
+        pass
+    assert gate.busy() == (1, 0)
+    release.set()
+    holder.join(5)
+    with gate.hold():  # the gate is free again
+        assert gate.busy() == (1, 0)
+
+
+def test_identical_work_asked_for_at_once_is_done_once() -> None:
+    flight, done, started = InFlight(), [], threading.Event()
+
+    def ask() -> None:
+        with flight.lead("k") as leader:
+            if leader:
+                started.set()
+                time.sleep(0.1)
+                done.append(1)
+                return
+        flight.wait("k")
+
+    first = threading.Thread(target=ask)
+    first.start()
+    started.wait(5)
+    others = [threading.Thread(target=ask) for _ in range(3)]
+    for t in others:
+        t.start()
+    for t in [first, *others]:
+        t.join(5)
+    assert done == [1]
+
+
+def test_app_runner_caps_runs_and_caches_the_range(base) -> None:
+    runner.clear_cache()
+    s = base.with_values({"years": 1})
+    assert runner.cached(s, runs=50) is None
+    got = runner.tables(s, runs=50)
+    assert got.runs == 50 and "children_in_care_p90" in got.fy
+    again = runner.cached(s, runs=50)
+    assert again is not None and again.fy.equals(got.fy)
+    assert runner.tables(s, runs=10**9).runs == runner.MAX_RUNS
