@@ -15,8 +15,11 @@ The server is shared by every user, so (see :mod:`app_lib.server_limits`):
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -52,11 +55,17 @@ class Tables:
     runs: int = 0
 
 
+CHART_ENTRIES = 256
+CHART_BYTES = 32 * 1024 * 1024
+"""Bounds of the chart cache (a finished Vega-Lite spec takes about 10-60 kB)."""
+
+
 @dataclass
 class _Server:
     cache: limits.BoundedCache
     gate: limits.Gate
     inflight: limits.InFlight
+    charts: limits.BoundedCache
 
 
 @st.cache_resource(show_spinner=False)
@@ -64,7 +73,12 @@ def _server() -> _Server:
     """The process-wide guards, made once per server process."""
     limits.limit_native_threads(1)
     limits.limit_malloc_arenas(2)
-    return _Server(limits.BoundedCache(CACHE_ENTRIES, CACHE_BYTES), limits.Gate(STOCHASTIC_SLOTS), limits.InFlight())
+    return _Server(
+        limits.BoundedCache(CACHE_ENTRIES, CACHE_BYTES),
+        limits.Gate(STOCHASTIC_SLOTS),
+        limits.InFlight(),
+        limits.BoundedCache(CHART_ENTRIES, CHART_BYTES),
+    )
 
 
 def _compute(scenario_json: str, runs: int, seed: int, progress: Progress | None) -> Tables:
@@ -129,9 +143,22 @@ def _lead(server: _Server, key: tuple[str, int, int], progress: Progress | None)
     return result
 
 
+def chart_spec(builder: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The Vega-Lite spec of ``builder(*args, **kwargs)``, built once per distinct input server-wide."""
+    digest = hashlib.blake2b(pickle.dumps((args, sorted(kwargs.items())), protocol=5), digest_size=20).hexdigest()
+    key = (builder.__module__, builder.__qualname__, digest)
+    cache = _server().charts
+    spec = cache.get(key)
+    if spec is None:
+        spec = builder(*args, **kwargs).to_dict(validate=False)  # the builders' output is checked in tests
+        cache.put(key, spec)
+    return spec
+
+
 def clear_cache() -> None:
-    """Forget every cached projection (tests and benchmarks)."""
+    """Forget every cached projection and chart (tests and benchmarks)."""
     _server().cache.clear()
+    _server().charts.clear()
 
 
 # ---------------------------------------------------------------------------

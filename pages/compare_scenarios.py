@@ -133,11 +133,12 @@ else:
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown("##### Children in care")
-        st.altair_chart(
-            charts.scenario_lines(
-                {n: f.month for n, f in frames.items()}, "children_in_care", "Children in care", baseline=BASE_NAME
-            ),
-            width="stretch",
+        components.chart(
+            charts.scenario_lines,
+            {n: f.month for n, f in frames.items()},
+            "children_in_care",
+            "Children in care",
+            baseline=BASE_NAME,
             alt="Line chart of children in care over time, one line per scenario.",
         )
         ends = ", ".join(
@@ -146,9 +147,10 @@ else:
         st.markdown(f"Children in care at the end of the projection: {ends}.")
     with right:
         st.markdown("##### Placement spend by financial year")
-        st.altair_chart(
-            charts.scenario_fy_bars({n: f.fy for n, f in frames.items()}, baseline=BASE_NAME),
-            width="stretch",
+        components.chart(
+            charts.scenario_fy_bars,
+            {n: f.fy for n, f in frames.items()},
+            baseline=BASE_NAME,
             alt="Grouped bar chart of placement spend by financial year, one bar per scenario.",
         )
         totals = ", ".join(f"{fmt.md_escape(n)} {fmt.gbp_short(f.fy['spend_gbp'].sum())}" for n, f in frames.items())
@@ -191,9 +193,10 @@ else:
         column = "spend_gbp" if basis.startswith("Placement") else "children_end"
         with st.spinner("Running each group of levers on its own …"):
             contrib = runner.lever_contributions(base, scenarios[target])
-        st.altair_chart(
-            charts.drivers_chart(contrib, column),
-            width="stretch",
+        components.chart(
+            charts.drivers_chart,
+            contrib,
+            column,
             alt="Bar chart of the difference from the baseline made by each group of levers on its own.",
         )
         shown = contrib.assign(

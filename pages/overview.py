@@ -113,9 +113,10 @@ if band_on:
 left, right = st.columns(2, gap="large")
 with left:
     st.markdown("##### Children in care by legal stage")
-    st.altair_chart(
-        charts.stage_chart(t.stage_month, band.month if band is not None else None),
-        width="stretch",
+    components.chart(
+        charts.stage_chart,
+        t.stage_month,
+        band.month if band is not None else None,
         alt="Stacked area chart of children in care by legal stage, month by month.",
     )
     st.markdown(summaries.children_summary(t.fy, s.initial.total, t.stage_month))
@@ -130,9 +131,10 @@ with left:
         components.table(summaries.stage_table(t.stage_month, t.fy), money=False)
 with right:
     st.markdown("##### Placement spend by financial year against budget")
-    st.altair_chart(
-        charts.spend_budget_chart(t.fy, band.fy if band is not None else None),
-        width="stretch",
+    components.chart(
+        charts.spend_budget_chart,
+        t.fy,
+        band.fy if band is not None else None,
         alt="Bar chart of placement spend by financial year with the budget marked.",
     )
     st.markdown(summaries.spend_summary(t.fy))

@@ -77,9 +77,9 @@ components.metric(
 )
 
 st.markdown("##### Children by placement type")
-st.altair_chart(
-    charts.placement_area_chart(t.placement_month),
-    width="stretch",
+components.chart(
+    charts.placement_area_chart,
+    t.placement_month,
     alt="Stacked area chart of children in care by placement type, month by month.",
 )
 st.caption(
@@ -92,9 +92,9 @@ with st.expander("Table: children by placement type at 31 March"):
     components.table(exports.placement_pivot(t.placement_fy, "children"), money=False)
 
 st.markdown("##### Placement spend by placement type")
-st.altair_chart(
-    charts.placement_spend_chart(t.placement_fy),
-    width="stretch",
+components.chart(
+    charts.placement_spend_chart,
+    t.placement_fy,
     alt="Stacked bar chart of placement spend by placement type for each financial year.",
 )
 st.markdown(summaries.placement_summary(t.placement_fy))
@@ -102,16 +102,14 @@ st.caption("The table of spend by placement type is at the foot of the page.")
 
 st.markdown("##### Average weekly cost per child")
 base_name = components.baseline_series_name()
-st.altair_chart(
-    charts.scenario_lines(
-        {base_name: bt.month, "This scenario": t.month} if differs else {"This scenario": t.month},
-        "avg_weekly_cost_per_child_gbp",
-        "£ a week per child",
-        money=True,
-        height=260,
-        baseline=base_name,
-    ),
-    width="stretch",
+components.chart(
+    charts.scenario_lines,
+    {base_name: bt.month, "This scenario": t.month} if differs else {"This scenario": t.month},
+    "avg_weekly_cost_per_child_gbp",
+    "£ a week per child",
+    money=True,
+    height=260,
+    baseline=base_name,
     alt="Line chart of the average weekly cost per child, month by month.",
 )
 st.markdown(summaries.cost_summary(t.month, t.fy))

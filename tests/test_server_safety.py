@@ -161,3 +161,25 @@ def test_app_runner_caps_runs_and_caches_the_range(base) -> None:
     again = runner.cached(s, runs=50)
     assert again is not None and again.fy.equals(got.fy)
     assert runner.tables(s, runs=10**9).runs == runner.MAX_RUNS
+
+
+def test_a_chart_is_built_once_per_distinct_input(base) -> None:
+    runner.clear_cache()
+    built = []
+
+    def builder(frame, title: str = "x"):
+        import altair as alt
+
+        built.append(title)
+        return alt.Chart(frame).mark_line().encode(x="a:Q", y="b:Q").properties(title=title)
+
+    import pandas as pd
+
+    frame = pd.DataFrame({"a": [1, 2], "b": [3, 4]})
+    first = runner.chart_spec(builder, (frame,), {"title": "one"})
+    again = runner.chart_spec(builder, (frame.copy(),), {"title": "one"})  # equal figures: no new build
+    assert first == again and built == ["one"]
+    runner.chart_spec(builder, (frame.assign(b=[3, 5]),), {"title": "one"})  # new figures: built again
+    runner.chart_spec(builder, (frame,), {"title": "two"})
+    assert built == ["one", "one", "two"]
+    assert first["title"] == "one" and first["mark"]["type"] == "line"
