@@ -14,7 +14,8 @@ from app_lib import components, runner, state
 
 st.set_page_config(
     page_title="Children in care: scenario explorer",
-    page_icon=":material/family_restroom:",
+    # a bundled image: a Material icon here is fetched from a font server and fails offline
+    page_icon=str(Path(__file__).parent / "data" / "app_icon.png"),
     layout="wide",
     initial_sidebar_state="expanded",
 )

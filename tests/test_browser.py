@@ -8,6 +8,7 @@ the overview and briefing pages, and saves a screenshot of every page to
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -56,8 +57,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+@contextlib.contextmanager
+def serve() -> Iterator[str]:
+    """A freshly started ``streamlit run app.py`` on a free loopback port; yields its address."""
     port = _free_port()
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     proc = subprocess.Popen(
@@ -100,6 +102,12 @@ def server() -> Iterator[str]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with serve() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
