@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -106,14 +107,20 @@ def _final_stock(s: Scenario, target: dt.date, runs: int, seed: int) -> np.ndarr
 
 
 def _forecasts(
-    as_at: dt.date, years: int, runs: int, seed: int, base: Scenario | None, with_model: bool = True
+    as_at: dt.date,
+    years: int,
+    runs: int,
+    seed: int,
+    base: Scenario | None,
+    with_model: bool = True,
+    only: frozenset[str] | None = None,
 ) -> pd.DataFrame:
     """Start, actual and (``with_model``) the model's projection for every authority with figures at both dates."""
     target_year = as_at.year + years
     target = dt.date(target_year, 3, 31)
     rows = []
     for a in pub.authorities():
-        if as_at.year not in a.years or target_year not in a.years:
+        if as_at.year not in a.years or target_year not in a.years or (only is not None and a.code not in only):
             continue
         if with_model:
             scen, _ = build_scenario(a.code, as_at, base)
@@ -165,10 +172,12 @@ def run_backtest(
     method: str = "blend",
     seed: int = 0,
     base: Scenario | None = None,
+    only: Sequence[str] | None = None,
 ) -> Backtest:
     """Forecast every authority's children in care ``years`` after ``as_at`` (a 31 March) and compare.
 
-    Raises :class:`~csc_model.published.data.PublishedError` for a cut-off or horizon without
+    ``only`` limits the back-test to some authorities (codes or names). Raises
+    :class:`~csc_model.published.data.PublishedError` for a cut-off or horizon without
     published figures, or an unknown method.
     """
     if method not in METHODS:
@@ -187,7 +196,8 @@ def run_backtest(
             f"the outcome at 31 March {as_at.year + years} is not published yet (latest {all_years[-1]}); "
             f"choose an earlier as-at date or fewer years"
         )
-    df = _forecasts(as_at, years, runs, seed, base, with_model=method != "persistence")
+    keep = frozenset(pub.find_authority(x).code for x in only) if only is not None else None
+    df = _forecasts(as_at, years, runs, seed, base, with_model=method != "persistence", only=keep)
     params: dict[str, float] = {}
     fitted_on = ""
     rel_past = np.array([])
@@ -198,7 +208,7 @@ def run_backtest(
     else:
         prev = dt.date(as_at.year - years, 3, 31)
         if prev.year in all_years:
-            past = _forecasts(prev, years, 0, seed, base)
+            past = _forecasts(prev, years, 0, seed, base, only=keep)
             params, rel_past = _fit(past, prev.year)
             fitted_on = f"the forecasts from 31 March {prev.year} against 31 March {as_at.year}"
         else:

@@ -168,6 +168,13 @@ def find_authority(text: str) -> Authority:
     for a in las:
         if key in (a.code.casefold(), a.old_code.casefold(), a.name.casefold()):
             return a
+    df = _read("authorities.csv")
+    for code, old, name in df[["new_la_code", "old_la_code", "la_name"]].itertuples(index=False):
+        if key in (code.casefold(), old.casefold(), name.casefold()):
+            raise PublishedError(
+                f"{name} has no published count of children in care (DfE: not applicable, no child in care), "
+                "so there is nothing to start a scenario from"
+            )
     names = {a.name.casefold(): a.name for a in las}
     close = difflib.get_close_matches(key, list(names), n=5, cutoff=0.6)
     contains = [a.name for a in las if key in a.name.casefold()]
