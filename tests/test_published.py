@@ -187,3 +187,16 @@ def test_the_library_and_app_need_nothing_outside_the_repository() -> None:
     assert sizes < 3_000_000
     readme = (BUNDLED / "README.md").read_text(encoding="utf-8")
     assert "Open Government Licence v3.0" in readme and re.search(r"Department for\s+Education", readme)
+
+
+def test_backtest_cli_writes_a_row_per_authority_and_explains_bad_dates(tmp_path: Path) -> None:
+    out = tmp_path / "lb.csv"
+    r = cli("published-backtest", "--as-at", "2023-03-31", "--method", "persistence", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    t = pd.read_csv(out)
+    assert {"new_la_code", "la_name", "actual", "p50", "persistence"} <= set(t.columns) and len(t) == 150
+    assert "mean absolute percentage error" in r.stderr
+    late = cli("published-backtest", "--as-at", "2024-03-31", "--out", str(out))
+    assert late.returncode == 2 and "not published yet" in late.stderr
+    odd = cli("published-backtest", "--as-at", "2023-06-30", "--out", str(out))
+    assert odd.returncode == 2 and "31 March" in odd.stderr and "Traceback" not in odd.stderr
