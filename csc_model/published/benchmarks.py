@@ -52,7 +52,7 @@ def _share(area: str, year: int, group: str, chars: tuple[str, ...]) -> float:
 def area_indicators(area: str) -> pd.DataFrame:
     """Every indicator for one area (authority code, region name or England), one row per year."""
     rows = []
-    years = sorted({y for (a, y) in pub._headline_index() if a == area})
+    years = pub.area_years(area)
     for y in years:
         pop = pub.figure(area, y, "population")
         row: dict[str, float | int | str] = {"area": area, "year": y}

@@ -83,6 +83,11 @@ def _headline_index() -> dict[tuple[str, int], dict[str, float]]:
     }
 
 
+def area_years(area: str) -> list[int]:
+    """Years the headline table has a row for ``area`` (figures may still be suppressed)."""
+    return sorted(y for a, y in _headline_index() if a == area)
+
+
 def figure(area: str, year: int, measure: str) -> float:
     """One headline figure (``in_care``, ``started``, ``ceased``, ``population``); NaN if not published."""
     return float(_headline_index().get((area, year), {}).get(measure, np.nan))
