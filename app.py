@@ -34,6 +34,7 @@ KNOWN = {
     "placements_and_costs.py": ("Placements and costs", ":material/home_work:", "placements"),
     "model_and_assumptions.py": ("Model and assumptions", ":material/schema:", "model"),
     "briefing.py": ("Councillor briefing", ":material/co_present:", "briefing"),
+    "benchmarks.py": ("Benchmarks", ":material/leaderboard:", "benchmarks"),
 }
 files = [f for f in KNOWN if (HERE / "pages" / f).is_file()]
 files += sorted(p.name for p in (HERE / "pages").glob("*.py") if p.name not in KNOWN and not p.name.startswith("_"))

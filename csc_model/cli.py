@@ -86,6 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--scenario", help="base scenario JSON for everything else (default: the bundled defaults)")
     c.add_argument("--out", required=True, help="output scenario JSON file, or - for standard output")
     c.add_argument("--report", help="also write how each figure was worked out (CSV)")
+    from .published.cli import add_parsers as add_published
+
+    add_published(sub)
     return p
 
 
@@ -141,6 +144,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "calibrate":
         return _calibrate(args)
+    if args.command.startswith("published"):
+        from .published.cli import dispatch
+
+        return dispatch(args, _read_scenario)
     if args.command == "compare":
         return _compare(args)
     try:

@@ -1,0 +1,124 @@
+"""Altair charts for the Benchmarks page, as pure functions of the benchmark frames (testable without a browser).
+
+The chosen authority is drawn in a strong colour and a thick line; its statistical neighbours,
+region and England in greys and dashes, so that a councillor sees at once where the authority
+stands. Colours are colour-blind safe (Okabe-Ito).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+AUTHORITY_COLOUR = "#D55E00"
+OTHER_COLOURS = ("#0072B2", "#009E73", "#595959")
+FONT_SIZE = 13
+HEIGHT = 260
+
+
+def _group_scale(groups: list[str], authority: str) -> alt.Scale:
+    others = [g for g in groups if g != authority]
+    return alt.Scale(domain=[authority, *others], range=[AUTHORITY_COLOUR, *OTHER_COLOURS[: len(others)]])
+
+
+def indicator_chart(comparison: pd.DataFrame, indicator: str, authority: str) -> alt.Chart:
+    """One indicator over the years published: the authority against neighbours, region and England."""
+    df = comparison[comparison["indicator"] == indicator].copy()
+    if df.empty:
+        raise ValueError(f"no published figures for the indicator {indicator!r}")
+    label, unit = df["label"].iloc[0], df["unit"].iloc[0]
+    df["Year to 31 March"] = df["year"].astype(str)
+    df["is_authority"] = df["group"] == authority
+    groups = list(dict.fromkeys(df["group"]))
+    base = alt.Chart(df, title=alt.Title(label, subtitle=unit, fontSize=FONT_SIZE + 2))
+    lines = base.mark_line(point=True).encode(
+        x=alt.X("Year to 31 March:O", title="Year to 31 March", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("value:Q", title=unit, scale=alt.Scale(zero=False)),
+        color=alt.Color(
+            "group:N", title=None, scale=_group_scale(groups, authority), legend=alt.Legend(orient="bottom", columns=2)
+        ),
+        strokeWidth=alt.condition("datum.is_authority", alt.value(4), alt.value(2)),
+        strokeDash=alt.condition("datum.is_authority", alt.value([1, 0]), alt.value([5, 3])),
+        tooltip=[
+            alt.Tooltip("group:N", title="Who"),
+            alt.Tooltip("Year to 31 March:O"),
+            alt.Tooltip("value:Q", title=unit, format=",.1f"),
+        ],
+    )
+    return (
+        lines.properties(height=HEIGHT)
+        .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
+        .configure_legend(labelFontSize=FONT_SIZE, labelLimit=320)
+    )
+
+
+def placement_mix_chart(comparison: pd.DataFrame, year: int, authority: str) -> alt.Chart:
+    """Share of children in foster care, homes, supported accommodation and with private providers, one year."""
+    keys = ["foster_share", "residential_share", "supported_share", "private_share"]
+    df = comparison[(comparison["indicator"].isin(keys)) & (comparison["year"] == year)].copy()
+    if df.empty:
+        raise ValueError(f"no placement figures published for {year}")
+    groups = list(dict.fromkeys(df["group"]))
+    return (
+        alt.Chart(df, title=alt.Title(f"Placements at 31 March {year}", subtitle="% of children in care"))
+        .mark_bar()
+        .encode(
+            y=alt.Y("group:N", title=None, sort=groups, axis=alt.Axis(labelLimit=260)),
+            x=alt.X("value:Q", title="% of children in care"),
+            color=alt.Color("group:N", scale=_group_scale(groups, authority), legend=None),
+            row=alt.Row(
+                "label:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelFontSize=FONT_SIZE)
+            ),
+            tooltip=[
+                alt.Tooltip("group:N", title="Who"),
+                alt.Tooltip("label:N", title="What"),
+                alt.Tooltip("value:Q", title="%", format=".1f"),
+            ],
+        )
+        .properties(height=alt.Step(18), width=420)
+    )
+
+
+def region_bars(region_table: pd.DataFrame, column: str = "in_care_per_10k", highlight: str | None = None) -> alt.Chart:
+    """The authorities of a region side by side on one measure, the chosen authority highlighted."""
+    if region_table.empty:
+        raise ValueError("no authority in this region")
+    df = region_table.copy()
+    df["chosen"] = df["la_name"] == highlight
+    titles = {
+        "in_care_per_10k": "Children in care per 10,000 children",
+        "children_in_care": "Children in care",
+        "private_share_pct": "% with private or voluntary providers",
+        "uasc_share_pct": "% unaccompanied asylum-seeking children",
+    }
+    return (
+        alt.Chart(df, title=titles.get(column, column))
+        .mark_bar()
+        .encode(
+            y=alt.Y("la_name:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260)),
+            x=alt.X(f"{column}:Q", title=titles.get(column, column)),
+            color=alt.condition("datum.chosen", alt.value(AUTHORITY_COLOUR), alt.value("#0072B2")),
+            tooltip=[alt.Tooltip("la_name:N", title="Authority"), alt.Tooltip(f"{column}:Q", format=",.1f")],
+        )
+        .properties(height=alt.Step(20))
+    )
+
+
+def region_projection_chart(projection: pd.DataFrame) -> alt.Chart:
+    """Children in care at each 31 March: the region's total, projected from each authority's published start."""
+    df = projection[projection["la_name"] == "Region total"].copy()
+    if df.empty:
+        raise ValueError("nothing projected for this region")
+    return (
+        alt.Chart(df, title=alt.Title("Region total: children in care at the end of each financial year"))
+        .mark_line(point=True, color="#0072B2", strokeWidth=3)
+        .encode(
+            x=alt.X("period:O", title="Financial year", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("children_in_care:Q", title="Children in care", scale=alt.Scale(zero=False)),
+            tooltip=[
+                alt.Tooltip("period:O", title="Year"),
+                alt.Tooltip("children_in_care:Q", title="Children", format=",.0f"),
+            ],
+        )
+        .properties(height=HEIGHT)
+    )

@@ -1,0 +1,90 @@
+"""The reusable "Start from your authority" widget: pick one of the English authorities and a year;
+on apply, that authority's scenario (built from DfE's published figures) becomes the current
+scenario and the baseline, and the figures it was built from are shown with their table and year.
+
+Call :func:`start_from_your_authority` on any page (after ``state.ensure()``). Its widget keys
+start with ``key`` so that it can sit on several pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from csc_model.published import PublishedError, build_scenario
+from csc_model.published import data as pub
+
+from . import formatting as fmt
+from . import state
+
+REPORT = "published:report"  # (label, report DataFrame) of the last authority applied
+
+
+@st.cache_data(show_spinner=False)
+def authority_options() -> list[tuple[str, str]]:
+    """(code, "Name (region)") for every authority with published figures, by name."""
+    return [(a.code, f"{a.name} ({a.region})") for a in pub.authorities()]
+
+
+def _label(code: str) -> str:
+    return dict(authority_options()).get(code, code)
+
+
+def apply_authority(code: str, year: int) -> tuple[str, pd.DataFrame] | str:
+    """Make ``code``'s scenario at 31 March ``year`` the current scenario and the baseline.
+
+    Returns (label, report), or a problem in plain words (the scenario is then unchanged).
+    """
+    try:
+        scenario, report = build_scenario(code, dt.date(year, 3, 31), state.scenario())
+    except PublishedError as exc:
+        return str(exc)
+    label = f"{pub.find_authority(code).name} at 31 March {year} (published figures)"
+    state.set_baseline(scenario, label)
+    state.set_scenario(
+        scenario,
+        f"The current scenario and the baseline now start from **{fmt.md_escape(label)}**. Rates inside care, "
+        "prices and the budget are still the previous scenario's: set your own on the Scenario builder. "
+        "An SSDA903 upload on Load your data refines it.",
+    )
+    st.session_state[REPORT] = (label, report)
+    return label, report
+
+
+def start_from_your_authority(key: str = "published") -> None:
+    """Searchable choice of authority and year, an apply button, and the figures used."""
+    options = authority_options()
+    codes = [c for c, _ in options]
+    ss = st.session_state
+    pick_key, year_key = f"{key}:authority", f"{key}:year"
+    c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
+    code = c1.selectbox(
+        "Start from your authority",
+        codes,
+        index=None,
+        format_func=_label,
+        key=pick_key,
+        placeholder="Type to search the English local authorities",
+        help="Children in care, entries and leavers from DfE's published statistics for the authority.",
+    )
+    years = list(pub.find_authority(code).years) if code else sorted({y for a in pub.authorities() for y in a.years})
+    if ss.get(year_key) not in years:
+        ss[year_key] = years[-1]
+    year = c2.selectbox("At 31 March", years, key=year_key)
+    if c3.button("Use this authority", key=f"{key}:apply", disabled=code is None, type="primary"):
+        out = apply_authority(code, int(year))
+        if isinstance(out, str):
+            st.error(out)
+        else:
+            st.rerun()
+    kept = ss.get(REPORT)
+    if kept:
+        label, report = kept
+        with st.expander(f"Where the figures for {label} come from", expanded=False):
+            st.dataframe(report, hide_index=True, width="stretch")
+            st.caption(
+                "Source: Department for Education, Children looked after in England including adoptions; ONS "
+                "population estimates. Open Government Licence v3.0."
+            )

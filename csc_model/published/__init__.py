@@ -1,0 +1,9 @@
+"""Every English local authority from DfE's published statistics: scenarios, benchmarks and a back-test.
+
+Pure pandas and numpy; reads the compact tables bundled in ``data/published/``.
+"""
+
+from .build import build_scenario
+from .data import Authority, PublishedError, authorities, find_authority
+
+__all__ = ["Authority", "PublishedError", "authorities", "build_scenario", "find_authority"]
