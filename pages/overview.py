@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_lib import charts, components, exports, runner, state, summaries, widgets
+from app_lib import charts, components, exports, published_page, runner, state, summaries, widgets
 from app_lib import formatting as fmt
 
 state.ensure()
@@ -16,6 +16,11 @@ t, bt = runner.tables(s), runner.tables(base)
 changed = s != base
 fy = t.fy.reset_index(drop=True)
 base_fy = bt.fy.set_index("period")
+
+with st.expander(
+    "Start from your authority: DfE's published figures for any English council", expanded=not state.custom_baseline()
+):
+    published_page.start_from_your_authority(key="overview_published")
 
 with st.container(border=True):
     st.markdown("**What if …?** Each button adds one change to the current scenario.")
