@@ -57,7 +57,8 @@ def compact(value: Any, limit: int = 60) -> str:
             return str(value)
         if value.bit_length() < 1020:
             return f"{float(value):.4g}"
-        digits = int(value.bit_length() * math.log10(2)) + 1
+        digits = int((value.bit_length() - 1) * math.log10(2)) + 1  # exact but for the last step
+        digits += abs(value) >= 10**digits
         return f"a {digits:,}-digit number"
     if isinstance(value, float):
         if math.isnan(value):

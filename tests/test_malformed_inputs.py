@@ -64,15 +64,20 @@ def test_the_corpus_is_large_and_each_case_is_distinct() -> None:
     assert all(c.expected for c in FILE_CASES + LINK_CASES)  # type: ignore[operator]
 
 
-def test_a_valid_file_in_every_encoding_loads_the_same_scenario() -> None:
-    """The corpus's encodings are refused only for what they hold: the defaults load in each."""
+def test_a_valid_file_in_every_encoding_loads_the_same_scenario(tmp_path: Path) -> None:
+    """The corpus's encodings are refused only for what they hold: the defaults load in each, everywhere."""
     text = default_scenario().to_json()
-    for data in (text.encode(), b"\xef\xbb\xbf" + text.encode(), text.encode("utf-16"), text.encode("utf-16-be")):
+    for i, data in enumerate(
+        (text.encode(), b"\xef\xbb\xbf" + text.encode(), text.encode("utf-16"), text.encode("utf-16-be"))
+    ):
         if data.startswith(b"{\x00") or data.startswith(b"\x00{"):
             data = (b"\xfe\xff" if data.startswith(b"\x00") else b"\xff\xfe") + data  # UTF-16 needs its mark
         assert Scenario.from_json(data) == default_scenario()
         scenario, problems = uploads.read_scenario("s.json", len(data), lambda d=data: d)
         assert scenario == default_scenario() and problems == []
+        path = tmp_path / f"s{i}.json"
+        path.write_bytes(data)
+        assert run_cli("validate", str(path)) == (0, f"{path}: valid\n", "")
 
 
 # ---------------------------------------------------------------------------
