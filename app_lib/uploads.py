@@ -35,11 +35,17 @@ def read_scenario(name: str, size: int, read: Callable[[], bytes]) -> tuple[Scen
     try:  # the library's reader: the same answer as the command line for the same bytes
         return Scenario.from_json(data), []
     except ScenarioError as exc:
-        head = f"**{shown}** could not be loaded as a scenario:"
-        whole = [f"**{shown}** {fmt.md_escape(i.message)}." for i in exc.issues if i.field == FILE]
-        if whole and len(whole) == len(exc.issues):
+        issues = exc.issues
+    try:
+        whole = [f"**{shown}** {fmt.md_escape(i.message)}." for i in issues if i.field == FILE]
+        if whole and len(whole) == len(issues):
             return None, whole
-        return None, [head] + [f"- {m}" for m in friendly_issues(presentable(exc.issues))]
+        head = f"**{shown}** could not be loaded as a scenario:"
+        return None, [head] + [f"- {m}" for m in friendly_issues(presentable(issues))]
+    except (ValueError, TypeError, OverflowError, RecursionError):  # pragma: no cover - a last safety net
+        return None, [f"**{shown}** could not be loaded as a scenario:"] + [
+            f"- {fmt.md_escape(str(i))}" for i in issues
+        ]
 
 
 def presentable(issues: Iterable[Issue]) -> list[Issue]:
