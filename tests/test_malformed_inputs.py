@@ -17,6 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_lib import uploads, urlstate
+from app_lib.levers import friendly_issues
 from csc_model import Scenario, ScenarioError, default_scenario
 from csc_model.cli import main
 
@@ -175,8 +176,6 @@ def test_library_refuses_the_link_and_restore_keeps_the_defaults(case: LinkCase)
     assert_says(str(info.value), case.expected)
     scenario, issues = urlstate.restore(case.params)
     assert scenario == default_scenario() and issues
-    from app_lib.levers import friendly_issues
-
     assert_says(plain("\n".join(friendly_issues(issues))), case.expected)  # the page can write them
 
 
