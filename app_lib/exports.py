@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -183,9 +184,38 @@ def _show(path: str, value: Any) -> str:
 # ---------------------------------------------------------------------------
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A text cell starting with one of these is read as a formula by Excel, LibreOffice or Sheets."""
+_PLAIN_NUMBER = re.compile(r"[+-]?£?\d[\d,]*(\.\d+)?%?[km]?")
+
+
+def cell_safe(value: Any) -> Any:
+    """Text a spreadsheet would evaluate, made inert with a leading ``'`` (OWASP's advice on CSV
+    injection): a scenario named ``=HYPERLINK(...)`` stays text. Numbers, and text that is only a
+    number such as ``-£2,106,000`` or ``-5%`` (which cannot run anything), are left as they are."""
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_STARTS)
+        and value != "-"
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
+def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` with every text cell and column name passed through :func:`cell_safe`."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            out[col] = out[col].map(cell_safe)
+    out.columns = [cell_safe(c) for c in out.columns]
+    return out
+
+
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    """CSV with a byte-order mark so Excel reads the £ sign correctly."""
-    return df.to_csv(index=False).encode("utf-8-sig")
+    """CSV with a byte-order mark so Excel reads the £ sign correctly; text cells made formula-safe."""
+    return safe_frame(df).to_csv(index=False).encode("utf-8-sig")
 
 
 def scenario_json_bytes(scenario: Scenario) -> bytes:
@@ -268,8 +298,13 @@ def workbook_bytes(scenario: Scenario, fy: pd.DataFrame, month: pd.DataFrame, pl
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         for name, df in sheets.items():
+            df = safe_frame(df)
             df.to_excel(xw, sheet_name=name, index=False)
             ws = xw.sheets[name]
+            for row in ws.iter_rows():  # no formulas in this workbook: every text cell is a string
+                for cell in row:
+                    if isinstance(cell.value, str):
+                        cell.data_type = "s"
             ws.freeze_panes = "A2"
             for cell in ws[1]:
                 cell.font = Font(bold=True, color="FFFFFF")

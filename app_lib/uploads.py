@@ -1,13 +1,17 @@
-"""Reading a scenario file a user uploads: size first, then JSON, version and validation.
+"""Reading a scenario file a user uploads: size first, then the library's hardened JSON reader, version and
+validation.
 
 Nothing is written to disk: the bytes stay in memory. Every problem comes back in plain words.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterable
 
 from csc_model import Scenario, ScenarioError
+from csc_model.scenario import Issue
+from csc_model.scenario_io import FILE, compact
 
 from . import formatting as fmt
 from .levers import friendly_issues
@@ -28,12 +32,36 @@ def read_scenario(name: str, size: int, read: Callable[[], bytes]) -> tuple[Scen
     data = read()
     if len(data) > MAX_BYTES:  # the size reported by the browser was wrong
         return None, [f"**{shown}** is larger than 1 MB; a scenario file is at most 1 MB."]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None, [f"**{shown}** is not a text file, so it cannot be a scenario (a .json file is expected)."]
-    try:
-        return Scenario.from_json(text), []
+    try:  # the library's reader: the same answer as the command line for the same bytes
+        return Scenario.from_json(data), []
     except ScenarioError as exc:
+        issues = exc.issues
+    try:
+        whole = [f"**{shown}** {fmt.md_escape(i.message)}." for i in issues if i.field == FILE]
+        if whole and len(whole) == len(issues):
+            return None, whole
         head = f"**{shown}** could not be loaded as a scenario:"
-        return None, [head] + [f"- {m}" for m in friendly_issues(exc.issues)]
+        return None, [head] + [f"- {m}" for m in friendly_issues(presentable(issues))]
+    except (ValueError, TypeError, OverflowError, RecursionError):  # pragma: no cover - a last safety net
+        return None, [f"**{shown}** could not be loaded as a scenario:"] + [
+            f"- {fmt.md_escape(str(i))}" for i in issues
+        ]
+
+
+def presentable(issues: Iterable[Issue]) -> list[Issue]:
+    """Issues whose values the app can show: a number too large or not finite (which the app's
+    money and count formats cannot write, or would write as hundreds of digits) is quoted compactly."""
+    out = []
+    for issue in issues:
+        v = issue.value
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and not _small_finite(v):
+            issue = Issue(issue.field, compact(v), issue.message)
+        out.append(issue)
+    return out
+
+
+def _small_finite(v: float) -> bool:
+    try:
+        return math.isfinite(v) and abs(v) < 1e12
+    except OverflowError:
+        return False

@@ -16,12 +16,15 @@ from urllib.parse import urlencode
 
 from csc_model import Scenario, ScenarioError, default_scenario
 from csc_model.scenario import Issue, diff
+from csc_model.scenario_io import InputProblem, loads_value
 
 from .levers import value_at
+from .uploads import presentable
 
 SCENARIO_FIELDS = frozenset(f.name for f in dataclasses.fields(Scenario))
 MAX_PARAMS = 200
 MAX_VALUE_CHARS = 20_000
+MAX_KEY_CHARS = 200
 
 
 def is_scenario_param(key: str) -> bool:
@@ -33,17 +36,24 @@ def _encode_value(value: Any) -> str:
     if isinstance(value, str):
         try:
             json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             return value  # plain text stays readable
         return json.dumps(value, ensure_ascii=False)  # text that looks like JSON is quoted
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def _decode_value(text: str) -> Any:
+def _decode_value(key: str, text: str) -> Any:
+    """JSON when it parses (with the library's hardened reader), else the text as written.
+
+    The name is always text: a name that looks like JSON was written quoted by ``encode``.
+    """
+    if key != "name":
+        return loads_value(text, key)
     try:
-        return json.loads(text)
-    except ValueError:
+        value = loads_value(text, key)
+    except InputProblem:
         return text
+    return value if isinstance(value, str) else text
 
 
 def encode(s: Scenario, base: Scenario | None = None) -> dict[str, str]:
@@ -77,15 +87,22 @@ def decode(params: Mapping[str, str | list[str]], base: Scenario | None = None) 
     issues: list[Issue] = []
     values: dict[str, Any] = {}
     for key, raw in params.items():
-        if not is_scenario_param(key):
+        if not isinstance(key, str) or not is_scenario_param(key):
             continue
-        text = raw[-1] if isinstance(raw, list) else raw
+        if len(key) > MAX_KEY_CHARS:
+            issues.append(
+                Issue(key[:MAX_KEY_CHARS] + "...", None, "is not a field of a scenario (the name is too long)")
+            )
+            continue
+        text = (raw[-1] if raw else "") if isinstance(raw, list) else raw
+        text = text if isinstance(text, str) else str(text)
         if len(values) >= MAX_PARAMS or len(text) > MAX_VALUE_CHARS:
             issues.append(Issue(key, None, "is too long for a scenario link"))
             continue
-        values[key] = _decode_value(text)
-    if issues:
-        raise ScenarioError(issues)
+        try:
+            values[key] = _decode_value(key, text)
+        except InputProblem as exc:
+            issues += [Issue(f, None, m) for f, m in exc.problems]
     changes: dict[str, Any] = {}
     entries: dict[str, dict[str, Any]] = {}
     for key, value in values.items():
@@ -102,16 +119,26 @@ def decode(params: Mapping[str, str | list[str]], base: Scenario | None = None) 
             else:
                 merged[leaf] = value
         changes[parent] = merged
-    return base.with_values(changes) if changes else base
+    result = base
+    try:
+        result = base.with_values(changes) if changes else base
+    except ScenarioError as exc:
+        issues += exc.issues
+    if issues:  # every bad parameter at once, the unreadable ones and the invalid ones
+        raise ScenarioError(issues)
+    return result
 
 
 def restore(params: Mapping[str, str | list[str]], base: Scenario | None = None) -> tuple[Scenario, list[Issue]]:
-    """``decode`` that never raises: the defaults plus the problems when the link is bad."""
+    """``decode`` that never raises: the defaults plus the problems when the link is bad.
+
+    The problems' values are quoted compactly, so the page can always show them.
+    """
     base = base or default_scenario()
     try:
         return decode(params, base), []
     except ScenarioError as exc:
-        return base, exc.issues
+        return base, presentable(exc.issues)
 
 
 def share_url(app_url: str | None, params: Mapping[str, str], page_path: str = "") -> str:

@@ -7,7 +7,6 @@ Bad input never produces a traceback: each problem is one line on stderr and the
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 from .defaults import default_scenario
 from .presets import PRESETS, apply_preset
 from .scenario import Scenario, ScenarioError
+from .scenario_io import InputProblem, loads_value
 
 EXIT_BAD_INPUT = 2
 MAX_SCENARIO_BYTES = 1_000_000
@@ -125,10 +125,9 @@ def _parse_sets(items: Sequence[str]) -> tuple[dict[str, object], list[str]]:
             continue
         key, raw = item.split("=", 1)
         try:
-            value = json.loads(raw)
-        except json.JSONDecodeError:
-            value = raw
-        out[key.strip()] = value
+            out[key.strip()] = loads_value(raw, key.strip())  # JSON, or the text as it is
+        except InputProblem as exc:
+            errors += [f"--set {f}: {m}" for f, m in exc.problems]
     return out, errors
 
 

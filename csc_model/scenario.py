@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .frozen import FrozenMap
+from .scenario_io import InputProblem, allowed, compact, loads
 
 SCENARIO_VERSION = 1
 
@@ -545,7 +546,8 @@ class Scenario:
         if issues:
             from .validate import raw_ranges
 
-            raise ScenarioError(issues + raw_ranges(cls, data))
+            named = {i.field for i in issues}
+            raise ScenarioError(issues + [i for i in raw_ranges(cls, data) if i.field not in named])
         from .validate import validate
 
         problems = validate(obj, placement_ids)
@@ -555,11 +557,12 @@ class Scenario:
 
     @classmethod
     def from_json(cls, text: str | bytes, placement_ids: tuple[str, ...] | None = None) -> Scenario:
-        """Parse JSON text; raises :class:`ScenarioError` with plain messages."""
+        """Parse JSON text or bytes (UTF-8, or UTF-16 with a byte order mark) with the hardened
+        reader of :mod:`.scenario_io`; raises :class:`ScenarioError` with plain messages."""
         try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ScenarioError([Issue("(file)", None, f"is not valid JSON ({exc})")]) from None
+            data = loads(text)
+        except InputProblem as exc:
+            raise ScenarioError([Issue(f, None, m) for f, m in exc.problems]) from None
         return cls.from_dict(data, placement_ids)
 
     # -- editing ------------------------------------------------------------
@@ -604,12 +607,7 @@ class Issue:
 
 
 def _short(value: Any) -> str:
-    if value is None:
-        return ""
-    text = json.dumps(value, default=str) if not isinstance(value, str) else repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"value {text} "
+    return "" if value is None else f"value {compact(value)} "
 
 
 class ScenarioError(ValueError):
@@ -695,13 +693,13 @@ def _decode(tp: Any, value: Any, path: str, issues: list[Issue]) -> Any:
         issues.append(Issue(name, value, "must be true or false"))
         return None
     if tp is int:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-            issues.append(Issue(name, value, "must be a whole number"))
+        if not _finite(value) or value != int(value):
+            issues.append(Issue(name, value, f"{_number_problem(value, 'must be a whole number')}{allowed(path)}"))
             return None
         return int(value)
     if tp is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            issues.append(Issue(name, value, "must be a number"))
+        if not _finite(value):
+            issues.append(Issue(name, value, f"{_number_problem(value, 'must be a number')}{allowed(path)}"))
             return None
         return float(value)
     if tp is str:
@@ -710,6 +708,24 @@ def _decode(tp: Any, value: Any, path: str, issues: list[Issue]) -> Any:
             return None
         return value
     raise TypeError(f"unsupported type {tp!r} at {name}")  # pragma: no cover - programming error
+
+
+def _finite(value: Any) -> bool:
+    """A number a float can hold: not bool, NaN, infinite or an integer beyond about 1.8e308."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _number_problem(value: Any, otherwise: str) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and not _finite(value):
+        return "is too large"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "must be a finite number (NaN and Infinity are not allowed)"
+    return otherwise
 
 
 def _optional(tp: Any) -> bool:

@@ -17,6 +17,7 @@ from .config import load_placement_types
 from .config import placement_ids as configured_placements
 from .frozen import FrozenMap
 from .scenario import AGE_BANDS, HEARING_OUTCOMES, STAGE_KEYS, Issue, Scenario
+from .scenario_io import range_text
 
 SHARE_TOL = 1e-6
 FY_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -28,19 +29,7 @@ def fy_ok(label: str) -> bool:
     return bool(m) and (int(m.group(1)) + 1) % 100 == int(m.group(2))
 
 
-def _fmt(x: float | None) -> str:
-    if x is None:
-        return ""
-    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:g}"
-
-
-def _range_text(lo: float | None, hi: float | None, unit: str) -> str:
-    """'0 to 500 children a week', '£0 to £50,000 a week', '0 to 1'."""
-    if unit.startswith("£"):
-        rest = unit[1:].strip()
-        return f"£{_fmt(lo)} to £{_fmt(hi)}" + (f" {rest}" if rest else "")
-    unit_txt = f" {unit}" if unit and unit not in ("share", "order", "date") else ""
-    return f"{_fmt(lo)} to {_fmt(hi)}{unit_txt}"
+_range_text = range_text
 
 
 def _ranges(obj: Any, path: str, issues: list[Issue]) -> None:
@@ -134,7 +123,9 @@ def validate(s: Scenario, placement_ids: tuple[str, ...] | None = None) -> list[
         issues.append(
             Issue("start_date", s.start_date.isoformat(), "is out of range; allowed 2000-01-01 to 2100-01-01")
         )
-    end = s.start_date + dt.timedelta(days=round(365.25 * s.years))
+    years = s.years if 1 <= s.years <= 10 else 10  # an out-of-range value is reported above
+    start = s.start_date if dt.date(2000, 1, 1) <= s.start_date <= dt.date(2100, 1, 1) else dt.date(2100, 1, 1)
+    end = start + dt.timedelta(days=round(365.25 * years))
 
     ini = s.initial
     _keys(ini.stage_counts, STAGE_KEYS, "initial.stage_counts", issues)

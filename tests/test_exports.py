@@ -162,7 +162,7 @@ def test_upload_reader_rejects_big_files_before_reading() -> None:
     ("content", "expected"),
     [
         (b"", "is empty"),
-        (b"\xff\xfe\x00\x01", "not a text file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file"),
         (b"[1, 2]", "must be a JSON object"),
         (b'{"version": 1}', "is missing"),
     ],

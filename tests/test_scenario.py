@@ -203,3 +203,49 @@ def test_with_values_can_add_a_key_to_a_map_but_not_an_unknown_field(base: Scena
     with pytest.raises(ScenarioError) as info:
         base.with_values({"entries.weekly_rte": 3})
     assert any(m.startswith("entries.weekly_rte") and "unknown field" in m for m in messages(info.value))
+
+
+# ---------------------------------------------------------------------------
+# The hardened JSON reader (csc_model/scenario_io.py); the full corpus is in test_malformed_inputs.py
+# ---------------------------------------------------------------------------
+
+
+def test_compact_quotes_any_value_briefly() -> None:
+    from csc_model.scenario_io import compact
+
+    assert compact(1e308) == "1e+308" and compact(-1e300) == "-1e+300"
+    assert compact(10**20) == "1e+20" and compact(10**5000 - 1) == "a 5,000-digit number"
+    assert compact(float("inf")) == "Infinity" and compact(float("-inf")) == "-Infinity"
+    assert compact(float("nan")) == "NaN"
+    assert compact(3.8) == "3.8" and compact(500) == "500" and compact(True) == "true"
+    assert len(compact("x" * 1000)) == 60 and compact("ab") == "'ab'"
+
+
+def test_values_python_callers_pass_are_refused_like_json_ones(base: Scenario) -> None:
+    """``with_values`` and ``from_dict`` (not only files) refuse non-finite and huge numbers, naming the range."""
+    for value, said in [(float("inf"), "finite"), (float("nan"), "finite"), (10**400, "too large")]:
+        with pytest.raises(ScenarioError) as info:
+            base.with_values({"years": value, "costs.weekly_price_gbp.ifa": value})
+        text = str(info.value)
+        assert said in text and "allowed 1 to 10 years" in text and "allowed £0 to £50,000 a week" in text
+        assert len(info.value.issues) == 2  # one line per problem: no second range message for the same field
+    with pytest.raises(ScenarioError, match=r"start_date: value '9999-12-31' is out of range"):
+        base.with_values({"start_date": "9999-12-31", "years": 10**20})
+
+
+def test_nesting_is_measured_without_recursion_and_ignores_strings() -> None:
+    from csc_model.scenario_io import nesting_depth
+
+    assert nesting_depth('{"a": [1, {"b": "[[[[[[["}]}')[0] == 3
+    deepest, at = nesting_depth("[" * 1_000_000, limit=20)
+    assert deepest == 1_000_000 and at == 20
+
+
+def test_utf8_and_utf16_files_read_the_same(base: Scenario) -> None:
+    text = base.to_json()
+    for data in (text.encode(), b"\xef\xbb\xbf" + text.encode(), text.encode("utf-16"), text.encode("utf-16-be")):
+        if not data.startswith((b"{", b"\xef", b"\xff\xfe", b"\xfe\xff")):
+            data = b"\xfe\xff" + data
+        assert Scenario.from_json(data) == base
+    with pytest.raises(ScenarioError, match="not a text file"):
+        Scenario.from_json(text.encode("cp1252") + b"\xe9")

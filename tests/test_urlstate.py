@@ -123,3 +123,20 @@ def test_a_bad_link_names_every_bad_field() -> None:
 def test_an_overlong_parameter_is_refused() -> None:
     with pytest.raises(ScenarioError, match="too long"):
         urlstate.decode({"name": "x" * (urlstate.MAX_VALUE_CHARS + 1)})
+
+
+def test_every_bad_parameter_is_reported_at_once_and_the_defaults_kept() -> None:
+    params = {"entries.weekly_rate": "Infinity", "years": "99", "placements.moves": "[" * 50 + "]" * 50}
+    with pytest.raises(ScenarioError) as info:
+        urlstate.decode(params)
+    fields = [i.field for i in info.value.issues]
+    assert sorted(fields) == ["entries.weekly_rate", "placements.moves", "years"], fields
+    scenario, issues = urlstate.restore(params)
+    assert scenario == default_scenario() and len(issues) == 3
+
+
+def test_a_name_typed_into_a_link_is_text_even_when_it_looks_like_a_number() -> None:
+    for typed in ("NaN", "Infinity", "1e999", "[[1]]", "42"):
+        assert urlstate.decode({"name": typed}).name == typed
+    s = default_scenario().replace(name="NaN")
+    assert via_url(s) == s
