@@ -1,0 +1,76 @@
+"""What a calibration gives back: the Calibration, and one record per rate and per kind of placement move."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..scenario import Scenario
+
+BACKLOG_WEEKS = 50
+"""Children in care proceedings longer than this on the start date count as the backlog."""
+MIN_EVENTS = 10
+"""A rate worked out from fewer events than this is not used: the base scenario's value is kept."""
+MIN_EXPOSURE_WEEKS = 52.0
+"""Nor is a rate worked out from fewer child-weeks at risk than this."""
+MIN_SPELLS_FOR_SPREAD = 30
+"""The Erlang order (from the spread of proceedings lengths) needs at least this many spells."""
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The calibrated scenario and how each of its figures was worked out."""
+
+    scenario: Scenario
+    report: pd.DataFrame  # columns "Figure", "Value", "Worked out from"
+    warnings: tuple[str, ...]
+    as_at: dt.date
+    children_in_care: int
+    entrants: int
+    window_weeks: int
+    rates: tuple[RateFigure, ...] = ()  # the rates looked at (empty when rates are not calibrated)
+    moves: tuple[MoveFigure, ...] = ()  # the kinds of placement move found (empty when moves are not calibrated)
+
+
+@dataclass(frozen=True)
+class RateFigure:
+    """One rate worked out from the episodes (totals only, nothing about any one child).
+
+    ``estimate`` is what the data gave in the scenario's units, before any clipping (None if
+    there was nothing to go on); ``value`` is what the calibrated scenario holds: the estimate
+    (clipped to the allowed range) if ``used``, else the base scenario's value.
+    """
+
+    path: str  # the scenario field, e.g. "s20.mean_weeks_to_return_home"
+    label: str
+    value: Any
+    base: Any
+    estimate: Any
+    events: int
+    exposure_weeks: float  # child-weeks at risk; 0 for figures from lengths of spells
+    used: bool
+
+
+@dataclass(frozen=True)
+class MoveFigure:
+    """One kind of placement move (from one placement type to another) found in the window.
+
+    ``events`` and ``exposure_weeks`` count only moves and child-weeks at ages from ``min_age`` to
+    ``max_age``: the ages both placement types take, where the model applies the move.
+    ``estimate`` is the yearly rate the data give; ``value`` what the calibrated scenario holds
+    (None if the move is left out: too few moves or child-weeks).
+    """
+
+    from_type: str
+    to_type: str
+    label: str  # e.g. "Private children's home to Independent fostering agency (IFA)"
+    events: int
+    exposure_weeks: float
+    min_age: int
+    max_age: int
+    estimate: float | None
+    value: float | None
+    used: bool
