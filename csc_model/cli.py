@@ -61,7 +61,13 @@ def _parser() -> argparse.ArgumentParser:
         "writes a scenario",
     )
     c.add_argument("--header", required=True, help="SSDA903 header table (CSV)")
-    c.add_argument("--episodes", required=True, help="SSDA903 episodes table (CSV)")
+    c.add_argument(
+        "--episodes", required=True, help="SSDA903 episodes table (CSV); several yearly returns may be stacked"
+    )
+    c.add_argument(
+        "--uasc", help="optional SSDA903 UASC table (CSV: CHILD, and DUC or a UASC flag): counted apart in the report"
+    )
+    c.add_argument("--la", help="the local authority to use when the files hold several (LA column)")
     c.add_argument(
         "--as-at", help="date of the starting position, YYYY-MM-DD (default: the 31 March ending the return)"
     )
@@ -189,7 +195,9 @@ def _calibrate(args: argparse.Namespace) -> int:
         return _fail([str(i) for i in exc.issues])
     problems: list[str] = []
     tables = {}
-    for name, path in (("header", args.header), ("episodes", args.episodes)):
+    for name, path in (("header", args.header), ("episodes", args.episodes), ("uasc", args.uasc)):
+        if path is None:
+            continue
         try:
             tables[name] = read_table(Path(path), name)
         except SSDA903Error as exc:
@@ -211,6 +219,8 @@ def _calibrate(args: argparse.Namespace) -> int:
             window_weeks=args.window_weeks,
             rates=args.rates,
             moves=args.moves,
+            la=args.la,
+            uasc=tables.get("uasc"),
         )
     except SSDA903Error as exc:
         return _fail(exc.problems)
@@ -238,7 +248,13 @@ def _calibrate(args: argparse.Namespace) -> int:
         f"{cal.children_in_care} children in care on {cal.as_at:%d/%m/%Y}; "
         f"{cal.entrants} started in the {cal.window_weeks} weeks before"
         + (f"; {used} of {len(cal.rates)} rates worked out from the data" if args.rates else "; rates not worked out")
-        + f"; {moves}\n"
+        + f"; {moves}"
+        + (
+            f"; {cal.uasc_in_care} of the children in care seeking asylum alone (UASC)"
+            if cal.uasc_in_care is not None
+            else ""
+        )
+        + "\n"
     )
     return 0
 

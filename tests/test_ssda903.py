@@ -220,12 +220,17 @@ def test_many_bad_rows_are_counted_not_listed() -> None:
     assert exc.value.problems[-1] == f"header: column DOB: {30 - ssda903.MAX_LISTED} more rows like these"
 
 
+def test_utf16_files_with_a_byte_order_mark_are_read() -> None:
+    df = read_table("CHILD,DOB\nA,01/01/2010\nB,02/02/2011\n".encode("utf-16"), "header")
+    assert list(df["CHILD"]) == ["A", "B"] and df["DOB"].iloc[1] == pd.Timestamp(2011, 2, 2)
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         (b"", "header: the file could not be read as CSV"),
         (b"CHILD,DOB\n", "header: the table has no rows"),
-        ("CHILD,DOB\nA,01/01/2010\n".encode("utf-16"), "header: the file does not look like a CSV file"),
+        ("CHILD,DOB\nA,01/01/2010\n".encode("utf-16-le"), "header: the file looks like UTF-16 text without"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "header: the file does not look like a CSV file"),
         (b"CHILD,DOB\n,01/01/2010\n", "header: column CHILD, row 2: '' is empty"),
     ],
@@ -548,7 +553,7 @@ def test_duplicated_and_overlapping_episodes_are_not_counted_twice(by_hand) -> N
     twice = "\n".join(lines + [line for line in lines if line.startswith("A")]) + "\n"
     c = calibrate_text(header, twice)
     assert c.scenario.s20 == by_hand.scenario.s20
-    assert any("appear twice" in w for w in c.warnings)
+    assert any("repeat an earlier row exactly and were dropped" in w for w in c.warnings)
     # A's first episode also running 7 days into the second: the overlap is not counted twice
     a = PATTERNS["A"][1]
     c = calibrate_text(*pattern_tables(changes={"A": [(*a[0][:1], 77, *a[0][2:]), a[1]]}))

@@ -85,6 +85,7 @@ def test_the_page_renders_on_its_own() -> None:
     assert [u.label for u in at.file_uploader] == [
         "Header table (CSV, at most 20 MB)",
         "Episodes table (CSV, at most 20 MB)",
+        "UASC table, optional (CSV, at most 20 MB)",
     ]
     assert all(u.allowed_type == [".csv"] for u in at.file_uploader)
     assert at.button(key="data:example").label == "Try it with made-up example data"
@@ -122,7 +123,7 @@ def test_example_data_calibrates_and_becomes_the_current_scenario() -> None:
     assert any("made-up example data" in i.value for i in at.info)
     assert at.date_input(key="data:as_at").value == AS_AT
     window = at.number_input(key="data:window_weeks")
-    assert (window.value, window.min, window.max) == (52, 13, 156)
+    assert (window.value, window.min, window.max) == (52, 13, 520)
 
     at.button(key="data:calibrate").click().run()
     assert not at.exception and not at.error, errors(at)
@@ -287,7 +288,7 @@ def test_a_file_over_the_limit_is_refused(example_csv: tuple[bytes, bytes]) -> N
 def test_the_session_keeps_figures_only(example_csv: tuple[bytes, bytes]) -> None:
     at = upload(page(), *example_csv)
     at.button(key="data:calibrate").click().run()
-    uploads = {"data:header_file", "data:episodes_file"}  # Streamlit's own upload widgets
+    uploads = {"data:header_file", "data:episodes_file", "data:uasc_file"}  # Streamlit's own upload widgets
     for key in at.session_state:
         if key in uploads:
             continue

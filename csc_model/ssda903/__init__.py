@@ -33,6 +33,7 @@ writes a file, logs the data or keeps it after a call returns.
 from __future__ import annotations
 
 from .calibrate import calibrate
+from .checks import authorities, year_end
 from .codes import PRIVATE_PROVIDERS, ROUTES, legal_status_codes, placement_codes, reasons_ceased
 from .example import ExampleRates, example_tables
 from .figures import (
@@ -45,6 +46,7 @@ from .figures import (
     RateFigure,
 )
 from .reading import ALIASES, DATES, MAX_LISTED, REQUIRED, SSDA903Error, default_as_at, read_table
+from .trend import EntryTrend, entry_trend, poisson_fit
 
 __all__ = [
     "ALIASES",
@@ -58,6 +60,11 @@ __all__ = [
     "REQUIRED",
     "ROUTES",
     "Calibration",
+    "EntryTrend",
+    "authorities",
+    "entry_trend",
+    "poisson_fit",
+    "year_end",
     "ExampleRates",
     "MoveFigure",
     "RateFigure",

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ..scenario import Scenario
+
+if TYPE_CHECKING:
+    from .trend import EntryTrend
 
 BACKLOG_WEEKS = 50
 """Children in care proceedings longer than this on the start date count as the backlog."""
@@ -33,6 +36,13 @@ class Calibration:
     window_weeks: int
     rates: tuple[RateFigure, ...] = ()  # the rates looked at (empty when rates are not calibrated)
     moves: tuple[MoveFigure, ...] = ()  # the kinds of placement move found (empty when moves are not calibrated)
+    uasc_in_care: int | None = None  # of children_in_care, those seeking asylum alone (None: no UASC data given)
+    uasc_entrants: int | None = None  # of entrants, the same
+    entry_trend: EntryTrend | None = None  # the Poisson regression of entries (None: window under 2 years)
+    notes: tuple[str, ...] = ()  # what was merged or left out when reading (also among the warnings)
+    evidence: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """One row per figure worked out from events: path, kind, events, exposure_weeks, trials, base, value,
+    weight_on_base, used. For drawing parameter uncertainty (Gamma for rates, Beta / Dirichlet for shares)."""
 
 
 @dataclass(frozen=True)
