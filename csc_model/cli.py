@@ -238,12 +238,11 @@ def _calibrate(args: argparse.Namespace) -> int:
         return _fail([f"cannot write the output ({exc.strerror or exc})"])
     used = sum(r.used for r in cal.rates)
     kept = sum(f.used for f in cal.moves)
+    leaning = sum(f.used and f.weight_on_base >= 0.5 and f.exposure_weeks > 0 for f in cal.moves)
     if not args.moves:
         moves = "placement moves not worked out"
-    elif kept:
-        moves = f"{kept} of {len(cal.moves)} kinds of placement move worked out from the data"
     else:
-        moves = "placement moves kept from the base scenario (too few in the data)"
+        moves = f"{kept} kinds of placement move worked out ({leaning} resting mostly on the base scenario's rate, with few child-weeks)"
     sys.stderr.write(
         f"{cal.children_in_care} children in care on {cal.as_at:%d/%m/%Y}; "
         f"{cal.entrants} started in the {cal.window_weeks} weeks before"

@@ -136,7 +136,7 @@ def test_example_data_calibrates_and_becomes_the_current_scenario() -> None:
     assert metrics["Children in care on 31 Mar 2026"] == f"{expected.children_in_care:,}"
     assert metrics["Started care, 52 weeks before"] == f"{expected.entrants:,}"
     report = at.table[0].value
-    assert report.index.name == "Figure" and list(report.columns) == ["Value", "Worked out from"]
+    assert report.index.name == "Figure" and list(report.columns) == ["Value", "Worked out from", "Weight on base"]
     assert len(report) == len(expected.report)
     # the rates worked out from the example are shown, each with its events and child-weeks
     assert all(f.used for f in expected.rates)

@@ -18,6 +18,7 @@ from .moves import _calibrate_moves
 from .rates import _calibrate_rates, _RateCalibration
 from .reading import SSDA903Error, read_table
 from .starting import starting_position
+from .trend import EntryTrend
 
 
 def calibrate(
@@ -106,6 +107,7 @@ def calibrate(
     # --- rates over the same window ---------------------------------------------------
     figures: tuple[RateFigure, ...] = ()
     move_figures: tuple[MoveFigure, ...] = ()
+    evidence: list[dict] = _entry_evidence(base, n_ent, used_weeks, trend, changes)
     chained = None
     if rates:
         rc = _RateCalibration(base, lo, as_at_ts, window_txt)
@@ -115,6 +117,7 @@ def calibrate(
         rows += rc.rows
         warnings += rc.warnings
         figures = tuple(rc.figures)
+        evidence += rc.evidence()
     if moves:
         if chained is None:  # without the rates: only the warnings about the chaining itself
             chained = _chain(ep, "REC" in episodes.columns, warnings, about_exits=False)
@@ -123,6 +126,20 @@ def calibrate(
         rows += mv.rows
         warnings += mv.warnings
         move_figures = tuple(mv.figures)
+        evidence += [
+            {
+                "path": f"placements.moves.{f.from_type}.{f.to_type}",
+                "kind": "move",
+                "events": f.events,
+                "exposure_weeks": f.exposure_weeks,
+                "trials": float("nan"),
+                "base": f.base,
+                "value": f.value or 0.0,
+                "weight_on_base": f.weight_on_base,
+                "used": f.used,
+            }
+            for f in move_figures
+        ]
 
     # --- the scenario ------------------------------------------------------------------
     start = as_at + dt.timedelta(days=1)
@@ -134,6 +151,7 @@ def calibrate(
         raise SSDA903Error([f"the figures worked out do not make a valid scenario: {i}" for i in exc.issues]) from None
     rows.append(("Start date of the projection", f"{start:%d/%m/%Y}", "the day after the as-at date"))
     report = pd.DataFrame(rows, columns=["Figure", "Value", "Worked out from"])
+    report["Weight on base"] = _weights(report, figures, move_figures)
     return Calibration(
         scenario=scenario,
         report=report,
@@ -148,6 +166,7 @@ def calibrate(
         uasc_entrants=uasc_entrants,
         entry_trend=trend,
         notes=prep.notes,
+        evidence=pd.DataFrame(evidence, columns=EVIDENCE_COLUMNS),
     )
 
 
@@ -217,3 +236,62 @@ def _moved_dates(base: Scenario, start: dt.date) -> dict[str, object]:
             for s in base.entries.surges
         ]
     return out
+
+
+EVIDENCE_COLUMNS = [
+    "path",
+    "kind",
+    "events",
+    "exposure_weeks",
+    "trials",
+    "base",
+    "value",
+    "weight_on_base",
+    "used",
+    "estimate",
+    "se",
+]
+"""Columns of :attr:`Calibration.evidence`; estimate and se only for the entries trend."""
+
+
+def _entry_evidence(base: Scenario, n_ent: int, weeks: float, trend: EntryTrend | None, changes: dict) -> list[dict]:
+    """The entries' evidence: the starts over the window's weeks (and the trend's estimate and standard error)."""
+    if n_ent == 0:
+        return []
+    rows = [
+        {
+            "path": "entries.weekly_rate",
+            "kind": "entries",
+            "events": n_ent,
+            "exposure_weeks": float(weeks),
+            "trials": float("nan"),
+            "base": base.entries.weekly_rate,
+            "value": changes["entries.weekly_rate"],
+            "weight_on_base": 0.0,
+            "used": True,
+        }
+    ]
+    if trend is not None:
+        rows.append(
+            {
+                "path": "entries.annual_trend",
+                "kind": "trend",
+                "events": n_ent,
+                "exposure_weeks": float(weeks),
+                "trials": float("nan"),
+                "base": base.entries.annual_trend,
+                "value": changes["entries.annual_trend"],
+                "weight_on_base": 0.0,
+                "used": True,
+                "estimate": trend.annual_trend,
+                "se": trend.annual_trend_se,
+            }
+        )
+    return rows
+
+
+def _weights(report: pd.DataFrame, rates: tuple[RateFigure, ...], moves: tuple[MoveFigure, ...]) -> list[str]:
+    """The report's "Weight on base" column: how much of each rate rests on the base scenario (blank: not a rate)."""
+    by_label = {f.label: ("0%" if f.used else "100%") for f in rates}
+    by_label |= {f"  move: {f.label}": f"{f.weight_on_base:.0%}" for f in moves if f.used}
+    return [by_label.get(str(x), "") for x in report["Figure"]]

@@ -19,6 +19,8 @@ MIN_EVENTS = 10
 """A rate worked out from fewer events than this is not used: the base scenario's value is kept."""
 MIN_EXPOSURE_WEEKS = 52.0
 """Nor is a rate worked out from fewer child-weeks at risk than this."""
+PRIOR_CHILD_WEEKS = 520.0
+"""A placement move's base-scenario rate counts as this many child-weeks of evidence (ten child-years)."""
 MIN_SPELLS_FOR_SPREAD = 30
 """The Erlang order (from the spread of proceedings lengths) needs at least this many spells."""
 
@@ -66,12 +68,13 @@ class RateFigure:
 
 @dataclass(frozen=True)
 class MoveFigure:
-    """One kind of placement move (from one placement type to another) found in the window.
+    """One kind of placement move (from one placement type to another) found in the window or in the base scenario.
 
     ``events`` and ``exposure_weeks`` count only moves and child-weeks at ages from ``min_age`` to
     ``max_age``: the ages both placement types take, where the model applies the move.
-    ``estimate`` is the yearly rate the data give; ``value`` what the calibrated scenario holds
-    (None if the move is left out: too few moves or child-weeks).
+    ``estimate`` is the yearly rate the data alone give (None: no child-weeks); ``value`` what the
+    calibrated scenario holds: the credibility estimate, shrunk towards ``base`` with weight
+    ``weight_on_base`` (None if it is 0: no move found and none in the base scenario).
     """
 
     from_type: str
@@ -84,3 +87,6 @@ class MoveFigure:
     estimate: float | None
     value: float | None
     used: bool
+    base: float = 0.0  # the base scenario's yearly rate (0: it has no such move)
+    weight_on_base: float = 0.0  # the share of the value resting on the base rate: k / (child-weeks + k)
+    scaled: bool = False  # scaled down with the other moves out of the same type (they added up to over 100%)

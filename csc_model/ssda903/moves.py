@@ -1,16 +1,20 @@
-"""Placement moves: occurrence / exposure of moves between placement types over the window."""
+"""Placement moves: occurrence / exposure of moves between placement types over the window, each shrunk
+towards the base scenario's rate in proportion to the evidence (a credibility, or Gamma-Poisson, estimate)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from ..scenario import Scenario
 from .chain import _in_window, _risk_span
-from .common import _annual, _n
-from .figures import MIN_EVENTS, MIN_EXPOSURE_WEEKS, MoveFigure
+from .common import _n
+from .figures import PRIOR_CHILD_WEEKS, MoveFigure
 from .reading import MAX_LISTED
+
+LEANS_ON_BASE = 0.5
+"""A move whose weight on the base scenario is at least this is named in a warning."""
 
 
 @dataclass
@@ -21,21 +25,38 @@ class _Moves:
     figures: list[MoveFigure]
 
 
+def shrunk_weekly(events: float, exposure_weeks: float, base_weekly: float, prior_weeks: float) -> float:
+    """Credibility (Gamma-Poisson) weekly rate: ``(events + k * base) / (exposure + k)`` with ``k`` prior child-weeks.
+
+    The base rate counts as ``k`` child-weeks of evidence: with little exposure the rate stays near the
+    base, with much it follows the data; zero events over a long exposure give a small rate.
+    """
+    return (events + prior_weeks * base_weekly) / (exposure_weeks + prior_weeks)
+
+
 def _calibrate_moves(
-    e: pd.DataFrame, base: Scenario, lo: pd.Timestamp, hi: pd.Timestamp, win_txt: str, types: dict
+    e: pd.DataFrame,
+    base: Scenario,
+    lo: pd.Timestamp,
+    hi: pd.Timestamp,
+    win_txt: str,
+    types: dict,
+    prior_weeks: float = PRIOR_CHILD_WEEKS,
 ) -> _Moves:
     """``placements.moves`` from the episodes chained by :func:`_chain`.
 
     A move is an episode followed the same day by one of the same child (care goes on) in a
     different placement type, neither of them "placed for adoption" (that is the placement
-    order's own flow). For each kind of move (from, to), the moves in the window divided by the
-    child-weeks in ``from`` in the window (clipped as the other rates: window, 18th birthday,
-    next episode) is a weekly probability, and ``1 - (1 - weekly)^52`` the yearly rate. Both
-    are counted only at the ages both types take, since the model moves a child only into a
-    type that takes their age (structure.py): the rate is per child who could make the move.
+    order's own flow). For each kind of move found, and each the base scenario has, the moves in the
+    window and the child-weeks in ``from`` in the window (clipped as the other rates: window, 18th
+    birthday, next episode) are counted, only at the ages both types take, since the model moves a
+    child only into a type that takes their age (structure.py). The weekly rate is the credibility
+    estimate :func:`shrunk_weekly` towards the base scenario's weekly rate (0 for a kind of move it
+    does not have), and ``1 - (1 - weekly)^52`` the yearly rate.
     """
     out = _Moves({}, [], [], [])
-    label = {t: types[t].label if t in types else t for t in set(e["ptype"])}
+    base_rate = {(m.from_type, m.to_type): m.annual_rate for m in base.placements.moves}
+    label = {t: types[t].label if t in types else t for t in set(e["ptype"]) | set(types)}
     start, end = _risk_span(e, lo, hi)
     win = _in_window(e, lo, hi)
     nxt = e["ptype"].shift(-1).where(e["cont"])
@@ -52,11 +73,10 @@ def _calibrate_moves(
         return birthdays[years]
 
     order = {t: i for i, t in enumerate(types)}
-    pairs = sorted(
-        set(zip(e.loc[move, "ptype"], nxt[move], strict=True)),
-        key=lambda p: (order.get(p[0], len(order)), order.get(p[1], len(order))),
-    )
+    found = set(zip(e.loc[move, "ptype"], nxt[move], strict=True))
+    pairs = sorted(found | set(base_rate), key=lambda p: (order.get(p[0], len(order)), order.get(p[1], len(order))))
     wrong_age: dict[str, int] = {}
+    exposure_cache: dict[tuple[str, int, int], float] = {}
     for f, t in pairs:
         a0 = max(types[f].min_age if f in types else 0, types[t].min_age if t in types else 0)
         a1 = min(types[f].max_age if f in types else 17, types[t].max_age if t in types else 17)
@@ -66,14 +86,34 @@ def _calibrate_moves(
         n = int(at_age.sum())
         if int(this.sum()) > n:
             wrong_age[t] = wrong_age.get(t, 0) + int(this.sum()) - n
-        in_f = e["ptype"].eq(f)
-        s = start[in_f].where(start[in_f] > lower[in_f], lower[in_f])
-        t_end = end[in_f].where(end[in_f] < upper[in_f], upper[in_f])
-        w = float(((t_end - s).dt.days / 7).clip(lower=0).sum())
-        ok = n >= MIN_EVENTS and w >= MIN_EXPOSURE_WEEKS
-        est = _annual(n, w) if w > 0 else None
-        value = round(est, 6) if ok and est is not None else None
-        out.figures.append(MoveFigure(f, t, f"{label[f]} to {label[t]}", n, w, a0, a1, est, value, ok))
+        if (f, a0, a1) not in exposure_cache:
+            in_f = e["ptype"].eq(f)
+            s = start[in_f].where(start[in_f] > lower[in_f], lower[in_f])
+            t_end = end[in_f].where(end[in_f] < upper[in_f], upper[in_f])
+            exposure_cache[(f, a0, a1)] = float(((t_end - s).dt.days / 7).clip(lower=0).sum())
+        w = exposure_cache[(f, a0, a1)]
+        b = base_rate.get((f, t), 0.0)
+        b_weekly = 1 - (1 - b) ** (1 / 52)
+        weekly = shrunk_weekly(n, w, b_weekly, prior_weeks)
+        est = 1 - (1 - min(weekly, 1.0)) ** 52
+        alone = 1 - (1 - min(n / w, 1.0)) ** 52 if w > 0 else None
+        value = round(est, 6)
+        out.figures.append(
+            MoveFigure(
+                f,
+                t,
+                f"{label[f]} to {label[t]}",
+                n,
+                w,
+                a0,
+                a1,
+                alone,
+                value if value > 0 else None,
+                value > 0,
+                base=b,
+                weight_on_base=prior_weeks / (w + prior_weeks),
+            )
+        )
     if wrong_age:
         out.warnings.append(
             f"{_n(sum(wrong_age.values()), 'move')} were into a placement type that does not take the child's age at the "
@@ -81,7 +121,6 @@ def _calibrate_moves(
         )
     _scale_moves(out, label)
     used = [f for f in out.figures if f.used]
-    dropped = [f for f in out.figures if not f.used]
     n_moves = sum(f.events for f in out.figures)
     n_age = sum(wrong_age.values())
     not_counted = (
@@ -89,85 +128,45 @@ def _calibrate_moves(
         + (f"{_n(n_age, 'move')} into a placement type that does not take the child's age, " if n_age else "")
         + f"{_n(int(same_type.sum()), 'new episode')} in the same placement type (e.g. a new legal status or carer)"
     )
-    # As for the other rates, a kind of move the data cannot pin down keeps the base scenario's
-    # rate (a usual step-down the base has is not set to nothing by a quiet year).
-    calibrated = {(f.from_type, f.to_type) for f in used}
-    kept_base = [m for m in base.placements.moves if (m.from_type, m.to_type) not in calibrated]
-    if dropped:
-        base_pairs = {(m.from_type, m.to_type) for m in kept_base}
+    leaning = [f for f in used if f.weight_on_base >= LEANS_ON_BASE and f.exposure_weeks > 0]
+    if leaning:
         listed = ", ".join(
-            f"{f.label} ({_few(f)}{'; base rate kept' if (f.from_type, f.to_type) in base_pairs else ''})"
-            for f in dropped[:MAX_LISTED]
+            f"{f.label} ({_n(f.events, 'move')} over {f.exposure_weeks:,.0f} child-weeks: {f.weight_on_base:.0%} "
+            "base scenario)"
+            for f in leaning[:MAX_LISTED]
         )
-        more = f" and {len(dropped) - MAX_LISTED} more" if len(dropped) > MAX_LISTED else ""
+        more = f" and {len(leaning) - MAX_LISTED} more" if len(leaning) > MAX_LISTED else ""
         out.warnings.append(
-            f"Placement moves: {_n(len(dropped), 'kind')} of move had too few to go on in {win_txt}: "
-            f"{listed}{more}. A kind of move the base scenario has keeps its rate from there; any other is left "
-            f"out. At least {MIN_EVENTS} moves and {MIN_EXPOSURE_WEEKS:,.0f} child-weeks are needed; a longer "
-            "window (more weeks before the as-at date) may give enough."
+            f"Placement moves: {_n(len(leaning), 'kind')} of move rest mostly on the base scenario's rate, the data "
+            f"holding too few child-weeks in {win_txt}: {listed}{more}. A longer window (more weeks before the as-at "
+            "date) gives the data more weight."
         )
-    if not used:
-        why = (
-            f"no kind of move had at least {MIN_EVENTS} moves"
-            if out.figures
-            else "no child moved from one placement type to another"
-        )
-        out.warnings.append(
-            f"Placement moves: kept from the base scenario ({_n(len(base.placements.moves), 'kind')} of move) "
-            f"because {why} in {win_txt}."
-        )
-        out.rows.append(
-            (
-                "Placement moves",
-                "kept from the base scenario",
-                f"too few to go on: {_n(n_moves, 'move')} from one placement type to another in {win_txt}. "
-                + not_counted,
-            )
-        )
-        return out
-    merged = [{"from_type": f.from_type, "to_type": f.to_type, "annual_rate": f.value} for f in used]
-    merged += [{"from_type": m.from_type, "to_type": m.to_type, "annual_rate": m.annual_rate} for m in kept_base]
-    # the yearly moves out of one type may add up to at most 1 (validation): scale base ones down if needed
-    for src in {m["from_type"] for m in merged}:
-        total = sum(m["annual_rate"] for m in merged if m["from_type"] == src)
-        base_part = sum(m["annual_rate"] for m in merged[len(used) :] if m["from_type"] == src)
-        if total > 1 and base_part > 0:
-            room = max(0.0, 1 - (total - base_part))
-            for m in merged[len(used) :]:
-                if m["from_type"] == src:
-                    m["annual_rate"] = round(m["annual_rate"] * room / base_part, 6)
-            out.warnings.append(
-                f"Placement moves: with the moves worked out from your data, the base scenario's moves out of "
-                f"{label[src]} would add up to more than 100% a year: they are scaled down to fit"
-            )
-    out.changes["placements.moves"] = merged
+    out.changes["placements.moves"] = [
+        {"from_type": f.from_type, "to_type": f.to_type, "annual_rate": f.value} for f in used
+    ]
     out.rows.append(
         (
             "Placement moves",
             f"{_n(len(used), 'kind')} of move",
             f"{_n(n_moves, 'move')} from one placement type to another (a new episode the same day) in {win_txt}, "
-            f"of {_n(len(out.figures), 'kind')}: {len(used)} with at least {MIN_EVENTS} moves worked out below"
-            + (f", {len(dropped)} with fewer left out ({sum(f.events for f in dropped)} moves)" if dropped else "")
-            + f"; {_n(len(kept_base), 'kind')} of move of the base scenario not worked out here keep their rates. "
-            f"{not_counted}. Each rate is the moves divided by the child-weeks in the placement they left, at the "
-            "ages both placements take",
+            f"{_n(len(found), 'kind')} of move found, {_n(len(base_rate), 'kind')} in the base scenario. {not_counted}. "
+            "Each rate is the moves divided by the child-weeks in the placement they left, at the ages both "
+            f"placements take, with the base scenario's rate counted as {prior_weeks:,.0f} child-weeks of evidence "
+            "(so a rate with few child-weeks stays near the base, and no move over many child-weeks gives a small "
+            "rate); the share resting on the base is given for each",
         )
     )
     for f in used:
         ages = "" if (f.min_age, f.max_age) == (0, 17) else f" aged {f.min_age}-{f.max_age}"
-        how = f"{_n(f.events, 'move')} over {f.exposure_weeks:,.0f} child-weeks in {label[f.from_type]}{ages}: " + (
-            f"{f.events / f.exposure_weeks:.2%} a week, so {f.estimate:.1%} a year"
+        alone = f"the data alone {f.estimate:.1%} a year" if f.estimate is not None else "no child-weeks in the data"
+        how = (
+            f"{_n(f.events, 'move')} over {f.exposure_weeks:,.0f} child-weeks in {label[f.from_type]}{ages} ({alone}); "
+            f"base scenario {f.base:.1%} a year, weight on it {f.weight_on_base:.0%}"
         )
-        if f.value is not None and f.estimate is not None and round(f.estimate, 6) != f.value:
+        if f.scaled:
             how += f"; scaled down to {f.value:.1%} with the other moves out of {label[f.from_type]}"
         out.rows.append((f"  move: {f.label}", f"{f.value:.1%} a year", how))
     return out
-
-
-def _few(f: MoveFigure) -> str:
-    if f.events < MIN_EVENTS:
-        return _n(f.events, "move")
-    return f"{_n(f.events, 'move')} but only {f.exposure_weeks:,.0f} child-weeks"
 
 
 def _scale_moves(out: _Moves, label: dict[str, str]) -> None:
@@ -184,18 +183,7 @@ def _scale_moves(out: _Moves, label: dict[str, str]) -> None:
             "(100%): each was scaled down by the same factor"
         )
         out.figures = [
-            MoveFigure(
-                f.from_type,
-                f.to_type,
-                f.label,
-                f.events,
-                f.exposure_weeks,
-                f.min_age,
-                f.max_age,
-                f.estimate,
-                round(f.value / tot * 0.999999, 6),
-                True,
-            )
+            replace(f, value=round(f.value / tot * 0.999999, 6), scaled=True)
             if f.used and f.from_type == src and f.value is not None
             else f
             for f in out.figures

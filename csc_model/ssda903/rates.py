@@ -11,6 +11,7 @@ import pandas as pd
 from ..scenario import HEARING_OUTCOMES, Scenario, field_meta
 from .chain import _in_window, _risk_span
 from .codes import legal_status_codes, reasons_ceased
+from .cohorts import proceedings_by_cohort
 from .common import _annual, _fmt_shares, _n, _round_shares
 from .figures import BACKLOG_WEEKS, MIN_EVENTS, MIN_EXPOSURE_WEEKS, MIN_SPELLS_FOR_SPREAD, RateFigure
 
@@ -27,12 +28,60 @@ class _RateCalibration:
         self.rows: list[tuple[str, str, str]] = []
         self.warnings: list[str] = []
         self.figures: list[RateFigure] = []
+        self.proceedings_cohorts: tuple = ([], None, None)
+        self.kinds: dict[str, dict[str, Any]] = {}  # path -> what kind of evidence (see evidence())
 
     def base_value(self, path: str) -> Any:
         node: Any = self.base_dict
         for part in path.split("."):
             node = node[part]
         return node
+
+    def note(self, path: str, kind: str, **extra: Any) -> None:
+        """Say what kind of evidence ``path`` rests on, for :meth:`evidence` (trials, or the weeks of spells)."""
+        self.kinds[path] = {"kind": kind, **extra}
+
+    def evidence(self) -> list[dict[str, Any]]:
+        """One row per figure: path, kind, events, exposure_weeks, trials, base, value, weight_on_base, used.
+
+        Kinds: ``mean_weeks`` (a mean time = exposure / events), ``annual_share`` (weekly probability
+        events / exposure, made yearly), ``proportion`` (events out of ``trials``), ``share`` (one row per
+        outcome: events out of ``trials``), ``length`` (mean of ``events`` spells lasting ``exposure_weeks``
+        in all) and ``spread`` (the Erlang order from the same spells).
+        """
+        out = []
+        for f in self.figures:
+            info = self.kinds.get(f.path, {})
+            kind = info.get("kind") or (
+                "annual_share" if field_meta(f.path)["unit"] == "share a year" else "mean_weeks"
+            )
+            row = {
+                "path": f.path,
+                "kind": kind,
+                "events": info.get("events", f.events),
+                "exposure_weeks": info.get("exposure_weeks", f.exposure_weeks),
+                "trials": info.get("trials", float("nan")),
+                "base": f.base,
+                "value": f.value,
+                "weight_on_base": 0.0 if f.used else 1.0,
+                "used": f.used,
+            }
+            if kind == "share":
+                counts = info["counts"]
+                for k, n in counts.items():
+                    out.append(
+                        row
+                        | {
+                            "path": f"{f.path}.{k}",
+                            "events": n,
+                            "trials": sum(counts.values()),
+                            "base": f.base[k],
+                            "value": f.value[k],
+                        }
+                    )
+            else:
+                out.append(row)
+        return out
 
     def put(
         self,
@@ -209,6 +258,7 @@ def _calibrate_rates(e: pd.DataFrame, rc: _RateCalibration) -> None:
     counts = {k: int((ended & outcome.eq(k)).sum()) for k in HEARING_OUTCOMES}
     others = int((ending & outcome.isna()).sum())
     n_ended = sum(counts.values())
+    rc.note("proceedings.outcome_shares", "share", counts=counts)
     rc.put_shares(
         "proceedings.outcome_shares",
         counts,
@@ -239,6 +289,8 @@ def _calibrate_rates(e: pd.DataFrame, rc: _RateCalibration) -> None:
         if n_d
         else ""
     )
+    rc.note("proceedings.mean_weeks", "length", exposure_weeks=float(d.sum()))
+    rc.note("proceedings.erlang_order", "spread", exposure_weeks=float(d.sum()))
     rc.put(
         "proceedings.mean_weeks",
         mean,
@@ -266,6 +318,7 @@ def _calibrate_rates(e: pd.DataFrame, rc: _RateCalibration) -> None:
         min_events=MIN_SPELLS_FOR_SPREAD,
     )
     over = d[d > BACKLOG_WEEKS] - BACKLOG_WEEKS
+    rc.note("proceedings.backlog_mean_remaining_weeks", "length", exposure_weeks=float(over.sum()))
     rc.put(
         "proceedings.backlog_mean_remaining_weeks",
         float(over.mean()) if len(over) else None,
@@ -273,6 +326,8 @@ def _calibrate_rates(e: pd.DataFrame, rc: _RateCalibration) -> None:
         f"the {_n(len(over), 'spell')} of those that lasted more than {BACKLOG_WEEKS} weeks",
         f"on average {float(over.mean()) if len(over) else 0:,.1f} weeks more after week {BACKLOG_WEEKS}",
     )
+
+    _cohort_rows(first[first["pred"] | first["RNE"].astype(str).str.upper().eq("S")], last, lo, hi, rc)
 
     # --- placement orders (E1, D1): waiting, then placed for adoption (A3-A6) ----------------
     po = stage.eq("placement_order")
@@ -293,6 +348,7 @@ def _calibrate_rates(e: pd.DataFrame, rc: _RateCalibration) -> None:
         f"one every {every(w_wait, n_out)} child-weeks",
         w_wait,
     )
+    rc.note("placement_order.share_not_adopted", "proportion", trials=n_out, exposure_weeks=0.0, events=n_co)
     rc.put(
         "placement_order.share_not_adopted",
         n_co / n_out if n_out else None,
@@ -330,6 +386,35 @@ def _calibrate_rates(e: pd.DataFrame, rc: _RateCalibration) -> None:
             w_co,
         )
     _make_consistent(rc)
+
+
+def _cohort_rows(
+    first: pd.DataFrame, last: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp, rc: _RateCalibration
+) -> None:
+    """Report the median length of proceedings by financial year of issue, and its trend (report only)."""
+    end = last["DEC"].reindex(first.index)
+    cohorts, slope, se = proceedings_by_cohort(first["DECOM"], end, lo, hi)
+    if not cohorts:
+        return
+    listed = ", ".join(f"{y}-{(y + 1) % 100:02d}: {m:,.0f} weeks ({n})" for y, n, m in cohorts)
+    if slope is None or se is None:
+        trend = "too few cohorts (at least 3 financial years) for a trend"
+        value = "by year of issue"
+    else:
+        lo95, hi95 = slope - 1.96 * se, slope + 1.96 * se
+        way = "lengthening" if lo95 > 0 else "shortening" if hi95 < 0 else "no clear change"
+        value = f"{slope:+.1f} weeks a year (standard error {se:.1f})"
+        trend = f"{way}: the median changes by {slope:+.1f} weeks a year (95% interval {lo95:+.1f} to {hi95:+.1f})"
+    rc.rows.append(
+        (
+            "Length of proceedings by year of issue",
+            value,
+            f"median weeks (spells) of care proceedings begun in each financial year of {rc.window_txt}, spells still "
+            f"open counted as lasting at least to the as-at date (Kaplan-Meier): {listed}; {trend}. Reported only: "
+            "the scenario's average length is the one above",
+        )
+    )
+    rc.proceedings_cohorts = (cohorts, slope, se)
 
 
 def _make_consistent(rc: _RateCalibration) -> None:
