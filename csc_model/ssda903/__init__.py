@@ -35,7 +35,7 @@ from __future__ import annotations
 from .calibrate import calibrate
 from .checks import authorities, year_end
 from .codes import PRIVATE_PROVIDERS, ROUTES, legal_status_codes, placement_codes, reasons_ceased
-from .example import ExampleRates, example_tables
+from .example import ExampleRates, example_files, example_tables, yearly_returns
 from .figures import (
     BACKLOG_WEEKS,
     MIN_EVENTS,
@@ -73,7 +73,9 @@ __all__ = [
     "SSDA903Error",
     "calibrate",
     "default_as_at",
+    "example_files",
     "example_tables",
+    "yearly_returns",
     "legal_status_codes",
     "placement_codes",
     "read_table",

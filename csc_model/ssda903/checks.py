@@ -37,7 +37,7 @@ def rows_named(index: pd.Index, what: str) -> str:
     rows = [int(i) + 2 for i in index[:MAX_LISTED]]
     listed = ", ".join(map(str, rows))
     more = f" and {len(index) - MAX_LISTED:,} more" if len(index) > MAX_LISTED else ""
-    return f"{what} row{'s' if len(index) > 1 else ''} {listed}{more}"
+    return f"{what} row{'s' if len(index) > 1 else ''} {listed}{more}".strip()
 
 
 def authorities(header: pd.DataFrame, episodes: pd.DataFrame) -> list[str]:

@@ -257,3 +257,49 @@ def _ex_episode(child, decom, dec, rne, ls, place, provider, rec) -> dict[str, s
         "DEC": dec.strftime("%d/%m/%Y"),
         "REC": rec,
     }
+
+
+def yearly_returns(header: pd.DataFrame, episodes: pd.DataFrame, years: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The tables as an authority keeps them: one return per year, stacked, with a ``YEAR`` column.
+
+    The return for ``YEAR`` Y lists the episodes open at some time from 1 April Y-1 to 31 March Y, an end
+    date after 31 March Y left blank (with its REC), and the header rows of those children; so an episode
+    open across a 31 March appears in two returns, first without its end date. Made-up data only.
+    """
+    start = pd.to_datetime(episodes["DECOM"], format="%d/%m/%Y")
+    end = pd.to_datetime(episodes["DEC"], format="%d/%m/%Y", errors="coerce")
+    heads, eps = [], []
+    for y in years:
+        lo, hi = pd.Timestamp(y - 1, 4, 1), pd.Timestamp(y, 3, 31)
+        keep = (start <= hi) & (end.isna() | (end >= lo))
+        e = episodes[keep].copy()
+        later = end[keep] > hi
+        e.loc[later, ["DEC", "REC"]] = ""
+        e["YEAR"] = str(y)
+        eps.append(e)
+        h = header[header["CHILD"].isin(e["CHILD"])].copy()
+        h["YEAR"] = str(y)
+        heads.append(h)
+    return pd.concat(heads, ignore_index=True), pd.concat(eps, ignore_index=True)
+
+
+def example_files(n_children: int = 3500, seed: int = 0, years: int = 10) -> tuple[bytes, bytes]:
+    """:func:`example_tables` as the CSV bytes of two uploads (header, episodes), with the further columns a
+    council's export has (REASON_PLACE_CHANGE, HOME_POST, PL_POST, URN), to try size limits and speed:
+    ``example_files(14_000)`` gives about 30,000 episodes, an episodes file of about 3 MB. Made-up data."""
+    h, e = example_tables(n_children=n_children, seed=seed, years=years)
+    rng = np.random.default_rng(seed + 1)
+    n = len(e)
+    e = e.assign(
+        REASON_PLACE_CHANGE=np.where(e["RNE"].to_numpy() == "P", "CARPL", ""),
+        HOME_POST=[f"PL{a} {b}" for a, b in zip(rng.integers(1, 30, n), rng.integers(1, 10, n), strict=True)],
+        PL_POST=[f"PL{a} {b}" for a, b in zip(rng.integers(1, 30, n), rng.integers(1, 10, n), strict=True)],
+        URN=[f"SC{u:06d}" for u in rng.integers(0, 999_999, n)],
+    )
+    return _csv(h), _csv(e)
+
+
+def _csv(df: pd.DataFrame) -> bytes:
+    """Plain CSV text of a table of strings (no quoting is needed: no value holds a comma)."""
+    lines = [",".join(df.columns)] + [",".join(row) for row in df.astype(str).itertuples(index=False, name=None)]
+    return ("\n".join(lines) + "\n").encode()

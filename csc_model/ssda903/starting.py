@@ -56,10 +56,8 @@ def starting_position(
     # backlog: in proceedings for more than BACKLOG_WEEKS, counting back over unbroken episodes
     proc = stock[stock["stage"] == "proceedings"]
     upto = ep[(ep["DECOM"] <= as_at_ts) & ep["CHILD"].isin(proc["CHILD"])]
-    by_child = dict(tuple(upto.groupby("CHILD")))
-    started = {c: _status_start(by_child[c], "proceedings") for c in proc["CHILD"]}
-    weeks_in = {c: (as_at_ts - s).days / 7 for c, s in started.items()}
-    backlog = {c for c, w in weeks_in.items() if w > BACKLOG_WEEKS}
+    started = _run_starts(upto, "proceedings")
+    backlog = set(started.index[(as_at_ts - started).dt.days / 7 > BACKLOG_WEEKS])
     stage_counts = {k: 0.0 for k in STAGE_KEYS}
     for st_key, n in stock["stage"].value_counts().items():
         stage_counts[str(st_key)] += float(n)
@@ -155,14 +153,12 @@ def _why_nobody(
     )
 
 
-def _status_start(child_eps: pd.DataFrame, stage: str) -> pd.Timestamp:
-    """Start of the unbroken run of ``stage`` episodes that is open last for one child."""
-    e = child_eps.sort_values("DECOM")
-    start = e["DECOM"].iloc[-1]
-    prev_end = None
-    for _, row in e.iloc[::-1].iterrows():
-        if row["stage"] != stage or (prev_end is not None and row["DEC"] != prev_end):
-            break
-        start = row["DECOM"]
-        prev_end = row["DECOM"]
-    return start
+def _run_starts(eps: pd.DataFrame, stage: str) -> pd.Series:
+    """Per child, the start of the unbroken run of ``stage`` episodes that ends with their latest episode:
+    counting back while each episode is in ``stage`` and ends the day the next one starts."""
+    e = eps.sort_values(["CHILD", "DECOM"], kind="stable")
+    child, start, end, st = e["CHILD"], e["DECOM"], e["DEC"], e["stage"].eq(stage)
+    link = child.shift(-1).eq(child) & end.eq(start.shift(-1)) & st & st.shift(-1, fill_value=False)
+    run = (~link.shift(1, fill_value=False)).cumsum()
+    first = start.groupby(run).transform("first")
+    return first.groupby(child).last()
