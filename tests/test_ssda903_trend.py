@@ -24,7 +24,7 @@ def simulated_starts(weekly: float, trend: float, years: int, seed: int, season:
     rng = np.random.default_rng(seed)
     days = np.arange(1, years * 365 + 1)  # days before HI
     t = -days / 365.25
-    wave = np.exp(season * np.cos(2 * np.pi * ((HI - pd.to_timedelta(days, unit="D")).dayofyear - 15) / 365.25))
+    wave = np.exp(season * np.cos(2 * np.pi * ((HI - pd.to_timedelta(days, unit="D")).day_of_year - 15) / 365.25))
     lam = weekly / 7 * (1 + trend) ** t * wave / np.mean(wave)
     n = rng.poisson(lam)
     return pd.Series(np.repeat(HI - pd.to_timedelta(days, unit="D"), n))
