@@ -67,3 +67,29 @@ def test_page(case: Case) -> None:
         assert not isinstance(got, list), got
         assert any(case.expect in w for w in got.warnings), got.warnings
     assert base == default_scenario()  # the scenario given is never changed
+
+
+APP_CASES = ["header-dob-twice", "episodes-ids-do-not-match", "everyone-over-18", "two-authorities-none-chosen"]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.id in APP_CASES], ids=APP_CASES)
+def test_the_page_in_the_app(case: Case) -> None:
+    """A sample of the corpus through the Load your data page itself (AppTest): the message is shown, nothing
+    is kept and the current scenario is unchanged."""
+    from streamlit.testing.v1 import AppTest
+
+    from .helpers import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/your_data.py").run()
+    at.file_uploader(key="data:header_file").upload("header.csv", case.header, "text/csv")
+    at.file_uploader(key="data:episodes_file").upload("episodes.csv", case.episodes, "text/csv")
+    at.run()
+    if not at.error:  # the files read: the problem shows when the figures are worked out
+        at.date_input(key="data:as_at").set_value(dt.date.fromisoformat(AS_AT)).run()
+        at.button(key="data:calibrate").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = "\n".join(e.value for e in at.error).replace("\\", "")
+    assert case.expect in shown, shown
+    assert "The current scenario has not been changed." in shown
+    assert "data:result" not in at.session_state and at.session_state["scenario"] == default_scenario()

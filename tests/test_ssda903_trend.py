@@ -78,6 +78,12 @@ def test_calibration_sets_the_trend_and_reports_it() -> None:
     assert r.loc["Trend in entries", "Value"].endswith(f"(standard error {t.annual_trend_se:.1%})")
     assert "not clearly different from no change" in r.loc["Trend in entries", "Worked out from"]
     assert "Season of entries" in r.index
+    # proceedings by year of issue: three financial years, and the example's lengths do not change
+    assert [y for y, _, _ in c.proceedings_by_issue] == [2023, 2024, 2025]
+    assert all(n >= 10 and 20 < m < 50 for _, n, m in c.proceedings_by_issue)
+    slope, se = c.proceedings_trend
+    assert abs(slope) < 3 * se + 0.5
+    assert "Length of proceedings by year of issue" in r.index
     ev = c.evidence.set_index("path")
     assert ev.loc["entries.annual_trend", "se"] == pytest.approx(t.annual_trend_se)
     # a year's window: the trend stays the base scenario's, and the report says why

@@ -106,6 +106,7 @@ def calibrate(
 
     # --- rates over the same window ---------------------------------------------------
     figures: tuple[RateFigure, ...] = ()
+    cohorts: tuple = ([], None, None)
     move_figures: tuple[MoveFigure, ...] = ()
     evidence: list[dict] = _entry_evidence(base, n_ent, used_weeks, trend, changes)
     chained = None
@@ -118,6 +119,7 @@ def calibrate(
         warnings += rc.warnings
         figures = tuple(rc.figures)
         evidence += rc.evidence()
+        cohorts = rc.proceedings_cohorts
     if moves:
         if chained is None:  # without the rates: only the warnings about the chaining itself
             chained = _chain(ep, "REC" in episodes.columns, warnings, about_exits=False)
@@ -166,6 +168,8 @@ def calibrate(
         uasc_entrants=uasc_entrants,
         entry_trend=trend,
         notes=prep.notes,
+        proceedings_by_issue=tuple(cohorts[0]),
+        proceedings_trend=None if cohorts[1] is None else (cohorts[1], cohorts[2]),
         evidence=pd.DataFrame(evidence, columns=EVIDENCE_COLUMNS),
     )
 

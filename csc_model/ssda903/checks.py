@@ -53,15 +53,13 @@ def authorities(header: pd.DataFrame, episodes: pd.DataFrame) -> list[str]:
 def year_end(values: pd.Series) -> pd.Series:
     """The 31 March each ``YEAR`` ends: 2022, "2021-22", "2021/22" and "202122" all mean 31 March 2022."""
     text = values.astype(str).str.strip()
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    for i, v in text.items():
+    ends: dict[str, pd.Timestamp] = {}
+    for v in text.unique():  # a few distinct years, however many rows
         m = re.fullmatch(r"(\d{4})\s*[-/]?\s*(\d{2}|\d{4})?", v)
-        if not m:
-            continue
-        first = int(m.group(1))
-        end = first + 1 if m.group(2) else first
-        out[i] = pd.Timestamp(end, 3, 31)
-    return out
+        if m:
+            first = int(m.group(1))
+            ends[v] = pd.Timestamp(first + 1 if m.group(2) else first, 3, 31)
+    return pd.to_datetime(text.map(ends))
 
 
 def prepare(

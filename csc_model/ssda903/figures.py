@@ -41,7 +41,11 @@ class Calibration:
     uasc_in_care: int | None = None  # of children_in_care, those seeking asylum alone (None: no UASC data given)
     uasc_entrants: int | None = None  # of entrants, the same
     entry_trend: EntryTrend | None = None  # the Poisson regression of entries (None: window under 2 years)
-    notes: tuple[str, ...] = ()  # what was merged or left out when reading (also among the warnings)
+    notes: tuple[str, ...] = ()
+    proceedings_by_issue: tuple[tuple[int, int, float], ...] = ()  # (financial year of issue, spells, median weeks)
+    proceedings_trend: tuple[float, float] | None = (
+        None  # (weeks a year, standard error) of that median  # what was merged or left out when reading (also among the warnings)
+    )
     evidence: pd.DataFrame = field(default_factory=pd.DataFrame)
     """One row per figure worked out from events: path, kind, events, exposure_weeks, trials, base, value,
     weight_on_base, used. For drawing parameter uncertainty (Gamma for rates, Beta / Dirichlet for shares)."""
