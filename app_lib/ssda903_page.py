@@ -43,8 +43,10 @@ ABOUT = (
     "how long placement orders take to end in adoption, and how often care orders end; and **the placement "
     "moves**: how often children move from one type of placement to another (for example from a children's home "
     "to foster care, or on to supported accommodation at 16-17). Each rate is the number of events divided by the "
-    "weeks children spent at risk of it; a rate with too few events to go on keeps the current figure (so does "
-    "a kind of placement move the current scenario has), and the table below says which. The projection then starts the "
+    "weeks children spent at risk of it; a rate with too few events to go on keeps the current figure, and a "
+    "placement move with few child-weeks stays near the current figure in proportion to the evidence (the table "
+    "below says how much each rests on it). From two years of data, the trend in entries is worked out too. The "
+    "projection then starts the "
     "day after that date.\n\n"
     "**Prices and the budget are not in the SSDA903 return** and stay as they are: set them on the Scenario "
     "builder."
@@ -58,7 +60,8 @@ WINDOW_HELP = (
 )
 """Help for the window setting."""
 BASE_HELP = (
-    "Prices, budget, the other levers, and any rate or kind of placement move with too few events come from here."
+    "Prices, budget, the other levers, and any rate with too few events come from here; a placement move with few "
+    "child-weeks leans on its rate here."
 )
 """Help for the choice of base scenario."""
 GENERIC = (

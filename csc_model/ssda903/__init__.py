@@ -20,13 +20,24 @@ it was worked out from.
 Unless told not to, it also works out the usual moves between placement types
 (``placements.moves``): a move is an episode followed the same day by one of the same child in
 another placement type; its yearly rate is the moves divided by the child-weeks in the type
-they left, counted only at the ages both types take (as the model applies it). Moves into or
-out of "placed for adoption" belong to the placement-order stage and are not counted.
+they left, counted only at the ages both types take (as the model applies it), shrunk towards
+the base scenario's rate in proportion to the evidence (:mod:`.moves`). Moves into or out of
+"placed for adoption" belong to the placement-order stage and are not counted.
+
+With a window of two years or more, the entries' level and yearly trend come from a Poisson
+regression (:mod:`.trend`). The tables may be several yearly returns stacked, may hold several
+authorities (one is chosen, never added), and may come with the optional UASC table
+(:mod:`.checks`). :attr:`Calibration.evidence` holds the events and exposure of every figure.
+
+One module per step: ``reading`` (files to checked tables), ``checks`` (across tables: returns,
+authorities, repeats, impossible dates, UASC), ``codes``, ``starting`` (starting position),
+``entries``, ``trend``, ``chain`` (episodes into periods of care), ``rates``, ``cohorts``,
+``moves``, ``example`` (made-up data) and ``calibrate`` (the steps put together).
 
 How codes map onto the model is configuration: ``data/ssda903_placement_codes.csv``,
 ``data/ssda903_legal_status.csv`` and ``data/ssda903_reasons_ceased.csv``.
 
-The tables are personal data. This module only reads what it is given, in memory: it never
+The tables are personal data. This package only reads what it is given, in memory: it never
 writes a file, logs the data or keeps it after a call returns.
 """
 
