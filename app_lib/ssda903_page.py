@@ -60,8 +60,8 @@ WINDOW_HELP = (
 )
 """Help for the window setting."""
 BASE_HELP = (
-    "Prices, budget, the other levers, and any rate with too few events come from here; a placement move with few "
-    "child-weeks leans on its rate here."
+    "Prices, budget, the other levers, and any rate with too few events come from here; so does most of a kind of "
+    "placement move's rate when your data have few child-weeks for it."
 )
 """Help for the choice of base scenario."""
 GENERIC = (
