@@ -22,7 +22,15 @@ from typing import Protocol
 import pandas as pd
 
 from csc_model import Scenario
-from csc_model.ssda903 import Calibration, SSDA903Error, calibrate, default_as_at, example_tables, read_table
+from csc_model.ssda903 import (
+    Calibration,
+    SSDA903Error,
+    authorities,
+    calibrate,
+    default_as_at,
+    example_tables,
+    read_table,
+)
 
 MAX_MB = 20
 MAX_BYTES = MAX_MB * 1_000_000
@@ -35,8 +43,10 @@ ABOUT = (
     "how long placement orders take to end in adoption, and how often care orders end; and **the placement "
     "moves**: how often children move from one type of placement to another (for example from a children's home "
     "to foster care, or on to supported accommodation at 16-17). Each rate is the number of events divided by the "
-    "weeks children spent at risk of it; a rate with too few events to go on keeps the current figure (so does "
-    "a kind of placement move the current scenario has), and the table below says which. The projection then starts the "
+    "weeks children spent at risk of it; a rate with too few events to go on keeps the current figure, and a "
+    "placement move with few child-weeks stays near the current figure in proportion to the evidence (the table "
+    "below says how much each rests on it). From two years of data, the trend in entries is worked out too. The "
+    "projection then starts the "
     "day after that date.\n\n"
     "**Prices and the budget are not in the SSDA903 return** and stay as they are: set them on the Scenario "
     "builder."
@@ -45,11 +55,13 @@ ABOUT = (
 WINDOW_HELP = (
     "The weeks before the as-at date used for the children starting care, the rates and the placement moves. 52 "
     "weeks counts the year to the as-at date; a longer window gives more events for each rate and smooths out an "
-    "unusual year."
+    "unusual year. From 104 weeks (two years) the trend in entries is worked out too. If your files cover fewer "
+    "weeks, the window is cut to what they cover (the page says so)."
 )
 """Help for the window setting."""
 BASE_HELP = (
-    "Prices, budget, the other levers, and any rate or kind of placement move with too few events come from here."
+    "Prices, budget, the other levers, and any rate with too few events come from here; so does most of a kind of "
+    "placement move's rate when your data have few child-weeks for it."
 )
 """Help for the choice of base scenario."""
 GENERIC = (
@@ -116,6 +128,25 @@ def suggest_as_at(header: Table, episodes: Table) -> dt.date | list[str]:
     return problems or date
 
 
+def local_authorities(header: Table, episodes: Table) -> list[str]:
+    """The local authorities named in the files' LA column ([] if none, or if the files cannot be read)."""
+    try:
+        return authorities(read_table(header, "header"), read_table(episodes, "episodes"))
+    except Exception:  # the problems are shown when the files are used
+        return []
+
+
+def local_authorities_uploads(header: Upload | None, episodes: Upload | None) -> list[str]:
+    """:func:`local_authorities` for two uploaded files that passed :func:`upload_problems`."""
+    if upload_problems("header", header) or upload_problems("episodes", episodes):
+        return []
+    assert header is not None and episodes is not None
+    try:
+        return local_authorities(upload_bytes("header", header), upload_bytes("episodes", episodes))
+    except SSDA903Error:
+        return []
+
+
 def work_out(
     header: Table,
     episodes: Table,
@@ -124,11 +155,14 @@ def work_out(
     base: Scenario | None = None,
     rates: bool = True,
     moves: bool = True,
+    la: str | None = None,
+    uasc: Table | None = None,
 ) -> Calibration | list[str]:
     """Calibrate ``base`` from the two tables (CSV bytes or DataFrames): a Calibration, or the problems.
 
     ``as_at`` defaults to the latest 31 March covered by the episodes; ``rates=False`` keeps every
-    rate of ``base``, ``moves=False`` its placement moves.
+    rate of ``base``, ``moves=False`` its placement moves; ``la`` chooses one authority of several;
+    ``uasc`` is the optional UASC table.
     """
     try:
         if as_at is None:
@@ -136,7 +170,17 @@ def work_out(
             if isinstance(suggested, list):
                 return suggested
             as_at = suggested
-        return calibrate(header, episodes, as_at, base=base, window_weeks=int(window_weeks), rates=rates, moves=moves)
+        return calibrate(
+            header,
+            episodes,
+            as_at,
+            base=base,
+            window_weeks=int(window_weeks),
+            rates=rates,
+            moves=moves,
+            la=la,
+            uasc=uasc,
+        )
     except SSDA903Error as exc:
         return list(exc.problems) or [GENERIC.format(what="files")]
     except Exception:  # e.g. a scenario that does not validate: never a traceback
@@ -151,17 +195,23 @@ def work_out_uploads(
     base: Scenario | None = None,
     rates: bool = True,
     moves: bool = True,
+    la: str | None = None,
+    uasc: Upload | None = None,
 ) -> Calibration | list[str]:
-    """:func:`work_out` for two uploaded files, after checking that both are there and small enough."""
+    """:func:`work_out` for two uploaded files (and the optional UASC file), after checking that they are there
+    and small enough."""
     problems = upload_problems("header", header) + upload_problems("episodes", episodes)
+    if uasc is not None:
+        problems += upload_problems("UASC", uasc)
     if problems:
         return problems
     assert header is not None and episodes is not None
     try:
         h, e = upload_bytes("header", header), upload_bytes("episodes", episodes)
+        u = upload_bytes("UASC", uasc) if uasc is not None else None
     except SSDA903Error as exc:
         return list(exc.problems)
-    return work_out(h, e, as_at, window_weeks, base, rates, moves)
+    return work_out(h, e, as_at, window_weeks, base, rates, moves, la=la, uasc=u)
 
 
 def suggest_as_at_uploads(header: Upload | None, episodes: Upload | None) -> dt.date | list[str]:

@@ -61,7 +61,13 @@ def _parser() -> argparse.ArgumentParser:
         "writes a scenario",
     )
     c.add_argument("--header", required=True, help="SSDA903 header table (CSV)")
-    c.add_argument("--episodes", required=True, help="SSDA903 episodes table (CSV)")
+    c.add_argument(
+        "--episodes", required=True, help="SSDA903 episodes table (CSV); several yearly returns may be stacked"
+    )
+    c.add_argument(
+        "--uasc", help="optional SSDA903 UASC table (CSV: CHILD, and DUC or a UASC flag): counted apart in the report"
+    )
+    c.add_argument("--la", help="the local authority to use when the files hold several (LA column)")
     c.add_argument(
         "--as-at", help="date of the starting position, YYYY-MM-DD (default: the 31 March ending the return)"
     )
@@ -195,7 +201,9 @@ def _calibrate(args: argparse.Namespace) -> int:
         return _fail([str(i) for i in exc.issues])
     problems: list[str] = []
     tables = {}
-    for name, path in (("header", args.header), ("episodes", args.episodes)):
+    for name, path in (("header", args.header), ("episodes", args.episodes), ("uasc", args.uasc)):
+        if path is None:
+            continue
         try:
             tables[name] = read_table(Path(path), name)
         except SSDA903Error as exc:
@@ -217,6 +225,8 @@ def _calibrate(args: argparse.Namespace) -> int:
             window_weeks=args.window_weeks,
             rates=args.rates,
             moves=args.moves,
+            la=args.la,
+            uasc=tables.get("uasc"),
         )
     except SSDA903Error as exc:
         return _fail(exc.problems)
@@ -234,17 +244,22 @@ def _calibrate(args: argparse.Namespace) -> int:
         return _fail([f"cannot write the output ({exc.strerror or exc})"])
     used = sum(r.used for r in cal.rates)
     kept = sum(f.used for f in cal.moves)
+    leaning = sum(f.used and f.weight_on_base >= 0.5 and f.exposure_weeks > 0 for f in cal.moves)
     if not args.moves:
         moves = "placement moves not worked out"
-    elif kept:
-        moves = f"{kept} of {len(cal.moves)} kinds of placement move worked out from the data"
     else:
-        moves = "placement moves kept from the base scenario (too few in the data)"
+        moves = f"{kept} kinds of placement move worked out ({leaning} resting mostly on the base scenario's rate, with few child-weeks)"
     sys.stderr.write(
         f"{cal.children_in_care} children in care on {cal.as_at:%d/%m/%Y}; "
         f"{cal.entrants} started in the {cal.window_weeks} weeks before"
         + (f"; {used} of {len(cal.rates)} rates worked out from the data" if args.rates else "; rates not worked out")
-        + f"; {moves}\n"
+        + f"; {moves}"
+        + (
+            f"; {cal.uasc_in_care} of the children in care seeking asylum alone (UASC)"
+            if cal.uasc_in_care is not None
+            else ""
+        )
+        + "\n"
     )
     return 0
 

@@ -14,7 +14,8 @@ from app_lib import formatting as fmt
 from app_lib import ssda903_page as data
 
 PREFIX = "data:"
-HEADER, EPISODES = PREFIX + "header_file", PREFIX + "episodes_file"
+HEADER, EPISODES, UASC = PREFIX + "header_file", PREFIX + "episodes_file", PREFIX + "uasc_file"
+LA = PREFIX + "la"  # the local authority chosen when the files hold several
 SOURCE = PREFIX + "source"  # "files" or "example"
 SUGGESTED = PREFIX + "suggested_as_at"  # (what was read, the date offered): a date only, no data
 RESULT = PREFIX + "result"  # (Calibration, where it came from): totals and shares only
@@ -54,7 +55,11 @@ st.markdown(
     "- the **header** table: one row per child (CHILD, SEX, DOB, ...);\n"
     "- the **episodes** table: one row per episode of care (CHILD, DECOM, RNE, LS, CIN, PLACE, PLACE_PROVIDER, "
     "DEC, REC). PLACE_PROVIDER tells in-house foster carers and children's homes from independent and private "
-    "ones.\n\n" + data.ABOUT
+    "ones.\n\n"
+    "Several yearly returns may be **stacked in one file** (with a YEAR column if you have it): an episode that "
+    "appears in two returns is counted once, from the latest. A file with several authorities (an LA column) "
+    "asks which one to use. The optional **UASC** table (CHILD, and DUC or a UASC flag) counts the children "
+    "seeking asylum alone apart.\n\n" + data.ABOUT
 )
 st.caption(
     ":material/lock: Your files are processed in memory only, for this session: they are not saved to disk, not "
@@ -124,6 +129,15 @@ episodes_file = c2.file_uploader(
     help="One row per episode of care, with CHILD, DECOM, RNE, LS, PLACE and DEC at least (PLACE_PROVIDER too, "
     "if you have it).",
 )
+uasc_file = st.file_uploader(
+    f"UASC table, optional ({limit})",
+    type=["csv"],
+    key=UASC,
+    on_change=_on_files,
+    max_upload_size=data.MAX_MB,
+    help="Unaccompanied asylum-seeking children: CHILD, and DUC (the date they stopped being one) or a UASC column "
+    "(1 = yes). They are counted apart in the figures below.",
+)
 st.button(
     "Try it with made-up example data",
     key=PREFIX + "example",
@@ -147,6 +161,8 @@ else:
     problems = data.upload_problems("header", header_file) + data.upload_problems("episodes", episodes_file)
     ready = header_file is not None and episodes_file is not None
     read_key = ("files", getattr(header_file, "file_id", None), getattr(episodes_file, "file_id", None))
+    if uasc_file is not None:
+        problems += data.upload_problems("UASC", uasc_file)
     source_text = " and ".join(f.name for f in (header_file, episodes_file) if f is not None)
     if ready and problems:
         _show_problems(problems)
@@ -166,7 +182,8 @@ if example or not problems:
             ss.pop(SUGGESTED, None)
             suggested = None
         else:
-            suggested = (read_key, offered)
+            las = [] if example else data.local_authorities_uploads(header_file, episodes_file)
+            suggested = (read_key, offered, las)
             ss[SUGGESTED] = suggested
 
     if suggested:
@@ -177,6 +194,17 @@ if example or not problems:
         _setting(BASE, BASES[0])
         _setting(RATES, True)
         _setting(MOVES, True)
+        authorities = suggested[2] if len(suggested) > 2 else []
+        if len(authorities) > 1:
+            st.selectbox(
+                f"Local authority ({len(authorities)} are in your files; they are never added together)",
+                authorities,
+                index=None,
+                key=LA,
+                placeholder="Choose one",
+                help="Your files have an LA column naming several authorities. The figures are worked out for the "
+                "one you choose.",
+            )
         c1, c2, c3 = st.columns(3, gap="large")
         c1.date_input(
             "Children in care on (as at)",
@@ -189,7 +217,7 @@ if example or not problems:
         c2.number_input(
             "Weeks before that date to count (starters and rates)",
             min_value=13,
-            max_value=156,
+            max_value=520,
             step=1,
             key=WINDOW,
             help=data.WINDOW_HELP,
@@ -226,8 +254,17 @@ if example or not problems:
                 if example:
                     result = data.work_out_example(ss[AS_AT], ss[WINDOW], base, ss[RATES], ss[MOVES])
                 else:
+                    la = ss.get(LA) if len(authorities) > 1 else None
                     result = data.work_out_uploads(
-                        header_file, episodes_file, ss[AS_AT], ss[WINDOW], base, ss[RATES], ss[MOVES]
+                        header_file,
+                        episodes_file,
+                        ss[AS_AT],
+                        ss[WINDOW],
+                        base,
+                        ss[RATES],
+                        ss[MOVES],
+                        la=la,
+                        uasc=uasc_file,
                     )
             if isinstance(result, list):
                 ss.pop(RESULT, None)
@@ -241,7 +278,7 @@ if kept:
     cal, where = kept
     st.subheader(f"Your figures at {fmt.long_date(cal.as_at)}", anchor=False)
     st.caption(f"Worked out from {fmt.md_escape(where)}.")
-    m1, m2, _ = st.columns(3)
+    m1, m2, m3 = st.columns(3)
     m1.metric(f"Children in care on {fmt.short_date(cal.as_at)}", f"{cal.children_in_care:,}", border=True)
     m2.metric(
         f"Started care, {cal.window_weeks} weeks before",  # short: a longer label was cut on a laptop screen
@@ -250,6 +287,14 @@ if kept:
         help=f"Children starting to be looked after (episodes with RNE S) in the {cal.window_weeks} weeks to "
         f"{fmt.long_date(cal.as_at)}: about {cal.entrants / cal.window_weeks:.1f} a week.",
     )
+    if cal.uasc_in_care is not None:
+        m3.metric(
+            "Of whom seeking asylum alone (UASC)",
+            f"{cal.uasc_in_care:,}",
+            border=True,
+            help="Children in care on the date listed in the UASC data; they are counted in the children in care too. "
+            f"Of the children who started care in those weeks, {cal.uasc_entrants or 0:,} were UASC.",
+        )
     # a static table: the explanations wrap instead of being cut off
     st.table(cal.report.assign(Figure=cal.report["Figure"].str.strip()).set_index("Figure"))
     if cal.warnings:

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from app_lib import ssda903_page as data
 from csc_model import default_scenario
-from csc_model.ssda903 import Calibration
+from csc_model.ssda903 import Calibration, example_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -85,6 +85,7 @@ def test_the_page_renders_on_its_own() -> None:
     assert [u.label for u in at.file_uploader] == [
         "Header table (CSV, at most 20 MB)",
         "Episodes table (CSV, at most 20 MB)",
+        "UASC table, optional (CSV, at most 20 MB)",
     ]
     assert all(u.allowed_type == [".csv"] for u in at.file_uploader)
     assert at.button(key="data:example").label == "Try it with made-up example data"
@@ -122,7 +123,7 @@ def test_example_data_calibrates_and_becomes_the_current_scenario() -> None:
     assert any("made-up example data" in i.value for i in at.info)
     assert at.date_input(key="data:as_at").value == AS_AT
     window = at.number_input(key="data:window_weeks")
-    assert (window.value, window.min, window.max) == (52, 13, 156)
+    assert (window.value, window.min, window.max) == (52, 13, 520)
 
     at.button(key="data:calibrate").click().run()
     assert not at.exception and not at.error, errors(at)
@@ -135,7 +136,7 @@ def test_example_data_calibrates_and_becomes_the_current_scenario() -> None:
     assert metrics["Children in care on 31 Mar 2026"] == f"{expected.children_in_care:,}"
     assert metrics["Started care, 52 weeks before"] == f"{expected.entrants:,}"
     report = at.table[0].value
-    assert report.index.name == "Figure" and list(report.columns) == ["Value", "Worked out from"]
+    assert report.index.name == "Figure" and list(report.columns) == ["Value", "Worked out from", "Weight on base"]
     assert len(report) == len(expected.report)
     # the rates worked out from the example are shown, each with its events and child-weeks
     assert all(f.used for f in expected.rates)
@@ -147,7 +148,9 @@ def test_example_data_calibrates_and_becomes_the_current_scenario() -> None:
     for f in expected.moves:
         assert f"move: {f.label}" in report.index, f.label
     assert "child-weeks under section 20" in report.loc["Section 20: average weeks before returning home"].iloc[1]
-    assert not at.warning  # the example has enough events for every rate
+    # the example has enough events for every rate; only a kind of move it never makes rests on the base
+    assert all("rest mostly on the base scenario's rate" in w for w in expected.warnings), expected.warnings
+    assert len(at.warning) == (1 if expected.warnings else 0)
     assert at.session_state["scenario"] == default_scenario()  # nothing changes until asked
 
     at.button(key="data:use").click().run()
@@ -287,7 +290,7 @@ def test_a_file_over_the_limit_is_refused(example_csv: tuple[bytes, bytes]) -> N
 def test_the_session_keeps_figures_only(example_csv: tuple[bytes, bytes]) -> None:
     at = upload(page(), *example_csv)
     at.button(key="data:calibrate").click().run()
-    uploads = {"data:header_file", "data:episodes_file"}  # Streamlit's own upload widgets
+    uploads = {"data:header_file", "data:episodes_file", "data:uasc_file"}  # Streamlit's own upload widgets
     for key in at.session_state:
         if key in uploads:
             continue
@@ -296,7 +299,7 @@ def test_the_session_keeps_figures_only(example_csv: tuple[bytes, bytes]) -> Non
         if isinstance(value, tuple):
             assert not any(isinstance(v, (bytes, bytearray, pd.DataFrame)) for v in value), key
     cal = at.session_state["data:result"][0]
-    assert list(cal.report.columns) == ["Figure", "Value", "Worked out from"]
+    assert list(cal.report.columns) == ["Figure", "Value", "Worked out from", "Weight on base"]
     assert not cal.report.isin(["EX00001"]).any().any()  # no child identifier in what is kept
 
 
@@ -477,3 +480,43 @@ def test_placement_moves_can_be_kept_from_the_scenario() -> None:
     cal = at.session_state["data:result"][0]
     assert cal.moves == () and cal.scenario.placements == default_scenario().placements
     assert cal.scenario.proceedings == with_moves.scenario.proceedings  # the rates are still worked out
+
+
+# ---------------------------------------------------------------------------
+# Several authorities and the UASC table through the page
+# ---------------------------------------------------------------------------
+
+
+def test_several_authorities_are_chosen_on_the_page_never_added() -> None:
+    h1, e1 = example_tables(n_children=600, seed=1, years=4)
+    h2, e2 = example_tables(n_children=900, seed=2, years=4)
+    header = csv(pd.concat([h1.assign(LA="Eastford"), h2.assign(LA="Westbury")], ignore_index=True))
+    episodes = csv(pd.concat([e1.assign(LA="Eastford"), e2.assign(LA="Westbury")], ignore_index=True))
+    at = upload(page(), header, episodes)
+    box = at.selectbox(key="data:la")
+    assert box.options == ["Eastford", "Westbury"] and box.value is None
+    # nothing chosen: the page stops and lists the authorities, the scenario is unchanged
+    at.button(key="data:calibrate").click().run()
+    assert "2 local authorities in the LA column (Eastford, Westbury)" in errors(at)
+    assert "data:result" not in at.session_state and at.session_state["scenario"] == default_scenario()
+    box.set_value("Westbury").run()
+    at.button(key="data:calibrate").click().run()
+    assert not at.error, errors(at)
+    cal = at.session_state["data:result"][0]
+    assert cal.scenario.initial == data.work_out(csv(h2), csv(e2), AS_AT).scenario.initial
+
+
+def test_a_uasc_file_is_counted_apart_on_the_page(example_csv: tuple[bytes, bytes]) -> None:
+    header = pd.read_csv(pd.io.common.BytesIO(example_csv[0]), dtype=str)
+    uasc = csv(header.iloc[::7][["CHILD", "DOB"]].assign(DUC=""))
+    at = upload(page(), *example_csv)
+    at.file_uploader(key="data:uasc_file").upload("uasc.csv", uasc, "text/csv")
+    at.run()
+    at.button(key="data:calibrate").click().run()
+    assert not at.error, errors(at)
+    cal = at.session_state["data:result"][0]
+    expected = data.work_out(*example_csv, AS_AT, uasc=uasc)
+    assert cal.uasc_in_care == expected.uasc_in_care > 0
+    assert any(
+        m.label == "Of whom seeking asylum alone (UASC)" and m.value == f"{cal.uasc_in_care:,}" for m in at.metric
+    )

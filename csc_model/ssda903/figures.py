@@ -1,0 +1,96 @@
+"""What a calibration gives back: the Calibration, and one record per rate and per kind of placement move."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ..scenario import Scenario
+
+if TYPE_CHECKING:
+    from .trend import EntryTrend
+
+BACKLOG_WEEKS = 50
+"""Children in care proceedings longer than this on the start date count as the backlog."""
+MIN_EVENTS = 10
+"""A rate worked out from fewer events than this is not used: the base scenario's value is kept."""
+MIN_EXPOSURE_WEEKS = 52.0
+"""Nor is a rate worked out from fewer child-weeks at risk than this."""
+PRIOR_CHILD_WEEKS = 520.0
+"""A placement move's base-scenario rate counts as this many child-weeks of evidence (ten child-years)."""
+MIN_SPELLS_FOR_SPREAD = 30
+"""The Erlang order (from the spread of proceedings lengths) needs at least this many spells."""
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The calibrated scenario and how each of its figures was worked out."""
+
+    scenario: Scenario
+    report: pd.DataFrame  # columns "Figure", "Value", "Worked out from"
+    warnings: tuple[str, ...]
+    as_at: dt.date
+    children_in_care: int
+    entrants: int
+    window_weeks: int
+    rates: tuple[RateFigure, ...] = ()  # the rates looked at (empty when rates are not calibrated)
+    moves: tuple[MoveFigure, ...] = ()  # the kinds of placement move found (empty when moves are not calibrated)
+    uasc_in_care: int | None = None  # of children_in_care, those seeking asylum alone (None: no UASC data given)
+    uasc_entrants: int | None = None  # of entrants, the same
+    entry_trend: EntryTrend | None = None  # the Poisson regression of entries (None: window under 2 years)
+    notes: tuple[str, ...] = ()
+    proceedings_by_issue: tuple[tuple[int, int, float], ...] = ()  # (financial year of issue, spells, median weeks)
+    proceedings_trend: tuple[float, float] | None = (
+        None  # (weeks a year, standard error) of that median  # what was merged or left out when reading (also among the warnings)
+    )
+    evidence: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """One row per figure worked out from events: path, kind, events, exposure_weeks, trials, base, value,
+    weight_on_base, used. For drawing parameter uncertainty (Gamma for rates, Beta / Dirichlet for shares)."""
+
+
+@dataclass(frozen=True)
+class RateFigure:
+    """One rate worked out from the episodes (totals only, nothing about any one child).
+
+    ``estimate`` is what the data gave in the scenario's units, before any clipping (None if
+    there was nothing to go on); ``value`` is what the calibrated scenario holds: the estimate
+    (clipped to the allowed range) if ``used``, else the base scenario's value.
+    """
+
+    path: str  # the scenario field, e.g. "s20.mean_weeks_to_return_home"
+    label: str
+    value: Any
+    base: Any
+    estimate: Any
+    events: int
+    exposure_weeks: float  # child-weeks at risk; 0 for figures from lengths of spells
+    used: bool
+
+
+@dataclass(frozen=True)
+class MoveFigure:
+    """One kind of placement move (from one placement type to another) found in the window or in the base scenario.
+
+    ``events`` and ``exposure_weeks`` count only moves and child-weeks at ages from ``min_age`` to
+    ``max_age``: the ages both placement types take, where the model applies the move.
+    ``estimate`` is the yearly rate the data alone give (None: no child-weeks); ``value`` what the
+    calibrated scenario holds: the credibility estimate, shrunk towards ``base`` with weight
+    ``weight_on_base`` (None if it is 0: no move found and none in the base scenario).
+    """
+
+    from_type: str
+    to_type: str
+    label: str  # e.g. "Private children's home to Independent fostering agency (IFA)"
+    events: int
+    exposure_weeks: float
+    min_age: int
+    max_age: int
+    estimate: float | None
+    value: float | None
+    used: bool
+    base: float = 0.0  # the base scenario's yearly rate (0: it has no such move)
+    weight_on_base: float = 0.0  # the share of the value resting on the base rate: k / (child-weeks + k)
+    scaled: bool = False  # scaled down with the other moves out of the same type (they added up to over 100%)
