@@ -26,7 +26,9 @@ Measured:
 - errors: an exception element, an error message (``st.error``: the app's "Something went
   wrong" or any other), a compile error, "page not found"; a dropped connection; presets,
   levers and resets that left the share link (hence the scenario) unchanged;
-- hangs: no ``script_finished`` within ``--timeout`` seconds (the user then reloads: a new session);
+- hangs: no ``script_finished`` within ``--timeout`` seconds (30); the user waits ``--grace``
+  seconds more (60: a late answer is timed, which tells a slow server from a stuck one), then
+  reloads (a new session);
 - the server's memory: RSS of the server process, and of it with its child processes, from
   /proc every second, during the load and for ``--after`` seconds after every session has
   closed (does memory come back?); its CPU seconds (children that ended included);
@@ -108,7 +110,7 @@ class Action:
     page: str  # the page the action ended on (or asked for, if it did not end)
     band: bool  # the session shows the range of outcomes
     sent_s: float  # seconds from the start of the load
-    latency_s: float | None = None  # send -> final script_finished; None on a hang or disconnect
+    latency_s: float | None = None  # send -> final script_finished; None when it never came
     outcome: str = "ok"  # ok, error, hang, disconnect
     problems: list[str] = field(default_factory=list)
     link_changed: bool = False  # the share link (query string) changed: the scenario did
@@ -162,9 +164,9 @@ class Tab:
         cs.context_info.url = self.url + "/"
         cs.widget_states.widgets.extend(widget_states or [])
         await self.ws.send(msg.SerializeToString())
-        return await asyncio.wait_for(self._read_until_finished(), self.timeout_s)
+        return await asyncio.wait_for(self.read_until_finished(), self.timeout_s)
 
-    async def _read_until_finished(self) -> list[str]:
+    async def read_until_finished(self) -> list[str]:
         assert self.ws is not None
         problems: list[str] = []
         while True:
@@ -244,6 +246,7 @@ class Plan:
     t0: float  # time.monotonic() at the start of the load
     deadline: float  # time.monotonic() after which no action starts
     timeout_s: float
+    grace_s: float  # after a hang, how much longer the user waits before reloading
     band_runs: int | None
     max_actions: int
 
@@ -270,12 +273,20 @@ async def run_user(n: int, band: bool, plan: Plan, actions: list[Action], driver
             rec.latency_s = round(time.monotonic() - sent, 4)
             rec.page, rec.link_changed = tab.page, tab.query_string != link
             rec.outcome = "error" if rec.problems else "ok"
-        except TimeoutError:
-            rec.outcome, rec.problems = "hang", [f"no script_finished within {plan.timeout_s:g} s"]
+        except TimeoutError:  # a hang; wait a while longer to tell a slow answer from none at all
+            rec.outcome = "hang"
+            try:
+                late = await asyncio.wait_for(tab.read_until_finished(), plan.grace_s)
+                rec.latency_s = round(time.monotonic() - sent, 4)
+                rec.problems = [f"no script_finished within {plan.timeout_s:g} s (it came later)", *late]
+            except TimeoutError:
+                rec.problems = [f"no script_finished within {plan.timeout_s + plan.grace_s:g} s (the user reloads)"]
+            except (ConnectionClosed, OSError) as exc:
+                rec.problems = [f"no script_finished within {plan.timeout_s:g} s, then connection lost: {exc!r}"[:200]]
         except (ConnectionClosed, OSError) as exc:
             rec.outcome, rec.problems = "disconnect", [f"connection lost: {exc!r}"[:200]]
         actions.append(rec)
-        return rec.outcome in ("ok", "error")
+        return rec.outcome in ("ok", "error") or rec.latency_s is not None
 
     while time.monotonic() < plan.deadline and done < plan.max_actions:
         tab = Tab(plan.url, plan.timeout_s)
@@ -370,6 +381,7 @@ def summarise(actions: list[Action], samples: list[dict[str, Any]], health: list
         "band_sessions_all": latency_row([a for a in actions if a.band]),
         "errors": sum(a.outcome == "error" for a in actions),
         "hangs": sum(a.outcome == "hang" for a in actions),
+        "hangs_never_finished": sum(a.outcome == "hang" and a.latency_s is None for a in actions),
         "disconnects": sum(a.outcome == "disconnect" for a in actions),
         "without_effect": sum(a.kind in SCENARIO_CHANGES and a.outcome == "ok" and not a.link_changed for a in actions),
         "problems": dict(problems.most_common()),
@@ -395,7 +407,8 @@ def print_summary(s: dict[str, Any], args: argparse.Namespace) -> None:
         row(f"page: {page}", r)
     if s["band_sessions"]:
         row("every action of band sessions", s["band_sessions_all"])
-    print(f"errors {s['errors']}, hangs {s['hangs']}, disconnects {s['disconnects']}, "
+    print(f"errors {s['errors']}, hangs {s['hangs']} ({s['hangs_never_finished']} never finished), "
+          f"disconnects {s['disconnects']}, "
           f"scenario changes without effect {s['without_effect']}")  # fmt: skip
     for text, count in list(s["problems"].items())[:10]:
         print(f"  {count:>4} x {text}")
@@ -423,7 +436,7 @@ def print_summary(s: dict[str, Any], args: argparse.Namespace) -> None:
 async def load(url: str, args: argparse.Namespace, t0: float) -> tuple[list[Action], list[str]]:
     actions: list[Action] = []
     driver_problems: list[str] = []
-    plan = Plan(url, t0, t0 + args.duration, args.timeout, args.band_runs, args.max_actions)
+    plan = Plan(url, t0, t0 + args.duration, args.timeout, args.grace, args.band_runs, args.max_actions)
     n_band = args.sessions if args.all_band else round(args.sessions * args.band_share)
     band = set(random.Random(0).sample(range(args.sessions), n_band))
 
@@ -455,6 +468,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--band-share", type=float, default=0.2, help="share of sessions with the band (default 0.2)")
     ap.add_argument("--band-runs", type=int, help="simulation runs the band sessions choose (default: the app's)")
     ap.add_argument("--timeout", type=float, default=30.0, help="seconds without script_finished = a hang (30)")
+    ap.add_argument("--grace", type=float, default=60.0, help="after a hang, seconds more before a reload (60)")
     ap.add_argument("--ramp", type=float, default=10.0, help="seconds over which the sessions arrive (10)")
     ap.add_argument("--max-actions", type=int, default=1000, help="bound on each session's actions (1000)")
     ap.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="for the server; repeatable")
