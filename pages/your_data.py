@@ -9,7 +9,7 @@ import datetime as dt
 
 import streamlit as st
 
-from app_lib import components, state
+from app_lib import components, published_page, state
 from app_lib import formatting as fmt
 from app_lib import ssda903_page as data
 
@@ -47,6 +47,13 @@ components.page_header(
 )
 ss = st.session_state
 ss.setdefault(SOURCE, "files")
+
+with st.container(border=True):
+    st.markdown(
+        "**No SSDA903 extract to hand?** Start from your authority's published figures (DfE, children looked after "
+        "in England) instead; a return loaded below then refines them."
+    )
+    published_page.start_from_your_authority(key="data_published")
 
 st.markdown(
     "The **SSDA903 return** is the record of children looked after that every English local authority sends to "
