@@ -518,12 +518,23 @@ class Scenario:
 
     # -- JSON -------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict (dates as ISO strings)."""
-        return _encode(self)
+        """Plain JSON-ready dict (dates as ISO strings); a new dict each call."""
+        return json.loads(self._compact_json())
 
     def to_json(self, indent: int | None = 2) -> str:
         """JSON text; ``Scenario.from_json(s.to_json()) == s`` exactly."""
+        if indent is None:
+            return self._compact_json()
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def _compact_json(self) -> str:
+        # Encoded once per (immutable) scenario: the app asks for it many times a rerun, as a
+        # cache key, for share links and comparisons. Not a field: equality and hashing ignore it.
+        text = self.__dict__.get("_json")
+        if text is None:
+            text = json.dumps(_encode(self), ensure_ascii=False)
+            object.__setattr__(self, "_json", text)
+        return text
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], placement_ids: tuple[str, ...] | None = None) -> Scenario:
