@@ -2,11 +2,13 @@
 
 Reporting rules (also in docs/model.md):
 
-* Children (stocks) are counted at the end of the last modelled week that ends in the period;
-  entries and exits are summed over the weeks that end in the period. So for every period
+* Everything is allocated by day. A week's entries, exits and spend are spread evenly over its
+  seven days; children in care at the end of a day are the stock at the end of the week before
+  plus that share of the week's change. So a period's figures do not depend on how many weekly
+  steps end in it (a financial year holding 53 week ends reports the same entries as one
+  holding 52), months add up to their financial year in every table, and for every period
   ``children at end = children at previous end + entries - exits`` exactly.
-* Money is allocated by day: a week's spend is spread evenly over its seven days and each day
-  is priced in its own financial year. Spend, budget and pressure are therefore exact by
+* Each day is priced in its own financial year, so spend, budget and pressure are exact by
   financial year and month. Days after the end of the horizon are not reported.
 """
 
@@ -23,7 +25,7 @@ import pandas as pd
 from .calendar import add_years, fy_label, fy_start_year
 from .engine import Raw, run_deterministic, run_stochastic
 from .scenario import Scenario
-from .structure import EXIT_ROUTES, STAGE_GROUPS, Structure, build
+from .structure import EXIT_ROUTES, LONG_PROCEEDINGS_WEEKS, STAGE_GROUPS, Structure, build, long_proceedings
 
 Freq = Literal["week", "month", "fy"]
 PERCENTILES = (10, 50, 90)
@@ -59,6 +61,25 @@ class Result:
         df["month_end"] = days + pd.offsets.MonthEnd(0)
         df["price_index"] = self.structure.daily_price_index
         return df[df["date"] < end].reset_index(drop=True)
+
+    @cached_property
+    def long_proceedings(self) -> np.ndarray:
+        """(T, R) children in care proceedings for over 50 weeks at each week end (see
+        :func:`csc_model.structure.long_proceedings`): the starting backlog plus the children
+        whose proceedings, started on or after the start date, pass 50 weeks."""
+        raw, st = self.raw, self.structure
+        k = st.k
+        flows = raw.group_flows.astype(float)
+        inflow = flows[:, :, 0, 1] + flows[:, :, 4, 1]  # from s20 and from outside care
+        back = st.stage_names.index("proceedings_backlog")
+        return long_proceedings(
+            st,
+            inflow,
+            raw.stock_stage[:, :, 1 : k + 1].sum(axis=2),
+            raw.initial[:, 1 : k + 1].sum(axis=2),
+            raw.stock_stage[:, :, back],
+            LONG_PROCEEDINGS_WEEKS,
+        )
 
     @cached_property
     def week_end(self) -> pd.DatetimeIndex:
@@ -103,31 +124,37 @@ class Result:
     # -- core arrays by period --------------------------------------------------
     def _by_period(self, freq: Freq) -> dict[str, np.ndarray | list]:
         raw, st = self.raw, self.structure
-        wk, day_p, ends, labels = self._period_keys(freq)
+        _, day_p, ends, labels = self._period_keys(freq)
         n = len(labels)
         R = raw.stock_stage.shape[1]
-        # last week ending in each period; stocks by (run, stage cell, placement)
-        last_week = np.full(n, -1)
-        for t, p in enumerate(wk):
-            if p >= 0:
-                last_week[p] = t
-        has = (last_week >= 0)[:, None, None]
-        stage_end = np.where(has, raw.stock_stage[np.maximum(last_week, 0)], np.nan)  # (n, R, S)
-        place_end = np.where(has, raw.stock_place[np.maximum(last_week, 0)], np.nan)  # (n, R, P)
-        # flows summed over weeks ending in the period
-        W = np.zeros((n, st.weeks))
-        ok = wk >= 0
-        W[wk[ok], np.arange(st.weeks)[ok]] = 1.0
-        entries = W @ raw.entries  # (n, R)
-        exits = np.einsum("nt,tre->nre", W, raw.exits)
-        # money by day
         days = self._days
-        D = np.zeros((n, st.weeks))
         keep = day_p >= 0
         days, day_p = days[keep], day_p[keep]
-        np.add.at(D, (day_p, days["week"].to_numpy()), days["price_index"].to_numpy() / 7.0)
+        day_week = days["week"].to_numpy()
+        # stocks at the end of each period's last day: the week's change spread evenly over its days
+        last_day = np.full(n, -1)
+        np.maximum.at(last_day, day_p, np.arange(len(day_p)))
+        wk_end = day_week[last_day]
+        frac = ((np.arange(len(day_p))[last_day] % 7) + 1) / 7.0
+        start_stage = raw.initial.sum(axis=2)  # (R, S)
+        start_place = raw.initial.sum(axis=1)  # (R, P)
+        prev_stage = np.where((wk_end > 0)[:, None, None], raw.stock_stage[np.maximum(wk_end - 1, 0)], start_stage)
+        prev_place = np.where((wk_end > 0)[:, None, None], raw.stock_place[np.maximum(wk_end - 1, 0)], start_place)
+        f3 = frac[:, None, None]
+        stage_end = (1.0 - f3) * prev_stage + f3 * raw.stock_stage[wk_end]  # (n, R, S)
+        place_end = (1.0 - f3) * prev_place + f3 * raw.stock_place[wk_end]  # (n, R, P)
+        lp = self.long_proceedings
+        lp_start = raw.initial[:, st.stage_names.index("proceedings_backlog")].sum(axis=1)  # (R,)
+        lp_prev = np.where((wk_end > 0)[:, None], lp[np.maximum(wk_end - 1, 0)], lp_start[None])
+        long_end = (1.0 - frac[:, None]) * lp_prev + frac[:, None] * lp[wk_end]  # (n, R)
+        # flows: each week's flow spread evenly over its days
         Dn = np.zeros((n, st.weeks))
-        np.add.at(Dn, (day_p, days["week"].to_numpy()), 1.0 / 7.0)
+        np.add.at(Dn, (day_p, day_week), 1.0 / 7.0)
+        entries = Dn @ raw.entries  # (n, R)
+        exits = np.einsum("nt,tre->nre", Dn, raw.exits)
+        # money by day
+        D = np.zeros((n, st.weeks))
+        np.add.at(D, (day_p, day_week), days["price_index"].to_numpy() / 7.0)
         place_stock = raw.stock_place  # (T, R, P)
         base = np.array([self.scenario.costs.weekly_price_gbp[p.id] for p in st.placements])
         spend_place = np.einsum("nt,trp->nrp", D, place_stock) * base  # (n, R, P)
@@ -144,6 +171,7 @@ class Result:
             "days": n_days,
             "stage_end": stage_end,
             "place_end": place_end,
+            "long_end": long_end,
             "entries": entries,
             "exits": exits,
             "spend_place": spend_place,
@@ -181,8 +209,7 @@ class Result:
         for g, name in enumerate(STAGE_GROUPS):
             df[f"stage_{name}"] = by_cell[:, :, grp == g].sum(axis=2).mean(axis=1)
         df["in_proceedings"] = df["stage_proceedings"]
-        backlog = st.stage_names.index("proceedings_backlog")
-        df["in_proceedings_backlog"] = by_cell[:, :, backlog].mean(axis=1)
+        df["in_proceedings_backlog"] = b["long_end"].mean(axis=1)
         df["spend_gbp"] = spend.mean(axis=1)
         df["budget_gbp"] = b["budget"]
         df["pressure_gbp"] = df["spend_gbp"] - df["budget_gbp"]

@@ -274,3 +274,57 @@ def build(s: Scenario) -> Structure:
         daily_price_index=day_index,
         proceedings_mean=mean,
     )
+
+
+LONG_PROCEEDINGS_WEEKS = 50
+
+
+def long_proceedings(
+    st: Structure,
+    inflow: np.ndarray,
+    phase_stock: np.ndarray,
+    start_phase: np.ndarray,
+    backlog: np.ndarray,
+    weeks: int = LONG_PROCEEDINGS_WEEKS,
+) -> np.ndarray:
+    """Children whose care proceedings have lasted over ``weeks`` weeks, at each week end, by run.
+
+    Worked out after the solver, from each run's weekly flows into proceedings (``inflow``, (T, R))
+    and the proceedings phases' weekly transition probabilities: a child who starts proceedings in
+    week t0 is still in them in week t with the chance the Erlang phases give, so the children over
+    ``weeks`` weeks are the weekly starts, each carried through its weeks, counted once older than
+    ``weeks``. Children in proceedings on the start date (``start_phase``, (R, k) by phase) are taken
+    to have started evenly over the ``weeks`` weeks before it. The phases lose children only at the
+    hearing; the few who turn 18 in proceedings are allowed for by scaling to the solver's own
+    proceedings stock (``phase_stock``, (T, R)). The starting backlog (``backlog``, (T, R), children
+    already over ``weeks`` weeks on the start date) is added as the solver carries it.
+    """
+    T, k = st.weeks, st.k
+    Q = st.stage_probs[:, 1 : k + 1, 1 : k + 1]  # (T, from, to) among the phases
+    ops = Q.transpose(0, 2, 1).copy()  # to x from
+    stay = 1.0 - st.stage_probs[:, 1 : k + 1].sum(axis=2)
+    ops[:, np.arange(k), np.arange(k)] += stay
+    # cohort columns: weekly starts (unit, in phase 1), then start-date cohorts (elapsed e, phase j)
+    n_start = weeks * k
+    V = np.zeros((k, T + n_start))
+    for e in range(weeks):
+        V[np.arange(k), T + e * k + np.arange(k)] = 1.0
+    start_elapsed = np.repeat(np.arange(weeks), k)  # weeks already in proceedings on the start date
+    surv_new = np.zeros((T, T))  # [t, t0]: chance a child starting in week t0 is still in proceedings
+    surv_start = np.zeros((T, n_start))
+    for t in range(T):
+        V[:, :t] = ops[t] @ V[:, :t]
+        V[:, T:] = ops[t] @ V[:, T:]
+        V[0, t] = 1.0
+        tot = V.sum(axis=0)
+        surv_new[t] = tot[:T]
+        surv_start[t] = tot[T:]
+    t_idx = np.arange(T)
+    old_new = (t_idx[:, None] - t_idx[None, :]) > weeks
+    old_start = (t_idx[:, None] + 1 + start_elapsed[None, :]) > weeks
+    x_start = np.tile(start_phase, (1, weeks)) / weeks  # (R, n_start), same order as the columns
+    model_total = surv_new @ inflow + surv_start @ x_start.T  # (T, R)
+    model_long = (surv_new * old_new) @ inflow + (surv_start * old_start) @ x_start.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(model_total > 1e-12, np.minimum(phase_stock / model_total, 1.0), 0.0)
+    return model_long * scale + backlog
