@@ -59,7 +59,6 @@ class Result:
         df = pd.DataFrame({"date": days, "week": np.repeat(np.arange(T), 7)})
         df["fy"] = np.where(days.month >= 4, days.year, days.year - 1)
         df["month_end"] = days + pd.offsets.MonthEnd(0)
-        df["price_index"] = self.structure.daily_price_index
         return df[df["date"] < end].reset_index(drop=True)
 
     @cached_property
@@ -153,11 +152,11 @@ class Result:
         entries = Dn @ raw.entries  # (n, R)
         exits = np.einsum("nt,tre->nre", Dn, raw.exits)
         # money by day
-        D = np.zeros((n, st.weeks))
-        np.add.at(D, (day_p, day_week), days["price_index"].to_numpy() / 7.0)
+        D = np.zeros((n, st.weeks, st.P))  # price index by placement type, summed over each period's days
+        np.add.at(D, (day_p, day_week), st.daily_price_index[: len(day_p)] / 7.0)
         place_stock = raw.stock_place  # (T, R, P)
         base = np.array([self.scenario.costs.weekly_price_gbp[p.id] for p in st.placements])
-        spend_place = np.einsum("nt,trp->nrp", D, place_stock) * base  # (n, R, P)
+        spend_place = np.einsum("ntp,trp->nrp", D, place_stock) * base  # (n, R, P)
         child_weeks_place = np.einsum("nt,trp->nrp", Dn, place_stock)
         fy_years = sorted(set(days["fy"]))
         budgets = budget_by_fy(self.scenario, fy_years)

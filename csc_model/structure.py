@@ -8,13 +8,16 @@ placement type and age in weeks.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
-from .calendar import fy_from_label, n_weeks
-from .config import PlacementType, load_placement_types
+from .calendar import fy_from_label, fy_start_year, n_weeks
+from .config import DATA_DIR, PlacementType, load_placement_types
 from .scenario import AGE_BAND_YEARS, AGE_BANDS, Scenario
 
 WEEKS_PER_YEAR_AGE = 52
@@ -64,7 +67,7 @@ class Structure:
     entry_dist: np.ndarray  # (S, P, A) where entrants go; sums to 1
     initial: np.ndarray  # (S, P, A) expected children on the start date
     weekly_price: np.ndarray  # (T, P) £ per child-week, inflation by day within the week
-    daily_price_index: np.ndarray  # (T*7,) price index by simulated day
+    daily_price_index: np.ndarray  # (T*7, P) price index by simulated day and placement type
     proceedings_mean: np.ndarray  # (T,) mean proceedings length in force each week
 
     @property
@@ -104,20 +107,59 @@ def _mix_matrix(mix: dict[str, dict[str, float]], ids: tuple[str, ...]) -> np.nd
     return np.array([[mix[b].get(p, 0.0) for p in ids] for b in AGE_BANDS])
 
 
-def price_index_by_fy(s: Scenario, fy_years: np.ndarray) -> np.ndarray:
-    """Cumulative price index for each financial-year start year, 1.0 in the base year."""
+PRICE_HISTORY_FILE = "price_history.csv"
+
+
+@lru_cache(maxsize=4)
+def load_price_history(path: str | None = None) -> dict[tuple[str, str], float]:
+    """Price changes that already happened, by (financial year, placement type or "all").
+
+    From ``data/price_history.csv`` (stated yearly figures with their source, e.g. ONS CPI by
+    financial year). Prices are brought from their base year to the start year with these, so
+    the forecast inflation rate only acts from the start year on.
+    """
+    file = Path(path) if path else DATA_DIR / PRICE_HISTORY_FILE
+    with file.open(newline="", encoding="utf-8") as fh:
+        return {(r["fy"], r["placement_type"]): float(r["annual_change"]) for r in csv.DictReader(fh)}
+
+
+def yearly_price_change(s: Scenario, fy: int, placement: str | None = None) -> tuple[float, str]:
+    """Price change in financial year ``fy`` (start year) for one placement type, and where it comes from.
+
+    In order: the scenario's rate for that year (``costs.inflation_overrides``); before the
+    start year, what already happened (``data/price_history.csv``, the type's own row, else
+    "all"); from the start year on, the forecast: the type's rate (``costs.inflation_by_type``),
+    else ``costs.annual_inflation``.
+    """
+    label = f"{fy}-{(fy + 1) % 100:02d}"
+    c = s.costs
+    if label in c.inflation_overrides:
+        return c.inflation_overrides[label], "override"
+    if fy <= fy_start_year(s.start_date) - 1:
+        hist = load_price_history()
+        for key in ((label, placement or "all"), (label, "all")):
+            if key in hist:
+                return hist[key], "history"
+    if placement is not None and placement in c.inflation_by_type:
+        return c.inflation_by_type[placement], "forecast"
+    return c.annual_inflation, "forecast"
+
+
+def price_index_by_fy(s: Scenario, fy_years: np.ndarray, placement: str | None = None) -> np.ndarray:
+    """Cumulative price index for each financial-year start year, 1.0 in the base year.
+
+    ``placement`` picks a placement type's own rates (see :func:`yearly_price_change`).
+    """
     base = fy_from_label(s.costs.price_base_year)
     out = np.ones(len(fy_years))
     for i, y in enumerate(fy_years):
         idx = 1.0
         if y > base:
             for yy in range(base + 1, int(y) + 1):
-                label = f"{yy}-{(yy + 1) % 100:02d}"
-                idx *= 1.0 + s.costs.inflation_overrides.get(label, s.costs.annual_inflation)
+                idx *= 1.0 + yearly_price_change(s, yy, placement)[0]
         elif y < base:
             for yy in range(int(y) + 1, base + 1):
-                label = f"{yy}-{(yy + 1) % 100:02d}"
-                idx /= 1.0 + s.costs.inflation_overrides.get(label, s.costs.annual_inflation)
+                idx /= 1.0 + yearly_price_change(s, yy, placement)[0]
         out[i] = idx
     return out
 
@@ -243,11 +285,11 @@ def build(s: Scenario) -> Structure:
     months = days.astype("datetime64[M]").astype(int) % 12 + 1
     fy = np.where(months >= 4, years, years - 1)
     uniq = np.unique(fy)
-    index_by_fy = dict(zip(uniq, price_index_by_fy(s, uniq), strict=True))
-    day_index = np.array([index_by_fy[y] for y in fy])
-    week_index = day_index.reshape(T, 7).mean(axis=1)
+    pos = np.searchsorted(uniq, fy)
+    day_index = np.stack([price_index_by_fy(s, uniq, p)[pos] for p in ids], axis=1)  # (days, P)
+    week_index = day_index.reshape(T, 7, P).mean(axis=1)
     base_price = np.array([s.costs.weekly_price_gbp[p] for p in ids])
-    weekly_price = week_index[:, None] * base_price[None, :]
+    weekly_price = week_index * base_price[None, :]
 
     return Structure(
         weeks=T,

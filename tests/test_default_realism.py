@@ -78,3 +78,68 @@ def test_stochastic_long_proceedings_match_the_expected_values(base: Scenario, b
     sto = r.table("fy")["in_proceedings_backlog"].to_numpy()
     np.testing.assert_allclose(sto[1:], det[1:], rtol=0.12)
     assert pd.notna(sto).all()
+
+
+# --- prices: history to the start year, forecast only forward -----------------------------
+
+
+def _spend(s: Scenario) -> np.ndarray:
+    return project(s).table("fy")["spend_gbp"].to_numpy()
+
+
+def test_the_forecast_rate_does_not_reprice_the_years_before_the_start(base: Scenario) -> None:
+    low = _spend(base.with_values({"costs.annual_inflation": 0.0}))
+    high = _spend(base.with_values({"costs.annual_inflation": 0.08}))
+    years = np.arange(len(low))
+    # only the start year's own change and later ones are forecasts: 8% in year 1, compounding after
+    np.testing.assert_allclose(high / low, 1.08 ** (years + 1), rtol=1e-9)
+
+
+def test_prices_reach_the_start_year_with_the_stated_history(base: Scenario) -> None:
+    from csc_model.structure import load_price_history, price_index_by_fy
+
+    hist = load_price_history()
+    s = base.with_values({"costs.annual_inflation": 0.0})
+    assert s.costs.price_base_year == "2023-24" and s.start_date.year == 2026
+    expected = (1 + hist[("2024-25", "all")]) * (1 + hist[("2025-26", "all")])
+    assert price_index_by_fy(s, np.array([2026]))[0] == pytest.approx(expected)
+    # an override for a past year replaces the history
+    o = s.with_values({"costs.inflation_overrides": {"2024-25": 0.0}})
+    assert price_index_by_fy(o, np.array([2026]))[0] == pytest.approx(1 + hist[("2025-26", "all")])
+
+
+def test_a_rate_for_one_placement_type_changes_only_that_type(base: Scenario) -> None:
+    s = base.with_values({"costs.inflation_by_type": {"private_childrens_home": 0.10}})
+    a = project(base).by_placement("fy").set_index(["period", "placement"])["spend_gbp"]
+    b = project(s).by_placement("fy").set_index(["period", "placement"])["spend_gbp"]
+    ratio = (b / a).unstack()
+    np.testing.assert_allclose(ratio.drop(columns="private_childrens_home").fillna(1.0), 1.0, rtol=1e-12)
+    years = np.arange(len(ratio))
+    np.testing.assert_allclose(ratio["private_childrens_home"], (1.10 / 1.04) ** (years + 1), rtol=1e-9)
+
+
+def test_every_default_price_is_at_the_base_year(base: Scenario) -> None:
+    from csc_model.config import load_placement_types
+
+    for p in load_placement_types():
+        assert p.price_year == base.costs.price_base_year, p.id
+        assert base.costs.weekly_price_gbp[p.id] == p.weekly_price_gbp, p.id
+
+
+def test_version_1_scenarios_still_load_and_round_trip_exactly(base: Scenario) -> None:
+    import json
+
+    old = json.loads(base.to_json())
+    old["version"] = 1
+    del old["costs"]["inflation_by_type"]
+    s = Scenario.from_json(json.dumps(old))
+    assert s == base.with_values({"costs.inflation_by_type": {}})
+    assert Scenario.from_json(s.to_json()) == s
+
+
+def test_a_rate_for_an_unknown_placement_type_is_named(base: Scenario) -> None:
+    from csc_model.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError) as exc:
+        base.with_values({"costs.inflation_by_type": {"castle": 0.05}})
+    assert "costs.inflation_by_type.castle" in str(exc.value) and "is not a placement type" in str(exc.value)
