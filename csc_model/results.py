@@ -283,3 +283,57 @@ def compare(base: Result, other: Result, freq: Freq = "fy") -> pd.DataFrame:
         out[f"{c}_scenario"] = b[c].to_numpy()
         out[f"{c}_difference"] = b[c].to_numpy() - a[c].to_numpy()
     return out
+
+
+def mix_drift(placement_month: pd.DataFrame, scenario: Scenario) -> dict[str, object]:
+    """How the placement mix alone moves the average weekly cost per child over the projection.
+
+    From :meth:`Result.by_placement` by month, with prices held at the start year's (so inflation
+    plays no part): the cost per child at the end of the first month against the last, and each
+    placement type's part in the change (its change in share of children times its price),
+    largest first. The Placements page says from this, in words, how much drift there is with
+    no lever moved and where it comes from.
+    """
+    from .calendar import fy_start_year
+    from .structure import price_index_by_fy
+
+    wide = placement_month.pivot_table(index="period_end", columns="placement", values="children", sort=True)
+    y0 = np.array([fy_start_year(scenario.start_date)])
+    ids = list(wide.columns)
+    price = np.array([scenario.costs.weekly_price_gbp[p] * price_index_by_fy(scenario, y0, p)[0] for p in ids])
+    n0, n1 = wide.iloc[0].to_numpy(), wide.iloc[-1].to_numpy()
+    c0, c1 = float(n0 @ price / n0.sum()), float(n1 @ price / n1.sum())
+    part = (n1 / n1.sum() - n0 / n0.sum()) * price
+    labels = dict(zip(placement_month["placement"], placement_month["placement_label"], strict=False))
+    rows = [
+        {
+            "placement": ids[i],
+            "label": labels[ids[i]],
+            "children_start": float(n0[i]),
+            "children_end": float(n1[i]),
+            "part_gbp": float(part[i]),
+        }
+        for i in np.argsort(-np.abs(part))
+    ]
+    return {"cost_start": c0, "cost_end": c1, "change": c1 / c0 - 1.0, "years": scenario.years, "types": rows}
+
+
+def long_run_shares(scenario: Scenario, years: int = 20) -> dict[str, float]:
+    """Exits by route (share of the last five years' leavers) and children by age band (share at
+    the end) in a ``years``-year deterministic run of ``scenario`` with its own inputs held.
+
+    Used to compare the defaults' long-run behaviour with published figures (docs/model.md).
+    """
+    from dataclasses import replace
+
+    from .scenario import AGE_BAND_YEARS, AGE_BANDS
+
+    raw = run_deterministic(build(replace(scenario, years=years)))
+    ex = raw.exits[-5 * 52 :, 0].sum(axis=0)
+    age = raw.stock_age[-1]
+    out = {f"exit_{route}": float(ex[i] / ex.sum()) for i, route in enumerate(EXIT_ROUTES)}
+    for b in AGE_BANDS:
+        y0, y1 = AGE_BAND_YEARS[b]
+        out[f"age_{b}"] = float(age[y0 : y1 + 1].sum() / age.sum())
+    out["children_ratio"] = float(age.sum() / scenario.initial.total)
+    return out

@@ -52,11 +52,9 @@ def _apply(data: dict, x: np.ndarray) -> dict:
     co["annual_discharge_home"], co["annual_sgo"], co["annual_other"] = (round(float(v), 4) for v in x[3:6])
     d["s20"]["mean_weeks_to_return_home"] = round(float(x[6]), 1)
     sh = d["entries"]["age_band_shares"]
-    rest = 1.0 - sh["under_1"]
-    u1 = round(float(x[7]), 3)
-    for b in AGE_BANDS[1:]:
-        sh[b] = round(sh[b] * (1.0 - u1) / rest, 3)
-    sh["under_1"] = round(1.0 - sum(sh[b] for b in AGE_BANDS[1:]), 3)
+    for b, v in zip(AGE_BANDS[:4], x[7:11], strict=True):
+        sh[b] = round(float(v), 3)
+    sh["16_17"] = round(1.0 - sum(sh[b] for b in AGE_BANDS[:4]), 3)
     return d
 
 
@@ -87,12 +85,13 @@ def step1(data: dict) -> dict:
             co["annual_sgo"],
             co["annual_other"],
             data["s20"]["mean_weeks_to_return_home"],
-            data["entries"]["age_band_shares"]["under_1"],
         ]
+        + [data["entries"]["age_band_shares"][b] for b in AGE_BANDS[:4]]
     )
-    lo = np.array([0.05, 0.05, 0.08, 0.0, 0.0, 0.0, 26.0, 0.12])
-    hi = np.array([0.35, 0.35, 0.3, 0.1, 0.1, 0.15, 104.0, 0.28])
-    scale = np.array([0.1, 0.1, 0.1, 0.02, 0.02, 0.02, 26.0, 0.05])
+    # entrants' ages may move up to 6 points from the national starters' shares
+    lo = np.concatenate([[0.05, 0.05, 0.08, 0.0, 0.0, 0.0, 26.0], np.maximum(x0[7:] - 0.06, 0.02)])
+    hi = np.concatenate([[0.35, 0.35, 0.3, 0.1, 0.1, 0.15, 104.0], x0[7:] + 0.06])
+    scale = np.array([0.1, 0.1, 0.1, 0.02, 0.02, 0.02, 26.0, 0.03, 0.03, 0.03, 0.03])
 
     # z = 1 is the documented starting value; a step of 1 in z is one ``scale``
     def resid(z: np.ndarray) -> np.ndarray:
@@ -100,12 +99,12 @@ def step1(data: dict) -> dict:
         m = long_run(Scenario.from_dict(_apply(data, x)))
         before = 1.0 - m["exit_age_18"]
         r = [m[f"exit_{k}"] / before - v for k, v in BEFORE_18.items()]
-        r += [2.0 * (m[f"age_{b}"] - start_age[b]) for b in AGE_BANDS]
+        r += [3.0 * (m[f"age_{b}"] - start_age[b]) for b in AGE_BANDS]
         r += [0.5 * (m["total_ratio"] - 1.0)]
         r += list(0.02 * (z - 1.0))  # stay near the documented starting values
         return np.array(r)
 
-    fit = least_squares(resid, np.ones_like(x0), diff_step=0.05, max_nfev=40, verbose=1)
+    fit = least_squares(resid, np.ones_like(x0), diff_step=0.05, max_nfev=50, verbose=1)
     print("step 1:", fit.message, "cost", round(float(fit.cost), 5))
     x = np.clip(x0 + (fit.x - 1.0) * scale, lo, hi)
     return _apply(data, x)
