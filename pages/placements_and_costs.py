@@ -56,8 +56,9 @@ def drift_text(scenario, placement_month) -> str:
         for r in moved
     )
     return head + (
-        f" Mostly {parts}. This drift comes from the entry mix and the moves between placement types "
-        "(Scenario builder, Placements), not from any decision: check them against your own data."
+        f" Mostly {parts}. No decision causes this: it follows from the inputs (who comes into care, at what "
+        "ages and in which first placements, how long children stay, and the moves between placement types, all "
+        "on the Scenario builder). Check them against your own data before reading it as a trend."
     )
 
 

@@ -115,7 +115,8 @@ def test_assumptions_list_every_value_with_its_source(scenario: Scenario) -> Non
         assert (rows["Source of the default"] == src.source).all(), path
         assert (rows["Year"] == src.year).all(), path
     ifa = table.set_index("Field").loc["costs.weekly_price_gbp.ifa"]
-    assert ifa["Value"] == "£820 a week" and ifa["Year"] == "2021-22"
+    # quoted at the scenario's price base year, its source saying how the 2021-22 figure was brought there
+    assert ifa["Value"] == "£954 a week" and ifa["Year"] == "2023-24" and "2021-22" in ifa["Source of the default"]
     assert ifa["Assumption"] == "Weekly price by placement type: Independent fostering agency (IFA)"
 
 
