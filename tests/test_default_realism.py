@@ -202,3 +202,17 @@ def test_long_run_exits_and_ages_are_near_the_published_figures(base: Scenario) 
     assert abs(m["age_16_17"] - base.initial.age_band_shares["16_17"]) <= 0.03, m["age_16_17"]
     assert 0.28 <= m["exit_age_18"] <= 0.45, m["exit_age_18"]  # England about 40%, fewer 16-17s here
     assert abs(m["children_ratio"] - 1.0) <= 0.10, m["children_ratio"]  # no built-in growth or fall
+
+
+@pytest.mark.parametrize("shift", [0.0, 6.0])  # 6 a year turns the shift lever on: the cohort solver
+def test_long_proceedings_agree_across_the_solvers(base: Scenario, shift: float) -> None:
+    from csc_model.engine import run_deterministic
+
+    from .reference_engine import run_deterministic_reference
+
+    s = base.with_values({"placements.shift.children_per_year": shift, "proceedings.target_mean_weeks": 30.0})
+    st = build(s)
+    fast = Result(s, st, run_deterministic(st)).long_proceedings
+    ref = Result(s, st, run_deterministic_reference(st)).long_proceedings
+    np.testing.assert_allclose(fast, ref, rtol=1e-9, atol=1e-9)
+    assert fast[-1, 0] < fast[0, 0]  # the lever (30 weeks) brings it down from the starting backlog
