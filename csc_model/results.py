@@ -68,8 +68,8 @@ class Result:
         whose proceedings, started on or after the start date, pass 50 weeks."""
         raw, st = self.raw, self.structure
         k = st.k
-        flows = raw.group_flows.astype(float)
-        inflow = flows[:, :, 0, 1] + flows[:, :, 4, 1]  # from s20 and from outside care
+        flows = raw.group_flows
+        inflow = flows[:, :, 0, 1].astype(float) + flows[:, :, 4, 1]  # from s20 and from outside care
         back = st.stage_names.index("proceedings_backlog")
         return long_proceedings(
             st,
