@@ -6,10 +6,10 @@ it prints what it would change; with it, it rewrites ``data/default_scenario.jso
 Two steps (the method is in docs/model.md, "How the defaults were calibrated"):
 
 1. **Exits and ages.** The legal-stage rates without published values (hearing outcome shares,
-   care-order exit rates, section 20 length) and the entrants' under-1 share are searched (least
-   squares) so that, in a 20-year run with constant entries: children in care end near today's
-   number; the children's ages stay at today's shares (the authority's published ages); and the
-   leavers who leave before 18 do so by the routes in the national proportions (returned home
+   care-order exit rates, section 20 length) and the entrants' ages (within AGE_SLACK of the
+   national starters' shares) are searched (least squares) so that, in 15-year and 5-year runs
+   with constant entries: children in care end near today's number; the children's ages stay at
+   today's shares (the authority's published ages, under-1s aside); and the leavers who leave before 18 do so by the routes in the national proportions (returned home
    about 30, SGO/CAO 11-12, adoption about 9, of the 60 in 100 who leave before 18).
 2. **Placement mix.** With the placement moves as documented, the entrants' placement mix by age
    band is adjusted (a fixed-point iteration on the full model) until, five years on, each age
