@@ -134,7 +134,7 @@ def placement_pivot(placement_fy: pd.DataFrame, measure: str = "spend") -> pd.Da
 # ---------------------------------------------------------------------------
 
 
-WHOLE_MAPS = ("costs.inflation_overrides", "costs.budget_overrides")
+WHOLE_MAPS = ("costs.inflation_overrides", "costs.budget_overrides", "costs.inflation_by_type")
 
 
 def _leaves(data: Any, path: str = "") -> Iterator[tuple[str, Any]]:

@@ -2,11 +2,13 @@
 
 Reporting rules (also in docs/model.md):
 
-* Children (stocks) are counted at the end of the last modelled week that ends in the period;
-  entries and exits are summed over the weeks that end in the period. So for every period
+* Everything is allocated by day. A week's entries, exits and spend are spread evenly over its
+  seven days; children in care at the end of a day are the stock at the end of the week before
+  plus that share of the week's change. So a period's figures do not depend on how many weekly
+  steps end in it (a financial year holding 53 week ends reports the same entries as one
+  holding 52), months add up to their financial year in every table, and for every period
   ``children at end = children at previous end + entries - exits`` exactly.
-* Money is allocated by day: a week's spend is spread evenly over its seven days and each day
-  is priced in its own financial year. Spend, budget and pressure are therefore exact by
+* Each day is priced in its own financial year, so spend, budget and pressure are exact by
   financial year and month. Days after the end of the horizon are not reported.
 """
 
@@ -23,7 +25,7 @@ import pandas as pd
 from .calendar import add_years, fy_label, fy_start_year
 from .engine import Progress, Raw, run_deterministic, run_stochastic
 from .scenario import Scenario
-from .structure import EXIT_ROUTES, STAGE_GROUPS, Structure, build
+from .structure import EXIT_ROUTES, LONG_PROCEEDINGS_WEEKS, STAGE_GROUPS, Structure, build, long_proceedings
 
 Freq = Literal["week", "month", "fy"]
 PERCENTILES = (10, 50, 90)
@@ -57,8 +59,26 @@ class Result:
         df = pd.DataFrame({"date": days, "week": np.repeat(np.arange(T), 7)})
         df["fy"] = np.where(days.month >= 4, days.year, days.year - 1)
         df["month_end"] = days + pd.offsets.MonthEnd(0)
-        df["price_index"] = self.structure.daily_price_index
         return df[df["date"] < end].reset_index(drop=True)
+
+    @cached_property
+    def long_proceedings(self) -> np.ndarray:
+        """(T, R) children in care proceedings for over 50 weeks at each week end (see
+        :func:`csc_model.structure.long_proceedings`): the starting backlog plus the children
+        whose proceedings, started on or after the start date, pass 50 weeks."""
+        raw, st = self.raw, self.structure
+        k = st.k
+        flows = raw.group_flows
+        inflow = flows[:, :, 0, 1].astype(float) + flows[:, :, 4, 1]  # from s20 and from outside care
+        back = st.stage_names.index("proceedings_backlog")
+        return long_proceedings(
+            st,
+            inflow,
+            raw.stock_stage[:, :, 1 : k + 1].sum(axis=2),
+            raw.initial[:, 1 : k + 1].sum(axis=2),
+            raw.stock_stage[:, :, back],
+            LONG_PROCEEDINGS_WEEKS,
+        )
 
     @cached_property
     def week_end(self) -> pd.DatetimeIndex:
@@ -103,34 +123,40 @@ class Result:
     # -- core arrays by period --------------------------------------------------
     def _by_period(self, freq: Freq) -> dict[str, np.ndarray | list]:
         raw, st = self.raw, self.structure
-        wk, day_p, ends, labels = self._period_keys(freq)
+        _, day_p, ends, labels = self._period_keys(freq)
         n = len(labels)
         R = raw.stock_stage.shape[1]
-        # last week ending in each period; stocks by (run, stage cell, placement)
-        last_week = np.full(n, -1)
-        for t, p in enumerate(wk):
-            if p >= 0:
-                last_week[p] = t
-        has = (last_week >= 0)[:, None, None]
-        stage_end = np.where(has, raw.stock_stage[np.maximum(last_week, 0)], np.nan)  # (n, R, S)
-        place_end = np.where(has, raw.stock_place[np.maximum(last_week, 0)], np.nan)  # (n, R, P)
-        # flows summed over weeks ending in the period
-        W = np.zeros((n, st.weeks))
-        ok = wk >= 0
-        W[wk[ok], np.arange(st.weeks)[ok]] = 1.0
-        entries = W @ raw.entries  # (n, R)
-        exits = np.einsum("nt,tre->nre", W, raw.exits)
-        # money by day
         days = self._days
-        D = np.zeros((n, st.weeks))
         keep = day_p >= 0
         days, day_p = days[keep], day_p[keep]
-        np.add.at(D, (day_p, days["week"].to_numpy()), days["price_index"].to_numpy() / 7.0)
+        day_week = days["week"].to_numpy()
+        # stocks at the end of each period's last day: the week's change spread evenly over its days
+        last_day = np.full(n, -1)
+        np.maximum.at(last_day, day_p, np.arange(len(day_p)))
+        wk_end = day_week[last_day]
+        frac = ((np.arange(len(day_p))[last_day] % 7) + 1) / 7.0
+        start_stage = raw.initial.sum(axis=2)  # (R, S)
+        start_place = raw.initial.sum(axis=1)  # (R, P)
+        prev_stage = np.where((wk_end > 0)[:, None, None], raw.stock_stage[np.maximum(wk_end - 1, 0)], start_stage)
+        prev_place = np.where((wk_end > 0)[:, None, None], raw.stock_place[np.maximum(wk_end - 1, 0)], start_place)
+        f3 = frac[:, None, None]
+        stage_end = (1.0 - f3) * prev_stage + f3 * raw.stock_stage[wk_end]  # (n, R, S)
+        place_end = (1.0 - f3) * prev_place + f3 * raw.stock_place[wk_end]  # (n, R, P)
+        lp = self.long_proceedings
+        lp_start = raw.initial[:, st.stage_names.index("proceedings_backlog")].sum(axis=1)  # (R,)
+        lp_prev = np.where((wk_end > 0)[:, None], lp[np.maximum(wk_end - 1, 0)], lp_start[None])
+        long_end = (1.0 - frac[:, None]) * lp_prev + frac[:, None] * lp[wk_end]  # (n, R)
+        # flows: each week's flow spread evenly over its days
         Dn = np.zeros((n, st.weeks))
-        np.add.at(Dn, (day_p, days["week"].to_numpy()), 1.0 / 7.0)
+        np.add.at(Dn, (day_p, day_week), 1.0 / 7.0)
+        entries = Dn @ raw.entries  # (n, R)
+        exits = np.einsum("nt,tre->nre", Dn, raw.exits)
+        # money by day
+        D = np.zeros((n, st.weeks, st.P))  # price index by placement type, summed over each period's days
+        np.add.at(D, (day_p, day_week), st.daily_price_index[: len(day_p)] / 7.0)
         place_stock = raw.stock_place  # (T, R, P)
         base = np.array([self.scenario.costs.weekly_price_gbp[p.id] for p in st.placements])
-        spend_place = np.einsum("nt,trp->nrp", D, place_stock) * base  # (n, R, P)
+        spend_place = np.einsum("ntp,trp->nrp", D, place_stock) * base  # (n, R, P)
         child_weeks_place = np.einsum("nt,trp->nrp", Dn, place_stock)
         fy_years = sorted(set(days["fy"]))
         budgets = budget_by_fy(self.scenario, fy_years)
@@ -144,6 +170,7 @@ class Result:
             "days": n_days,
             "stage_end": stage_end,
             "place_end": place_end,
+            "long_end": long_end,
             "entries": entries,
             "exits": exits,
             "spend_place": spend_place,
@@ -181,8 +208,7 @@ class Result:
         for g, name in enumerate(STAGE_GROUPS):
             df[f"stage_{name}"] = by_cell[:, :, grp == g].sum(axis=2).mean(axis=1)
         df["in_proceedings"] = df["stage_proceedings"]
-        backlog = st.stage_names.index("proceedings_backlog")
-        df["in_proceedings_backlog"] = by_cell[:, :, backlog].mean(axis=1)
+        df["in_proceedings_backlog"] = b["long_end"].mean(axis=1)
         df["spend_gbp"] = spend.mean(axis=1)
         df["budget_gbp"] = b["budget"]
         df["pressure_gbp"] = df["spend_gbp"] - df["budget_gbp"]
@@ -260,4 +286,58 @@ def compare(base: Result, other: Result, freq: Freq = "fy") -> pd.DataFrame:
         out[f"{c}_baseline"] = a[c].to_numpy()
         out[f"{c}_scenario"] = b[c].to_numpy()
         out[f"{c}_difference"] = b[c].to_numpy() - a[c].to_numpy()
+    return out
+
+
+def mix_drift(placement_month: pd.DataFrame, scenario: Scenario) -> dict[str, object]:
+    """How the placement mix alone moves the average weekly cost per child over the projection.
+
+    From :meth:`Result.by_placement` by month, with prices held at the start year's (so inflation
+    plays no part): the cost per child at the end of the first month against the last, and each
+    placement type's part in the change (its change in share of children times its price),
+    largest first. The Placements page says from this, in words, how much drift there is with
+    no lever moved and where it comes from.
+    """
+    from .calendar import fy_start_year
+    from .structure import price_index_by_fy
+
+    wide = placement_month.pivot_table(index="period_end", columns="placement", values="children", sort=True)
+    y0 = np.array([fy_start_year(scenario.start_date)])
+    ids = list(wide.columns)
+    price = np.array([scenario.costs.weekly_price_gbp[p] * price_index_by_fy(scenario, y0, p)[0] for p in ids])
+    n0, n1 = wide.iloc[0].to_numpy(), wide.iloc[-1].to_numpy()
+    c0, c1 = float(n0 @ price / n0.sum()), float(n1 @ price / n1.sum())
+    part = (n1 / n1.sum() - n0 / n0.sum()) * price
+    labels = dict(zip(placement_month["placement"], placement_month["placement_label"], strict=False))
+    rows = [
+        {
+            "placement": ids[i],
+            "label": labels[ids[i]],
+            "children_start": float(n0[i]),
+            "children_end": float(n1[i]),
+            "part_gbp": float(part[i]),
+        }
+        for i in np.argsort(-np.abs(part))
+    ]
+    return {"cost_start": c0, "cost_end": c1, "change": c1 / c0 - 1.0, "years": scenario.years, "types": rows}
+
+
+def long_run_shares(scenario: Scenario, years: int = 20) -> dict[str, float]:
+    """Exits by route (share of the last five years' leavers) and children by age band (share at
+    the end) in a ``years``-year deterministic run of ``scenario`` with its own inputs held.
+
+    Used to compare the defaults' long-run behaviour with published figures (docs/model.md).
+    """
+    from dataclasses import replace
+
+    from .scenario import AGE_BAND_YEARS, AGE_BANDS
+
+    raw = run_deterministic(build(replace(scenario, years=years)))
+    ex = raw.exits[-5 * 52 :, 0].sum(axis=0)
+    age = raw.stock_age[-1]
+    out = {f"exit_{route}": float(ex[i] / ex.sum()) for i, route in enumerate(EXIT_ROUTES)}
+    for b in AGE_BANDS:
+        y0, y1 = AGE_BAND_YEARS[b]
+        out[f"age_{b}"] = float(age[y0 : y1 + 1].sum() / age.sum())
+    out["children_ratio"] = float(age.sum() / scenario.initial.total)
     return out

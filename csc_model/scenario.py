@@ -20,7 +20,7 @@ from typing import Any
 from .frozen import FrozenMap
 from .scenario_io import InputProblem, allowed, compact, loads
 
-SCENARIO_VERSION = 1
+SCENARIO_VERSION = 2
 
 AGE_BANDS: tuple[str, ...] = ("under_1", "1_4", "5_9", "10_15", "16_17")
 """DfE age bands used for shares; (first, last) whole years of age in each."""
@@ -449,7 +449,9 @@ class Costs:
             "a year",
             -0.2,
             0.5,
-            "Applied once per financial year after the base year.",
+            "The forecast: applied once per financial year from the start year on. Years between the "
+            "price base year and the start year use the price changes that already happened "
+            "(data/price_history.csv).",
             "Costs and budget",
         )
     )
@@ -492,6 +494,18 @@ class Costs:
             "Replaces the uplifted budget in the named financial years.",
             "Costs and budget",
         )
+    )
+    inflation_by_type: FrozenMap[str, float] = field(
+        default_factory=FrozenMap,
+        metadata=meta(
+            "Price inflation by placement type",
+            "a year",
+            -0.2,
+            0.5,
+            "The forecast rate for the named placement types, e.g. {'private_childrens_home': 0.08} "
+            "where children's home prices outrun the general rate; other types use the rate above.",
+            "Costs and budget",
+        ),
     )
 
 
@@ -543,6 +557,11 @@ class Scenario:
         if not isinstance(data, Mapping):
             raise ScenarioError([Issue("(top level)", data, "must be a JSON object")])
         version = data.get("version")
+        if version == 1:  # version 1 had no per-type inflation; it loads as "same rate for every type"
+            data = {**data, "version": SCENARIO_VERSION}
+            if isinstance(data.get("costs"), Mapping) and "inflation_by_type" not in data["costs"]:
+                data["costs"] = {**data["costs"], "inflation_by_type": {}}
+            version = SCENARIO_VERSION
         if version != SCENARIO_VERSION:
             raise ScenarioError(
                 [

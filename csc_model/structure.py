@@ -8,13 +8,16 @@ placement type and age in weeks.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
-from .calendar import fy_from_label, n_weeks
-from .config import PlacementType, load_placement_types
+from .calendar import fy_from_label, fy_start_year, n_weeks
+from .config import DATA_DIR, PlacementType, load_placement_types
 from .scenario import AGE_BAND_YEARS, AGE_BANDS, Scenario
 
 WEEKS_PER_YEAR_AGE = 52
@@ -64,7 +67,7 @@ class Structure:
     entry_dist: np.ndarray  # (S, P, A) where entrants go; sums to 1
     initial: np.ndarray  # (S, P, A) expected children on the start date
     weekly_price: np.ndarray  # (T, P) £ per child-week, inflation by day within the week
-    daily_price_index: np.ndarray  # (T*7,) price index by simulated day
+    daily_price_index: np.ndarray  # (T*7, P) price index by simulated day and placement type
     proceedings_mean: np.ndarray  # (T,) mean proceedings length in force each week
 
     @property
@@ -104,20 +107,59 @@ def _mix_matrix(mix: dict[str, dict[str, float]], ids: tuple[str, ...]) -> np.nd
     return np.array([[mix[b].get(p, 0.0) for p in ids] for b in AGE_BANDS])
 
 
-def price_index_by_fy(s: Scenario, fy_years: np.ndarray) -> np.ndarray:
-    """Cumulative price index for each financial-year start year, 1.0 in the base year."""
+PRICE_HISTORY_FILE = "price_history.csv"
+
+
+@lru_cache(maxsize=4)
+def load_price_history(path: str | None = None) -> dict[tuple[str, str], float]:
+    """Price changes that already happened, by (financial year, placement type or "all").
+
+    From ``data/price_history.csv`` (stated yearly figures with their source, e.g. ONS CPI by
+    financial year). Prices are brought from their base year to the start year with these, so
+    the forecast inflation rate only acts from the start year on.
+    """
+    file = Path(path) if path else DATA_DIR / PRICE_HISTORY_FILE
+    with file.open(newline="", encoding="utf-8") as fh:
+        return {(r["fy"], r["placement_type"]): float(r["annual_change"]) for r in csv.DictReader(fh)}
+
+
+def yearly_price_change(s: Scenario, fy: int, placement: str | None = None) -> tuple[float, str]:
+    """Price change in financial year ``fy`` (start year) for one placement type, and where it comes from.
+
+    In order: the scenario's rate for that year (``costs.inflation_overrides``); before the
+    start year, what already happened (``data/price_history.csv``, the type's own row, else
+    "all"); from the start year on, the forecast: the type's rate (``costs.inflation_by_type``),
+    else ``costs.annual_inflation``.
+    """
+    label = f"{fy}-{(fy + 1) % 100:02d}"
+    c = s.costs
+    if label in c.inflation_overrides:
+        return c.inflation_overrides[label], "override"
+    if fy <= fy_start_year(s.start_date) - 1:
+        hist = load_price_history()
+        for key in ((label, placement or "all"), (label, "all")):
+            if key in hist:
+                return hist[key], "history"
+    if placement is not None and placement in c.inflation_by_type:
+        return c.inflation_by_type[placement], "forecast"
+    return c.annual_inflation, "forecast"
+
+
+def price_index_by_fy(s: Scenario, fy_years: np.ndarray, placement: str | None = None) -> np.ndarray:
+    """Cumulative price index for each financial-year start year, 1.0 in the base year.
+
+    ``placement`` picks a placement type's own rates (see :func:`yearly_price_change`).
+    """
     base = fy_from_label(s.costs.price_base_year)
     out = np.ones(len(fy_years))
     for i, y in enumerate(fy_years):
         idx = 1.0
         if y > base:
             for yy in range(base + 1, int(y) + 1):
-                label = f"{yy}-{(yy + 1) % 100:02d}"
-                idx *= 1.0 + s.costs.inflation_overrides.get(label, s.costs.annual_inflation)
+                idx *= 1.0 + yearly_price_change(s, yy, placement)[0]
         elif y < base:
             for yy in range(int(y) + 1, base + 1):
-                label = f"{yy}-{(yy + 1) % 100:02d}"
-                idx /= 1.0 + s.costs.inflation_overrides.get(label, s.costs.annual_inflation)
+                idx /= 1.0 + yearly_price_change(s, yy, placement)[0]
         out[i] = idx
     return out
 
@@ -243,11 +285,11 @@ def build(s: Scenario) -> Structure:
     months = days.astype("datetime64[M]").astype(int) % 12 + 1
     fy = np.where(months >= 4, years, years - 1)
     uniq = np.unique(fy)
-    index_by_fy = dict(zip(uniq, price_index_by_fy(s, uniq), strict=True))
-    day_index = np.array([index_by_fy[y] for y in fy])
-    week_index = day_index.reshape(T, 7).mean(axis=1)
+    pos = np.searchsorted(uniq, fy)
+    day_index = np.stack([price_index_by_fy(s, uniq, p)[pos] for p in ids], axis=1)  # (days, P)
+    week_index = day_index.reshape(T, 7, P).mean(axis=1)
     base_price = np.array([s.costs.weekly_price_gbp[p] for p in ids])
-    weekly_price = week_index[:, None] * base_price[None, :]
+    weekly_price = week_index * base_price[None, :]
 
     return Structure(
         weeks=T,
@@ -274,3 +316,57 @@ def build(s: Scenario) -> Structure:
         daily_price_index=day_index,
         proceedings_mean=mean,
     )
+
+
+LONG_PROCEEDINGS_WEEKS = 50
+
+
+def long_proceedings(
+    st: Structure,
+    inflow: np.ndarray,
+    phase_stock: np.ndarray,
+    start_phase: np.ndarray,
+    backlog: np.ndarray,
+    weeks: int = LONG_PROCEEDINGS_WEEKS,
+) -> np.ndarray:
+    """Children whose care proceedings have lasted over ``weeks`` weeks, at each week end, by run.
+
+    Worked out after the solver, from each run's weekly flows into proceedings (``inflow``, (T, R))
+    and the proceedings phases' weekly transition probabilities: a child who starts proceedings in
+    week t0 is still in them in week t with the chance the Erlang phases give, so the children over
+    ``weeks`` weeks are the weekly starts, each carried through its weeks, counted once older than
+    ``weeks``. Children in proceedings on the start date (``start_phase``, (R, k) by phase) are taken
+    to have started evenly over the ``weeks`` weeks before it. The phases lose children only at the
+    hearing; the few who turn 18 in proceedings are allowed for by scaling to the solver's own
+    proceedings stock (``phase_stock``, (T, R)). The starting backlog (``backlog``, (T, R), children
+    already over ``weeks`` weeks on the start date) is added as the solver carries it.
+    """
+    T, k = st.weeks, st.k
+    Q = st.stage_probs[:, 1 : k + 1, 1 : k + 1]  # (T, from, to) among the phases
+    ops = Q.transpose(0, 2, 1).copy()  # to x from
+    stay = 1.0 - st.stage_probs[:, 1 : k + 1].sum(axis=2)
+    ops[:, np.arange(k), np.arange(k)] += stay
+    # cohort columns: weekly starts (unit, in phase 1), then start-date cohorts (elapsed e, phase j)
+    n_start = weeks * k
+    V = np.zeros((k, T + n_start))
+    for e in range(weeks):
+        V[np.arange(k), T + e * k + np.arange(k)] = 1.0
+    start_elapsed = np.repeat(np.arange(weeks), k)  # weeks already in proceedings on the start date
+    surv_new = np.zeros((T, T))  # [t, t0]: chance a child starting in week t0 is still in proceedings
+    surv_start = np.zeros((T, n_start))
+    for t in range(T):
+        V[:, :t] = ops[t] @ V[:, :t]
+        V[:, T:] = ops[t] @ V[:, T:]
+        V[0, t] = 1.0
+        tot = V.sum(axis=0)
+        surv_new[t] = tot[:T]
+        surv_start[t] = tot[T:]
+    t_idx = np.arange(T)
+    old_new = (t_idx[:, None] - t_idx[None, :]) > weeks
+    old_start = (t_idx[:, None] + 1 + start_elapsed[None, :]) > weeks
+    x_start = np.tile(start_phase, (1, weeks)) / weeks  # (R, n_start), same order as the columns
+    model_total = surv_new @ inflow + surv_start @ x_start.T  # (T, R)
+    model_long = (surv_new * old_new) @ inflow + (surv_start * old_start) @ x_start.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(model_total > 1e-12, np.minimum(phase_stock / model_total, 1.0), 0.0)
+    return model_long * scale + backlog

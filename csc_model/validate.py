@@ -207,6 +207,11 @@ def validate(s: Scenario, placement_ids: tuple[str, ...] | None = None) -> list[
     _keys(c.weekly_price_gbp, ids, "costs.weekly_price_gbp", issues)
     if not fy_ok(c.price_base_year):
         issues.append(Issue("costs.price_base_year", c.price_base_year, "must be a financial year like 2023-24"))
+    for key in c.inflation_by_type:
+        if key not in ids:
+            issues.append(
+                Issue(f"costs.inflation_by_type.{key}", key, f"is not a placement type (allowed: {', '.join(ids)})")
+            )
     for key in list(c.inflation_overrides) + list(c.budget_overrides):
         if not fy_ok(key):
             issues.append(Issue("costs", key, "override keys must be financial years like 2027-28"))

@@ -6,7 +6,18 @@ import streamlit as st
 from app_lib import charts, components, exports, state
 from app_lib import formatting as fmt
 from csc_model.config import DATA_DIR
+from csc_model.results import long_run_shares
 from csc_model.scenario import Scenario
+
+LONG_RUN_YEARS = 20
+LONG_RUN_FIGURES = (  # (share, label, published figure, source): docs/model.md and shared DOMAIN figures
+    ("exit_returned_home", "Leavers who return home", "about 30%", "DfE reasons ceased (2018)"),
+    ("exit_sgo_cao", "Leavers to special guardianship / child arrangements", "about 11-12%", "DfE reasons ceased"),
+    ("exit_adoption", "Leavers adopted", "about 9%", "DfE reasons ceased"),
+    ("exit_age_18", "Leavers who are 18", "about 40%", "DfE reasons ceased"),
+    ("age_under_1", "Children in care under 1", "5% (England)", "DfE children looked after 2023"),
+    ("age_16_17", "Children in care aged 16-17", "27% (England)", "DfE children looked after 2023"),
+)
 
 state.ensure()
 components.page_header(
@@ -165,6 +176,43 @@ st.download_button(
     key="download_assumptions",
 )
 
+st.subheader("Where the inputs lead in the long run", anchor="long-run")
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _long_run(scenario_json: str) -> dict[str, float]:
+    return long_run_shares(Scenario.from_json(scenario_json), years=LONG_RUN_YEARS)
+
+
+lr = _long_run(s.to_json(indent=None))
+rows = [(label, lr[key], published, source) for key, label, published, source in LONG_RUN_FIGURES]
+st.markdown(
+    f"Held for {LONG_RUN_YEARS} years, this scenario's rates settle into the shares below: the leavers of the last "
+    "five years by route, and the children in care by age at the end. Set against the published figures the "
+    "defaults cite, they show whether the rates agree with each other and with what is known."
+)
+st.dataframe(
+    pd.DataFrame(
+        {
+            "Measure": [r[0] for r in rows],
+            f"This scenario after {LONG_RUN_YEARS} years": [fmt.pct(r[1], 0) for r in rows],
+            "Published": [r[2] for r in rows],
+            "Source": [r[3] for r in rows],
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
+start_16 = s.initial.age_band_shares["16_17"]
+st.markdown(
+    f"Children in care here number {lr['children_ratio']:.0%} of today's after {LONG_RUN_YEARS} years. "
+    f"Today {start_16:.0%} of this authority's children in care are 16 or 17 (England 27%, of which about 9 points "
+    "are unaccompanied asylum-seeking children, DfE 2023), so fewer of its leavers are 18 than in England: "
+    f"{lr['exit_age_18']:.0%} here against about 40%. Among those who leave before 18, the routes are compared "
+    "with England's in the table. How the defaults were set so that they agree: `docs/model.md`, "
+    "*How the defaults were calibrated*."
+)
+
 st.header("Limitations", anchor="limitations")
 st.markdown(
     """
@@ -181,12 +229,12 @@ st.markdown(
 - **Court proceedings** remember the time already spent only roughly; the target lever also speeds up cases already
   under way and the backlog, which may be optimistic.
 - **No capacity limits and no price response.** Any number of children can be placed in any type at the same price;
-  inflation is the same for every placement type. The sufficiency lever does not check age limits.
+  inflation is the same for every placement type unless you set a rate for a type. The sufficiency lever does not check age limits.
 - **Placement costs only**: no staff, legal, care leaver (after 18) or overhead costs.
 - **No re-entry and no separate stream for unaccompanied asylum-seeking children**; sibling groups are not kept
   together in the range of outcomes.
-- **Weekly steps.** A child can have at most one legal event and one placement move a week; a month has four or
-  five weeks of flows in it.
+- **Weekly steps.** A child can have at most one legal event and one placement move a week; tables spread each
+  week's flows evenly over its days, so months add up to their year.
 
 The full technical description, with equations, is in `docs/model.md` in the project's repository.
 """

@@ -4,6 +4,7 @@ import streamlit as st
 
 from app_lib import charts, components, exports, runner, state, summaries
 from app_lib import formatting as fmt
+from csc_model.results import mix_drift
 
 state.ensure()
 components.page_header(
@@ -31,6 +32,34 @@ def _residential(placement_fy, column: str, period: str) -> float:
 def _type(placement_fy, pid: str, column: str, period: str) -> float:
     rows = placement_fy[(placement_fy["period"] == period) & (placement_fy["placement"] == pid)]
     return float(rows[column].sum())
+
+
+def drift_text(scenario, placement_month) -> str:
+    """What the placement mix alone does to the cost per child, in words, from the projection."""
+    d = mix_drift(placement_month, scenario)
+    years = d["years"]
+    head = (
+        f"At the start year's prices, the mix of placements alone takes the average weekly cost per child from "
+        f"{fmt.gbp_exact(d['cost_start'])} at the end of the first month to {fmt.gbp_exact(d['cost_end'])} "
+        f"{years} years on "
+        f"({d['change']:+.1%})."
+    )
+    if abs(d["change"]) < 0.01:
+        return head + (
+            " The mix is close to steady: the entry mix and the moves between placement types keep today's mix. "
+            "Both are on the Scenario builder, under Placements."
+        )
+    moved = [r for r in d["types"][:3] if abs(r["part_gbp"]) >= 5]
+    parts = ", ".join(
+        f"{r['label']} {r['children_start']:.0f} to {r['children_end']:.0f} children "
+        f"({fmt.gbp_exact(r['part_gbp'], signed=True)} a week per child)"
+        for r in moved
+    )
+    return head + (
+        f" Mostly {parts}. No decision causes this: it follows from the inputs (who comes into care, at what "
+        "ages and in which first placements, how long children stay, and the moves between placement types, all "
+        "on the Scenario builder). Check them against your own data before reading it as a trend."
+    )
 
 
 end = fmt.long_date(fy0["period_end"])
@@ -82,12 +111,7 @@ components.chart(
     t.placement_month,
     alt="Stacked area chart of children in care by placement type, month by month.",
 )
-st.caption(
-    "Even with no lever moved, the mix drifts from the one on the start date towards what the entry mix and the "
-    "moves between types imply: for example, fewer placed with parents (few new entrants start there) and a "
-    "drop in supported accommodation in the first year as the 17-year-olds there turn 18, before moves on at "
-    "16-17 refill it. The entry mix and the moves are on the Scenario builder, under Placements."
-)
+st.caption(drift_text(s, t.placement_month))
 with st.expander("Table: children by placement type at 31 March"):
     components.table(exports.placement_pivot(t.placement_fy, "children"), money=False)
 

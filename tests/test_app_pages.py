@@ -273,18 +273,22 @@ def test_out_of_range_input_names_the_field_and_range_and_keeps_the_scenario() -
 
 
 def test_shares_that_do_not_add_up_are_refused() -> None:
+    oc = default_scenario().proceedings.outcome_shares
+    home = round(oc["returned_home"] * 100 + 18.0, 2)  # 18 points too many
     at = go(start(), "builder")
-    at.number_input(key="lever:proceedings.outcome_shares.returned_home").set_value(30.0)
+    at.number_input(key="lever:proceedings.outcome_shares.returned_home").set_value(home)
     submit = [b for b in at.button if b.label == "Apply outcomes"][0]
     submit.click().run()
     errors = [plain(e.value) for e in at.error]
     assert any("Outcomes at the final hearing" in e and "add up to 1.18" in e for e in errors), errors
     assert scenario(at) == default_scenario()
-    # fix the sum and apply: accepted
-    at.number_input(key="lever:proceedings.outcome_shares.care_order").set_value(23.0)
+    # fix the sum (18 points fewer in care orders) and apply: accepted
+    at.number_input(key="lever:proceedings.outcome_shares.care_order").set_value(
+        round(oc["care_order"] * 100 - 18.0, 2)
+    )
     [b for b in at.button if b.label == "Apply outcomes"][0].click().run()
     assert not at.error
-    assert scenario(at).proceedings.outcome_shares["returned_home"] == pytest.approx(0.30)
+    assert scenario(at).proceedings.outcome_shares["returned_home"] == pytest.approx(home / 100)
 
 
 def test_reset_returns_to_the_defaults() -> None:

@@ -95,7 +95,7 @@ def test_spend_chart_bars_and_budget_marks_with_pound_tooltips(tables: runner.Ta
     assert list(data["period"]) == list(tables.fy["period"])
     first = data.iloc[0]
     assert first["spend_text"] == fmt.gbp(tables.fy["spend_gbp"].iloc[0])
-    assert first["budget_text"] == "£36,000,000"
+    assert first["budget_text"] == "£38,000,000"  # the default first-year budget
     assert first["pressure_text"] == fmt.gbp(tables.fy["pressure_gbp"].iloc[0], signed=True)
     assert first["spend_m"] == pytest.approx(tables.fy["spend_gbp"].iloc[0] / 1e6)
     # the pressure in words above each year, coloured by its own scale (not the legend's)

@@ -32,8 +32,8 @@ def test_fy_table_rounds_money_to_thousands_and_adds_up(tables: runner.Tables) -
     assert (t[exports.PRESSURE] == t[exports.SPEND] - t[exports.BUDGET]).all()
     assert t[exports.SPEND].iloc[0] == fmt.round_thousand(tables.fy["spend_gbp"].iloc[0])
     assert t[exports.CHILDREN_END].iloc[-1] == round(tables.fy["children_in_care"].iloc[-1])
-    assert t[exports.BUDGET].iloc[0] == 36_000_000
-    assert t[exports.BUDGET].iloc[1] == 36_720_000  # uplifted 2%
+    assert t[exports.BUDGET].iloc[0] == 38_000_000  # the default first-year budget
+    assert t[exports.BUDGET].iloc[1] == 38_760_000  # uplifted 2%
 
 
 def test_wide_table_is_the_same_numbers_with_years_across(tables: runner.Tables) -> None:
@@ -115,7 +115,8 @@ def test_assumptions_list_every_value_with_its_source(scenario: Scenario) -> Non
         assert (rows["Source of the default"] == src.source).all(), path
         assert (rows["Year"] == src.year).all(), path
     ifa = table.set_index("Field").loc["costs.weekly_price_gbp.ifa"]
-    assert ifa["Value"] == "£820 a week" and ifa["Year"] == "2021-22"
+    # quoted at the scenario's price base year, its source saying how the 2021-22 figure was brought there
+    assert ifa["Value"] == "£954 a week" and ifa["Year"] == "2023-24" and "2021-22" in ifa["Source of the default"]
     assert ifa["Assumption"] == "Weekly price by placement type: Independent fostering agency (IFA)"
 
 

@@ -51,7 +51,7 @@ def messages(exc: ScenarioError) -> list[str]:
 def test_all_errors_reported_at_once_naming_field_value_and_range(base: Scenario) -> None:
     data = base.to_dict()
     data["entries"]["weekly_rate"] = -2
-    data["proceedings"]["outcome_shares"]["sgo_cao"] = 0.9
+    data["proceedings"]["outcome_shares"]["sgo_cao"] += 0.6  # the shares now add up to 1.6
     data["costs"]["weekly_price_gbp"]["ifa"] = -10
     data["years"] = 11
     with pytest.raises(ScenarioError) as info:
