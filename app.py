@@ -11,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from app_lib import components, runner, state
+from app_lib.pages_index import KNOWN
 
 st.set_page_config(
     page_title="Children in care: scenario explorer",
@@ -23,19 +24,6 @@ state.entry_started()
 state.ensure()
 
 HERE = Path(__file__).parent
-# file in pages/ -> (title, icon, url path)
-KNOWN = {
-    # The default page is served at the root; its url path only names it ("overview" would collide
-    # with the file name, and AppTest would then run the page without this script).
-    "overview.py": ("Overview", ":material/dashboard:", "home"),
-    "scenario_builder.py": ("Scenario builder", ":material/tune:", "builder"),
-    "your_data.py": ("Load your data", ":material/upload_file:", "data"),
-    "compare_scenarios.py": ("Compare scenarios", ":material/compare_arrows:", "compare"),
-    "placements_and_costs.py": ("Placements and costs", ":material/home_work:", "placements"),
-    "model_and_assumptions.py": ("Model and assumptions", ":material/schema:", "model"),
-    "briefing.py": ("Councillor briefing", ":material/co_present:", "briefing"),
-    "benchmarks.py": ("Benchmarks", ":material/leaderboard:", "benchmarks"),
-}
 files = [f for f in KNOWN if (HERE / "pages" / f).is_file()]
 files += sorted(p.name for p in (HERE / "pages").glob("*.py") if p.name not in KNOWN and not p.name.startswith("_"))
 pages = []

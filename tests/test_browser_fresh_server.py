@@ -9,23 +9,29 @@ address as the very first visitor, which is what a councillor's bookmark does af
 from __future__ import annotations
 
 import re
-import runpy
 
 import pytest
 
-from tests.test_browser import ROOT, browser, no_errors, serve, settle  # noqa: F401 - browser is a fixture
+from app_lib.pages_index import KNOWN
+from tests.test_browser import browser, no_errors, serve, settle  # noqa: F401 - browser is a fixture
 
 pytestmark = pytest.mark.browser
 
 
-def _pages() -> list[tuple[str, str]]:
-    """(address, title) of every page in the app's navigation, read from app.py."""
-    known = runpy.run_path(str(ROOT / "app_lib" / "pages_index.py"))["KNOWN"]
-    return [(url, title) for _, (title, _, url) in known.items()]
+def _pages() -> list:
+    """Every page's (address, title). A page whose file is not yet named after its address is
+    expected to fail (strict: the test says so when it is fixed)."""
+    out = []
+    for file, (title, _, url) in KNOWN.items():
+        marks = []
+        if file.removesuffix(".py") != url and file != "overview.py":
+            marks = [pytest.mark.xfail(strict=True, reason=f"known bug: pages/{file} is not named after /{url}")]
+        out.append(pytest.param(url, title, marks=marks, id=url))
+    return out
 
 
 @pytest.mark.parametrize(("url", "title"), _pages())
-def test_first_visitor_of_a_bookmarked_page_sees_that_page(browser, url: str, title: str) -> None:
+def test_first_visitor_of_a_bookmarked_page_sees_that_page(browser, url: str, title: str) -> None:  # noqa: F811
     with serve() as server:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(f"{server}/{url}")

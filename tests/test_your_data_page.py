@@ -100,15 +100,12 @@ def test_the_page_renders_through_the_app_after_the_builder() -> None:
     at = page()
     assert [t.value for t in at.title] == ["Load your data"]
     assert not at.error
-    # registered in app.py right after the scenario builder
-    tree = ast.parse((ROOT / "app.py").read_text())
-    known = next(
-        n.value for n in ast.walk(tree) if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "KNOWN"
-    )
-    keys = [k.value for k in known.keys]
+    # registered in the app's navigation right after the scenario builder
+    from app_lib.pages_index import KNOWN
+
+    keys = list(KNOWN)
     assert keys.index("your_data.py") == keys.index("scenario_builder.py") + 1
-    entry = known.values[keys.index("your_data.py")]
-    assert [e.value for e in entry.elts] == ["Load your data", ":material/upload_file:", "data"]
+    assert KNOWN["your_data.py"] == ("Load your data", ":material/upload_file:", "data")
 
 
 # ---------------------------------------------------------------------------
