@@ -68,6 +68,9 @@ def _raw(path: str, token: str) -> bytes:
     return text.replace(f'"{PLACEHOLDER}"', token).encode()
 
 
+_IFA_PRICE = json.dumps(_data()["costs"]["weekly_price_gbp"]["ifa"])  # as the defaults write it
+
+
 def _replace(old: str, new: str) -> bytes:
     text = _text()
     assert text.count(old) == 1, old
@@ -139,7 +142,7 @@ FILE_CASES: list[FileCase] = [
     ),
     FileCase(
         "duplicate-in-a-map",
-        _replace('"ifa": 820.0,', '"ifa": 820.0, "ifa": 10,'),
+        _replace(f'"ifa": {_IFA_PRICE},', f'"ifa": {_IFA_PRICE}, "ifa": 10,'),
         ('"ifa"', "more than once", "costs.weekly_price_gbp"),
     ),
     # -- encodings: the same answer everywhere
