@@ -335,8 +335,56 @@ class _Pool:
         return f
 
 
-def _chunk(st: Structure, R: int, seed: np.random.SeedSequence) -> Raw:
-    """Stochastic runs for one block of runs (see :func:`run_stochastic`).
+@dataclass(frozen=True)
+class RunParams:
+    """Per-run parameter multipliers for one block of ``R`` runs (parameter uncertainty).
+
+    ``entries``: expected entries a week in each run, (T, R). ``stage``: multipliers on each
+    legal-stage transition chance, (R, S, S + 5), by source cell and destination (stage cell
+    or exit route); they change both how fast a stage ends and where children go, since the
+    destination shares of every stage row are the same in every week. ``moves``: multipliers on
+    each kind of placement move, (R, P, P). All ones and the scenario's entries give the
+    scenario itself.
+    """
+
+    entries: np.ndarray
+    stage: np.ndarray
+    moves: np.ndarray
+
+    def block(self, lo: int, hi: int) -> RunParams:
+        """The multipliers of runs ``lo`` to ``hi - 1``."""
+        return RunParams(self.entries[:, lo:hi], self.stage[lo:hi], self.moves[lo:hi])
+
+
+def _run_tables(st: Structure, R: int, params: RunParams | None) -> dict[str, np.ndarray]:
+    """Per-run chance tables for :func:`_chunk`: stage-event speed and destination CDF, moves, entries."""
+    Q = st.stage_probs
+    S, P = st.S, st.P
+    n_dest = Q.shape[2]
+    dm = np.ones((R, S, n_dest)) if params is None else params.stage
+    mm = np.ones((R, P, P)) if params is None else params.moves
+    tot = Q.sum(axis=0)  # (S, S + 5); each row's destination shares are the same every week
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(tot.sum(axis=1, keepdims=True) > 0, tot / tot.sum(axis=1, keepdims=True), 0.0)
+    w = shares[None] * dm  # (R, S, S + 5)
+    row = w.sum(axis=2)
+    row = np.where(row > 0, row, 1.0)
+    share_cum = np.cumsum(w, axis=2) / row[:, :, None]
+    M = st.move_probs[None] * mm[:, None]  # (R, G, P, P)
+    out = M.sum(axis=3, keepdims=True)
+    M = np.where(out > 1.0, M / np.maximum(out, 1e-300), M)
+    entries = st.entries_per_week[:, None] * np.ones((1, R)) if params is None else params.entries
+    return {
+        "row": row,
+        "share_cum": share_cum,
+        "move_any": M.sum(axis=3),
+        "move_cum": np.cumsum(M, axis=3),
+        "entries": entries,
+    }
+
+
+def _chunk(st: Structure, R: int, seed: np.random.SeedSequence, params: RunParams | None = None) -> Raw:
+    """Stochastic runs for one block of runs (see :func:`run_stochastic`), with per-run ``params`` if given.
 
     A child in legal-stage cell s and placement p is examined in a week with probability
     ``B[s, p]``, an upper bound of its weekly chance of any event over the whole projection,
@@ -354,12 +402,13 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence) -> Raw:
     n_dest = Q.shape[2]
     dest_group = np.concatenate([grp, np.full(n_dest - S, OUT)])
     ev = Q.sum(axis=2)  # (T, S) chance of a legal-stage event
-    cum = np.cumsum(Q, axis=2)
-    M = st.move_probs
-    move_any = M.sum(axis=2)  # (G, P)
-    move_cum = np.cumsum(M, axis=2)
-    B = ev.max(axis=0)[:, None] + move_any.max(axis=0)[None, :]  # (S, P)
-    B[PO_P] = ev[:, PO_P].max()  # children placed for adoption do not move placement
+    tabs = _run_tables(st, R, params)
+    row_mult, share_cum = tabs["row"], tabs["share_cum"]  # (R, S), (R, S, S + 5)
+    move_any, move_cum = tabs["move_any"], tabs["move_cum"]  # (R, G, P), (R, G, P, P)
+    lam = tabs["entries"]  # (T, R)
+    ev_hi = ev.max(axis=0)[None, :] * row_mult  # (R, S)
+    B = ev_hi[:, :, None] + move_any.max(axis=1)[:, None, :]  # (R, S, P)
+    B[:, PO_P] = ev_hi[:, PO_P, None]  # children placed for adoption do not move placement
     B = np.minimum(B, 1.0)
     with np.errstate(divide="ignore"):
         log_q = np.log1p(-B)  # -inf where B == 1
@@ -371,7 +420,7 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence) -> Raw:
         if not f.size:
             return
         s, p = pool.stage[f].astype(np.int64), pool.place[f].astype(np.int64)
-        lq = log_q[s, p]
+        lq = log_q[f % R, s, p]
         with np.errstate(divide="ignore", invalid="ignore"):
             gap = np.floor(np.log1p(-rng.random(f.size)) / lq) + 1  # lq == 0 (B == 0): never
         gap = np.where(np.isfinite(gap), gap, T + 1).astype(np.int64)
@@ -381,7 +430,7 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence) -> Raw:
     order = np.argsort(run_idx, kind="stable")
     run_idx, stage0, place0, age0 = run_idx[order], stage0[order], place0[order], age0[order]
     n0 = np.bincount(run_idx, minlength=R)
-    room = int(2 * st.entries_per_week.max(initial=0) * 26) + 16
+    room = int(2 * lam.max(initial=0) * 26) + 16
     pool = _Pool(R, int(n0.max()) + room, T)
     f0 = pool.take(n0)
     pool.stage[f0] = stage0
@@ -436,11 +485,11 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence) -> Raw:
         s_cur = pool.stage[f].astype(np.int64)
         p_cur = pool.place[f].astype(np.int64)
         g = age_group[np.clip(t - pool.birth[f].astype(np.int64), 0, A - 1)]
-        mv = (s_cur != PO_P) & (v < move_any[g, p_cur])
+        r = f % R
+        mv = (s_cur != PO_P) & (v < move_any[r, g, p_cur])
         if mv.any():
-            f, s_cur, p_cur, g, v = f[mv], s_cur[mv], p_cur[mv], g[mv], v[mv]
-            p_new = np.minimum((v[:, None] >= move_cum[g, p_cur]).sum(axis=1), P - 1)
-            r = f % R
+            f, s_cur, p_cur, g, v, r = f[mv], s_cur[mv], p_cur[mv], g[mv], v[mv], r[mv]
+            p_new = np.minimum((v[:, None] >= move_cum[r, g, p_cur]).sum(axis=1), P - 1)
             recount(r, s_cur, p_cur, -1)
             recount(r, s_cur, p_new, +1)
             pool.place[f] = p_new.astype(np.int8)
@@ -464,13 +513,15 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence) -> Raw:
         f = pool.valid(pool.checks.pop(t), pool.cgen)
         if f.size:
             s_old = pool.stage[f].astype(np.int64)
-            v = rng.random(f.size) * B[s_old, pool.place[f].astype(np.int64)]  # uniform on [0, B)
-            e = ev[t, s_old]
+            rf = f % R
+            v = rng.random(f.size) * B[rf, s_old, pool.place[f].astype(np.int64)]  # uniform on [0, B)
+            e = np.minimum(ev[t, s_old] * row_mult[rf, s_old], 1.0)
             event = v < e
             fe, se = f[event], s_old[event]
             if fe.size:
-                # destination by inverse CDF of the stage row, using v (uniform on [0, e))
-                dest = np.minimum((v[event][:, None] >= cum[t, se]).sum(axis=1), n_dest - 1)
+                # destination by inverse CDF of the run's stage row, using v / e (uniform on [0, 1))
+                u = v[event] / e[event]
+                dest = np.minimum((u[:, None] >= share_cum[rf[event], se]).sum(axis=1), n_dest - 1)
                 p_old = pool.place[fe].astype(np.int64)
                 re = fe % R
                 add_flows(t, re, grp[se], dest_group[dest])
@@ -517,7 +568,7 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence) -> Raw:
                 pool.cgen[f] += 1  # new placement, new examination rate
                 schedule_checks(f, t)
         # 4. entries
-        k = rng.poisson(st.entries_per_week[t], R)
+        k = rng.poisson(lam[t])
         K = int(k.sum())
         if K:
             cell = np.minimum(np.searchsorted(entry_cdf, rng.random(K), side="right"), n_cells - 1)
