@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from csc_model.ssda903 import calibrate
@@ -47,3 +48,59 @@ def test_calibration_recovers_the_generators_starting_stock_and_entry_rate(count
         truth = county.expected_entries_per_week(cutoff - dt.timedelta(weeks=26))
         se = np.sqrt(truth * 52) / 52
         assert abs(cal.scenario.entries.weekly_rate - truth) < 4 * se
+
+
+def test_known_at_keeps_only_what_was_known_then(county) -> None:
+    from csc_model.backtest import known_at
+    from csc_model.ssda903 import read_table
+
+    ep = read_table(county.episodes, "episodes")
+    cut = dt.date(2020, 3, 31)
+    k = known_at(ep, cut, 52)
+    assert (k["DECOM"] <= pd.Timestamp(cut)).all()
+    assert not (k["DEC"] > pd.Timestamp(cut)).any()
+    assert (k.loc[k["DEC"].isna(), "REC"] == "").all()
+    # the children in care on the cut-off are all still there
+    open_then = ep[(ep["DECOM"] <= pd.Timestamp(cut)) & (ep["DEC"].isna() | (ep["DEC"] > pd.Timestamp(cut)))]
+    assert set(open_then["CHILD"]) <= set(k["CHILD"])
+
+
+def test_backtest_cli_writes_the_scorecard_and_prints_the_summary(tmp_path, capsys) -> None:
+    from csc_model.cli import main
+
+    a = simulate_authority(250, seed=11)
+    h, e, out = tmp_path / "h.csv", tmp_path / "e.csv", tmp_path / "card.csv"
+    a.header.to_csv(h, index=False)
+    a.episodes.to_csv(e, index=False)
+    args = ["backtest", "--header", str(h), "--episodes", str(e), "--cutoffs", "2022-03-31,2023-03-31"]
+    assert main([*args, "--years", "2", "--runs", "40", "--out", str(out)]) == 0
+    card = pd.read_csv(out)
+    assert list(card[["cutoff", "horizon_years"]].itertuples(index=False, name=None)) == [
+        ("2022-03-31", 1),
+        ("2022-03-31", 2),
+        ("2023-03-31", 1),
+        ("2023-03-31", 2),
+    ]
+    for col in ("actual", "p10", "p50", "p90", "persistence", "entries_actual", "exits_p50", "in_proceedings_p90"):
+        assert col in card.columns
+    assert (card["p10"] <= card["p50"]).all() and (card["p50"] <= card["p90"]).all()
+    assert list(card["actual"]) == [a.in_care_on(dt.date(y, 3, 31)) for y in (2023, 2024, 2024, 2025)]
+    assert list(card["persistence"]) == [a.in_care_on(dt.date(y, 3, 31)) for y in (2022, 2022, 2023, 2023)]
+    text = capsys.readouterr().out
+    assert "one year ahead" in text and "a flat forecast was within" in text and "P10-P90" in text
+    # bad input: a plain message and status 2, never a traceback
+    assert main([*args[:-2], "--cutoffs", "2026-03-31", "--runs", "40", "--out", str(out)]) == 2
+    assert "the data end on 31/03/2025" in capsys.readouterr().err
+    assert main([*args[:-2], "--cutoffs", "31/03/2022", "--out", str(out)]) == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_backtest_refuses_to_add_authorities_together(county) -> None:
+    from csc_model.backtest import backtest
+    from csc_model.ssda903 import SSDA903Error
+
+    e = county.episodes.assign(LA=np.where(np.arange(len(county.episodes)) % 2, "Northshire", "Southshire"))
+    with pytest.raises(SSDA903Error, match="2 authorities .*Northshire, Southshire.*--la"):
+        backtest(county.header, e, runs=10)
+    with pytest.raises(SSDA903Error, match="--la Westshire: not in the episodes"):
+        backtest(county.header, e, runs=10, la="Westshire")
