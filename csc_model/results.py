@@ -253,7 +253,7 @@ def spend_by_run(res: Result, b: dict) -> np.ndarray:
 
 
 def add_run_columns(res: Result, df: pd.DataFrame, b: dict) -> None:
-    """Columns from the runs: P10/P50/P90 of children in care and spend, P80 of spend (the budget
+    """Columns from the runs: P10/P25/P50/P75/P90 of children in care and spend, P80 of spend (the budget
     that would be enough with 80% confidence) and ``prob_over_budget``, the share of runs whose
     spend exceeds the period's budget (0 to 1)."""
     total = b["stage_end"].sum(axis=2)
@@ -263,6 +263,9 @@ def add_run_columns(res: Result, df: pd.DataFrame, b: dict) -> None:
     for q in PERCENTILES:
         df[f"spend_gbp_p{q}"] = np.percentile(spend, q, axis=1).round(2)
     df["spend_gbp_p80"] = np.percentile(spend, 80, axis=1).round(2)
+    for q in (25, 75):  # the 50% band of fan charts
+        df[f"children_in_care_p{q}"] = np.percentile(total, q, axis=1)
+        df[f"spend_gbp_p{q}"] = np.percentile(spend, q, axis=1).round(2)
     df["budget_80pct_confidence_gbp"] = df["spend_gbp_p80"]
     df["prob_over_budget"] = (spend > b["budget"][:, None]).mean(axis=1)
 
