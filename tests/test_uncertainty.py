@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from csc_model.defaults import default_scenario
@@ -89,3 +90,20 @@ def test_chance_off_gives_expected_values_per_draw(base) -> None:
     t = r.table("fy")
     assert t["children_in_care_p10"].iloc[0] < t["children_in_care_p90"].iloc[0]
     assert not np.allclose(r.raw.stock_stage.sum(axis=2)[-1], np.round(r.raw.stock_stage.sum(axis=2)[-1]))
+
+
+def test_cli_run_with_runs_reports_the_chance_of_an_overspend(tmp_path) -> None:
+    from csc_model.cli import main
+
+    out, out2 = tmp_path / "fy.csv", tmp_path / "fy2.csv"
+    assert main(["run", "--years", "2", "--runs", "60", "--seed", "3", "--out", str(out)]) == 0
+    t = pd.read_csv(out)
+    for col in ("prob_over_budget", "spend_gbp_p10", "spend_gbp_p50", "spend_gbp_p90", "spend_gbp_p80"):
+        assert col in t.columns
+    for col in ("children_in_care_p10", "children_in_care_p50", "children_in_care_p90"):
+        assert col in t.columns
+    assert t["prob_over_budget"].between(0, 1).all()
+    assert main(["run", "--years", "2", "--runs", "60", "--seed", "3", "--chance-only", "--out", str(out2)]) == 0
+    t2 = pd.read_csv(out2)
+    wide = (t["children_in_care_p90"] - t["children_in_care_p10"]).iloc[-1]
+    assert wide > (t2["children_in_care_p90"] - t2["children_in_care_p10"]).iloc[-1]
