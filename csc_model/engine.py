@@ -25,7 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .deterministic import solve
-from .structure import AGE_WEEKS, EXIT_ROUTES, R_AGE18, Structure, _band_of_age_weeks
+from .run_params import RunParams, run_tables
+from .starting import starting_children
+from .structure import AGE_WEEKS, EXIT_ROUTES, R_AGE18, Structure
 
 N_GROUPS = 4  # stage groups; index 4 in flow matrices is "outside care"
 OUT = 4
@@ -94,89 +96,6 @@ def run_deterministic(st: Structure, method: str = "auto") -> Raw:
 # ---------------------------------------------------------------------------
 # Stochastic (individual children, vectorised over runs)
 # ---------------------------------------------------------------------------
-
-
-def _largest_remainder(w: np.ndarray, total: int) -> np.ndarray:
-    """Whole numbers summing to ``total``, each within 1 of ``w * total / w.sum()`` (largest remainders)."""
-    w = np.asarray(w, dtype=float).reshape(-1)
-    if total <= 0 or w.sum() <= 0:
-        return np.zeros(w.size, dtype=np.int64)
-    exact = w * (total / w.sum())
-    n = np.floor(exact + 1e-9).astype(np.int64)
-    short = total - int(n.sum())
-    if short > 0:
-        order = np.argsort(-(exact - n), kind="stable")
-        n[order[:short]] += 1
-    return n
-
-
-def _spread(n: np.ndarray) -> np.ndarray:
-    """Labels 0..len(n)-1, label i ``n[i]`` times, interleaved evenly (label i at (j + 0.5) / n[i])."""
-    labels = np.repeat(np.arange(n.size), n)
-    pos = np.concatenate([(np.arange(m) + 0.5) / m for m in n if m > 0]) if n.sum() else np.zeros(0)
-    return labels[np.argsort(pos, kind="stable")]
-
-
-def _quantiles(w: np.ndarray, n: int) -> np.ndarray:
-    """``n`` indices of ``w`` at the mid-points of equal slices of its distribution (deterministic)."""
-    cdf = np.cumsum(w) / w.sum()
-    return np.minimum(np.searchsorted(cdf, (np.arange(n) + 0.5) / n, side="right"), w.size - 1)
-
-
-def starting_children(st: Structure) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The children on the start date as whole numbers: legal-stage cell, placement, age in weeks.
-
-    The starting position is known, not a matter of chance, so every stochastic run starts
-    from this one list. Counts by legal stage (s20, proceedings, backlog, placement order
-    awaiting / placed, care order) and by placement type and age band are the scenario's,
-    rounded by largest remainders where they are fractional; the stages are spread evenly
-    over the placement-and-age cells (the scenario gives no link between them), proceedings
-    evenly over the Erlang phases, and ages at the mid-points of each cell's age mix.
-    """
-    X0 = st.initial
-    S, P, A = X0.shape
-    k, po_p = st.k, st.po_placed
-    blocks = [[0], list(range(1, k + 1)), [k + 1], [k + 2], [k + 3], [k + 4]]
-    totals = np.array([X0[c].sum() for c in blocks])
-    n_block = _largest_remainder(totals, int(round(totals.sum())))
-    stages, places, ages = [], [], []
-    # children placed for adoption (placement order): their own placement and age mix
-    ib = [i for i, c in enumerate(blocks) if c == [po_p]][0]
-    if n_block[ib]:
-        cells = _quantiles(X0[po_p].reshape(-1), int(n_block[ib]))
-        stages.append(np.full(cells.size, po_p))
-        places.append(cells // A)
-        ages.append(cells % A)
-    rest = [i for i in range(len(blocks)) if i != ib]
-    n_rest = int(n_block[rest].sum())
-    if n_rest:
-        band = _band_of_age_weeks()
-        nb = int(band.max()) + 1
-        C = sum(X0[c] for i in rest for c in blocks[i])  # (P, A)
-        by_pb = C @ (band[:, None] == np.arange(nb)[None, :])  # (P, bands)
-        n_pb = _largest_remainder(by_pb, n_rest).reshape(P, nb)
-        for p in range(P):
-            for b in range(nb):
-                m = int(n_pb[p, b])
-                if m:
-                    w = np.where(band == b, C[p], 0.0)
-                    w = w if w.sum() > 0 else (band == b).astype(float)
-                    places.append(np.full(m, p))
-                    ages.append(_quantiles(w, m))
-        block_of = np.asarray(rest)[_spread(n_block[rest])]
-        cell = np.empty(n_rest, dtype=np.int64)
-        for i in rest:
-            sel = np.flatnonzero(block_of == i)
-            cs = np.asarray(blocks[i])
-            wts = np.array([X0[c].sum() for c in cs])
-            cell[sel] = cs[_spread(_largest_remainder(wts, sel.size))] if wts.sum() > 0 else cs[0]
-        stages.append(cell)
-    if not places:
-        return np.zeros(0, np.int8), np.zeros(0, np.int8), np.zeros(0, np.int16)
-    stage = np.concatenate(stages).astype(np.int8)
-    place = np.concatenate(places).astype(np.int8)
-    age = np.concatenate(ages).astype(np.int16)
-    return stage, place, age
 
 
 def _initial_individuals(st: Structure, runs: int) -> tuple[np.ndarray, ...]:
@@ -335,54 +254,6 @@ class _Pool:
         return f
 
 
-@dataclass(frozen=True)
-class RunParams:
-    """Per-run parameter multipliers for one block of ``R`` runs (parameter uncertainty).
-
-    ``entries``: expected entries a week in each run, (T, R). ``stage``: multipliers on each
-    legal-stage transition chance, (R, S, S + 5), by source cell and destination (stage cell
-    or exit route); they change both how fast a stage ends and where children go, since the
-    destination shares of every stage row are the same in every week. ``moves``: multipliers on
-    each kind of placement move, (R, P, P). All ones and the scenario's entries give the
-    scenario itself.
-    """
-
-    entries: np.ndarray
-    stage: np.ndarray
-    moves: np.ndarray
-
-    def block(self, lo: int, hi: int) -> RunParams:
-        """The multipliers of runs ``lo`` to ``hi - 1``."""
-        return RunParams(self.entries[:, lo:hi], self.stage[lo:hi], self.moves[lo:hi])
-
-
-def _run_tables(st: Structure, R: int, params: RunParams | None) -> dict[str, np.ndarray]:
-    """Per-run chance tables for :func:`_chunk`: stage-event speed and destination CDF, moves, entries."""
-    Q = st.stage_probs
-    S, P = st.S, st.P
-    n_dest = Q.shape[2]
-    dm = np.ones((R, S, n_dest)) if params is None else params.stage
-    mm = np.ones((R, P, P)) if params is None else params.moves
-    tot = Q.sum(axis=0)  # (S, S + 5); each row's destination shares are the same every week
-    with np.errstate(invalid="ignore", divide="ignore"):
-        shares = np.where(tot.sum(axis=1, keepdims=True) > 0, tot / tot.sum(axis=1, keepdims=True), 0.0)
-    w = shares[None] * dm  # (R, S, S + 5)
-    row = w.sum(axis=2)
-    row = np.where(row > 0, row, 1.0)
-    share_cum = np.cumsum(w, axis=2) / row[:, :, None]
-    M = st.move_probs[None] * mm[:, None]  # (R, G, P, P)
-    out = M.sum(axis=3, keepdims=True)
-    M = np.where(out > 1.0, M / np.maximum(out, 1e-300), M)
-    entries = st.entries_per_week[:, None] * np.ones((1, R)) if params is None else params.entries
-    return {
-        "row": row,
-        "share_cum": share_cum,
-        "move_any": M.sum(axis=3),
-        "move_cum": np.cumsum(M, axis=3),
-        "entries": entries,
-    }
-
-
 def _chunk(st: Structure, R: int, seed: np.random.SeedSequence, params: RunParams | None = None) -> Raw:
     """Stochastic runs for one block of runs (see :func:`run_stochastic`), with per-run ``params`` if given.
 
@@ -402,7 +273,7 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence, params: RunParam
     n_dest = Q.shape[2]
     dest_group = np.concatenate([grp, np.full(n_dest - S, OUT)])
     ev = Q.sum(axis=2)  # (T, S) chance of a legal-stage event
-    tabs = _run_tables(st, R, params)
+    tabs = run_tables(st, R, params)
     row_mult, share_cum = tabs["row"], tabs["share_cum"]  # (R, S), (R, S, S + 5)
     move_any, move_cum = tabs["move_any"], tabs["move_cum"]  # (R, G, P), (R, G, P, P)
     lam = tabs["entries"]  # (T, R)

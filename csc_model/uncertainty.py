@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .engine import STOCHASTIC_BLOCKS, Raw, RunParams, _chunk, run_deterministic
+from .engine import STOCHASTIC_BLOCKS, Raw, _chunk, run_deterministic
+from .run_params import RunParams
 from .scenario import Scenario
 from .structure import EXIT_ROUTES, R_HOME, R_OTHER, R_SGO, Structure
 
