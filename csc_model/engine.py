@@ -277,6 +277,7 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence, params: RunParam
     row_mult, share_cum = tabs["row"], tabs["share_cum"]  # (R, S), (R, S, S + 5)
     move_any, move_cum = tabs["move_any"], tabs["move_cum"]  # (R, G, P), (R, G, P, P)
     lam = tabs["entries"]  # (T, R)
+    shift_r = tabs["shift"]  # (T, R)
     ev_hi = ev.max(axis=0)[None, :] * row_mult  # (R, S)
     B = ev_hi[:, :, None] + move_any.max(axis=1)[:, None, :]  # (R, S, P)
     B[:, PO_P] = ev_hi[:, PO_P, None]  # children placed for adoption do not move placement
@@ -419,8 +420,8 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence, params: RunParam
                 placement_moves(t, f[no], (v[no] - e[no]) / np.maximum(1.0 - e[no], 1e-300))
             schedule_checks(f[pool.stage[f] >= 0], t)
         # placement-shift lever: each eligible child moves with probability c / eligible
-        c = st.shift_per_week[t]
-        if c > 0:
+        c = shift_r[t]  # (R,) children to move this week, by run
+        if c.max(initial=0) > 0:
             fr = st.shift_from
             f = np.flatnonzero(pool.place == fr)
             s_cur = pool.stage[f].astype(np.int64)

@@ -17,17 +17,20 @@ class RunParams:
     legal-stage transition chance, (R, S, S + 5), by source cell and destination (stage cell
     or exit route); they change both how fast a stage ends and where children go, since the
     destination shares of every stage row are the same in every week. ``moves``: multipliers on
-    each kind of placement move, (R, P, P). All ones and the scenario's entries give the
-    scenario itself.
+    each kind of placement move, (R, P, P). ``shift``: children moved by the placement-shift
+    lever each week in each run, (T, R), or None for the scenario's. All ones and the scenario's
+    entries give the scenario itself.
     """
 
     entries: np.ndarray
     stage: np.ndarray
     moves: np.ndarray
+    shift: np.ndarray | None = None
 
     def block(self, lo: int, hi: int) -> RunParams:
         """The multipliers of runs ``lo`` to ``hi - 1``."""
-        return RunParams(self.entries[:, lo:hi], self.stage[lo:hi], self.moves[lo:hi])
+        shift = None if self.shift is None else self.shift[:, lo:hi]
+        return RunParams(self.entries[:, lo:hi], self.stage[lo:hi], self.moves[lo:hi], shift)
 
 
 def run_tables(st: Structure, R: int, params: RunParams | None) -> dict[str, np.ndarray]:
@@ -48,10 +51,15 @@ def run_tables(st: Structure, R: int, params: RunParams | None) -> dict[str, np.
     out = M.sum(axis=3, keepdims=True)
     M = np.where(out > 1.0, M / np.maximum(out, 1e-300), M)
     entries = st.entries_per_week[:, None] * np.ones((1, R)) if params is None else params.entries
+    if params is None or params.shift is None:
+        shift = st.shift_per_week[:, None] * np.ones((1, R))
+    else:
+        shift = params.shift
     return {
         "row": row,
         "share_cum": share_cum,
         "move_any": M.sum(axis=3),
         "move_cum": np.cumsum(M, axis=3),
         "entries": entries,
+        "shift": shift,
     }

@@ -171,10 +171,19 @@ def draw_parameters(
     delta = _range_add(seed, "entries.annual_trend", "entries.annual_trend", runs)
     growth = ((1.0 + trend + delta) / (1.0 + trend))[None, :] ** (np.arange(T)[:, None] / 52.0)
     entries = st.entries_per_week[:, None] * level[None, :] * growth
+    # levers: each run achieves its own share of what the scenario sets (stated range)
+    ps = float(s.entries.prevented_share)
+    if ps > 0:
+        a = np.minimum(_range_mult(seed, "lever.prevented_share", "lever_effect", runs) * ps, 0.95)
+        on = np.arange(T) >= max(0, (s.entries.prevention_start - s.start_date).days // 7)
+        entries = entries * np.where(on[:, None], (1.0 - a[None, :]) / (1.0 - ps), 1.0)
+    shift = None
+    if st.shift_per_week.max(initial=0) > 0:
+        shift = st.shift_per_week[:, None] * _range_mult(seed, "lever.shift", "lever_effect", runs)[None, :]
 
     price = np.column_stack([_range_mult(seed, f"weekly_price_gbp.{i}", "weekly_price_gbp", runs) for i in ids])
     infl = _range_add(seed, "annual_inflation", "annual_inflation", runs)
-    return ParameterDraws(RunParams(entries, dm, mm), price, infl)
+    return ParameterDraws(RunParams(entries, dm, mm, shift), price, infl)
 
 
 def _concat(parts: list[Raw]) -> Raw:

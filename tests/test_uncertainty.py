@@ -107,3 +107,22 @@ def test_cli_run_with_runs_reports_the_chance_of_an_overspend(tmp_path) -> None:
     t2 = pd.read_csv(out2)
     wide = (t["children_in_care_p90"] - t["children_in_care_p10"]).iloc[-1]
     assert wide > (t2["children_in_care_p90"] - t2["children_in_care_p10"]).iloc[-1]
+
+
+def test_lever_effects_vary_by_run_around_what_is_set(base) -> None:
+    """Each run achieves its own share (stated range 0.77-1.3 at P10-P90, centred on 1) of a lever's effect."""
+    prevent = base.with_values({"entries.prevented_share": 0.2, "entries.prevention_start": "2026-04-01"})
+    st = build(prevent)
+    lam = draw_parameters(prevent, st, 4000, 5).run_params.entries
+    plain = draw_parameters(base, build(base), 4000, 5).run_params.entries
+    achieved = 1.0 - lam[-1] / plain[-1]  # same level and trend draws: only the lever differs
+    assert np.median(achieved) == pytest.approx(0.2, rel=0.03)
+    assert np.percentile(achieved, 10) == pytest.approx(0.2 * 0.77, rel=0.05)
+    assert np.percentile(achieved, 90) == pytest.approx(0.2 * 1.3, rel=0.05)
+    shifted = base.with_values({"placements.shift.children_per_year": 26.0})
+    sh = draw_parameters(shifted, build(shifted), 2000, 5).run_params.shift
+    assert sh is not None and np.median(sh[-1]) == pytest.approx(0.5, rel=0.03) and sh[-1].std() > 0.05
+    assert draw_parameters(base, build(base), 10, 5).run_params.shift is None
+    # the shift lever still moves children in every run, by about what was set
+    r = project(shifted.with_values({"years": 1}), runs=100, seed=2, parameter_uncertainty=True)
+    assert r.raw.stock_place[-1].mean(axis=0).sum() > 0
