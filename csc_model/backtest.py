@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import math
 import sys
 
 import numpy as np
 import pandas as pd
 
-from .results import project
+from .results import project, runs_by_period
 from .scenario import Scenario
 from .ssda903 import SSDA903Error, calibrate, default_as_at, legal_status_codes, read_table
 from .uncertainty import Evidence
@@ -140,7 +139,7 @@ def backtest(
             scen, runs=runs, seed=seed + i, parameter_uncertainty=parameter_uncertainty,
             evidence=Evidence.from_calibration(cal),
         )  # fmt: skip
-        runs_by = _per_run(res)
+        runs_by = runs_by_period(res, "fy")
         now = actuals(episodes, header, c)
         for h in horizons:
             as_of = _march(c.year + h)
@@ -156,18 +155,6 @@ def backtest(
     if not rows:
         raise SSDA903Error(["no cut-off has a later 31 March in the data to compare with"])
     return pd.DataFrame(rows)
-
-
-def _per_run(res) -> dict[str, np.ndarray]:  # noqa: ANN001
-    """Per financial year and run: children at the year end, entries, exits, in proceedings."""
-    b = res._by_period("fy")
-    grp = res.structure.stage_group
-    return {
-        "children_in_care": b["stage_end"].sum(axis=2),
-        "entries": b["entries"],
-        "exits": b["exits"].sum(axis=2),
-        "in_proceedings": b["stage_end"][:, :, grp == 1].sum(axis=2),
-    }
 
 
 def summary(card: pd.DataFrame, measure: str = "children_in_care") -> pd.DataFrame:
@@ -260,5 +247,5 @@ def main(args: argparse.Namespace) -> int:
     except OSError as exc:
         sys.stderr.write(f"error: --out {args.out}: cannot write ({exc.strerror or exc})\n")
         return 2
-    sys.stderr.write(summary_text(card) + "\n") if args.out == "-" else sys.stdout.write(summary_text(card) + "\n")
-    return 0 if not math.isnan(float(card["actual"].sum())) else 1
+    (sys.stderr if args.out == "-" else sys.stdout).write(summary_text(card) + "\n")
+    return 0

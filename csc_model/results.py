@@ -252,6 +252,21 @@ def spend_by_run(res: Result, b: dict) -> np.ndarray:
     return np.einsum("nrp,rp->nr", spend_place, d.price_mult) * factor
 
 
+def runs_by_period(res: Result, freq: Freq = "fy") -> dict[str, np.ndarray]:
+    """Per period and run, (n, R): children in care at the period end, entries, exits, children in
+    proceedings at the end, and spend (with each run's drawn prices, if any); ``budget`` is (n,)."""
+    b = res._by_period(freq)
+    grp = res.structure.stage_group
+    return {
+        "children_in_care": b["stage_end"].sum(axis=2),
+        "entries": b["entries"],
+        "exits": b["exits"].sum(axis=2),
+        "in_proceedings": b["stage_end"][:, :, grp == 1].sum(axis=2),
+        "spend_gbp": spend_by_run(res, b),
+        "budget_gbp": b["budget"],
+    }
+
+
 def add_run_columns(res: Result, df: pd.DataFrame, b: dict) -> None:
     """Columns from the runs: P10/P25/P50/P75/P90 of children in care and spend, P80 of spend (the budget
     that would be enough with 80% confidence) and ``prob_over_budget``, the share of runs whose
