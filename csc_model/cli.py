@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import backtest
 from .defaults import default_scenario
 from .presets import PRESETS, apply_preset
 from .scenario import Scenario, ScenarioError
@@ -47,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--runs", type=int, default=0, help="stochastic runs (0 = deterministic expected values)")
     r.add_argument("--seed", type=int, default=0, help="random seed for stochastic runs")
     r.add_argument("--freq", choices=["week", "month", "fy"], default="fy", help="reporting period")
+    r.add_argument(
+        "--chance-only",
+        action="store_true",
+        help="with --runs: vary chance only, not the rates, prices and inflation (default: both)",
+    )
     r.add_argument("--out", required=True, help="output CSV file, or - for standard output")
     cmp_ = sub.add_parser(
         "compare", help="a scenario against a baseline by financial year, and which levers drive the difference"
@@ -95,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     from .published.cli import add_parsers as add_published
 
     add_published(sub)
+    backtest.add_parser(sub)
     return p
 
 
@@ -155,6 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return dispatch(args, _read_scenario)
     if args.command == "compare":
         return _compare(args)
+    if args.command == "backtest":
+        return backtest.main(args)
     try:
         if args.command == "validate":
             _read_scenario(args.scenario)
@@ -177,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from .results import project
 
-    result = project(scenario, runs=args.runs, seed=args.seed)
+    result = project(scenario, runs=args.runs, seed=args.seed, parameter_uncertainty=not args.chance_only)
     table = result.table(args.freq)
     try:
         if args.out == "-":

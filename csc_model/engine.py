@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .deterministic import solve
+from .run_params import RunParams, run_tables
+from .starting import starting_children
 from .structure import AGE_WEEKS, EXIT_ROUTES, R_AGE18, Structure
 
 N_GROUPS = 4  # stage groups; index 4 in flow matrices is "outside care"
@@ -91,41 +93,11 @@ def run_deterministic(st: Structure, method: str = "auto") -> Raw:
 # ---------------------------------------------------------------------------
 
 
-def _initial_individuals(st: Structure, runs: int, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
-    """Integer starting children drawn from the expected starting stock.
-
-    For each starting legal stage (s20; proceedings, spread over the Erlang phases; backlog;
-    placement order, awaiting or placed; care order) the count is the scenario's number,
-    rounded by sampling (floor plus a Bernoulli remainder) if it is fractional; the children
-    are then spread over phase, placement and age by sampling from the expected mix.
-    """
-    X0 = st.initial
-    S, P, A = X0.shape
-    flat = X0.reshape(S, -1)
-    k = st.k
-    blocks = [[0], list(range(1, k + 1)), [k + 1], [k + 2, k + 3], [k + 4]]
-    stages, places, ages = [], [], []
-    per_run: list[list[np.ndarray]] = [[] for _ in range(3)]
-    for cells in blocks:
-        w = flat[cells].reshape(-1)
-        total = w.sum()
-        if total <= 0:
-            continue
-        n_int = int(np.floor(total + 1e-9))
-        extra = rng.random(runs) < (total - n_int)
-        n = n_int + extra.astype(np.int64)
-        cdf = np.cumsum(w) / total
-        draws = np.minimum(np.searchsorted(cdf, rng.random(int(n.sum())), side="right"), w.size - 1)
-        cell_of = np.asarray(cells)[draws // (P * A)]
-        stages.append(cell_of.astype(np.int8))
-        places.append(((draws // A) % P).astype(np.int8))
-        ages.append((draws % A).astype(np.int16))
-        per_run[0].append(np.repeat(np.arange(runs), n))
-    run_idx = np.concatenate(per_run[0]) if per_run[0] else np.zeros(0, dtype=np.int64)
-    stage = np.concatenate(stages) if stages else np.zeros(0, dtype=np.int8)
-    place = np.concatenate(places) if places else np.zeros(0, dtype=np.int8)
-    age = np.concatenate(ages) if ages else np.zeros(0, dtype=np.int16)
-    return run_idx, stage, place, age
+def _initial_individuals(st: Structure, runs: int) -> tuple[np.ndarray, ...]:
+    """The starting children (:func:`starting_children`) repeated for each of ``runs`` runs."""
+    stage, place, age = starting_children(st)
+    n = stage.size
+    return np.repeat(np.arange(runs), n), np.tile(stage, runs), np.tile(place, runs), np.tile(age, runs)
 
 
 GEN_BITS = 16
@@ -277,8 +249,14 @@ class _Pool:
         return f
 
 
-def _chunk(st: Structure, R: int, seed: np.random.SeedSequence, tick: Callable[[int], None] | None = None) -> Raw:
-    """Stochastic runs for one block of runs (see :func:`run_stochastic`).
+def _chunk(
+    st: Structure,
+    R: int,
+    seed: np.random.SeedSequence,
+    params: RunParams | None = None,
+    tick: Callable[[int], None] | None = None,
+) -> Raw:
+    """Stochastic runs for one block of runs (see :func:`run_stochastic`), with per-run ``params`` if given.
 
     A child in legal-stage cell s and placement p is examined in a week with probability
     ``B[s, p]``, an upper bound of its weekly chance of any event over the whole projection,
@@ -296,12 +274,14 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence, tick: Callable[[
     n_dest = Q.shape[2]
     dest_group = np.concatenate([grp, np.full(n_dest - S, OUT)])
     ev = Q.sum(axis=2)  # (T, S) chance of a legal-stage event
-    cum = np.cumsum(Q, axis=2)
-    M = st.move_probs
-    move_any = M.sum(axis=2)  # (G, P)
-    move_cum = np.cumsum(M, axis=2)
-    B = ev.max(axis=0)[:, None] + move_any.max(axis=0)[None, :]  # (S, P)
-    B[PO_P] = ev[:, PO_P].max()  # children placed for adoption do not move placement
+    tabs = run_tables(st, R, params)
+    row_mult, share_cum = tabs["row"], tabs["share_cum"]  # (R, S), (R, S, S + 5)
+    move_any, move_cum = tabs["move_any"], tabs["move_cum"]  # (R, G, P), (R, G, P, P)
+    lam = tabs["entries"]  # (T, R)
+    shift_r = tabs["shift"]  # (T, R)
+    ev_hi = ev.max(axis=0)[None, :] * row_mult  # (R, S)
+    B = ev_hi[:, :, None] + move_any.max(axis=1)[:, None, :]  # (R, S, P)
+    B[:, PO_P] = ev_hi[:, PO_P, None]  # children placed for adoption do not move placement
     B = np.minimum(B, 1.0)
     with np.errstate(divide="ignore"):
         log_q = np.log1p(-B)  # -inf where B == 1
@@ -313,17 +293,17 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence, tick: Callable[[
         if not f.size:
             return
         s, p = pool.stage[f].astype(np.int64), pool.place[f].astype(np.int64)
-        lq = log_q[s, p]
+        lq = log_q[f % R, s, p]
         with np.errstate(divide="ignore", invalid="ignore"):
             gap = np.floor(np.log1p(-rng.random(f.size)) / lq) + 1  # lq == 0 (B == 0): never
         gap = np.where(np.isfinite(gap), gap, T + 1).astype(np.int64)
         pool.checks.add(pool.key(f, pool.cgen), t + gap)
 
-    run_idx, stage0, place0, age0 = _initial_individuals(st, R, rng)
+    run_idx, stage0, place0, age0 = _initial_individuals(st, R)
     order = np.argsort(run_idx, kind="stable")
     run_idx, stage0, place0, age0 = run_idx[order], stage0[order], place0[order], age0[order]
     n0 = np.bincount(run_idx, minlength=R)
-    room = int(2 * st.entries_per_week.max(initial=0) * 26) + 16
+    room = int(2 * lam.max(initial=0) * 26) + 16
     pool = _Pool(R, int(n0.max()) + room, T)
     f0 = pool.take(n0)
     pool.stage[f0] = stage0
@@ -378,11 +358,11 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence, tick: Callable[[
         s_cur = pool.stage[f].astype(np.int64)
         p_cur = pool.place[f].astype(np.int64)
         g = age_group[np.clip(t - pool.birth[f].astype(np.int64), 0, A - 1)]
-        mv = (s_cur != PO_P) & (v < move_any[g, p_cur])
+        r = f % R
+        mv = (s_cur != PO_P) & (v < move_any[r, g, p_cur])
         if mv.any():
-            f, s_cur, p_cur, g, v = f[mv], s_cur[mv], p_cur[mv], g[mv], v[mv]
-            p_new = np.minimum((v[:, None] >= move_cum[g, p_cur]).sum(axis=1), P - 1)
-            r = f % R
+            f, s_cur, p_cur, g, v, r = f[mv], s_cur[mv], p_cur[mv], g[mv], v[mv], r[mv]
+            p_new = np.minimum((v[:, None] >= move_cum[r, g, p_cur]).sum(axis=1), P - 1)
             recount(r, s_cur, p_cur, -1)
             recount(r, s_cur, p_new, +1)
             pool.place[f] = p_new.astype(np.int8)
@@ -408,13 +388,15 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence, tick: Callable[[
         f = pool.valid(pool.checks.pop(t), pool.cgen)
         if f.size:
             s_old = pool.stage[f].astype(np.int64)
-            v = rng.random(f.size) * B[s_old, pool.place[f].astype(np.int64)]  # uniform on [0, B)
-            e = ev[t, s_old]
+            rf = f % R
+            v = rng.random(f.size) * B[rf, s_old, pool.place[f].astype(np.int64)]  # uniform on [0, B)
+            e = np.minimum(ev[t, s_old] * row_mult[rf, s_old], 1.0)
             event = v < e
             fe, se = f[event], s_old[event]
             if fe.size:
-                # destination by inverse CDF of the stage row, using v (uniform on [0, e))
-                dest = np.minimum((v[event][:, None] >= cum[t, se]).sum(axis=1), n_dest - 1)
+                # destination by inverse CDF of the run's stage row, using v / e (uniform on [0, 1))
+                u = v[event] / e[event]
+                dest = np.minimum((u[:, None] >= share_cum[rf[event], se]).sum(axis=1), n_dest - 1)
                 p_old = pool.place[fe].astype(np.int64)
                 re = fe % R
                 add_flows(t, re, grp[se], dest_group[dest])
@@ -441,8 +423,8 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence, tick: Callable[[
                 placement_moves(t, f[no], (v[no] - e[no]) / np.maximum(1.0 - e[no], 1e-300))
             schedule_checks(f[pool.stage[f] >= 0], t)
         # placement-shift lever: each eligible child moves with probability c / eligible
-        c = st.shift_per_week[t]
-        if c > 0:
+        c = shift_r[t]  # (R,) children to move this week, by run
+        if c.max(initial=0) > 0:
             fr = st.shift_from
             f = np.flatnonzero(pool.place == fr)
             s_cur = pool.stage[f].astype(np.int64)
@@ -461,7 +443,7 @@ def _chunk(st: Structure, R: int, seed: np.random.SeedSequence, tick: Callable[[
                 pool.cgen[f] += 1  # new placement, new examination rate
                 schedule_checks(f, t)
         # 4. entries
-        k = rng.poisson(st.entries_per_week[t], R)
+        k = rng.poisson(lam[t])
         K = int(k.sum())
         if K:
             cell = np.minimum(np.searchsorted(entry_cdf, rng.random(K), side="right"), n_cells - 1)
@@ -495,7 +477,9 @@ Progress = Callable[[float], None]
 to stop the run (the app does this when the user cancels or moves on)."""
 
 
-def run_stochastic(st: Structure, runs: int, seed: int, progress: Progress | None = None) -> Raw:
+def run_stochastic(
+    st: Structure, runs: int, seed: int, progress: Progress | None = None, params: RunParams | None = None
+) -> Raw:
     """``runs`` independent stochastic projections, reproducible from ``seed``.
 
     The blocks run one after the other in the calling thread. This function never starts a
@@ -513,6 +497,7 @@ def run_stochastic(st: Structure, runs: int, seed: int, progress: Progress | Non
     parts: list[Raw] = []
     done = 0
     for n, sq in zip(sizes, seeds, strict=True):
+        block = None if params is None else params.block(done, done + n)
         tick = None
         if progress is not None:
             base = done
@@ -520,10 +505,15 @@ def run_stochastic(st: Structure, runs: int, seed: int, progress: Progress | Non
             def tick(t: int, n: int = n, base: int = base) -> None:
                 progress((base + n * t / st.weeks) / runs)
 
-        parts.append(_chunk(st, n, sq, tick))
+        parts.append(_chunk(st, n, sq, block, tick))
         done += n
         if progress is not None:
             progress(done / runs)
+    return concat_runs(parts)
+
+
+def concat_runs(parts: list[Raw]) -> Raw:
+    """Blocks of runs as one (runs side by side)."""
     if len(parts) == 1:
         return parts[0]
     return Raw(

@@ -26,6 +26,7 @@ from .calendar import add_years, fy_label, fy_start_year
 from .engine import Progress, Raw, run_deterministic, run_stochastic
 from .scenario import Scenario
 from .structure import EXIT_ROUTES, LONG_PROCEEDINGS_WEEKS, STAGE_GROUPS, Structure, build, long_proceedings
+from .uncertainty import Evidence, ParameterDraws, draw_parameters, run_with_parameters
 
 Freq = Literal["week", "month", "fy"]
 PERCENTILES = (10, 50, 90)
@@ -48,6 +49,7 @@ class Result:
     scenario: Scenario
     structure: Structure
     raw: Raw
+    draws: ParameterDraws | None = None  # per-run parameters (parameter uncertainty), if drawn
 
     # -- calendar -----------------------------------------------------------
     @cached_property
@@ -217,10 +219,7 @@ class Result:
         money = ["spend_gbp", "budget_gbp", "pressure_gbp", "avg_weekly_cost_per_child_gbp"]
         df[money] = df[money].round(2)
         if self.raw.stochastic:
-            for q in PERCENTILES:
-                df[f"children_in_care_p{q}"] = np.percentile(total, q, axis=1)
-            for q in PERCENTILES:
-                df[f"spend_gbp_p{q}"] = np.percentile(spend, q, axis=1).round(2)
+            add_run_columns(self, df, b)
         return df
 
     def by_placement(self, freq: Freq = "fy") -> pd.DataFrame:
@@ -266,14 +265,75 @@ class Result:
         )
 
 
-def project(scenario: Scenario, runs: int = 0, seed: int = 0, progress: Progress | None = None) -> Result:
-    """Run ``scenario``: deterministic when ``runs`` is 0, else ``runs`` stochastic runs.
+def spend_by_run(res: Result, b: dict) -> np.ndarray:
+    """Spend (£) by period and run, (n, R): with each run's drawn prices and inflation, if any."""
+    spend_place = b["spend_place"]  # (n, R, P)
+    d = res.draws
+    if d is None:
+        return spend_place.sum(axis=2)
+    start = pd.Timestamp(res.scenario.start_date)
+    mid = np.array([(e - start).days - n / 2 for e, n in zip(b["ends"], b["days"], strict=True)]) / 365.25
+    infl = res.scenario.costs.annual_inflation
+    factor = ((1.0 + infl + d.inflation_delta[None, :]) / (1.0 + infl)) ** np.maximum(mid, 0.0)[:, None]  # (n, R)
+    return np.einsum("nrp,rp->nr", spend_place, d.price_mult) * factor
 
-    ``progress`` (stochastic runs only) is called with the share of the work done; it may raise
-    to stop the run.
+
+def runs_by_period(res: Result, freq: Freq = "fy") -> dict[str, np.ndarray]:
+    """Per period and run, (n, R): children in care at the period end, entries, exits, children in
+    proceedings at the end, and spend (with each run's drawn prices, if any); ``budget`` is (n,)."""
+    b = res._by_period(freq)
+    grp = res.structure.stage_group
+    return {
+        "children_in_care": b["stage_end"].sum(axis=2),
+        "entries": b["entries"],
+        "exits": b["exits"].sum(axis=2),
+        "in_proceedings": b["stage_end"][:, :, grp == 1].sum(axis=2),
+        "spend_gbp": spend_by_run(res, b),
+        "budget_gbp": b["budget"],
+    }
+
+
+def add_run_columns(res: Result, df: pd.DataFrame, b: dict) -> None:
+    """Columns from the runs: P10/P25/P50/P75/P90 of children in care and spend, P80 of spend (the budget
+    that would be enough with 80% confidence) and ``prob_over_budget``, the share of runs whose
+    spend exceeds the period's budget (0 to 1)."""
+    total = b["stage_end"].sum(axis=2)
+    spend = spend_by_run(res, b)
+    for q in PERCENTILES:
+        df[f"children_in_care_p{q}"] = np.percentile(total, q, axis=1)
+    for q in PERCENTILES:
+        df[f"spend_gbp_p{q}"] = np.percentile(spend, q, axis=1).round(2)
+    df["spend_gbp_p80"] = np.percentile(spend, 80, axis=1).round(2)
+    for q in (25, 75):  # the 50% band of fan charts
+        df[f"children_in_care_p{q}"] = np.percentile(total, q, axis=1)
+        df[f"spend_gbp_p{q}"] = np.percentile(spend, q, axis=1).round(2)
+    df["budget_80pct_confidence_gbp"] = df["spend_gbp_p80"]
+    df["prob_over_budget"] = (spend > b["budget"][:, None]).mean(axis=1)
+
+
+def project(
+    scenario: Scenario,
+    runs: int = 0,
+    seed: int = 0,
+    parameter_uncertainty: bool = False,
+    chance: bool = True,
+    evidence: Evidence | None = None,
+    progress: Progress | None = None,
+) -> Result:
+    """Run ``scenario``: deterministic when ``runs`` is 0, else ``runs`` runs.
+
+    With ``parameter_uncertainty`` each run also draws its own rates, prices and inflation
+    (:mod:`csc_model.uncertainty`; ``evidence`` from a calibration gives the spread of rates
+    from data, otherwise the stated ranges); ``chance`` off makes each run the expected values
+    for its drawn parameters. The same seed gives the same draws for a scenario and its
+    baseline, so their difference is steady. ``progress`` (runs with chance) is called with the
+    share of the work done; it may raise to stop the run.
     """
     st = build(scenario)
-    raw = run_stochastic(st, runs, seed, progress) if runs else run_deterministic(st)
+    if runs and parameter_uncertainty:
+        draws = draw_parameters(scenario, st, runs, seed, evidence)
+        return Result(scenario, st, run_with_parameters(st, draws, seed, chance, progress), draws)
+    raw = run_stochastic(st, runs, seed, progress) if runs and chance else run_deterministic(st)
     return Result(scenario, st, raw)
 
 

@@ -215,13 +215,15 @@ def test_stochastic_mean_matches_deterministic(base: Scenario, base_result: Resu
     raw = rs.raw
     det = base_result.table("fy")
     sto = rs.table("fy")
-    # per-run FY-end totals: mean within 4 standard errors of the deterministic value
+    # weekly totals: mean within a few standard errors of the deterministic value, allowing for
+    # the start being whole children (the same in every run) where the deterministic one is fractional
     wk = rs.table("week")
     dwk = base_result.table("week")
     totals = raw.stock_stage.sum(axis=2)[: len(wk)]
     se = totals.std(axis=1, ddof=1) / np.sqrt(runs)
-    z = np.abs(totals.mean(axis=1) - dwk["children_in_care"].to_numpy()) / np.maximum(se, 1e-9)
-    assert np.median(z) < 1.5 and z.max() < 5
+    gap = np.abs(totals.mean(axis=1) - dwk["children_in_care"].to_numpy())
+    assert np.median(gap / np.maximum(se, 1e-9)) < 2.0
+    assert (gap < 5 * se + 2.0).all()
     assert sto["spend_gbp"].to_numpy() == pytest.approx(det["spend_gbp"].to_numpy(), rel=0.01)
     assert sto["exits_total"].to_numpy() == pytest.approx(det["exits_total"].to_numpy(), rel=0.03)
     assert (sto["children_in_care_p10"] < sto["children_in_care_p50"]).all()
@@ -277,3 +279,18 @@ def test_shift_lever_respects_the_age_range_of_the_target_placement(base: Scenar
     # the same lever into in-house fostering (ages 0-17) does move them
     moved = run_deterministic(build(s.with_values({"placements.shift.to_type": "in_house_fostering"})))
     assert moved.stock_place[-1, 0, private] < 0.1 * st.initial[:, private].sum()
+
+
+def test_stochastic_runs_all_start_from_the_known_starting_position(base: Scenario) -> None:
+    """The starting placements are known, not drawn: every run starts with the same children by
+    placement type, and those counts are the scenario's (rounded to whole children)."""
+    st = build(base.with_values({"years": 1}))
+    by_place = run_stochastic(st, 40, seed=9).initial.sum(axis=1)  # (runs, P)
+    assert (by_place == by_place[0]).all()
+    expected = st.initial.sum(axis=(0, 2))
+    assert np.abs(by_place[0] - expected).max() < 1.0
+    assert by_place[0].sum() == round(expected.sum())
+    # a different seed changes what happens after the start, never the start itself
+    other = run_stochastic(st, 40, seed=10)
+    assert (other.initial == run_stochastic(st, 40, seed=9).initial).all()
+    assert (other.stock_place[-1] != run_stochastic(st, 40, seed=9).stock_place[-1]).any()

@@ -1,0 +1,128 @@
+"""Altair charts of uncertainty: a fan chart (50% and 80% bands) and the back-test chart.
+
+Pure builders: each takes tidy pandas frames from csc_model and returns a chart; no Streamlit.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from .charts import MONEY_AXIS, SPEND_COLOUR, _finish
+
+MEASURES = {
+    "children_in_care": ("Children in care", ",.0f"),
+    "spend_gbp": ("Spend (£m)", ",.1f"),
+}
+BAND_LABELS = ("8 in 10 futures (P10 to P90)", "Half of futures (P25 to P75)")
+ACTUAL_COLOUR = "#000000"
+
+
+def fan_frame(table: pd.DataFrame, measure: str = "children_in_care") -> pd.DataFrame:
+    """Long frame of the bands of ``measure`` from a stochastic :meth:`Result.table`: one row a period and band."""
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {', '.join(MEASURES)}, not {measure!r}")
+    need = [f"{measure}_p{q}" for q in (10, 25, 50, 75, 90)]
+    missing = [c for c in need if c not in table.columns]
+    if missing:
+        raise ValueError(f"the table has no {', '.join(missing)}: run with runs above 0")
+    scale = 1e6 if measure == "spend_gbp" else 1.0
+    rows = []
+    for (lo, hi), band in zip(((10, 90), (25, 75)), BAND_LABELS, strict=True):
+        rows.append(
+            pd.DataFrame(
+                {
+                    "period": table["period"],
+                    "period_end": pd.to_datetime(table["period_end"]),
+                    "band": band,
+                    "low": table[f"{measure}_p{lo}"] / scale,
+                    "high": table[f"{measure}_p{hi}"] / scale,
+                    "median": table[f"{measure}_p50"] / scale,
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+def fan_chart(table: pd.DataFrame, measure: str = "children_in_care") -> alt.TopLevelMixin:
+    """The median line with the 80% band (P10-P90) and the 50% band (P25-P75) of ``measure``."""
+    title, fmt = MEASURES[measure]
+    df = fan_frame(table, measure)
+    colour = SPEND_COLOUR if measure == "spend_gbp" else "#0077BB"
+    y_axis = alt.Axis(labelExpr=MONEY_AXIS) if measure == "spend_gbp" else alt.Axis(format=",.0f")
+    x = alt.X("period_end:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0))
+    bands = (
+        alt.Chart(df)
+        .mark_area()
+        .encode(
+            x=x,
+            y=alt.Y("low:Q", title=title, axis=y_axis, scale=alt.Scale(zero=False)),
+            y2="high:Q",
+            opacity=alt.Opacity("band:N", scale=alt.Scale(domain=list(BAND_LABELS), range=[0.25, 0.45]), title=None),
+            color=alt.value(colour),
+            tooltip=[
+                alt.Tooltip("period:N", title="Period"),
+                alt.Tooltip("band:N", title="Band"),
+                alt.Tooltip("low:Q", title="From", format=fmt),
+                alt.Tooltip("high:Q", title="To", format=fmt),
+            ],
+        )
+    )
+    line = (
+        alt.Chart(df[df["band"] == BAND_LABELS[0]])
+        .mark_line(point=True, color=colour, strokeWidth=2.5)
+        .encode(x=x, y="median:Q", tooltip=[alt.Tooltip("median:Q", title="Median (P50)", format=fmt)])
+    )
+    return _finish(alt.layer(bands, line))
+
+
+def backtest_frame(card: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Bands by cut-off (with the cut-off's own count as their start) and the actual line, from a scorecard."""
+    need = {"cutoff", "as_of", "actual", "p10", "p50", "p90", "persistence"}
+    missing = sorted(need - set(card.columns))
+    if missing:
+        raise ValueError(f"the scorecard has no {', '.join(missing)} column")
+    c = card.copy()
+    c["cutoff"] = pd.to_datetime(c["cutoff"])
+    c["as_of"] = pd.to_datetime(c["as_of"])
+    start = c.groupby("cutoff", as_index=False)["persistence"].first()
+    start = start.assign(as_of=start["cutoff"], p10=start["persistence"], p50=start["persistence"])
+    start["p90"] = start["persistence"]
+    bands = pd.concat([start[["cutoff", "as_of", "p10", "p50", "p90"]], c[["cutoff", "as_of", "p10", "p50", "p90"]]])
+    bands["from"] = "Forecast from " + bands["cutoff"].dt.strftime("%d %b %Y")
+    actual = pd.concat(
+        [
+            c[["as_of", "actual"]].rename(columns={"as_of": "date"}),
+            start[["cutoff", "persistence"]].rename(columns={"cutoff": "date", "persistence": "actual"}),
+        ]
+    )
+    actual = actual.drop_duplicates("date").sort_values("date").reset_index(drop=True)
+    return bands.sort_values(["cutoff", "as_of"]).reset_index(drop=True), actual
+
+
+def backtest_chart(card: pd.DataFrame) -> alt.TopLevelMixin:
+    """Each cut-off's P10-P90 band and median of children in care against the actual line."""
+    bands, actual = backtest_frame(card)
+    x = alt.X("as_of:T", title=None, axis=alt.Axis(format="%Y", labelAngle=0))
+    band = (
+        alt.Chart(bands)
+        .mark_area(opacity=0.18)
+        .encode(
+            x=x,
+            y=alt.Y("p10:Q", title="Children in care at 31 March", scale=alt.Scale(zero=False)),
+            y2="p90:Q",
+            color=alt.Color("from:N", title=None),
+            tooltip=["from:N", alt.Tooltip("as_of:T", format="%d %b %Y"), "p10:Q", "p50:Q", "p90:Q"],
+        )
+    )
+    median = alt.Chart(bands).mark_line(strokeDash=[4, 3]).encode(x=x, y="p50:Q", color="from:N")
+    act = (
+        alt.Chart(actual)
+        .mark_line(point=True, color=ACTUAL_COLOUR, strokeWidth=3)
+        .encode(
+            x=alt.X("date:T"),
+            y="actual:Q",
+            tooltip=[alt.Tooltip("date:T", title="31 March", format="%Y"), alt.Tooltip("actual:Q", title="Actual")],
+        )
+    )
+    return _finish(alt.layer(band, median, act))
