@@ -29,13 +29,9 @@ files += sorted(p.name for p in (HERE / "pages").glob("*.py") if p.name not in K
 pages = []
 for name in files:
     title, icon, url = KNOWN.get(name, (name.removesuffix(".py").replace("_", " ").capitalize(), None, None))
-    pages.append(st.Page(f"pages/{name}", title=title, icon=icon, url_path=url, default=name == "overview.py"))
+    pages.append(st.Page(f"pages/{name}", title=title, icon=icon, url_path=url, default=name == "home.py"))
 
 page = st.navigation(pages, position="sidebar")
-wanted = state.pop_wanted_page()  # a deep link that Streamlit first ran without this script
-if wanted in files and pages[files.index(wanted)].url_path != page.url_path:
-    state.entry_finished()
-    st.switch_page(pages[files.index(wanted)])
 components.sidebar(runner.tables(state.scenario()), page_path=page.url_path)
 try:
     page.run()

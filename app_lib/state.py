@@ -8,6 +8,7 @@ an input. Every page calls :func:`ensure` first, so each page also works on its 
 
 from __future__ import annotations
 
+import runpy
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,6 @@ MAX_SAVED = 12
 
 
 ENTRY = "_entrypoint_running"
-WANTED = "_wanted_page"
 
 
 def entry_started() -> None:
@@ -47,17 +47,13 @@ def entry_finished() -> None:
     st.session_state[ENTRY] = False
 
 
-def pop_wanted_page() -> str | None:
-    """The page file a visitor asked for before being sent through the entrypoint, if any."""
-    return st.session_state.pop(WANTED, None)
-
-
 def _page_run_without_entrypoint() -> tuple[str, str] | None:
     """(page file, entrypoint path) when Streamlit runs a page file without app.py.
 
-    Because the page files live in ``pages/``, Streamlit serves a deep link such as
-    ``/briefing`` on a fresh server by running ``pages/briefing.py`` on its own (its
-    multipage v1 mode), without the entrypoint's navigation and sidebar.
+    Because the page files live in ``pages/``, the first session of a freshly started server
+    runs in Streamlit's older multipage mode, which knows pages by file name: each page file is
+    named after its address, so a bookmarked ``/model`` runs ``pages/model.py``, on its own,
+    without the entrypoint's navigation and sidebar. AppTest's ``switch_page`` does the same.
     """
     ctx = get_script_run_ctx()
     if ctx is None or st.session_state.get(ENTRY):
@@ -75,8 +71,8 @@ def _page_run_without_entrypoint() -> tuple[str, str] | None:
 def ensure() -> None:
     """Create any missing state (restoring a shared link on a new session) and sync the URL.
 
-    A page run without the entrypoint (a deep link on a fresh server) is sent through
-    app.py, which then opens the page that was asked for.
+    A page run without the entrypoint (a deep link on a fresh server) runs app.py in its
+    place, which opens the page that was asked for.
     """
     ss = st.session_state
     if SCENARIO not in ss:
@@ -100,9 +96,12 @@ def ensure() -> None:
         ss[PREFS] = dict(DEFAULT_PREFS)
     sync_url()
     direct = _page_run_without_entrypoint()
-    if direct is not None:  # after the scenario is restored from the link, which the switch drops
-        ss[WANTED] = direct[0]
-        st.switch_page(direct[1])
+    if direct is not None:
+        # Run the entrypoint here, in this same run: its navigation opens the page that was asked
+        # for (this file, again, now inside the app) with the sidebar. Widget values and the link's
+        # scenario are kept, which a switch to the entrypoint would drop. Then this bare run ends.
+        runpy.run_path(direct[1], run_name="__main__")
+        st.stop()
 
 
 def scenario() -> Scenario:

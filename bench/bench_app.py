@@ -58,7 +58,7 @@ def main() -> None:
     second = AppTest.from_file(APP, default_timeout=120)
     _summary("first page load, second session (warm process)", [_timed(second.run)])
 
-    at.switch_page("pages/scenario_builder.py").run()
+    at.switch_page("pages/builder.py").run()
     lever = at.number_input(key="lever:entries.weekly_rate")
     rates = [round(3.0 + 0.05 * i, 2) for i in range(args.repeats + 1)]
     lever.set_value(rates[0]).run()  # warm the builder's own code paths once
@@ -71,7 +71,7 @@ def main() -> None:
     plain = [_timed(at.run) for _ in range(args.repeats)]
     _summary("rerun with nothing changed (cache hit)", plain)
 
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/home.py").run()
     presets = []
     for key in ("court_26_weeks", "edge_of_care_10", "fostering_sufficiency", "inflation_shock", "sibling_surge"):
         presets.append(_timed(lambda k=key: at.button(key=f"preset:{k}").click().run()))
@@ -84,7 +84,7 @@ def main() -> None:
         assert not at.exception
     _summary("page switch (projections cached)", switches)
 
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/home.py").run()
     band = _timed(lambda: at.toggle(key="pref:stochastic").set_value(True).run())
     print(f"{'range of outcomes switched on (200 stochastic runs)':<52} {band:7.0f} ms")
 

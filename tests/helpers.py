@@ -10,11 +10,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 PAGE_FILES = {
-    "overview": "pages/overview.py",
-    "builder": "pages/scenario_builder.py",
-    "compare": "pages/compare_scenarios.py",
-    "placements": "pages/placements_and_costs.py",
-    "model": "pages/model_and_assumptions.py",
+    "overview": "pages/home.py",
+    "builder": "pages/builder.py",
+    "compare": "pages/compare.py",
+    "placements": "pages/placements.py",
+    "model": "pages/model.py",
 }
 """Short name -> page file, for ``AppTest.switch_page``."""
 

@@ -21,7 +21,7 @@ from .helpers import PAGE_FILES
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-PAGES = PAGE_FILES | {"data": "pages/your_data.py", "briefing": "pages/briefing.py"}
+PAGES = PAGE_FILES | {"data": "pages/data.py", "briefing": "pages/briefing.py"}
 TIMEOUT = 60
 
 

@@ -18,19 +18,10 @@ from tests.test_browser import browser, no_errors, serve, settle  # noqa: F401 -
 pytestmark = pytest.mark.browser
 
 
-def _pages() -> list:
-    """Every page's (address, title). A page whose file is not yet named after its address is
-    expected to fail (strict: the test says so when it is fixed)."""
-    out = []
-    for file, (title, _, url) in KNOWN.items():
-        marks = []
-        if file.removesuffix(".py") != url and file != "overview.py":
-            marks = [pytest.mark.xfail(strict=True, reason=f"known bug: pages/{file} is not named after /{url}")]
-        out.append(pytest.param(url, title, marks=marks, id=url))
-    return out
-
-
-@pytest.mark.parametrize(("url", "title"), _pages())
+# the default page is served at the root
+@pytest.mark.parametrize(
+    ("url", "title"), [("" if file == "home.py" else url, title) for file, (title, _, url) in KNOWN.items()]
+)
 def test_first_visitor_of_a_bookmarked_page_sees_that_page(browser, url: str, title: str) -> None:  # noqa: F811
     with serve() as server:
         page = browser.new_page(viewport={"width": 1280, "height": 900})

@@ -116,7 +116,7 @@ def test_two_sessions_share_nothing_and_write_nothing(private_tmp: Path) -> None
     untouched(b)
 
     # A: upload both tables on "Load your data", work out the figures and use them
-    ok(a.switch_page("pages/your_data.py").run())
+    ok(a.switch_page("pages/data.py").run())
     a.file_uploader(key="data:header_file").upload("header.csv", header, "text/csv")
     a.file_uploader(key="data:episodes_file").upload("episodes.csv", episodes, "text/csv")
     ok(a.run())
@@ -132,13 +132,13 @@ def test_two_sessions_share_nothing_and_write_nothing(private_tmp: Path) -> None
     untouched(b)
 
     # A: save it by name on "Compare scenarios"
-    ok(a.switch_page("pages/compare_scenarios.py").run())
+    ok(a.switch_page("pages/compare.py").run())
     a.text_input(key="save_name").input(SAVED_NAME).run()
     ok(next(x for x in a.button if x.label == "Save current scenario").click().run())
     assert list(a.session_state["saved_scenarios"]) == [SAVED_NAME]
 
     # B sees none of it, on the pages where it would show
-    for page in ("pages/compare_scenarios.py", "pages/your_data.py", "pages/overview.py"):
+    for page in ("pages/compare.py", "pages/data.py", "pages/home.py"):
         b.switch_page(page)
         untouched(b)
     assert not any(x.label.startswith(SAVED_NAME) or x.key == f"open:{SAVED_NAME}" for x in b.button)

@@ -81,7 +81,7 @@ def test_the_page_in_the_app(case: Case) -> None:
     from .helpers import ROOT
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.switch_page("pages/your_data.py").run()
+    at.switch_page("pages/data.py").run()
     at.file_uploader(key="data:header_file").upload("header.csv", case.header, "text/csv")
     at.file_uploader(key="data:episodes_file").upload("episodes.csv", case.episodes, "text/csv")
     at.run()

@@ -22,7 +22,7 @@ from csc_model.ssda903 import Calibration, example_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-PAGE = str(ROOT / "pages" / "your_data.py")
+PAGE = str(ROOT / "pages" / "data.py")
 HELPER = ROOT / "app_lib" / "ssda903_page.py"
 TIMEOUT = 60
 AS_AT = dt.date(2026, 3, 31)
@@ -54,7 +54,7 @@ class FakeUpload:
 
 def page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    at.switch_page("pages/your_data.py").run()
+    at.switch_page("pages/data.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -104,8 +104,8 @@ def test_the_page_renders_through_the_app_after_the_builder() -> None:
     from app_lib.pages_index import KNOWN
 
     keys = list(KNOWN)
-    assert keys.index("your_data.py") == keys.index("scenario_builder.py") + 1
-    assert KNOWN["your_data.py"] == ("Load your data", ":material/upload_file:", "data")
+    assert keys.index("data.py") == keys.index("builder.py") + 1
+    assert KNOWN["data.py"] == ("Load your data", ":material/upload_file:", "data")
 
 
 # ---------------------------------------------------------------------------
@@ -199,7 +199,7 @@ def test_example_data_as_the_scenario_and_the_baseline() -> None:
     named = cal.scenario.with_values({"name": "Made-up example data at 31 March 2026"})
     assert at.session_state["scenario"] == named
     assert at.session_state["baseline"] == (named, "made-up example data at 31 March 2026")
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/home.py").run()
     assert not at.exception
     assert all(m.proto.delta == "" for m in at.metric)
     caption = at.caption[0].value.replace("\\", "")
@@ -208,9 +208,9 @@ def test_example_data_as_the_scenario_and_the_baseline() -> None:
 
 def test_keeping_the_other_assumptions_of_the_current_scenario() -> None:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    at.switch_page("pages/scenario_builder.py").run()
+    at.switch_page("pages/builder.py").run()
     at.number_input(key="lever:costs.annual_inflation").set_value(7.0).run()
-    at.switch_page("pages/your_data.py").run()
+    at.switch_page("pages/data.py").run()
     at.button(key="data:example").click().run()
     assert at.radio(key="data:base").value == "the current scenario"
     at.button(key="data:calibrate").click().run()
@@ -426,7 +426,7 @@ FORBIDDEN_NAMES = {
 FORBIDDEN_MODULES = {"logging", "tempfile", "pickle", "shelve", "functools", "os", "shutil"}
 
 
-@pytest.mark.parametrize("path", [ROOT / "pages" / "your_data.py", HELPER], ids=["page", "helper"])
+@pytest.mark.parametrize("path", [ROOT / "pages" / "data.py", HELPER], ids=["page", "helper"])
 def test_the_upload_is_never_written_logged_or_cached(path: Path) -> None:
     tree = ast.parse(path.read_text())
     for node in ast.walk(tree):
