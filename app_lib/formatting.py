@@ -105,3 +105,15 @@ def md_escape(text: str) -> str:
 def plural(n: int, one: str, many: str | None = None) -> str:
     """'1 change', '3 changes'."""
     return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def chance(p: float | None) -> str:
+    """A probability in words a room can repeat: "about 7 in 10", "less than 1 in 20"."""
+    if not _finite(p):
+        return "–"
+    if p < 0.05:
+        return "less than 1 in 20"
+    if p > 0.95:
+        return "more than 19 in 20"
+    tenths = min(max(round(p * 10), 1), 9)
+    return f"about {tenths} in 10"

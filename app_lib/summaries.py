@@ -87,3 +87,32 @@ def cost_summary(month: pd.DataFrame, fy: pd.DataFrame) -> str:
         f"The average weekly cost per child is {fmt.gbp_exact(start)} in the first month and "
         f"{fmt.gbp_exact(end)} across {fy['period'].iloc[-1]} (price inflation and the placement mix together)."
     )
+
+
+def risk_table(band_fy: pd.DataFrame) -> pd.DataFrame:
+    """The range of outcomes by financial year, for the budget paper: children and spend from P10 to
+    P90, the chance that spend exceeds the budget, and the budget that would be enough 8 times in 10."""
+    rows = {
+        "Children in care at 31 March (8 in 10 futures)": [
+            f"{fmt.children(lo)} to {fmt.children(hi)}"
+            for lo, hi in zip(band_fy["children_in_care_p10"], band_fy["children_in_care_p90"], strict=True)
+        ],
+        "Placement spend (8 in 10 futures)": [
+            f"{fmt.gbp_short(lo)} to {fmt.gbp_short(hi)}"
+            for lo, hi in zip(band_fy["spend_gbp_p10"], band_fy["spend_gbp_p90"], strict=True)
+        ],
+        "Budget": [fmt.gbp_short(b) for b in band_fy["budget_gbp"]],
+        "Chance spend is over budget": [fmt.chance(p) for p in band_fy["prob_over_budget"]],
+        "Budget enough 8 times in 10": [fmt.gbp_short(b) for b in band_fy["budget_80pct_confidence_gbp"]],
+    }
+    return pd.DataFrame(rows, index=list(band_fy["period"])).T.rename_axis("Measure").reset_index()
+
+
+def risk_summary(band_fy: pd.DataFrame) -> str:
+    """One sentence: this year's chance of an overspend and the budget that would be enough."""
+    first = band_fy.iloc[0]
+    return (
+        f"In {first['period']} the chance that placement spend exceeds the budget of "
+        f"{fmt.gbp_short(first['budget_gbp'])} is **{fmt.chance(first['prob_over_budget'])}**; a budget of "
+        f"{fmt.gbp_short(first['budget_80pct_confidence_gbp'])} would be enough 8 times in 10."
+    )

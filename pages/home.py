@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_lib import charts, components, exports, published_page, runner, state, summaries, widgets
+from app_lib import charts, charts_uncertainty, components, exports, published_page, runner, state, summaries, widgets
 from app_lib import formatting as fmt
 
 state.ensure()
@@ -105,7 +105,11 @@ toggle_col, runs_col, _ = st.columns([2, 1, 1], vertical_alignment="center")
 band_on = widgets.pref_toggle(
     "stochastic",
     "Show the range of outcomes (P10 to P90)",
-    help="Runs the model many times with chance in who enters and leaves care. Eight runs in ten fall inside the band.",
+    help=(
+        "Runs the model many times. Each run has its own chance in who enters and leaves care, and draws its own "
+        "rates, prices and inflation from their stated ranges (Model and assumptions). Eight runs in ten fall "
+        "inside the band."
+    ),
     where=toggle_col,
 )
 band = None
@@ -148,6 +152,35 @@ with right:
         st.caption(
             f"Range in {band.fy['period'].iloc[0]} from {band.runs} runs: {fmt.gbp_short(p10)} to {fmt.gbp_short(p90)}."
         )
+
+if band is not None:
+    st.subheader("How sure is this?", anchor=False)
+    st.markdown(summaries.risk_summary(band.fy))
+    fan_left, fan_right = st.columns(2, gap="large")
+    with fan_left:
+        st.markdown("##### Children in care: the range of futures")
+        components.chart(
+            charts_uncertainty.fan_chart,
+            band.month,
+            "children_in_care",
+            alt="Fan chart of children in care: the middle line, the band holding half the futures and the band "
+            "holding eight in ten.",
+        )
+    with fan_right:
+        st.markdown("##### Placement spend: the range of futures")
+        components.chart(
+            charts_uncertainty.fan_chart,
+            band.month,
+            "spend_gbp",
+            alt="Fan chart of monthly placement spend: the middle line and the bands holding half and eight in ten "
+            "of the futures.",
+        )
+    components.table(summaries.risk_table(band.fy), money=False)
+    st.caption(
+        f"From {band.runs} simulated futures. The darker band holds half of them, the lighter band eight in ten. The "
+        "range covers chance and the stated uncertainty in the model's rates, prices and inflation; it does not cover "
+        "decisions not yet made or changes in the law. What the bands mean and do not mean: Model and assumptions."
+    )
 
 # --- the budget-paper table ------------------------------------------------------------------
 st.subheader("By financial year", anchor=False)

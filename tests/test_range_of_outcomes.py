@@ -1,0 +1,58 @@
+"""The range of outcomes on the Overview: chance in words, the risk table, and the page itself."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app_lib import formatting as fmt
+from app_lib import runner, summaries
+from csc_model import default_scenario
+from tests.helpers import ROOT
+
+
+@pytest.mark.parametrize(
+    ("p", "words"),
+    [(0.0, "less than 1 in 20"), (0.049, "less than 1 in 20"), (0.07, "about 1 in 10"), (0.5, "about 5 in 10"),
+     (0.68, "about 7 in 10"), (0.951, "more than 19 in 20"), (1.0, "more than 19 in 20"), (float("nan"), "–")],
+)  # fmt: skip
+def test_chance_in_words(p: float, words: str) -> None:
+    assert fmt.chance(p) == words
+
+
+@pytest.fixture(scope="module")
+def band() -> runner.Tables:
+    return runner.tables(default_scenario().with_values({"years": 3}), runs=100, seed=1)
+
+
+def test_the_range_counts_rates_and_prices_not_only_chance(band: runner.Tables) -> None:
+    s = default_scenario().with_values({"years": 3})
+    from csc_model.results import project
+
+    chance_only = project(s, runs=100, seed=1).table("fy")
+    width = band.fy["spend_gbp_p90"] - band.fy["spend_gbp_p10"]
+    narrow = chance_only["spend_gbp_p90"] - chance_only["spend_gbp_p10"]
+    assert (width > narrow * 1.2).all()  # prices and rates that are not known exactly widen the band
+
+
+def test_risk_table_agrees_with_the_runs(band: runner.Tables) -> None:
+    fy = band.fy
+    table = summaries.risk_table(fy).set_index("Measure")
+    assert list(table.columns) == list(fy["period"])
+    for period, p in zip(fy["period"], fy["prob_over_budget"], strict=True):
+        assert table.at["Chance spend is over budget", period] == fmt.chance(p)
+    assert (fy["budget_80pct_confidence_gbp"] >= fy["spend_gbp_p50"]).all()
+    assert (fy["budget_80pct_confidence_gbp"] <= fy["spend_gbp_p90"]).all()
+    assert np.all((fy["prob_over_budget"] >= 0) & (fy["prob_over_budget"] <= 1))
+
+
+def test_overview_says_how_likely_an_overspend_is() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240).run()
+    at.toggle(key="pref:stochastic").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    fy = runner.tables(at.session_state["scenario"], runs=at.session_state["prefs"]["runs"]).fy
+    sentence = next(m.value for m in at.markdown if "chance that placement spend exceeds" in m.value)
+    assert fmt.chance(fy["prob_over_budget"].iloc[0]) in sentence
+    assert fmt.gbp_short(fy["budget_80pct_confidence_gbp"].iloc[0]) in sentence
+    assert any(h.value == "How sure is this?" for h in at.subheader)
