@@ -116,3 +116,13 @@ def risk_summary(band_fy: pd.DataFrame) -> str:
         f"{fmt.gbp_short(first['budget_gbp'])} is **{fmt.chance(first['prob_over_budget'])}**; a budget of "
         f"{fmt.gbp_short(first['budget_80pct_confidence_gbp'])} would be enough 8 times in 10."
     )
+
+
+def chance_sentences(band_fy: pd.DataFrame) -> str:
+    """Plain-English bullets: the chance of an overspend in each financial year, in words."""
+    lines = [
+        f"- In {row.period}, the chance that placement spend is over the budget of {fmt.gbp_short(row.budget_gbp)} "
+        f"is {fmt.chance(row.prob_over_budget)}."
+        for row in band_fy.itertuples()
+    ]
+    return "**How likely is an overspend?** From many possible futures of the scenario:\n\n" + "\n".join(lines)

@@ -14,7 +14,7 @@ from functools import lru_cache
 import pandas as pd
 import streamlit as st
 
-from app_lib import brief, components, exports, runner, state
+from app_lib import brief, components, exports, runner, state, summaries, widgets
 from app_lib import briefing_charts as bc
 from app_lib.formatting import md_escape
 from csc_model.calendar import add_years
@@ -207,6 +207,15 @@ else:
     box.caption("Nothing has been changed yet: these sentences describe current trends. Try a lever below.")
 box.markdown("\n".join(f"- {md_escape(s.text)}" for s in story.baseline))
 box.caption(story.rounding.text)
+
+if widgets.pref_toggle(
+    "stochastic",
+    "Say how likely an overspend is",
+    help="Runs the model many times, with chance and with the uncertainty in its rates and prices (a few seconds).",
+):
+    band = components.range_tables(state.scenario(), int(state.pref("runs")))
+    if band is not None:
+        st.markdown(summaries.chance_sentences(band.fy))
 
 st.header("What if ...?")
 st.write("Move a lever: the sentences above and the charts below change straight away.")

@@ -213,6 +213,49 @@ st.markdown(
     "*How the defaults were calibrated*."
 )
 
+st.header("The range of outcomes", anchor="range-of-outcomes")
+st.markdown(
+    """
+With **Show the range of outcomes** on, the model is run many times. Each run is one possible future of
+the same authority, from the same children in care on the start date. Two things differ between runs:
+**chance** (which children come into care in a week, who leaves, who moves placement) and **not knowing the
+rates exactly**: each run first draws its own rates, prices and inflation. A rate worked out from your return
+is spread according to how many events it rests on (few events, wide spread); a figure without data has a
+stated range, listed below with its source.
+
+- **The middle line (P50)**: half the futures are above it, half below.
+- **The light band (P10 to P90)**: 8 futures in 10 fall inside it; 1 in 10 above, 1 in 10 below.
+  **The dark band (P25 to P75)** holds half of them.
+- **Chance of an overspend**: the share of futures in which the year's spend is above its budget:
+  "about 7 in 10" means 7 futures in 10.
+- **Budget enough 8 times in 10**: the spend that 8 futures in 10 stay below.
+
+What the bands do **not** mean: they are not a guarantee. They cover chance and uncertain rates within the
+model; they do not cover what the model does not know (a new court practice, a surge of unaccompanied
+children, a provider leaving the market, a change in the law), and they assume the scenario's levers happen
+as set. Checked on authorities simulated by a process that is not this model, from six cut-offs one to three
+years ahead, the actual number of children in care fell inside P10 to P90 in 80% of cases
+(`tests/test_backtest.py`; details in `docs/uncertainty.md`).
+"""
+)
+ranges = pd.read_csv(DATA_DIR / "uncertainty_ranges.csv")
+with st.expander("The stated ranges for figures without data, with their sources"):
+    st.dataframe(
+        ranges.rename(
+            columns={
+                "parameter": "Figure",
+                "kind": "How applied",
+                "p10": "P10",
+                "p90": "P90",
+                "source": "Source",
+                "year": "Year",
+                "notes": "Notes",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
 st.header("Limitations", anchor="limitations")
 st.markdown(
     """

@@ -56,3 +56,15 @@ def test_overview_says_how_likely_an_overspend_is() -> None:
     assert fmt.chance(fy["prob_over_budget"].iloc[0]) in sentence
     assert fmt.gbp_short(fy["budget_80pct_confidence_gbp"].iloc[0]) in sentence
     assert any(h.value == "How sure is this?" for h in at.subheader)
+
+
+def test_briefing_says_the_chance_of_an_overspend_in_words() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240).run()
+    at.switch_page("pages/briefing.py").run()
+    at.toggle(key="pref:stochastic").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    fy = runner.tables(at.session_state["scenario"], runs=at.session_state["prefs"]["runs"]).fy
+    text = next(m.value for m in at.markdown if "How likely is an overspend?" in m.value)
+    for row in fy.itertuples():
+        assert f"In {row.period}, the chance that placement spend is over the budget" in text
+        assert f"is {fmt.chance(row.prob_over_budget)}." in text
