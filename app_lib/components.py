@@ -245,9 +245,18 @@ def sidebar(tables: Tables, page_path: str = "") -> None:
             )
         st.markdown("**Download**")
         stem = exports.file_stem(s)
+        # the range of outcomes goes into the workbook when it has been worked out (never started here)
+        band = runner.cached(s, runs=int(state.pref("runs"))) if state.pref("stochastic") else None
         st.download_button(
             "Projection (Excel)",
-            data=functools.partial(exports.workbook_bytes, s, tables.fy, tables.month, tables.placement_fy),
+            data=functools.partial(
+                exports.workbook_bytes,
+                s,
+                tables.fy,
+                tables.month,
+                tables.placement_fy,
+                band.fy if band is not None else None,
+            ),
             file_name=f"{stem}-projection.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             on_click="ignore",

@@ -252,16 +252,37 @@ def change_tag(scenario: Scenario) -> str:
     return f"-{n}-change{'s' if n != 1 else ''}-{fingerprint}"
 
 
-def workbook_bytes(scenario: Scenario, fy: pd.DataFrame, month: pd.DataFrame, placement_fy: pd.DataFrame) -> bytes:
+def range_table(band_fy: pd.DataFrame) -> pd.DataFrame:
+    """The range of outcomes by financial year, as numbers (children whole, money to £1,000, chance 0 to 1)."""
+    out = pd.DataFrame({"Financial year": band_fy["period"]})
+    for q in (10, 50, 90):
+        out[f"Children at 31 March, P{q}"] = _whole(band_fy[f"children_in_care_p{q}"])
+    for q in (10, 50, 90):
+        out[f"Placement spend (£), P{q}"] = _thousands(band_fy[f"spend_gbp_p{q}"])
+    out["Budget (£)"] = _thousands(band_fy["budget_gbp"])
+    out["Chance spend is over budget (0 to 1)"] = band_fy["prob_over_budget"].round(3)
+    out["Budget enough 8 times in 10 (£)"] = _thousands(band_fy["budget_80pct_confidence_gbp"])
+    return out
+
+
+def workbook_bytes(
+    scenario: Scenario,
+    fy: pd.DataFrame,
+    month: pd.DataFrame,
+    placement_fy: pd.DataFrame,
+    band_fy: pd.DataFrame | None = None,
+) -> bytes:
     """Excel workbook for a budget paper.
 
-    Sheets: By financial year, By month, By placement type, Assumptions, Scenario JSON, About.
+    Sheets: By financial year, (Range of outcomes, when ``band_fy`` from a stochastic projection is
+    given), By month, By placement type, Assumptions, Scenario JSON, About.
     """
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     sheets = {
         "By financial year": fy_table_wide(fy),
+        **({"Range of outcomes": range_table(band_fy)} if band_fy is not None else {}),
         "By month": month_table(month),
         "By placement type": placement_table(placement_fy),
         "Assumptions": assumptions_table(scenario),
@@ -314,7 +335,15 @@ def workbook_bytes(scenario: Scenario, fy: pd.DataFrame, month: pd.DataFrame, pl
                 letter = get_column_letter(i)
                 width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200)])
                 ws.column_dimensions[letter].width = min(max(10, width + 2), 80 if name != "Scenario JSON" else 100)
-                number_format = "£#,##0;-£#,##0" if col in MONEY_COLUMNS else "#,##0" if col in COUNT_COLUMNS else None
+                number_format = (
+                    "£#,##0;-£#,##0"
+                    if col in MONEY_COLUMNS or "(£)" in str(col)
+                    else "#,##0"
+                    if col in COUNT_COLUMNS or str(col).startswith("Children at 31 March, P")
+                    else "0%"
+                    if str(col).startswith("Chance ")
+                    else None
+                )
                 if number_format:
                     for row in ws.iter_rows(min_row=2, min_col=i, max_col=i):
                         row[0].number_format = number_format

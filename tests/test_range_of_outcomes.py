@@ -68,3 +68,26 @@ def test_briefing_says_the_chance_of_an_overspend_in_words() -> None:
     for row in fy.itertuples():
         assert f"In {row.period}, the chance that placement spend is over the budget" in text
         assert f"is {fmt.chance(row.prob_over_budget)}." in text
+
+
+def test_the_workbook_holds_the_range_as_numbers(band: runner.Tables) -> None:
+    import io
+
+    import openpyxl
+
+    from app_lib import exports
+
+    s = default_scenario().with_values({"years": 3})
+    t = runner.tables(s)
+    wb = openpyxl.load_workbook(io.BytesIO(exports.workbook_bytes(s, t.fy, t.month, t.placement_fy, band.fy)))
+    ws = wb["Range of outcomes"]
+    header = [c.value for c in ws[1]]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    assert [r[0] for r in rows] == list(band.fy["period"])
+    chance = header.index("Chance spend is over budget (0 to 1)")
+    assert [r[chance] for r in rows] == pytest.approx(list(band.fy["prob_over_budget"]), abs=0.001)
+    p90 = header.index("Placement spend (£), P90")
+    assert all(isinstance(r[p90], int) and r[p90] % 1000 == 0 for r in rows)
+    assert ws.cell(row=2, column=p90 + 1).number_format.startswith("£")
+    no_band = openpyxl.load_workbook(io.BytesIO(exports.workbook_bytes(s, t.fy, t.month, t.placement_fy)))
+    assert "Range of outcomes" not in no_band.sheetnames
