@@ -171,3 +171,15 @@ def clear_cache() -> None:
 def lever_contributions(base: Scenario, other: Scenario) -> pd.DataFrame:
     """:func:`csc_model.attribution.lever_contributions` with the app's cached projections."""
     return attribution.lever_contributions(base, other, fy_table=lambda s: tables(s).fy)
+
+
+def exclusive(work: Callable[[], Any], progress: Progress | None = None) -> Any:
+    """Run heavy work (a back-test) in the same line as the ranges of outcomes: one at a time in the
+    whole server, then hand freed memory back. Not cached: its inputs may be personal data."""
+    server = _server()
+    wait = None if progress is None else (lambda ahead: progress(0.0, f"waiting:{ahead}"))
+    try:
+        with server.gate.hold(wait):
+            return work()
+    finally:
+        limits.release_memory()

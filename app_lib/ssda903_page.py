@@ -248,3 +248,45 @@ def work_out_example(
     except Exception:  # never a traceback on the page
         return [GENERIC.format(what="example data")]
     return work_out(*tables, as_at, window_weeks, base, rates, moves)
+
+
+# ---------------------------------------------------------------------------
+# The model's track record on the return
+# ---------------------------------------------------------------------------
+
+TRACK_RUNS = 200
+"""Runs a cut-off in the app's back-test (the command line's default is 500)."""
+
+
+def track_record(header: Table, episodes: Table, la: str | None = None) -> pd.DataFrame | list[str]:
+    """Back-test on the return (:func:`csc_model.backtest.backtest`): the scorecard, or the problems.
+
+    The scorecard holds counts by cut-off and year only (no child-level data)."""
+    from csc_model.backtest import backtest
+
+    try:
+        return backtest(header, episodes, years=3, runs=TRACK_RUNS, la=la)
+    except SSDA903Error as exc:
+        return list(exc.problems) or [GENERIC.format(what="files")]
+    except Exception:  # never a traceback
+        return [GENERIC.format(what="files")]
+
+
+def track_record_uploads(
+    header: Upload | None, episodes: Upload | None, la: str | None = None
+) -> pd.DataFrame | list[str]:
+    """:func:`track_record` for two uploaded files, after the same checks as :func:`work_out_uploads`."""
+    problems = upload_problems("header", header) + upload_problems("episodes", episodes)
+    if problems:
+        return problems
+    assert header is not None and episodes is not None
+    try:
+        h, e = upload_bytes("header", header), upload_bytes("episodes", episodes)
+    except SSDA903Error as exc:
+        return list(exc.problems)
+    return track_record(h, e, la)
+
+
+def track_record_example() -> pd.DataFrame | list[str]:
+    """:func:`track_record` for the made-up example data."""
+    return track_record(*example())

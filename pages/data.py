@@ -9,9 +9,10 @@ import datetime as dt
 
 import streamlit as st
 
-from app_lib import components, published_page, state
+from app_lib import charts_uncertainty, components, published_page, runner, state
 from app_lib import formatting as fmt
 from app_lib import ssda903_page as data
+from csc_model.backtest import summary_text as backtest_summary_text
 
 PREFIX = "data:"
 HEADER, EPISODES, UASC = PREFIX + "header_file", PREFIX + "episodes_file", PREFIX + "uasc_file"
@@ -332,3 +333,44 @@ if kept:
         args=(True,),
         icon=":material/flag:",
     )
+
+# --- the model's track record on this return --------------------------------------------------------
+TRACK = PREFIX + "track_record"  # (read_key, scorecard): counts by cut-off and year only, no child-level data
+if kept and (example or not problems):
+    st.subheader("The model's track record on this return", anchor=False)
+    st.markdown(
+        "How well would the model have forecast your own children in care? From each of the last six 31 Marches in "
+        "the return, the model is worked out again from **only what was known then**, projected one to three years "
+        "ahead, and compared with what happened. A flat forecast (next year = this year) is the yardstick."
+    )
+    if st.button("Check the track record", key=PREFIX + "track", icon=":material/history:"):
+        box = st.empty()
+        bar = box.progress(0.0, text="Back-testing from six cut-offs (a minute or so) …")
+
+        def _wait(share: float, what: str) -> None:
+            ahead = what.split(":", 1)[1] if what.startswith("waiting:") else "0"
+            bar.progress(0.0, text=f"Waiting for {ahead} other run(s) to finish first …")
+
+        if example:
+            card = runner.exclusive(data.track_record_example, _wait)
+        else:
+            la = ss.get(LA) if ss.get(SUGGESTED) and len(ss[SUGGESTED][2]) > 1 else None
+            card = runner.exclusive(lambda: data.track_record_uploads(header_file, episodes_file, la), _wait)
+        box.empty()
+        if isinstance(card, list):
+            ss.pop(TRACK, None)
+            _show_problems(card)
+        else:
+            ss[TRACK] = (read_key, card)
+    track = ss.get(TRACK)
+    if track and track[0] == read_key:
+        card = track[1]
+        components.chart(
+            charts_uncertainty.backtest_chart,
+            card,
+            alt="Line chart of the actual children in care at each 31 March, with the band projected from each "
+            "earlier cut-off.",
+        )
+        st.markdown("\n".join(f"- {fmt.md_escape(line)}" for line in backtest_summary_text(card).splitlines()))
+        with st.expander("Table: the back-test, cut-off by cut-off"):
+            st.dataframe(card.round(1), hide_index=True, width="stretch")
