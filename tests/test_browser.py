@@ -298,3 +298,50 @@ def test_deep_link_with_a_scenario_opens_the_page_inside_the_app(server: str, br
     assert "1 change from the baseline" in body
     assert "instead of 3.8" in body  # the sentences describe the linked scenario
     page.close()
+
+
+def test_a_three_megabyte_return_uploads_and_calibrates(server: str, browser, tmp_path: Path) -> None:
+    """A county's episodes file (over 3 MB, made up) goes through the real upload limit and is worked out."""
+    from csc_model.ssda903 import example_files
+
+    header, episodes = example_files(19_000, seed=5)
+    assert len(episodes) > 3_000_000
+    (tmp_path / "header.csv").write_bytes(header)
+    (tmp_path / "episodes.csv").write_bytes(episodes)
+    page = browser.new_page(viewport={"width": 1280, "height": 1400})
+    page.goto(f"{server}/data")
+    settle(page)
+    inputs = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+    inputs.nth(0).set_input_files(str(tmp_path / "header.csv"))
+    settle(page)
+    inputs.nth(1).set_input_files(str(tmp_path / "episodes.csv"))
+    settle(page)
+    page.get_by_role("button", name="Work out the figures").first.click()
+    page.get_by_text("Your figures at").first.wait_for(timeout=180_000)
+    settle(page)
+    body = page.locator("body").inner_text()
+    assert "AxiosError" not in body and "413" not in body, "the upload was refused"
+    no_errors(page, "load your data with a 3 MB return")
+    shot(page, "your_data_3mb")
+    page.close()
+
+
+def test_stop_ends_a_long_range_of_outcomes(server: str, browser) -> None:
+    """1,000 runs with a progress bar: Stop ends them and switches the range off, with a message."""
+    page = browser.new_page(viewport={"width": 1440, "height": 1200})
+    page.goto(server)
+    settle(page)
+    page.get_by_text("Show the range of outcomes (P10 to P90)").first.click()
+    runs = page.get_by_label("Number of simulation runs").first
+    runs.wait_for(timeout=90_000)
+    settle(page)
+    runs.fill("1000")
+    runs.press("Enter")
+    stop = page.get_by_role("button", name="Stop").first
+    stop.wait_for(timeout=60_000)
+    stop.click()
+    page.get_by_text("The range of outcomes was stopped").first.wait_for(timeout=60_000)
+    settle(page)
+    no_errors(page, "overview after stopping the range")
+    assert page.get_by_text("How sure is this?").count() == 0
+    page.close()

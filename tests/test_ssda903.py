@@ -493,13 +493,14 @@ def test_the_threshold_keeps_the_base_value_and_says_so() -> None:
     c = calibrate_text(*pattern_tables(nine))
     assert c.scenario.care_order.annual_discharge_home == base.care_order.annual_discharge_home
     assert c.scenario.care_order.annual_sgo != base.care_order.annual_sgo  # still 10: used
+    kept = f"{base.care_order.annual_discharge_home:.1%} a year"  # the base scenario's value, as reported
     assert any(
-        w.startswith("Care orders discharged, child returns home: kept from the base scenario (1.5% a year)")
+        w.startswith(f"Care orders discharged, child returns home: kept from the base scenario ({kept})")
         and "only 9 events" in w
         for w in c.warnings
     )
     row = c.report.set_index("Figure").loc["Care orders discharged, child returns home"]
-    assert row["Value"] == "1.5% a year" and row["Worked out from"].startswith("kept from the base scenario")
+    assert row["Value"] == kept and row["Worked out from"].startswith("kept from the base scenario")
 
 
 def test_care_order_shares_adding_up_to_more_than_one_are_scaled_down() -> None:
