@@ -332,7 +332,7 @@ def test_stop_ends_a_long_range_of_outcomes(server: str, browser) -> None:
     page.goto(server)
     settle(page)
     page.get_by_text("Show the range of outcomes (P10 to P90)").first.click()
-    runs = page.get_by_label("Number of simulation runs").first
+    runs = page.locator('input[aria-label="Number of simulation runs"]').first
     runs.wait_for(timeout=90_000)
     settle(page)
     runs.fill("1000")
