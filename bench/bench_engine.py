@@ -150,15 +150,10 @@ def _child_memory(runs: int, seed: int, mode: str) -> None:
         raw = run_stochastic(st, runs, seed)
         peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         peak_hwm = _vm_hwm_kb()
-        # a forked child (see engine.FORK_MIN_RUNS) starts as a copy of this process: count
-        # its growth over this process's baseline too
-        child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        child_increase = max(0, child_kb - base_kb) / 1024 if child_kb else 0.0
-        result = {
+        result = {  # the solver runs in this process (it never forks)
             "baseline_rss_mb": base_kb / 1024,
             "peak_rss_mb": peak_kb / 1024,
-            "child_rss_increase_mb": child_increase,
-            "rss_increase_mb": (peak_kb - base_kb) / 1024 + child_increase,
+            "rss_increase_mb": (peak_kb - base_kb) / 1024,
             "vmhwm_increase_mb": (peak_hwm - base_hwm) / 1024 if base_hwm and peak_hwm else None,
             "result_arrays_mb": _nbytes(raw) / 2**20,
         }
@@ -257,8 +252,6 @@ def main(argv: list[str] | None = None) -> int:
         f"  {'peak RSS increase over baseline':42s} {mem['rss_increase_mb']:8.0f} MB"
         f" (baseline {mem['baseline_rss_mb']:.0f} MB after imports and build)   target < {MEM_TARGET_MB:.0f} MB: {ok_m}"
     )
-    if mem.get("child_rss_increase_mb"):
-        print(f"  {'  of which the forked child process':42s} {mem['child_rss_increase_mb']:8.0f} MB")
     if mem.get("vmhwm_increase_mb") is not None:
         print(f"  {'  cross-check: VmHWM increase':42s} {mem['vmhwm_increase_mb']:8.0f} MB")
     print(f"  {'tracemalloc peak (numpy allocations)':42s} {mem['tracemalloc_peak_mb']:8.0f} MB")

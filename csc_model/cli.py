@@ -186,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from .results import project
 
-    result = project(scenario, runs=args.runs, seed=args.seed, parameter_uncertainty=not args.chance_only)
+    result = project(scenario, runs=args.runs, seed=args.seed, parameter_uncertainty=not args.chance_only, threads=2)
     table = result.table(args.freq)
     try:
         if args.out == "-":

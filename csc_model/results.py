@@ -319,6 +319,7 @@ def project(
     chance: bool = True,
     evidence: Evidence | None = None,
     progress: Progress | None = None,
+    threads: int = 1,
 ) -> Result:
     """Run ``scenario``: deterministic when ``runs`` is 0, else ``runs`` runs.
 
@@ -327,13 +328,14 @@ def project(
     from data, otherwise the stated ranges); ``chance`` off makes each run the expected values
     for its drawn parameters. The same seed gives the same draws for a scenario and its
     baseline, so their difference is steady. ``progress`` (runs with chance) is called with the
-    share of the work done; it may raise to stop the run.
+    share of the work done; it may raise to stop the run. ``threads=2`` runs the two blocks of
+    runs side by side (command line; the app keeps the default, one thread).
     """
     st = build(scenario)
     if runs and parameter_uncertainty:
         draws = draw_parameters(scenario, st, runs, seed, evidence)
-        return Result(scenario, st, run_with_parameters(st, draws, seed, chance, progress), draws)
-    raw = run_stochastic(st, runs, seed, progress) if runs and chance else run_deterministic(st)
+        return Result(scenario, st, run_with_parameters(st, draws, seed, chance, progress, threads), draws)
+    raw = run_stochastic(st, runs, seed, progress, threads=threads) if runs and chance else run_deterministic(st)
     return Result(scenario, st, raw)
 
 

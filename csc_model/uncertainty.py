@@ -186,19 +186,24 @@ def draw_parameters(
 
 
 def run_with_parameters(
-    st: Structure, draws: ParameterDraws, seed: int, chance: bool = True, progress: Progress | None = None
+    st: Structure,
+    draws: ParameterDraws,
+    seed: int,
+    chance: bool = True,
+    progress: Progress | None = None,
+    threads: int = 1,
 ) -> Raw:
     """Runs with drawn parameters: stochastic (``chance``) or expected values for each draw.
 
     With ``chance`` the runs use the same blocks and chance streams as
-    :func:`csc_model.engine.run_stochastic` for this seed, in the calling thread (never a process
-    or a thread: this runs inside the shared Streamlit server). Without, each run is the
+    :func:`csc_model.engine.run_stochastic` for this seed (in the calling thread unless ``threads``
+    asks for more; never a process). Without, each run is the
     deterministic projection with its drawn parameters (slower: one solve a run).
     """
     runs = draws.runs
     rp = draws.run_params
     if chance:
-        return run_stochastic(st, runs, seed, progress, params=rp)
+        return run_stochastic(st, runs, seed, progress, params=rp, threads=threads)
     parts = []
     Q, M = st.stage_probs, st.move_probs
     for r in range(runs):
