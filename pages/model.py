@@ -234,7 +234,7 @@ What the bands do **not** mean: they are not a guarantee. They cover chance and 
 model; they do not cover what the model does not know (a new court practice, a surge of unaccompanied
 children, a provider leaving the market, a change in the law), and they assume the scenario's levers happen
 as set. Checked on authorities simulated by a process that is not this model, from six cut-offs one to three
-years ahead, the actual number of children in care fell inside P10 to P90 in 80% of cases
+years ahead, the actual number of children in care fell inside P10 to P90 in 78% of cases
 (`tests/test_backtest.py`; details in `docs/uncertainty.md`).
 """
 )
@@ -261,17 +261,17 @@ st.markdown(
     """
 **Every English authority, on DfE's published figures.** Each authority's scenario was built from what was
 published up to 31 March 2023 and projected to 31 March 2024 (`python -m csc_model published-backtest --as-at
-2023-03-31`). Its average error against the published count was **5.3%**, against **5.5%** for "next year = this
-year" (5.8% against 6.0% from 2022 to 2023). The model alone is off by 8.0%, about as much as carrying last year's
-net flow forward: published starters and leavers do not add up to the change in the number in care (children are
-counted once a year, and transfers and revisions move the count), and one year's change does not predict the next.
-So the published-figures forecast blends the model with the starting count and a drift fitted on the year before.
-The gain is small, and the blend was chosen after looking at every published year.
+2023-03-31`). Its average error against the published count was **5.9%**, against **5.5%** for "next year = this
+year": it does not beat that simple rule yet (from 2022 to 2023 it did: 5.8% against 6.0%). The model alone is off
+by 7.4%, about as much as carrying last year's net flow forward: published starters and leavers do not add up to
+the change in the number in care (children are counted once a year, and transfers and revisions move the count),
+and one year's change does not predict the next. So the published-figures forecast blends the model with the
+starting count and a drift fitted on the year before (measured 30 November 2026).
 
 **Your own return.** *Load your data* re-runs the model from six earlier 31 Marches, using only what was known then,
 and compares with what happened. On authorities simulated by a process that is not this model, the band from 10%
-to 90% held the actual 80% of the time, and the middle forecast beat "next year = this year" at two and three
-years ahead (4.7% and 5.3% against 5.2% and 7.3%) and tied it one year ahead (3.9% against 3.8%).
+to 90% held the actual 78% of the time, and the middle forecast was off by 3.75%, 4.5% and 5.2% one, two and three
+years ahead, against 3.80%, 5.2% and 7.3% for "next year = this year" (measured 30 November 2026).
 """
 )
 
