@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     bt.calibrate, bt.project = cal, proj
     try:
         t0 = time.perf_counter()
-        card = bt.backtest(a.header, a.episodes, years=3, runs=args.runs, seed=args.seed)
+        card = bt.backtest(a.header, a.episodes, years=3, runs=args.runs, seed=args.seed, threads=2)
         total = time.perf_counter() - t0
     finally:
         bt.calibrate, bt.project = real_cal, real_proj
