@@ -266,6 +266,9 @@ def test_range_of_outcomes_runs_in_the_server(server: str, browser) -> None:
     page.get_by_text("from 200 runs").first.wait_for(timeout=90_000)
     settle(page)
     no_errors(page, "overview with the range of outcomes")
+    page.get_by_text("How sure is this?").first.scroll_into_view_if_needed()
+    assert page.get_by_text("chance that placement spend exceeds the budget").count() >= 1
+    shot(page, "overview_range")
     page.close()
 
 
