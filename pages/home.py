@@ -167,13 +167,13 @@ if band is not None:
             "holding eight in ten.",
         )
     with fan_right:
-        st.markdown("##### Placement spend: the range of futures")
+        st.markdown("##### Placement spend by financial year: the range of futures")
         components.chart(
             charts_uncertainty.fan_chart,
-            band.month,
+            band.fy,
             "spend_gbp",
-            alt="Fan chart of monthly placement spend: the middle line and the bands holding half and eight in ten "
-            "of the futures.",
+            alt="Fan chart of placement spend by financial year: the middle line and the bands holding half and eight "
+            "in ten of the futures.",
         )
     components.table(summaries.risk_table(band.fy), money=False)
     st.caption(
