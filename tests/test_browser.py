@@ -45,6 +45,7 @@ PAGES = [
     ("placements", "Placements and costs"),
     ("model", "Model and assumptions"),
     ("briefing", "Councillor briefing"),
+    ("benchmarks", "Benchmarks"),
 ]
 LEVER = re.compile(r"^Children entering care per week")
 
