@@ -13,7 +13,7 @@ import pandas as pd
 AUTHORITY_COLOUR = "#D55E00"
 OTHER_COLOURS = ("#0072B2", "#009E73", "#595959")
 FONT_SIZE = 13
-HEIGHT = 260
+HEIGHT = 440  # the whole chart: Streamlit fits title, legend and axes inside it, so the plot needs room
 
 
 def _group_scale(groups: list[str], authority: str) -> alt.Scale:
