@@ -56,7 +56,8 @@ def fan_chart(table: pd.DataFrame, measure: str = "children_in_care") -> alt.Top
         .mark_area()
         .encode(
             x=x,
-            y=alt.Y("low:Q", title=title, axis=y_axis, scale=alt.Scale(zero=False)),
+            # the axis starts near the band, not at zero (so a band is readable): the title says so
+            y=alt.Y("low:Q", title=f"{title}, axis not from zero", axis=y_axis, scale=alt.Scale(zero=False)),
             y2="high:Q",
             opacity=alt.Opacity("band:N", scale=alt.Scale(domain=list(BAND_LABELS), range=[0.25, 0.45]), title=None),
             color=alt.value(colour),

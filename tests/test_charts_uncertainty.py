@@ -55,3 +55,13 @@ def test_backtest_frame_starts_each_band_at_the_cutoff_count() -> None:
     assert len(backtest_chart(card).to_dict()["layer"]) == 3
     with pytest.raises(ValueError, match="no persistence column"):
         backtest_frame(card.drop(columns="persistence"))
+
+
+def test_a_fan_chart_says_its_axis_does_not_start_at_zero() -> None:
+    from app_lib import runner
+
+    fy = runner.tables(default_scenario().with_values({"years": 2}), runs=20).fy
+    spec = fan_chart(fy, "spend_gbp").to_dict()
+    ys = [layer["encoding"]["y"] for layer in spec["layer"]]
+    assert any("axis not from zero" in str(y.get("title", "")) for y in ys)
+    assert any(y.get("scale", {}).get("zero") is False for y in ys)
