@@ -7,6 +7,7 @@ scenarios use Okabe-Ito with the baseline in dashed grey. Tooltips show formatte
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import altair as alt
@@ -15,6 +16,7 @@ import pandas as pd
 from csc_model.config import load_placement_types
 from csc_model.structure import STAGE_GROUP_LABELS, STAGE_GROUPS
 
+from . import chart_templates as templates
 from . import formatting as fmt
 
 STAGE_COLOURS: dict[str, str] = {
@@ -77,7 +79,7 @@ def _month_axis() -> alt.X:
     return alt.X("period_end:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6))
 
 
-def _stacked_area(
+def _stacked_parts(
     df: pd.DataFrame,
     key: str,
     labels: dict[str, str],
@@ -85,18 +87,27 @@ def _stacked_area(
     stack_order: list[str],
     y_title: str,
     legend_columns: int = 2,
-) -> alt.LayerChart:
-    """Stacked area of ``children`` by series ``key`` over ``period_end``, with a hover rule listing every series.
-
-    ``labels`` maps each key (a stage or placement id) to its label; ``colours`` maps keys to colours.
-    The hover rule pivots on the ids (safe field names) and shows the labels as titles.
-    """
-    data = df.copy()
+) -> tuple[tuple, pd.DataFrame]:
+    """The stacked area's shape and its table (``children`` by series ``key`` over ``period_end``)."""
+    data = df[["period_end", key, "children"]].copy()
     data["period_end"] = pd.to_datetime(data["period_end"])
     data["series_label"] = data[key].map(labels)
     order = {k: i for i, k in enumerate(stack_order)}
     data["stack_order"] = data[key].map(order).fillna(len(order))
-    keys = [k for k in labels if k in set(data[key])]
+    present = set(data[key])
+    keys = tuple(k for k in labels if k in present)
+    shape = (key, tuple(labels.items()), tuple((k, colours[k]) for k in labels), tuple(stack_order), keys, y_title)
+    return shape + (legend_columns,), data
+
+
+def _stacked_area(shape: tuple) -> alt.LayerChart:
+    """Stacked area of ``children`` by series over ``period_end`` (dataset ``main``), with a hover rule listing
+    every series.
+
+    The hover rule pivots on the ids (safe field names) and shows the labels as titles.
+    """
+    key, label_items, colour_items, stack_order, keys, y_title, legend_columns = shape
+    labels, colours = dict(label_items), dict(colour_items)
     hover = alt.selection_point(
         name="hover", fields=["period_end"], nearest=True, on="pointermove", empty=False, clear="pointerout"
     )
@@ -132,16 +143,11 @@ def _stacked_area(
         )
         .add_params(hover)
     )
-    return alt.layer(area, rule, data=data)
+    return alt.layer(area, rule, data=alt.NamedData("main"))
 
 
-def stage_chart(stage_month: pd.DataFrame, band: pd.DataFrame | None = None) -> alt.TopLevelMixin:
-    """Children in care by legal stage over time (stacked), optionally with the P10-P90 band of the total.
-
-    ``stage_month`` is ``Result.by_stage("month")``; ``band`` is a monthly table with
-    ``children_in_care_p10`` / ``_p50`` / ``_p90`` columns (a stochastic run).
-    """
-    chart = _stacked_area(
+def _stage_parts(stage_month: pd.DataFrame, band: pd.DataFrame | None = None) -> templates.Parts:
+    area_shape, data = _stacked_parts(
         stage_month,
         "stage",
         {g: STAGE_GROUP_LABELS[g] for g in STAGE_GROUPS},
@@ -149,12 +155,22 @@ def stage_chart(stage_month: pd.DataFrame, band: pd.DataFrame | None = None) -> 
         list(STAGE_STACK),
         "Children in care",
     )
+    frames = {"main": data}
     if band is not None:
         b = band[["period_end", "children_in_care_p10", "children_in_care_p50", "children_in_care_p90"]].copy()
         b["period_end"] = pd.to_datetime(b["period_end"])
         b["band"] = "Range of outcomes, all stages (P10 to P90)"
+        frames["band"] = b
+    return (area_shape, band is not None), frames
+
+
+def _stage_draw(shape: tuple) -> alt.TopLevelMixin:
+    area_shape, with_band = shape
+    chart = _stacked_area(area_shape)
+    if with_band:
+        band = alt.NamedData("band")
         shade = (
-            alt.Chart(b)
+            alt.Chart(band)
             .mark_area(opacity=0.25, color=BAND_COLOUR)
             .encode(
                 x="period_end:T",
@@ -168,12 +184,22 @@ def stage_chart(stage_month: pd.DataFrame, band: pd.DataFrame | None = None) -> 
                 ],
             )
         )
-        edge = alt.Chart(b).mark_line(color="#333333", strokeDash=[4, 3], strokeWidth=1.5)
+        edge = alt.Chart(band).mark_line(color="#333333", strokeDash=[4, 3], strokeWidth=1.5)
         lines = edge.encode(x="period_end:T", y="children_in_care_p10:Q") + edge.encode(
             x="period_end:T", y="children_in_care_p90:Q"
         )
         chart = alt.layer(chart, shade, lines)
     return _finish(chart)
+
+
+@templates.templated(_stage_parts, _stage_draw)
+def stage_chart(stage_month: pd.DataFrame, band: pd.DataFrame | None = None) -> alt.TopLevelMixin:
+    """Children in care by legal stage over time (stacked), optionally with the P10-P90 band of the total.
+
+    ``stage_month`` is ``Result.by_stage("month")``; ``band`` is a monthly table with
+    ``children_in_care_p10`` / ``_p50`` / ``_p90`` columns (a stochastic run).
+    """
+    return templates.assemble(_stage_draw, _stage_parts(stage_month, band))
 
 
 def _money_frame(fy: pd.DataFrame) -> pd.DataFrame:
@@ -194,12 +220,32 @@ def _money_frame(fy: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def spend_budget_chart(fy: pd.DataFrame, band: pd.DataFrame | None = None) -> alt.TopLevelMixin:
-    """Placement spend by financial year (bars) against the budget (black marks).
+def _nice_top(value: float) -> float:
+    """``value`` rounded up to two significant figures (the y-axis top, so charts share a template)."""
+    if value <= 0:
+        return 1.0
+    step = 10 ** (math.floor(math.log10(value)) - 1)
+    return math.ceil(value / step - 1e-9) * step
 
-    ``fy`` is ``Result.table("fy")``; ``band`` (optional) has ``spend_gbp_p10``/``_p90``.
-    """
+
+def _spend_parts(fy: pd.DataFrame, band: pd.DataFrame | None = None) -> templates.Parts:
     df = _money_frame(fy)
+    frames = {"main": df}
+    if band is not None and "spend_gbp_p90" in band:  # the labels go above the P90 whiskers too
+        p90 = band.set_index("period")["spend_gbp_p90"] / 1e6
+        df["top_m"] = [max(t, float(p90.get(p, 0.0))) for t, p in zip(df["top_m"], df["period"], strict=True)]
+    top = float(df["top_m"].max()) if len(df) else 1.0
+    if band is not None:
+        b = band[["period", "spend_gbp_p10", "spend_gbp_p90"]].copy()
+        b["p10_m"], b["p90_m"] = b["spend_gbp_p10"] / 1e6, b["spend_gbp_p90"] / 1e6
+        b["p10_text"], b["p90_text"] = b["spend_gbp_p10"].map(fmt.gbp), b["spend_gbp_p90"].map(fmt.gbp)
+        frames["band"] = b
+    # room above the tallest bar for the pressure labels
+    return (tuple(df["period"]), band is not None, _nice_top(top * 1.22)), frames
+
+
+def _spend_draw(shape: tuple) -> alt.TopLevelMixin:
+    periods, with_band, y_top = shape
     series = alt.Color(
         "series:N",
         title=None,
@@ -212,19 +258,16 @@ def spend_budget_chart(fy: pd.DataFrame, band: pd.DataFrame | None = None) -> al
         alt.Tooltip("budget_text:N", title="Budget"),
         alt.Tooltip("pressure_text:N", title="Pressure (+) or saving (-)"),
     ]
-    x = alt.X("period:N", title="Financial year", sort=list(df["period"]), axis=alt.Axis(labelAngle=0))
-    base = alt.Chart(df).transform_calculate(series="'Placement spend'")
-    if band is not None and "spend_gbp_p90" in band:  # the labels go above the P90 whiskers too
-        p90 = band.set_index("period")["spend_gbp_p90"] / 1e6
-        df["top_m"] = [max(t, float(p90.get(p, 0.0))) for t, p in zip(df["top_m"], df["period"], strict=True)]
-    top = float(df["top_m"].max()) if len(df) else 1.0
+    x = alt.X("period:N", title="Financial year", sort=list(periods), axis=alt.Axis(labelAngle=0))
+    main = alt.NamedData("main")
+    base = alt.Chart(main).transform_calculate(series="'Placement spend'")
     bars = base.mark_bar(size=46).encode(
         x=x,
         y=alt.Y(
             "spend_m:Q",
             title="£ million",
             axis=alt.Axis(labelExpr=MONEY_AXIS),
-            scale=alt.Scale(domain=[0, top * 1.22], nice=False),  # room for the pressure labels
+            scale=alt.Scale(domain=[0, y_top], nice=False),
         ),
         color=series,
         tooltip=tooltip,
@@ -235,13 +278,13 @@ def spend_budget_chart(fy: pd.DataFrame, band: pd.DataFrame | None = None) -> al
         .encode(x=x, y="mid:Q", text="label:N")
     )
     budget = (
-        alt.Chart(df)
+        alt.Chart(main)
         .transform_calculate(series="'Budget'")
         .mark_tick(thickness=3, size=64)
         .encode(x=x, y="budget_m:Q", color=series, tooltip=tooltip)
     )
     pressure = (
-        alt.Chart(df)
+        alt.Chart(main)
         .mark_text(fontSize=FONT_SIZE, fontWeight="bold", dy=-22, lineBreak="\n", baseline="bottom")
         .encode(
             x=x,
@@ -256,12 +299,9 @@ def spend_budget_chart(fy: pd.DataFrame, band: pd.DataFrame | None = None) -> al
         )
     )
     layers = [bars, budget, labels]
-    if band is not None:
-        b = band[["period", "spend_gbp_p10", "spend_gbp_p90"]].copy()
-        b["p10_m"], b["p90_m"] = b["spend_gbp_p10"] / 1e6, b["spend_gbp_p90"] / 1e6
-        b["p10_text"], b["p90_text"] = b["spend_gbp_p10"].map(fmt.gbp), b["spend_gbp_p90"].map(fmt.gbp)
+    if with_band:
         layers.append(
-            alt.Chart(b)
+            alt.Chart(alt.NamedData("band"))
             .mark_rule(color=BAND_COLOUR, strokeWidth=2)
             .encode(
                 x=x,
@@ -278,21 +318,37 @@ def spend_budget_chart(fy: pd.DataFrame, band: pd.DataFrame | None = None) -> al
     return _finish(alt.layer(alt.layer(*layers), pressure).resolve_scale(color="independent"))
 
 
+@templates.templated(_spend_parts, _spend_draw)
+def spend_budget_chart(fy: pd.DataFrame, band: pd.DataFrame | None = None) -> alt.TopLevelMixin:
+    """Placement spend by financial year (bars) against the budget (black marks).
+
+    ``fy`` is ``Result.table("fy")``; ``band`` (optional) has ``spend_gbp_p10``/``_p90``.
+    """
+    return templates.assemble(_spend_draw, _spend_parts(fy, band))
+
+
+def _placement_area_parts(placement_month: pd.DataFrame) -> templates.Parts:
+    types = load_placement_types()
+    shape, data = _stacked_parts(
+        placement_month,
+        "placement",
+        {p.id: p.label for p in types},
+        {p.id: p.colour for p in types},
+        [p.id for p in types],
+        "Children in care",
+        legend_columns=1,
+    )
+    return shape, {"main": data}
+
+
+def _placement_area_draw(shape: tuple) -> alt.TopLevelMixin:
+    return _finish(_stacked_area(shape), legend="right")
+
+
+@templates.templated(_placement_area_parts, _placement_area_draw)
 def placement_area_chart(placement_month: pd.DataFrame) -> alt.TopLevelMixin:
     """Children by placement type over time (stacked), colours from placement_types.csv."""
-    types = load_placement_types()
-    return _finish(
-        _stacked_area(
-            placement_month,
-            "placement",
-            {p.id: p.label for p in types},
-            {p.id: p.colour for p in types},
-            [p.id for p in types],
-            "Children in care",
-            legend_columns=1,
-        ),
-        legend="right",
-    )
+    return templates.assemble(_placement_area_draw, _placement_area_parts(placement_month))
 
 
 def placement_spend_chart(placement_fy: pd.DataFrame) -> alt.TopLevelMixin:

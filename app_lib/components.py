@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from csc_model import Scenario, ScenarioError, default_scenario
+from csc_model import Scenario, ScenarioError, default_scenario, presets
 from csc_model.presets import PRESETS, apply_preset
 
 from . import charts, exports, runner, state, urlstate, widgets
@@ -69,10 +69,7 @@ def _on_preset(key: str) -> None:
 @functools.lru_cache(maxsize=64)
 def preset_in_effect(s: Scenario, key: str) -> bool:
     """True when applying the preset would change nothing (it is already part of ``s``)."""
-    try:
-        return apply_preset(s, key) == s
-    except ScenarioError:
-        return False
+    return presets.in_effect(s, key)
 
 
 def preset_buttons(where: Any = st) -> None:

@@ -8,8 +8,9 @@ The server is shared by every user, so (see :mod:`app_lib.server_limits`):
 * one cache for every projection, bounded in entries and bytes;
 * an identical projection asked for by several sessions at once is computed once;
 * stochastic runs (the range of outcomes) are capped at :data:`MAX_RUNS` a request and run one
-  at a time in the whole server, in the session's own thread (never a forked process); a
-  session waiting or running sees a progress bar and can stop;
+  at a time in the whole server, in a *spawned* worker process (:mod:`app_lib.range_worker`: the
+  second core, never a fork of the server), or in the session's own thread when the worker is
+  off or fails; a session waiting or running sees a progress bar and can stop;
 * memory freed after a stochastic run goes back to the operating system.
 """
 
@@ -24,11 +25,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_lib import formatting as fmt
+from app_lib import chart_templates as templates
+from app_lib import range_worker
 from app_lib import server_limits as limits
+from app_lib.projection import Progress, Tables, compute
 from csc_model import Scenario, attribution
 from csc_model.attribution import INTERACTION  # noqa: F401 - used by the chart builders and tests
-from csc_model.results import project
 
 MAX_RUNS = 1000
 """The most stochastic runs one request may ask for (about 140 MB while it runs)."""
@@ -37,23 +39,6 @@ CACHE_BYTES = 64 * 1024 * 1024
 """Bounds of the projection cache (a deterministic projection's tables take about 100-200 kB)."""
 STOCHASTIC_SLOTS = 1
 """Stochastic projections running at once in the whole server."""
-
-Progress = Callable[[float, str], None]
-"""Told the share done (0 to 1) and what is happening; may raise to stop (the app's progress bar
-does, through Streamlit, when the user presses Stop or changes anything)."""
-
-
-@dataclass(frozen=True)
-class Tables:
-    """One projection, reported every way the app shows it."""
-
-    fy: pd.DataFrame
-    month: pd.DataFrame
-    placement_fy: pd.DataFrame
-    placement_month: pd.DataFrame
-    stage_month: pd.DataFrame
-    runs: int = 0
-
 
 CHART_ENTRIES = 256
 CHART_BYTES = 32 * 1024 * 1024
@@ -66,6 +51,7 @@ class _Server:
     gate: limits.Gate
     inflight: limits.InFlight
     charts: limits.BoundedCache
+    worker: range_worker.RangeWorker
 
 
 @st.cache_resource(show_spinner=False)
@@ -78,29 +64,7 @@ def _server() -> _Server:
         limits.Gate(STOCHASTIC_SLOTS),
         limits.InFlight(),
         limits.BoundedCache(CHART_ENTRIES, CHART_BYTES),
-    )
-
-
-def _compute(scenario_json: str, runs: int, seed: int, progress: Progress | None) -> Tables:
-    scenario = Scenario.from_json(scenario_json)
-    tick = None if progress is None else (lambda share: progress(share, "running"))
-    # The range of outcomes is honest: each run draws its own rates, prices and inflation from
-    # their stated ranges (csc_model.uncertainty) as well as chance in who enters and leaves care.
-    res = project(scenario, runs=runs, seed=seed, parameter_uncertainty=runs > 0, progress=tick)
-    fy = res.table("fy")
-    # Pressure as the budget-paper table shows it (spend and budget each to the nearest £1,000,
-    # then subtracted, so the table adds up): every card, chart and sentence then agrees with it.
-    fy["pressure_gbp"] = [
-        float(fmt.round_thousand(a) - fmt.round_thousand(b))
-        for a, b in zip(fy["spend_gbp"], fy["budget_gbp"], strict=True)
-    ]
-    return Tables(
-        fy=fy,
-        month=res.table("month"),
-        placement_fy=res.by_placement("fy"),
-        placement_month=res.by_placement("month"),
-        stage_month=res.by_stage("month"),
-        runs=runs,
+        range_worker.RangeWorker(),
     )
 
 
@@ -121,7 +85,7 @@ def tables(scenario: Scenario, runs: int = 0, seed: int = 0, progress: Progress 
             return hit
         with server.inflight.lead(key) as leader:
             if leader:
-                return _lead(server, key, progress)
+                return _lead(server, key, scenario, progress)
         # someone else is computing the same projection: wait for it, then take it from the cache
         server.inflight.wait(key, None if progress is None else (lambda: progress(0.0, "same")))
         hit = server.cache.get(key)
@@ -130,19 +94,40 @@ def tables(scenario: Scenario, runs: int = 0, seed: int = 0, progress: Progress 
         # the other session stopped (or its result was too big to keep): compute it here
 
 
-def _lead(server: _Server, key: tuple[str, int, int], progress: Progress | None) -> Tables:
+def _lead(server: _Server, key: tuple[str, int, int], scenario: Scenario, progress: Progress | None) -> Tables:
     scenario_json, runs, seed = key
     if not runs:
-        result = _compute(scenario_json, 0, seed, None)
+        result = compute(scenario, 0, seed, None)
     else:
         wait = None if progress is None else (lambda ahead: progress(0.0, f"waiting:{ahead}"))
         try:
             with server.gate.hold(wait):
-                result = _compute(scenario_json, runs, seed, progress)
+                result = _range(server, scenario, scenario_json, runs, seed, progress)
         finally:
             limits.release_memory()
     server.cache.put(key, result)
     return result
+
+
+def _range(
+    server: _Server, scenario: Scenario, scenario_json: str, runs: int, seed: int, progress: Progress | None
+) -> Tables:
+    """A range of outcomes: in the worker process (the second core), else in this thread."""
+    if range_worker.enabled():
+        ticks = None
+        if progress is not None:
+            done = [0.0]
+
+            def ticks(share: float, what: str) -> None:
+                if what != "tick":  # a tick repeats the last share (and lets Stop through)
+                    done[0] = share
+                progress(done[0], "running")
+
+        try:
+            return server.worker.run(scenario_json, runs, seed, ticks)
+        except range_worker.WorkerFailed:
+            pass  # computed here instead, as the same numbers
+    return compute(scenario, runs, seed, progress)
 
 
 def chart_spec(builder: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -152,7 +137,10 @@ def chart_spec(builder: Callable[..., Any], args: tuple, kwargs: dict[str, Any])
     cache = _server().charts
     spec = cache.get(key)
     if spec is None:
-        spec = builder(*args, **kwargs).to_dict(validate=False)  # the builders' output is checked in tests
+        if templates.is_templated(builder):  # the structure once per shape, the figures filled in
+            spec = templates.spec(builder, args, kwargs, cache)
+        else:
+            spec = builder(*args, **kwargs).to_dict(validate=False)  # the builders' output is checked in tests
         cache.put(key, spec)
     return spec
 

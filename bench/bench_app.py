@@ -79,7 +79,7 @@ def main() -> None:
     _summary("one-click preset on the overview (model runs)", presets)
 
     switches = []
-    for page in ("placements_and_costs", "compare_scenarios", "model_and_assumptions", "overview", "scenario_builder"):
+    for page in ("placements", "compare", "model", "home", "builder", "briefing", "benchmarks", "data"):
         switches.append(_timed(lambda p=page: at.switch_page(f"pages/{p}.py").run()))
         assert not at.exception
     _summary("page switch (projections cached)", switches)

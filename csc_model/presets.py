@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -101,3 +102,21 @@ def apply_preset(s: Scenario, key: str) -> Scenario:
     if key not in PRESETS:
         raise KeyError(f"unknown preset {key!r}; choose from {', '.join(PRESETS)}")
     return s.with_values(PRESETS[key].changes(s))
+
+
+def in_effect(s: Scenario, key: str) -> bool:
+    """True when applying preset ``key`` to ``s`` would change nothing (it is already part of ``s``).
+
+    Compares the preset's values with the scenario's own, field by field, instead of building and
+    validating a new scenario (a page checks every preset on every rerun).
+    """
+    current = s.to_dict()
+    for path, value in PRESETS[key].changes(s).items():
+        node: Any = current
+        for part in path.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return False
+            node = node[part]
+        if json.loads(json.dumps(value)) != node:
+            return False
+    return True

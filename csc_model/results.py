@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -123,7 +123,18 @@ class Result:
         return wk, day_p, ends, labels
 
     # -- core arrays by period --------------------------------------------------
+    @cached_property
+    def _period_memo(self) -> dict[str, Any]:
+        return {}
+
     def _by_period(self, freq: Freq) -> dict[str, np.ndarray | list]:
+        """The core arrays by period, worked out once per frequency (every table of a period uses them)."""
+        memo = self._period_memo
+        if freq not in memo:
+            memo[freq] = self._work_out_by_period(freq)
+        return memo[freq]
+
+    def _work_out_by_period(self, freq: Freq) -> dict[str, np.ndarray | list]:
         raw, st = self.raw, self.structure
         _, day_p, ends, labels = self._period_keys(freq)
         n = len(labels)
@@ -188,6 +199,12 @@ class Result:
         Stochastic results give the mean over runs, plus ``_p10``/``_p50``/``_p90`` columns
         for children in care and spend.
         """
+        memo = self._period_memo.setdefault("tables", {})
+        if freq not in memo:
+            memo[freq] = self._work_out_table(freq)
+        return memo[freq].copy()
+
+    def _work_out_table(self, freq: Freq) -> pd.DataFrame:
         b = self._by_period(freq)
         st = self.structure
         grp = st.stage_group
@@ -195,29 +212,27 @@ class Result:
         total = by_cell.sum(axis=2)  # (n, R)
         spend = b["spend_place"].sum(axis=2)  # (n, R)
         cw = b["child_weeks_place"].sum(axis=2)
-        df = pd.DataFrame(
-            {
-                "period": b["labels"],
-                "period_end": [d.date() for d in b["ends"]],
-                "days": b["days"],
-                "children_in_care": total.mean(axis=1),
-                "entries": b["entries"].mean(axis=1),
-            }
-        )
+        cols: dict[str, Any] = {
+            "period": b["labels"],
+            "period_end": [d.date() for d in b["ends"]],
+            "days": b["days"],
+            "children_in_care": total.mean(axis=1),
+            "entries": b["entries"].mean(axis=1),
+        }
         for i, route in enumerate(EXIT_ROUTES):
-            df[f"exits_{route}"] = b["exits"][:, :, i].mean(axis=1)
-        df["exits_total"] = b["exits"].sum(axis=2).mean(axis=1)
+            cols[f"exits_{route}"] = b["exits"][:, :, i].mean(axis=1)
+        cols["exits_total"] = b["exits"].sum(axis=2).mean(axis=1)
         for g, name in enumerate(STAGE_GROUPS):
-            df[f"stage_{name}"] = by_cell[:, :, grp == g].sum(axis=2).mean(axis=1)
-        df["in_proceedings"] = df["stage_proceedings"]
-        df["in_proceedings_backlog"] = b["long_end"].mean(axis=1)
-        df["spend_gbp"] = spend.mean(axis=1)
-        df["budget_gbp"] = b["budget"]
-        df["pressure_gbp"] = df["spend_gbp"] - df["budget_gbp"]
+            cols[f"stage_{name}"] = by_cell[:, :, grp == g].sum(axis=2).mean(axis=1)
+        cols["in_proceedings"] = cols["stage_proceedings"]
+        cols["in_proceedings_backlog"] = b["long_end"].mean(axis=1)
+        spend_mean, budget = spend.mean(axis=1), np.asarray(b["budget"], dtype=float)
+        cols["spend_gbp"] = spend_mean.round(2)
+        cols["budget_gbp"] = budget.round(2)
+        cols["pressure_gbp"] = (spend_mean - budget).round(2)
         with np.errstate(invalid="ignore", divide="ignore"):
-            df["avg_weekly_cost_per_child_gbp"] = spend.mean(axis=1) / cw.mean(axis=1)
-        money = ["spend_gbp", "budget_gbp", "pressure_gbp", "avg_weekly_cost_per_child_gbp"]
-        df[money] = df[money].round(2)
+            cols["avg_weekly_cost_per_child_gbp"] = (spend_mean / cw.mean(axis=1)).round(2)
+        df = pd.DataFrame(cols)
         if self.raw.stochastic:
             add_run_columns(self, df, b)
         return df

@@ -249,3 +249,16 @@ def test_utf8_and_utf16_files_read_the_same(base: Scenario) -> None:
         assert Scenario.from_json(data) == base
     with pytest.raises(ScenarioError, match="not a text file"):
         Scenario.from_json(text.encode("cp1252") + b"\xe9")
+
+
+def test_preset_in_effect_agrees_with_applying_it() -> None:
+    """The quick field-by-field check says a preset is in effect exactly when applying it changes nothing."""
+    from csc_model import default_scenario
+    from csc_model.presets import in_effect
+
+    s = default_scenario()
+    for key in PRESETS:
+        applied = apply_preset(s, key)
+        for candidate in (s, applied, apply_preset(applied, key)):
+            for other in PRESETS:
+                assert in_effect(candidate, other) == (apply_preset(candidate, other) == candidate), (key, other)

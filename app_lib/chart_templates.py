@@ -1,0 +1,79 @@
+"""Charts as a cached structure plus the figures of the moment.
+
+Building an Altair chart and turning it into Vega-Lite costs 50-250 ms on two busy cores: most of
+what a rerun costs after the scenario changes, paid again for every new scenario. A chart's
+structure (marks, encodings, colours, scales, tooltips) depends on a few facts about its inputs
+(which series exist, whether a band is drawn, which financial years), not on the figures. A
+*templated* builder is therefore split in two:
+
+- ``parts(*args)`` works out those facts (the *shape*, hashable) and the tables to draw
+  (pandas, a few milliseconds);
+- ``draw(shape)`` builds the Altair chart on named datasets (``alt.NamedData``).
+
+The public builder (``charts.stage_chart`` and the like) is still a pure function returning an
+Altair chart (``assemble``); the server keeps the Vega-Lite of ``draw(shape)`` once per shape and
+fills in the datasets for each request (``spec``), which gives the same spec for a fraction of
+the work (tested: ``tests/test_chart_templates.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any, Protocol
+
+import altair as alt
+import pandas as pd
+
+Parts = tuple[Hashable, dict[str, pd.DataFrame]]
+PartsFn = Callable[..., Parts]
+DrawFn = Callable[[Any], alt.TopLevelMixin]
+
+
+class _Cache(Protocol):
+    def get(self, key: Any) -> Any: ...
+
+    def put(self, key: Any, value: Any) -> None: ...
+
+
+_REGISTRY: dict[Callable[..., Any], tuple[PartsFn, DrawFn]] = {}
+
+
+def values(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame as Vega-Lite rows, converted exactly as Altair converts inline data."""
+    return alt.utils.data.to_values(df)["values"]
+
+
+def assemble(draw: DrawFn, parts: Parts) -> alt.TopLevelMixin:
+    """The Altair chart of ``draw(shape)`` carrying its datasets (the public builders' result)."""
+    shape, data = parts
+    chart = draw(shape)
+    chart.datasets = {name: values(df) for name, df in data.items()}
+    return chart
+
+
+def templated(parts: PartsFn, draw: DrawFn) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator for a public builder made of ``parts`` and ``draw``: registers it for :func:`spec`."""
+
+    def register(builder: Callable[..., Any]) -> Callable[..., Any]:
+        _REGISTRY[builder] = (parts, draw)
+        return builder
+
+    return register
+
+
+def is_templated(builder: Callable[..., Any]) -> bool:
+    return builder in _REGISTRY
+
+
+def spec(builder: Callable[..., Any], args: tuple, kwargs: dict[str, Any], cache: _Cache) -> dict[str, Any]:
+    """The Vega-Lite of ``builder(*args, **kwargs)``: the cached structure for its shape, with its datasets."""
+    parts, draw = _REGISTRY[builder]
+    shape, data = parts(*args, **kwargs)
+    key = ("template", builder.__module__, builder.__qualname__, shape)
+    template = cache.get(key)
+    if template is None:
+        template = draw(shape).to_dict(validate=False)  # the builders' output is validated in tests
+        cache.put(key, template)
+    out = dict(template)
+    out["datasets"] = {name: values(df) for name, df in data.items()}
+    return out

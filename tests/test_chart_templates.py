@@ -1,0 +1,83 @@
+"""Templated charts: the server's cached structure filled with new figures gives the very spec the
+builder gives, for scenarios whose figures differ (so a cached structure never shows stale data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app_lib import chart_templates as templates
+from app_lib import charts, runner
+from csc_model import default_scenario
+from csc_model.presets import apply_preset
+
+
+class _Dict:
+    def __init__(self) -> None:
+        self.d: dict[Any, Any] = {}
+
+    def get(self, key: Any) -> Any:
+        return self.d.get(key)
+
+    def put(self, key: Any, value: Any) -> None:
+        self.d[key] = value
+
+
+@pytest.fixture(scope="module")
+def two() -> tuple[runner.Tables, runner.Tables]:
+    s = default_scenario()
+    return runner.tables(s), runner.tables(apply_preset(s, "edge_of_care_10"))
+
+
+def _cases(t: runner.Tables) -> list[tuple[Any, tuple]]:
+    return [
+        (charts.stage_chart, (t.stage_month,)),
+        (
+            charts.stage_chart,
+            (
+                t.stage_month,
+                t.month.assign(
+                    children_in_care_p10=t.month["children_in_care"] * 0.9,
+                    children_in_care_p50=t.month["children_in_care"],
+                    children_in_care_p90=t.month["children_in_care"] * 1.1,
+                ),
+            ),
+        ),
+        (charts.spend_budget_chart, (t.fy,)),
+        (
+            charts.spend_budget_chart,
+            (t.fy, t.fy.assign(spend_gbp_p10=t.fy["spend_gbp"] * 0.95, spend_gbp_p90=t.fy["spend_gbp"] * 1.05)),
+        ),
+        (charts.placement_area_chart, (t.placement_month,)),
+    ]
+
+
+def test_a_cached_structure_filled_with_other_figures_is_the_builders_own_spec(two) -> None:
+    first, second = two
+    cache = _Dict()
+    for (builder, args_a), (_, args_b) in zip(_cases(first), _cases(second), strict=True):
+        assert templates.is_templated(builder)
+        a = templates.spec(builder, args_a, {}, cache)
+        b = templates.spec(builder, args_b, {}, cache)  # the structure cached from the first scenario
+        assert a == builder(*args_a).to_dict(validate=False)
+        assert b == builder(*args_b).to_dict(validate=False)
+        assert a["datasets"] != b["datasets"], f"{builder.__name__}: the two scenarios' figures should differ"
+    # one structure per shape: the stage and placement charts' structures served both scenarios
+    per_builder = [key[2] for key in cache.d]
+    assert per_builder.count("stage_chart") == 2  # with and without the band
+    assert per_builder.count("placement_area_chart") == 1
+    assert per_builder.count("spend_budget_chart") <= 4  # the axis top may differ between the scenarios
+
+
+def test_templated_charts_are_valid_vega_lite(two) -> None:
+    for builder, args in _cases(two[0]):
+        builder(*args).to_dict()  # validates against the Vega-Lite schema
+
+
+def test_the_spend_axis_leaves_room_above_the_tallest_bar(two) -> None:
+    fy = two[0].fy
+    spec = charts.spend_budget_chart(fy).to_dict()
+    top = spec["layer"][0]["layer"][0]["encoding"]["y"]["scale"]["domain"][1]
+    tallest = max(fy["spend_gbp"].max(), fy["budget_gbp"].max()) / 1e6
+    assert tallest * 1.22 <= top <= tallest * 1.22 * 1.1

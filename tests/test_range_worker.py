@@ -1,0 +1,56 @@
+"""The range of outcomes in a spawned worker process: the same numbers as in the session's thread,
+a Stop that ends the worker at once, and a fresh worker for the next range."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from app_lib import range_worker
+from app_lib.projection import compute
+from csc_model import default_scenario
+
+RUNS = 24
+
+
+@pytest.fixture()
+def worker():
+    w = range_worker.RangeWorker()
+    yield w
+    w.stop()
+
+
+def test_the_worker_gives_the_same_range_as_the_sessions_thread(worker) -> None:
+    s = default_scenario()
+    shares: list[float] = []
+    got = worker.run(s.to_json(indent=None), RUNS, 7, lambda share, what: shares.append(share))
+    here = compute(s, RUNS, 7)
+    for name in ("fy", "month", "placement_fy", "placement_month", "stage_month"):
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(here, name))
+    assert got.runs == RUNS
+    assert shares and max(shares) == pytest.approx(1.0)  # progress came back from the worker
+    assert worker.pid is not None  # kept for the next range
+
+
+def test_stop_ends_the_worker_and_the_next_range_starts_a_fresh_one(worker) -> None:
+    s = default_scenario()
+    worker.run(s.to_json(indent=None), 4, 1)
+    first = worker.pid
+
+    class Stop(Exception):
+        pass
+
+    def stop_at_once(share: float, what: str) -> None:
+        raise Stop
+
+    with pytest.raises(Stop):
+        worker.run(s.to_json(indent=None), RUNS, 2, stop_at_once)
+    assert worker.pid is None  # terminated: its CPU is free at once
+    worker.run(s.to_json(indent=None), 4, 3)
+    assert worker.pid not in (None, first)
+
+
+def test_a_failing_job_is_reported_not_hung(worker) -> None:
+    with pytest.raises(range_worker.WorkerFailed):
+        worker.run("{not json", 4, 1)
+    assert worker.run(default_scenario().to_json(indent=None), 4, 1).runs == 4  # the worker still serves
