@@ -289,7 +289,7 @@ def _chart_list(
     if baseline_month is not None:
         out.append(
             (
-                "Children in care: the scenario and the baseline",
+                "Children in care: the scenario and the baseline (the axis does not start at zero)",
                 charts.scenario_lines,
                 ({base: baseline_month, name: month}, "children_in_care", "Children in care"),
                 {"baseline": base},

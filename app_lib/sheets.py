@@ -55,7 +55,7 @@ COUNT_CHANGE = "+#,##0;-#,##0;0"
 DATE = "d mmm yyyy"
 MONTH = "mmm yyyy"
 SHARE = "0%"
-CHART_WIDTH = 720
+CHART_WIDTH = 640
 """Width (pixels) of a chart image in the workbook (drawn at twice that for sharp printing)."""
 
 SpecOf = Callable[[Callable[..., Any], tuple, dict[str, Any]], dict[str, Any]]
