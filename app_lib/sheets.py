@@ -129,6 +129,10 @@ def write_sheet(
         longest_word = max((len(w) for w in title.split()), default=0)
         width = min(max([8, longest_word, *widths]) + 2, widest)
         ws.column_dimensions[get_column_letter(i)].width = width
+        if max(widths, default=0) > width - 2:  # longer text than the widest column: wrap it
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                if isinstance(cell.value, str) and len(cell.value) > width - 2:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
         header_lines = max(header_lines, -(-len(title) // max(width - 1, 1)))
         head = ws.cell(row=1, column=i)
         head.font = Font(bold=True, color="FFFFFF")
