@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+import math
 import re
 import typing
 from collections.abc import Iterable
@@ -120,6 +121,8 @@ class Display:
 def gbp_millions(x: float) -> str:
     """A budget in £m as a budget paper writes it: "£36.0m", with more decimals only when the
     figure needs them to the nearest £1,000 ("£37.125m", "£38.76m")."""
+    if not isinstance(x, (int, float)) or not math.isfinite(x):
+        return str(x)
     k = fmt.round_thousand(x) // 1000  # whole thousands
     sign = "-" if k < 0 else ""
     whole, rest = divmod(abs(k), 1000)
