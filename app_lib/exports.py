@@ -98,19 +98,6 @@ def month_table(month: pd.DataFrame) -> pd.DataFrame:
     return _common(month, first, "Children at month end", "In care proceedings at month end")
 
 
-def placement_table(placement_fy: pd.DataFrame) -> pd.DataFrame:
-    """One row per financial year and placement type (from ``Result.by_placement("fy")``)."""
-    return pd.DataFrame(
-        {
-            FY: placement_fy["period"].to_numpy(),
-            "Placement type": placement_fy["placement_label"].to_numpy(),
-            "Children at 31 March": _whole(placement_fy["children"]).to_numpy(),
-            "Child-weeks in the year": _whole(placement_fy["child_weeks"]).to_numpy(),
-            "Spend (£)": _thousands(placement_fy["spend_gbp"]).to_numpy(),
-        }
-    )
-
-
 def placement_pivot(placement_fy: pd.DataFrame, measure: str = "spend") -> pd.DataFrame:
     """Placement types down, financial years across, with an all-types row.
 
@@ -390,7 +377,7 @@ def workbook_bytes(
             ],
             "Detail": [
                 scenario.name,
-                base_name if baseline_fy is not None or baseline is not None else "the defaults",
+                base_name,
                 dt.date.today(),
                 "Pounds, rounded to the nearest £1,000; pressure = spend minus budget after rounding.",
                 "Worked out from the figures as shown: difference = scenario minus baseline, total = the sum of "

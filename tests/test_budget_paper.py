@@ -52,7 +52,9 @@ def book(scenario: Scenario, scen_t: runner.Tables, base: Scenario, base_t: runn
         baseline=base,
         baseline_fy=base_t.fy,
         baseline_month=base_t.month,
+        baseline_label="Our plan",
         stage_month=scen_t.stage_month,
+        spec_of=runner.chart_spec,  # as the sidebar calls it: charts already drawn come from the cache
     )
     return openpyxl.load_workbook(io.BytesIO(data))
 
@@ -230,6 +232,7 @@ def test_workbook_dates_are_dates(book: openpyxl.Workbook) -> None:
     assert month.number_format == "mmm yyyy"
     assert isinstance(end.value, dt.datetime) and end.value.date() == dt.date(2026, 4, 30)
     assert end.number_format == "d mmm yyyy"
+    assert book["About"]["B3"].value == "Our plan"
     produced = book["About"]["B4"]
     assert isinstance(produced.value, dt.datetime) and produced.number_format == "d mmm yyyy"
     spend = ws.cell(row=2, column=header.index(exports.SPEND) + 1)
