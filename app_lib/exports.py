@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,8 +20,11 @@ from csc_model import Scenario, default_scenario
 from csc_model.attribution import changed_fields
 from csc_model.config import source_for
 
+from . import budget_paper as bp
 from . import formatting as fmt
-from .levers import describe_path, group_of, show_value
+from . import sheets
+from .levers import changes, describe_path, group_of, show_value
+from .sheets import _PLAIN_NUMBER, FORMULA_STARTS, cell_safe, safe_frame  # noqa: F401 - part of this module's API
 
 FY = "Financial year"
 CHILDREN_END = "Children in care at 31 March"
@@ -88,42 +90,31 @@ def is_money_measure(name: str) -> bool:
 
 
 def month_table(month: pd.DataFrame) -> pd.DataFrame:
-    """One row per month (from ``Result.table("month")``)."""
+    """One row per month (from ``Result.table("month")``); Month (its first day) and Month end are dates."""
     ends = pd.to_datetime(month["period_end"])
     fys = [f"{d.year if d.month >= 4 else d.year - 1}-{(d.year + (1 if d.month >= 4 else 0)) % 100:02d}" for d in ends]
-    first = {"Month": month["period"].to_numpy(), "Month end": ends.dt.date.to_numpy(), FY: fys}
+    starts = ends.dt.to_period("M").dt.start_time.dt.date  # a real date, shown as "Apr 2026"
+    first = {"Month": starts.to_numpy(), "Month end": ends.dt.date.to_numpy(), FY: fys}
     return _common(month, first, "Children at month end", "In care proceedings at month end")
-
-
-def placement_table(placement_fy: pd.DataFrame) -> pd.DataFrame:
-    """One row per financial year and placement type (from ``Result.by_placement("fy")``)."""
-    return pd.DataFrame(
-        {
-            FY: placement_fy["period"].to_numpy(),
-            "Placement type": placement_fy["placement_label"].to_numpy(),
-            "Children at 31 March": _whole(placement_fy["children"]).to_numpy(),
-            "Child-weeks in the year": _whole(placement_fy["child_weeks"]).to_numpy(),
-            "Spend (£)": _thousands(placement_fy["spend_gbp"]).to_numpy(),
-        }
-    )
 
 
 def placement_pivot(placement_fy: pd.DataFrame, measure: str = "spend") -> pd.DataFrame:
     """Placement types down, financial years across, with an all-types row.
 
     ``measure`` is "spend" (£, nearest thousand, with a total column) or "children" (at 31
-    March). Totals are rounded from the exact sums, so they match the financial-year table;
-    the rounded rows may differ from a total by £1,000 or so.
+    March). The all-types row is rounded from the exact sums, so it matches the financial-year
+    table; the rounded types may differ from it by £1,000 or so. The total is the sum of the years
+    as shown, as in the budget-paper table.
     """
     column = "spend_gbp" if measure == "spend" else "children"
     raw = placement_fy.pivot_table(index="placement_label", columns="period", values=column, aggfunc="sum", sort=False)
     raw = raw.reindex(list(dict.fromkeys(placement_fy["placement_label"])))
     raw = raw[list(dict.fromkeys(placement_fy["period"]))]
-    if measure == "spend":
-        raw["Total"] = raw.sum(axis=1)
     raw.loc["All placement types"] = raw.sum(axis=0)
     out = raw.map(fmt.round_thousand) if measure == "spend" else raw.round()
     out = out.astype("int64")
+    if measure == "spend":
+        out["Total"] = out.sum(axis=1)
     out.index.name = "Placement type"
     out.columns.name = None
     return out.reset_index()
@@ -184,35 +175,6 @@ def _show(path: str, value: Any) -> str:
 # ---------------------------------------------------------------------------
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""A text cell starting with one of these is read as a formula by Excel, LibreOffice or Sheets."""
-_PLAIN_NUMBER = re.compile(r"[+-]?£?\d[\d,]*(\.\d+)?%?[km]?")
-
-
-def cell_safe(value: Any) -> Any:
-    """Text a spreadsheet would evaluate, made inert with a leading ``'`` (OWASP's advice on CSV
-    injection): a scenario named ``=HYPERLINK(...)`` stays text. Numbers, and text that is only a
-    number such as ``-£2,106,000`` or ``-5%`` (which cannot run anything), are left as they are."""
-    if (
-        isinstance(value, str)
-        and value.startswith(FORMULA_STARTS)
-        and value != "-"
-        and not _PLAIN_NUMBER.fullmatch(value)
-    ):
-        return "'" + value
-    return value
-
-
-def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` with every text cell and column name passed through :func:`cell_safe`."""
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
-            out[col] = out[col].map(cell_safe)
-    out.columns = [cell_safe(c) for c in out.columns]
-    return out
-
-
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """CSV with a byte-order mark so Excel reads the £ sign correctly; text cells made formula-safe."""
     return safe_frame(df).to_csv(index=False).encode("utf-8-sig")
@@ -265,93 +227,208 @@ def range_table(band_fy: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def column_format(col: str) -> str | None:
+    """Number format of a column of the exports, from its name."""
+    name = str(col)
+    if name.startswith("Chance "):
+        return sheets.SHARE
+    if col in MONEY_COLUMNS or "(£)" in name:
+        return sheets.GBP
+    if col in COUNT_COLUMNS or name.startswith("Children at 31 March") or name.startswith("Child-weeks"):
+        return sheets.COUNT
+    if name == "Month":
+        return sheets.MONTH
+    if name == "Month end" or name.endswith(" date"):
+        return sheets.DATE
+    return None
+
+
+def _chart_list(
+    scenario_name: str,
+    fy: pd.DataFrame,
+    month: pd.DataFrame,
+    placement_fy: pd.DataFrame,
+    baseline_fy: pd.DataFrame | None,
+    baseline_month: pd.DataFrame | None,
+    baseline_label: str | None,
+    stage_month: pd.DataFrame | None,
+    band_fy: pd.DataFrame | None,
+) -> list[sheets.ChartItem]:
+    """(title, builder, args, kwargs) of each chart the workbook carries, as the pages draw them."""
+    from . import charts
+
+    base = charts.baseline_name(baseline_label)
+    name = scenario_name if scenario_name != base else f"{scenario_name} (scenario)"
+    out: list[sheets.ChartItem] = [
+        ("Placement spend against the budget, by financial year", charts.spend_budget_chart, (fy,), {})
+    ]
+    if band_fy is not None:
+        out[0] = (out[0][0] + " (with the range of outcomes)", charts.spend_budget_chart, (fy, band_fy), {})
+    if baseline_fy is not None:
+        out.append(
+            (
+                "Placement spend by financial year: the scenario and the baseline",
+                charts.scenario_fy_bars,
+                ({base: baseline_fy, name: fy},),
+                {"baseline": base},
+            )
+        )
+    if baseline_month is not None:
+        out.append(
+            (
+                "Children in care: the scenario and the baseline (the axis does not start at zero)",
+                charts.scenario_lines,
+                ({base: baseline_month, name: month}, "children_in_care", "Children in care"),
+                {"baseline": base},
+            )
+        )
+    if stage_month is not None:
+        out.append(("Children in care by legal stage", charts.stage_chart, (stage_month,), {}))
+    out.append(("Placement spend by placement type", charts.placement_spend_chart, (placement_fy,), {}))
+    return out
+
+
+def changes_table(scenario: Scenario, baseline: Scenario | None = None) -> pd.DataFrame:
+    """The assumptions of ``scenario`` that differ from ``baseline`` (the defaults when None), with
+    the value in each and the source of the default: what a reader of the figures needs first."""
+    base = baseline or default_scenario()
+    rows = []
+    for path, (old, new) in changes(base, scenario).items():
+        src = source_for(path)
+        rows.append(
+            {
+                "Group": group_of(path),
+                "Assumption": describe_path(path),
+                "Baseline": _show(path, old),
+                "This scenario": _show(path, new),
+                "Source of the default": src.cited if src else "",
+                "Field": path,
+            }
+        )
+    if not rows:
+        rows.append(
+            {
+                "Group": "",
+                "Assumption": "No assumption differs from the baseline.",
+                "Baseline": "",
+                "This scenario": "",
+                "Source of the default": "",
+                "Field": "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _budget_paper_sheet(xw: pd.ExcelWriter, name: str, table: pd.DataFrame) -> None:
+    formats = [sheets.row_format(m, f) for m, f in zip(table[bp.MEASURE], table[bp.FIGURE], strict=True)]
+    sheets.write_sheet(xw, name, table, row_formats=formats, label_columns=2)
+
+
 def workbook_bytes(
     scenario: Scenario,
     fy: pd.DataFrame,
     month: pd.DataFrame,
     placement_fy: pd.DataFrame,
     band_fy: pd.DataFrame | None = None,
+    *,
+    baseline: Scenario | None = None,
+    baseline_fy: pd.DataFrame | None = None,
+    baseline_month: pd.DataFrame | None = None,
+    baseline_label: str | None = None,
+    stage_month: pd.DataFrame | None = None,
+    charts: bool = True,
+    spec_of: sheets.SpecOf | None = None,
 ) -> bytes:
     """Excel workbook for a budget paper.
 
-    Sheets: By financial year, (Range of outcomes, when ``band_fy`` from a stochastic projection is
-    given), By month, By placement type, Assumptions, Scenario JSON, About.
+    Sheets: Changes from the baseline (the assumptions that differ from ``baseline``, the defaults
+    when None), By financial year (the budget-paper table: baseline, scenario and difference when
+    ``baseline_fy`` is given), Range of outcomes (when ``band_fy`` from a stochastic projection is
+    given), By month, Spend by placement type, Children by placement type, Charts (images, when
+    ``charts``), Assumptions, Scenario JSON, About. Money cells are numbers in £ formats, dates are
+    dates, the header row stays in view. ``baseline_label`` names the baseline as the pages do ("Our
+    plan"; None for the defaults). ``spec_of`` (e.g. ``runner.chart_spec``) reuses charts already built.
     """
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    from openpyxl.styles import Alignment
 
-    sheets = {
-        "By financial year": fy_table_wide(fy),
+    base_name = baseline_label or "the defaults"
+    tables = {
+        "Changes from the baseline": changes_table(scenario, baseline),
+        "By financial year": bp.budget_paper_table(fy, baseline_fy),
         **({"Range of outcomes": range_table(band_fy)} if band_fy is not None else {}),
         "By month": month_table(month),
-        "By placement type": placement_table(placement_fy),
-        "Assumptions": assumptions_table(scenario),
-        "Scenario JSON": pd.DataFrame(
-            {"Scenario JSON (save as a .json file to load it again)": scenario.to_json().splitlines()}
-        ),
-        "About": pd.DataFrame(
-            {
-                "Item": [
-                    "Scenario",
-                    "Produced",
-                    "Money",
-                    "Children",
-                    "Rounding",
-                    "Months",
-                    "Financial years",
-                    "Status",
-                ],
-                "Detail": [
-                    scenario.name,
-                    dt.date.today().isoformat(),
-                    "Pounds, rounded to the nearest £1,000; pressure = spend minus budget after rounding.",
-                    "Expected numbers from the model, rounded to whole children.",
-                    "Each figure is rounded on its own, so the months of a year, or the placement types, can add up "
-                    "to £1,000 or a child more or less than the year's figure.",
-                    "The model moves in weeks, so a month holds 4 or 5 weekly steps: monthly entries and exits go up "
-                    "and down with that, not with the seasons.",
-                    "1 April to 31 March; children are counted at the end of each period.",
-                    "Illustrative model output: check every assumption (sheet Assumptions) before quoting.",
-                ],
-            }
-        ),
+        "Spend by placement type": placement_pivot(placement_fy, "spend"),
+        "Children by placement type": placement_pivot(placement_fy, "children"),
     }
+    about = pd.DataFrame(
+        {
+            "Item": [
+                "Scenario",
+                "Baseline",
+                "Produced",
+                "Money",
+                "Differences and totals",
+                "Children",
+                "Budget",
+                "Rounding",
+                "Months",
+                "Financial years",
+                "Status",
+            ],
+            "Detail": [
+                scenario.name,
+                base_name,
+                dt.date.today(),
+                "Pounds, rounded to the nearest £1,000; pressure = spend minus budget after rounding.",
+                "Worked out from the figures as shown: difference = scenario minus baseline, total = the sum of "
+                "the years shown, so every row and column adds up as printed.",
+                "Expected numbers from the model, rounded to whole children; children in care are counted on 31 "
+                "March (no total over years).",
+                "A budget typed for a year is that year's budget; the years after it grow from it by the yearly "
+                "uplift, until the next typed year.",
+                "Each figure is rounded on its own, so the months of a year, or the placement types, can add up "
+                "to £1,000 or a child more or less than the year's figure.",
+                "The model moves in weeks, so a month holds 4 or 5 weekly steps: monthly entries and exits go up "
+                "and down with that, not with the seasons.",
+                "1 April to 31 March; children are counted at the end of each period.",
+                "Illustrative model output: check every assumption (sheets Changes from the baseline and "
+                "Assumptions) before quoting.",
+            ],
+        }
+    )
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        for name, df in sheets.items():
-            df = safe_frame(df)
-            df.to_excel(xw, sheet_name=name, index=False)
-            ws = xw.sheets[name]
-            for row in ws.iter_rows():  # no formulas in this workbook: every text cell is a string
-                for cell in row:
-                    if isinstance(cell.value, str):
-                        cell.data_type = "s"
-            ws.freeze_panes = "A2"
-            for cell in ws[1]:
-                cell.font = Font(bold=True, color="FFFFFF")
-                cell.fill = PatternFill("solid", fgColor="1F4E79")
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-            for i, col in enumerate(df.columns, start=1):
-                letter = get_column_letter(i)
-                width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200)])
-                ws.column_dimensions[letter].width = min(max(10, width + 2), 80 if name != "Scenario JSON" else 100)
-                number_format = (
-                    "£#,##0;-£#,##0"
-                    if col in MONEY_COLUMNS or "(£)" in str(col)
-                    else "#,##0"
-                    if col in COUNT_COLUMNS or str(col).startswith("Children at 31 March, P")
-                    else "0%"
-                    if str(col).startswith("Chance ")
-                    else None
-                )
-                if number_format:
-                    for row in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                        row[0].number_format = number_format
-            if "Measure" in df.columns:  # measures down, years across: format by row
-                for r, measure in enumerate(df["Measure"], start=2):
-                    fmt_row = "£#,##0;-£#,##0" if is_money_measure(measure) else "#,##0"
-                    for cell in ws[r][1:]:
-                        cell.number_format = fmt_row
+        for name, df in tables.items():
+            if name == "By financial year":
+                _budget_paper_sheet(xw, name, df)
+            elif name.endswith("by placement type"):  # years across: every number is money, or children
+                number = sheets.GBP if name.startswith("Spend") else sheets.COUNT
+                sheets.write_sheet(xw, name, df, lambda c, number=number: None if c == "Placement type" else number)
+            else:
+                sheets.write_sheet(xw, name, df, column_format)
+        if charts:
+            wanted = _chart_list(
+                scenario.name,
+                fy,
+                month,
+                placement_fy,
+                baseline_fy,
+                baseline_month,
+                baseline_label,
+                stage_month,
+                band_fy,
+            )
+            sheets.charts_sheet(xw.book, wanted, spec_of)
+        sheets.write_sheet(xw, "Assumptions", assumptions_table(scenario))
+        sheets.write_sheet(
+            xw,
+            "Scenario JSON",
+            pd.DataFrame({"Scenario JSON (save as a .json file to load it again)": scenario.to_json().splitlines()}),
+            widest=100,
+        )
+        sheets.write_sheet(xw, "About", about, column_format, widest=100)
+        for row in xw.sheets["About"].iter_rows(min_row=2, min_col=2, max_col=2):
+            row[0].alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
     return buf.getvalue()
 
 
@@ -361,48 +438,93 @@ def workbook_bytes(
 
 COMPARE_MEASURES: dict[str, str] = {
     "Placement spend (£)": "money",
+    "Budget (£)": "money",
     "Pressure against budget (£)": "money",
     "Children in care at 31 March": "children",
+    "Children starting care": "children",
+    "Children leaving care": "children",
 }
-_MEASURE_COLUMNS = {
-    "Placement spend (£)": "spend_gbp",
-    "Pressure against budget (£)": "pressure_gbp",
-    "Children in care at 31 March": "children_in_care",
-}
+_COMPARE_AS = {"Pressure against budget (£)": bp.PRESSURE}
+"""The Compare page's names that differ from the budget paper's."""
 
 
 def comparison_tables(frames: dict[str, pd.DataFrame], measure: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Scenarios down, financial years across: the values, and their differences from the first (the baseline).
 
-    ``frames`` maps a scenario name to ``Result.table("fy")``, baseline first. Money is rounded
-    to £1,000 (with a total column) and differences are taken after rounding, so they add up.
+    ``frames`` maps a scenario name to ``Result.table("fy")``, baseline first. The figures are the
+    budget paper's (:func:`app_lib.budget_paper.comparison_figures`): money rounded to £1,000 (with a
+    total column, the sum of the years shown), differences taken after rounding, so they add up.
     """
-    column = _MEASURE_COLUMNS[measure]
-    money = COMPARE_MEASURES[measure] == "money"
-    periods: list[str] = []
-    for df in frames.values():
-        periods += [p for p in df["period"] if p not in periods]
-    rows = []
-    for name, df in frames.items():
-        series = df.set_index("period")[column].reindex(periods)
-        rounded = series.map(lambda v: fmt.round_thousand(v) if pd.notna(v) else pd.NA) if money else series.round()
-        row = {"Scenario": name, **{p: rounded[p] for p in periods}}
-        if money:
-            row["Total"] = fmt.round_thousand(float(series.sum()))
-        rows.append(row)
-    values = pd.DataFrame(rows)
-    number_cols = [c for c in values.columns if c != "Scenario"]
-    values[number_cols] = values[number_cols].astype("Int64")
-    base = values.iloc[0]
-    diffs = values.iloc[1:].copy()
-    for c in number_cols:
-        diffs[c] = diffs[c] - base[c]
-    return values, diffs.reset_index(drop=True)
+    every = bp.comparison_figures(frames)
+    name = _COMPARE_AS.get(measure, measure)
+    values = bp.figure_table(every, name, bp.VALUE)
+    diffs = bp.figure_table(every, name, bp.DIFFERENCE_FROM_BASELINE)
+    return values, diffs
 
 
 def comparison_csv(values: pd.DataFrame, differences: pd.DataFrame, measure: str) -> pd.DataFrame:
-    """Both comparison tables in one frame for a CSV file."""
+    """Both comparison tables of one figure in one frame for a CSV file."""
     a = values.assign(Figure=measure)
     b = differences.assign(Figure=f"Difference from the baseline: {measure}")
     out = pd.concat([a, b], ignore_index=True)
     return out[["Figure"] + [c for c in values.columns]]
+
+
+COMPARE_SHEETS = {
+    bp.SPEND: "Placement spend",
+    bp.BUDGET: "Budget",
+    bp.PRESSURE: "Pressure",
+    bp.CHILDREN_END: "Children at 31 March",
+    bp.STARTERS: "Children starting care",
+    bp.LEAVERS: "Children leaving care",
+}
+"""Sheet of each figure in the comparison workbook."""
+
+
+def comparison_changes(scenarios: dict[str, Scenario], baseline: Scenario) -> pd.DataFrame:
+    """For each compared scenario, the assumptions that differ from the baseline."""
+    parts = [changes_table(scn, baseline).assign(Scenario=name) for name, scn in scenarios.items()]
+    out = pd.concat(parts, ignore_index=True)
+    return out[["Scenario"] + [c for c in out.columns if c != "Scenario"]]
+
+
+def comparison_workbook_bytes(
+    frames: dict[str, pd.DataFrame], scenarios: dict[str, Scenario], baseline: Scenario
+) -> bytes:
+    """Excel workbook of a comparison: every figure for every scenario and the baseline.
+
+    ``frames`` maps a name to its ``fy`` table, the baseline first; ``scenarios`` maps each compared
+    scenario's name (not the baseline's) to the scenario. Sheets: Changes from the baseline (each
+    scenario's assumptions that differ from the baseline), one sheet per figure (placement spend,
+    budget, pressure, children at 31 March, starting and leaving care: values, then differences from
+    the baseline), All figures (the same in one table, as in the CSV), About.
+    """
+    every = bp.comparison_figures(frames)
+    about = pd.DataFrame(
+        {
+            "Item": ["Baseline", "Scenarios", "Produced", "Money", "Differences and totals", "Children"],
+            "Detail": [
+                next(iter(frames)),
+                "; ".join(list(frames)[1:]),
+                dt.date.today(),
+                "Pounds, rounded to the nearest £1,000; pressure = spend minus budget after rounding.",
+                "Worked out from the figures as shown: difference = scenario minus baseline, total = the sum of the "
+                "years shown, so every row and column adds up as printed.",
+                "Expected numbers from the model, rounded to whole children; children in care are counted on 31 "
+                "March (no total over years).",
+            ],
+        }
+    )
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        sheets.write_sheet(xw, "Changes from the baseline", comparison_changes(scenarios, baseline))
+        for measure, sheet in COMPARE_SHEETS.items():
+            part = every[every[bp.MEASURE] == measure].drop(columns=[bp.MEASURE])
+            if not bp.MEASURES[measure].total:
+                part = part.drop(columns=[bp.TOTAL])
+            formats = [sheets.row_format(measure, f) for f in part[bp.FIGURE]]
+            sheets.write_sheet(xw, sheet, part, row_formats=formats, label_columns=2)
+        formats = [sheets.row_format(m, f) for m, f in zip(every[bp.MEASURE], every[bp.FIGURE], strict=True)]
+        sheets.write_sheet(xw, "All figures", every, row_formats=formats, label_columns=3)
+        sheets.write_sheet(xw, "About", about, column_format, widest=100)
+    return buf.getvalue()

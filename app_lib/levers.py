@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+import math
 import re
 import typing
 from collections.abc import Iterable
@@ -95,6 +96,8 @@ class Display:
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             return str(value)
         if self.money:
+            if self.unit == "£m":
+                return gbp_millions(value)
             text = fmt.gbp_exact(value)
             return f"{text} a week" if "week" in self.unit else text
         if self.scale == 100:
@@ -105,12 +108,26 @@ class Display:
     def show_range(self, lo: float, hi: float) -> str:
         """'0 to 500 children a week', '0% to 100%', '£0 to £50,000 a week'."""
         if self.money:
+            if self.unit == "£m":
+                return f"{gbp_millions(lo)} to {gbp_millions(hi)}"
             tail = " a week" if "week" in self.unit else ""
             return f"{fmt.gbp_exact(lo)} to {fmt.gbp_exact(hi)}{tail}"
         if self.scale == 100:
             return f"{fmt.number(lo * 100, 2)}% to {fmt.number(hi * 100, 2)}{self.unit}"
         unit = "" if self.unit in HIDDEN_UNITS else f" {self.unit}"
         return f"{fmt.number(lo, 2)} to {fmt.number(hi, 2)}{unit}"
+
+
+def gbp_millions(x: float) -> str:
+    """A budget in £m as a budget paper writes it: "£36.0m", with more decimals only when the
+    figure needs them to the nearest £1,000 ("£37.125m", "£38.76m")."""
+    if not isinstance(x, (int, float)) or not math.isfinite(x):
+        return str(x)
+    k = fmt.round_thousand(x) // 1000  # whole thousands
+    sign = "-" if k < 0 else ""
+    whole, rest = divmod(abs(k), 1000)
+    decimals = f"{rest:03d}".rstrip("0").ljust(1, "0")
+    return f"{sign}£{whole:,}.{decimals}m"
 
 
 @lru_cache(maxsize=4096)
@@ -131,8 +148,8 @@ def display_for(path: str) -> Display:
         return Display(100, PERCENT_UNITS[unit], 0.5, "%.1f")
     if unit == "£ a week":
         return Display(1, unit, 10, "%.0f", money=True)
-    if unit == "£":  # budgets: typed in £m to the nearest £1,000 (36.000, not an unreadable 36000000)
-        return Display(1e-6, "£m", 0.1, "%.3f", money=True)
+    if unit == "£":  # budgets: typed in £m ("36" or "37.125", not an unreadable 36000000 or a padded 36.000)
+        return Display(1e-6, "£m", 0.1, "%g", money=True)
     if unit == "children a week":
         return Display(1, unit, 0.1, "%.1f")
     if unit == "weeks":
@@ -192,6 +209,14 @@ def group_of(path: str) -> str:
     return group or "Projection"
 
 
+BUDGET_OVERRIDE_HELP = (
+    "A figure typed here is the budget for that year. The years after it grow from it by the yearly budget "
+    "uplift, until the next year with a figure of its own; a blank year before any typed figure grows from the "
+    "first-year budget. Type in £ million: 36 is £36.0m, 37.125 is £37,125,000."
+)
+"""How the years after a budget override follow (csc_model.results.budget_by_fy)."""
+
+
 @lru_cache(maxsize=4096)
 def help_text(path: str) -> str:
     """Widget help: plain-English help, allowed range and unit, and the default's source."""
@@ -201,6 +226,8 @@ def help_text(path: str) -> str:
     lines = []
     if meta.get("help"):
         lines.append(meta["help"])
+    if g.startswith("costs.budget_overrides"):
+        lines.append(BUDGET_OVERRIDE_HELP)
     lo, hi = meta.get("min"), meta.get("max")
     if lo is not None and hi is not None and meta.get("unit") not in ("date", ""):
         lines.append(f"Allowed: {disp.show_range(lo, hi)}.")
@@ -232,8 +259,10 @@ def show_value(path: str, value: Any) -> str:
     """A value written for people, in the field's display unit."""
     g = generic_path(path)
     if value is None:
-        if g.startswith("costs.inflation_overrides") or g.startswith("costs.budget_overrides"):
+        if g.startswith("costs.inflation_overrides"):
             return "usual rate"
+        if g.startswith("costs.budget_overrides"):
+            return "uplifted budget"
         return "none"
     if isinstance(value, list):
         if g == "entries.surges":

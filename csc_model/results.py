@@ -22,7 +22,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .calendar import add_years, fy_label, fy_start_year
+from .calendar import add_years, fy_from_label, fy_label, fy_start_year
 from .engine import Progress, Raw, run_deterministic, run_stochastic
 from .scenario import Scenario
 from .structure import EXIT_ROUTES, LONG_PROCEEDINGS_WEEKS, STAGE_GROUPS, Structure, build, long_proceedings
@@ -33,13 +33,38 @@ PERCENTILES = (10, 50, 90)
 
 
 def budget_by_fy(s: Scenario, fy_years: list[int]) -> dict[int, float]:
-    """Budget (£) for each financial-year start year: first year, uplifted, then overrides."""
+    """Budget (£) for each financial-year start year.
+
+    The first financial year of the projection has ``budget_first_year_gbp``; each later year
+    grows by ``budget_annual_uplift`` from the year before. An override
+    (``costs.budget_overrides``) is the budget for its year, and the years after it grow from
+    the latest overridden year (an override of 2028-29 makes 2029-30 the override uplifted once,
+    not the first-year budget uplifted three times). Overrides of years before the first year
+    are ignored.
+    """
     first = fy_start_year(s.start_date)
+    uplift = 1.0 + s.costs.budget_annual_uplift
+    anchors = {fy_from_label(k): float(v) for k, v in s.costs.budget_overrides.items()}
+    anchors = {y: v for y, v in anchors.items() if y >= first}
     out = {}
     for y in fy_years:
-        val = s.costs.budget_first_year_gbp * (1.0 + s.costs.budget_annual_uplift) ** (y - first)
-        out[y] = float(s.costs.budget_overrides.get(fy_label(y), val))
-    return out
+        earlier = [a for a in anchors if a <= y]
+        if earlier:
+            a = max(earlier)
+            out[y] = anchors[a] * uplift ** (y - a)
+        else:
+            out[y] = s.costs.budget_first_year_gbp * uplift ** (y - first)
+    return {y: float(v) for y, v in out.items()}
+
+
+def usual_budget(s: Scenario, fy_year: int) -> float:
+    """The budget (£) financial year ``fy_year`` would have with no override of its own: what a
+    blank override box means (grown from the first year, or from the latest earlier override)."""
+    own = fy_label(fy_year)
+    if own in s.costs.budget_overrides:
+        rest = {k: v for k, v in s.costs.budget_overrides.items() if k != own}
+        s = s.with_values({"costs.budget_overrides": rest})
+    return budget_by_fy(s, [fy_year])[fy_year]
 
 
 @dataclass

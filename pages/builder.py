@@ -10,6 +10,7 @@ from app_lib import formatting as fmt
 from app_lib.levers import GROUPS, OUTCOME_LABELS, STAGE_KEY_LABELS, value_at
 from csc_model.calendar import add_years, fy_label, fy_start_year
 from csc_model.config import load_placement_types, source_for
+from csc_model.results import usual_budget
 from csc_model.scenario import AGE_BAND_LABELS, AGE_BANDS
 
 state.ensure()
@@ -271,7 +272,7 @@ with tabs[GROUPS.index("Costs and budget")]:
     st.markdown("**Budget in particular years** (leave blank for the uplifted budget)")
     budget_cols = st.columns(min(len(years), 5))
     for i, year in enumerate(years):
-        uplifted = s.costs.budget_first_year_gbp * (1 + s.costs.budget_annual_uplift) ** i
+        uplifted = usual_budget(s, first + i)  # grown from the first year or the latest earlier override
         widgets.override(
             "costs.budget_overrides",
             year,

@@ -1,8 +1,11 @@
 """Compare scenarios: save scenarios by name and compare up to four with the baseline."""
 
+import functools
+
+import pandas as pd
 import streamlit as st
 
-from app_lib import charts, components, exports, runner, state, widgets
+from app_lib import budget_paper, charts, components, exports, runner, state, widgets
 from app_lib import formatting as fmt
 from app_lib.levers import changes
 from csc_model import default_scenario
@@ -17,6 +20,11 @@ CURRENT = "Current scenario"
 BASE_NAME = components.baseline_series_name()
 RESERVED = (CURRENT, BASE_NAME, charts.BASELINE_NAME)
 s, base = state.scenario(), state.baseline()
+
+
+def _all_figures_csv(fy_frames: dict[str, pd.DataFrame]) -> bytes:
+    """Every figure of every compared scenario and the baseline, values and differences (on click)."""
+    return exports.csv_bytes(budget_paper.comparison_figures(fy_frames))
 
 
 def _on_save() -> None:
@@ -164,15 +172,30 @@ else:
     components.table(values, money=exports.COMPARE_MEASURES[measure] == "money")
     st.markdown(f"**Difference from the baseline: {measure.lower()}**")
     components.table(differences, money=exports.COMPARE_MEASURES[measure] == "money")
-    st.download_button(
-        "Download this comparison (CSV)",
-        data=exports.csv_bytes(exports.comparison_csv(values, differences, measure)),
-        # named after the figure chosen, so that several downloads can be told apart
-        file_name=f"scenario-comparison-{exports.slug(measure)}.csv",
+    st.caption(
+        "Money to the nearest £1,000. Differences and totals are worked out from the figures as shown, so they add "
+        "up. The downloads hold every figure (placement spend, budget, pressure, children in care at 31 March, "
+        "children starting and leaving care) for the baseline and every scenario compared, not only the one above."
+    )
+    fy_frames = {n: f.fy for n, f in frames.items()}
+    row = st.container(horizontal=True)
+    row.download_button(
+        "Download every figure (CSV)",
+        data=functools.partial(_all_figures_csv, fy_frames),
+        file_name="scenario-comparison-every-figure.csv",
         mime="text/csv",
         on_click="ignore",
         icon=":material/csv:",
         key="download_comparison",
+    )
+    row.download_button(
+        "Download every figure (Excel)",
+        data=functools.partial(exports.comparison_workbook_bytes, fy_frames, scenarios, base),
+        file_name="scenario-comparison.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        icon=":material/table_view:",
+        key="download_comparison_xlsx",
     )
 
     # --- what drives the difference ------------------------------------------------------------

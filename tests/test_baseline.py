@@ -111,7 +111,8 @@ def test_the_baseline_is_named_on_the_compare_page_and_in_its_tables() -> None:
     assert any("no difference to explain" in c.value for c in at.caption)
     # the CSV of the comparison names the baseline too
     button = at.get("download_button")
-    assert any(b.proto.label == "Download this comparison (CSV)" for b in button)
+    assert any(b.proto.label == "Download every figure (CSV)" for b in button)
+    assert any(b.proto.label == "Download every figure (Excel)" for b in button)
 
 
 def test_a_saved_scenario_as_baseline_with_its_own_name() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import openpyxl
@@ -47,7 +48,8 @@ def test_wide_table_is_the_same_numbers_with_years_across(tables: runner.Tables)
 def test_month_table_has_sixty_months_that_sum_to_the_years(tables: runner.Tables) -> None:
     m = exports.month_table(tables.month)
     assert len(m) == 60
-    assert m["Month"].iloc[0] == "Apr 2026" and m[exports.FY].iloc[0] == "2026-27"
+    assert m["Month"].iloc[0] == dt.date(2026, 4, 1) and m["Month end"].iloc[0] == dt.date(2026, 4, 30)
+    assert m[exports.FY].iloc[0] == "2026-27"
     assert m[exports.FY].iloc[-1] == "2030-31"
     exact = tables.month.groupby(m[exports.FY].to_numpy())["spend_gbp"].sum()
     assert exact.to_numpy() == pytest.approx(tables.fy["spend_gbp"].to_numpy())
@@ -58,36 +60,46 @@ def test_placement_pivot_totals_match_the_fy_table(tables: runner.Tables) -> Non
     fy = exports.fy_table(tables.fy).set_index(exports.FY)
     for year in fy.index:
         assert pivot.loc["All placement types", year] == fy.loc[year, exports.SPEND]
-    assert pivot.loc["All placement types", "Total"] == fmt.round_thousand(tables.fy["spend_gbp"].sum())
+    # each row's total is the sum of its years as shown, so the all-types total is the budget paper's
+    years = [c for c in pivot.columns if c != "Total"]
+    assert (pivot["Total"] == pivot[years].sum(axis=1)).all()
+    assert pivot.loc["All placement types", "Total"] == fy[exports.SPEND].sum()
     children = exports.placement_pivot(tables.placement_fy, "children").set_index("Placement type")
     assert "Total" not in children.columns
     assert children.loc["All placement types", "2030-31"] == round(tables.fy["children_in_care"].iloc[-1])
 
 
 def test_workbook_sheets_formats_and_figures(scenario: Scenario, tables: runner.Tables) -> None:
-    data = exports.workbook_bytes(scenario, tables.fy, tables.month, tables.placement_fy)
+    """Without a baseline (as older callers make it): the scenario's own rows, the same sheets and formats."""
+    data = exports.workbook_bytes(scenario, tables.fy, tables.month, tables.placement_fy, charts=False)
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames == [
+        "Changes from the baseline",
         "By financial year",
         "By month",
-        "By placement type",
+        "Spend by placement type",
+        "Children by placement type",
         "Assumptions",
         "Scenario JSON",
         "About",
     ]
     ws = book["By financial year"]
     header = [c.value for c in ws[1]]
-    assert header == ["Measure", "2026-27", "2027-28", "2028-29", "2029-30", "2030-31"]
+    assert header == ["Measure", "Figure", "2026-27", "2027-28", "2028-29", "2029-30", "2030-31", "Total"]
     rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
     spend = rows[exports.SPEND]
-    assert spend[1].value == fmt.round_thousand(tables.fy["spend_gbp"].iloc[0])
-    assert spend[1].number_format == "£#,##0;-£#,##0"
-    assert rows[exports.CHILDREN_END][1].number_format == "#,##0"
+    assert spend[1].value == "Scenario"
+    assert spend[2].value == fmt.round_thousand(tables.fy["spend_gbp"].iloc[0])
+    assert spend[2].number_format == "£#,##0;-£#,##0;£0"
+    assert rows[exports.CHILDREN_END][2].number_format == "#,##0"
     assert ws.freeze_panes == "A2"
     month = book["By month"]
     assert month.max_row == 61
-    places = book["By placement type"]
-    assert places.max_row == 1 + 5 * 10
+    places = book["Spend by placement type"]
+    assert places.max_row == 1 + 10 + 1  # ten placement types and all types
+    assert places["B2"].number_format.startswith("£") and isinstance(places["B2"].value, int)
+    changed = [r[-1] for r in book["Changes from the baseline"].iter_rows(min_row=2, values_only=True)]
+    assert set(changed) == {"proceedings.target_mean_weeks", "costs.inflation_overrides.2027-28"}
     json_text = "\n".join(r[0] for r in book["Scenario JSON"].iter_rows(min_row=2, values_only=True))
     assert Scenario.from_json(json_text) == scenario
 

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_lib import exports, runner
+from app_lib import budget_paper, exports, runner
 from csc_model import Scenario, default_scenario
 from csc_model.cli import main
 
@@ -53,7 +53,18 @@ def test_cell_safe_quotes_formula_text_and_leaves_numbers(name: str) -> None:
 
 
 def test_workbook_writes_the_name_as_text_not_a_formula(named: Scenario, tables: runner.Tables) -> None:
-    data = exports.workbook_bytes(named, tables.fy, tables.month, tables.placement_fy)
+    base = runner.tables(default_scenario())
+    data = exports.workbook_bytes(
+        named,
+        tables.fy,
+        tables.month,
+        tables.placement_fy,
+        baseline=default_scenario(),
+        baseline_fy=base.fy,
+        baseline_month=base.month,
+        baseline_label=NAMES[1],  # a baseline named like a formula too
+        charts=False,
+    )
     wb = openpyxl.load_workbook(io.BytesIO(data))
     assert wb["Assumptions"]["C2"].value == "'" + FORMULA and wb["Assumptions"]["C2"].data_type == "s"
     assert wb["About"]["B2"].value == "'" + FORMULA and wb["About"]["B2"].data_type == "s"
@@ -64,10 +75,33 @@ def test_workbook_writes_the_name_as_text_not_a_formula(named: Scenario, tables:
                 assert not risky(cell.value), (ws.title, cell.coordinate, cell.value)
     # numbers stay numbers, negative ones included: the pressure row of the wide table
     fy = wb["By financial year"]
-    pressure = next(r for r in fy.iter_rows(min_row=2) if r[0].value == exports.PRESSURE)
-    values = [c.value for c in pressure[1:]]
+    pressure = next(r for r in fy.iter_rows(min_row=2) if r[0].value == exports.PRESSURE and r[1].value == "Difference")
+    values = [c.value for c in pressure[2:]]
     assert all(isinstance(v, int) for v in values) and any(v < 0 for v in values), values
-    assert all(c.data_type == "n" for c in pressure[1:])
+    assert all(c.data_type == "n" for c in pressure[2:])
+    assert wb["About"]["B3"].value == "'" + NAMES[1]
+
+
+def test_comparison_downloads_quote_every_scenario_name(tables: runner.Tables) -> None:
+    """The Compare page's downloads of every figure: names made inert, figures kept as numbers."""
+    other = default_scenario().with_values({"entries.weekly_rate": 2.0})
+    frames = {NAMES[0]: runner.tables(default_scenario()).fy, NAMES[1]: tables.fy, NAMES[3]: runner.tables(other).fy}
+    rows = csv_rows(exports.csv_bytes(budget_paper.comparison_figures(frames)))
+    assert not any(risky(cell) for row in rows for cell in row)
+    assert {r[1] for r in rows[1:]} == {"'" + n for n in frames}
+    data = exports.comparison_workbook_bytes(
+        frames, {NAMES[1]: default_scenario(), NAMES[3]: other}, default_scenario()
+    )
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                assert not risky(cell.value), (ws.title, cell.coordinate, cell.value)
+    spend = wb["Placement spend"]
+    diffs = [r for r in spend.iter_rows(min_row=2) if r[1].value == "Difference from the baseline"]
+    assert diffs and all(isinstance(c.value, int) for r in diffs for c in r[2:])
+    assert any(c.value < 0 for r in diffs for c in r[2:])
 
 
 def test_assumptions_csv_quotes_the_name(named: Scenario) -> None:
