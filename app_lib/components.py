@@ -12,7 +12,7 @@ import streamlit as st
 from csc_model import Scenario, ScenarioError, default_scenario, presets
 from csc_model.presets import PRESETS, apply_preset
 
-from . import charts, exports, runner, state, urlstate, widgets
+from . import budget_paper, charts, exports, runner, state, urlstate, widgets
 from . import formatting as fmt
 from .levers import changes, describe_path, friendly_issues, show_value
 from .runner import Tables
@@ -244,6 +244,7 @@ def sidebar(tables: Tables, page_path: str = "") -> None:
         stem = exports.file_stem(s)
         # the range of outcomes goes into the workbook when it has been worked out (never started here)
         band = runner.cached(s, runs=int(state.pref("runs"))) if state.pref("stochastic") else None
+        base_t = runner.tables(state.baseline())
         st.download_button(
             "Projection (Excel)",
             data=functools.partial(
@@ -253,6 +254,12 @@ def sidebar(tables: Tables, page_path: str = "") -> None:
                 tables.month,
                 tables.placement_fy,
                 band.fy if band is not None else None,
+                baseline=state.baseline(),
+                baseline_fy=base_t.fy,
+                baseline_month=base_t.month,
+                baseline_label=state.baseline_label() if custom else None,
+                stage_month=tables.stage_month,
+                spec_of=runner.chart_spec,
             ),
             file_name=f"{stem}-projection.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -263,7 +270,7 @@ def sidebar(tables: Tables, page_path: str = "") -> None:
         )
         st.download_button(
             "By financial year (CSV)",
-            data=functools.partial(_fy_csv, tables.fy),
+            data=functools.partial(_fy_csv, tables.fy, base_t.fy),
             file_name=f"{stem}-by-financial-year.csv",
             mime="text/csv",
             on_click="ignore",
@@ -292,8 +299,8 @@ def sidebar(tables: Tables, page_path: str = "") -> None:
             st.caption("Illustrative defaults shaped on published figures: check every assumption before quoting.")
 
 
-def _fy_csv(fy: pd.DataFrame) -> bytes:
-    return exports.csv_bytes(exports.fy_table_wide(fy))
+def _fy_csv(fy: pd.DataFrame, baseline_fy: pd.DataFrame) -> bytes:
+    return exports.csv_bytes(budget_paper.budget_paper_table(fy, baseline_fy))
 
 
 def _on_stop_range() -> None:

@@ -2,7 +2,17 @@
 
 import streamlit as st
 
-from app_lib import charts, charts_uncertainty, components, exports, published_page, runner, state, summaries, widgets
+from app_lib import (
+    budget_paper,
+    charts,
+    charts_uncertainty,
+    components,
+    published_page,
+    runner,
+    state,
+    summaries,
+    widgets,
+)
 from app_lib import formatting as fmt
 
 state.ensure()
@@ -184,8 +194,17 @@ if band is not None:
 
 # --- the budget-paper table ------------------------------------------------------------------
 st.subheader("By financial year", anchor=False)
-components.measures_table(exports.fy_table_wide(t.fy))
+paper = budget_paper.budget_paper_table(t.fy, bt.fy)
+st.dataframe(
+    budget_paper.styled(paper),
+    hide_index=True,
+    width="stretch",
+    height=components.ROW * (len(paper) + 1) + 3,
+    row_height=components.ROW,
+)
 st.caption(
-    "Money to the nearest £1,000; pressure is spend minus budget (negative is a saving). Children are counted on "
-    "31 March. Download this table, the monthly figures and every assumption from the sidebar."
+    "Baseline, scenario and difference for each financial year. Money to the nearest £1,000; pressure is spend "
+    "minus budget (negative is a saving); every difference and total is worked out from the figures as shown, so "
+    "the table adds up. Children are counted on 31 March. Download this table (CSV), or the workbook with the "
+    "monthly figures, charts and every assumption, from the sidebar."
 )

@@ -394,8 +394,8 @@ def test_downloads_contain_the_figures_on_the_page() -> None:
     at = go(start(), "overview")
     at.button(key="preset:edge_of_care_10").click().run()
     s = scenario(at)
-    shown = at.dataframe[-1].value  # the financial-year table (measures down, years across)
-    shown = shown.set_index("Measure")
+    paper = at.dataframe[-1].value  # the budget paper: measures down (baseline, scenario, difference), years across
+    shown = paper[paper["Figure"] == "Scenario"].drop(columns="Figure").set_index("Measure")
     t = runner.tables(s)
 
     # Excel workbook: the same table, the same numbers
@@ -408,7 +408,7 @@ def test_downloads_contain_the_figures_on_the_page() -> None:
     both = [m for m in shown.index if m in sheet.index]
     assert len(both) == 6, both
     for measure in both:
-        for year in shown.columns:
+        for year in [c for c in shown.columns if c != "Total"]:
             assert int(sheet.loc[measure, year]) == int(shown.loc[measure, year]), (measure, year)
     # the headline metric is the rounded table figure
     spend = int(shown.loc[exports.SPEND, "2026-27"])
@@ -419,12 +419,11 @@ def test_downloads_contain_the_figures_on_the_page() -> None:
 
     assert Scenario.from_json("\n".join(lines)) == s
 
-    # CSV: the same table
-    csv = pd.read_csv(io.BytesIO(exports.csv_bytes(exports.fy_table_wide(t.fy))), encoding="utf-8-sig")
-    assert csv.set_index("Measure").loc[exports.SPEND, "2026-27"] == spend
-    assert csv.set_index("Measure").loc[exports.CHILDREN_END, "2030-31"] == int(
-        shown.loc[exports.CHILDREN_END, "2030-31"]
-    )
+    # CSV (the sidebar's download): the same table, baseline, scenario and difference
+    from app_lib import components
+
+    csv = pd.read_csv(io.BytesIO(components._fy_csv(t.fy, runner.tables(default_scenario()).fy)), encoding="utf-8-sig")
+    pd.testing.assert_frame_equal(csv, paper.reset_index(drop=True), check_dtype=False)
 
 
 def test_compare_page_saves_scenarios_and_explains_the_difference() -> None:
