@@ -13,6 +13,7 @@ report says where.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Mapping
@@ -258,7 +259,8 @@ def _correct_entries(auth: Authority, year: int, scenario: Scenario, rep: Report
         + "; the published starters alone carry last year's net flow forward, which forecasts worse than "
         "next year = this year",
     )
-    return scenario.with_values({"entries.weekly_rate": round(rate, 4)})
+    # within the allowed 0 to 500 a week (entries_for keeps it there): no need to validate the whole scenario again
+    return scenario.replace(entries=dataclasses.replace(scenario.entries, weekly_rate=round(rate, 4)))
 
 
 def _parents() -> dict[str, str]:

@@ -34,7 +34,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--years", type=int, default=1, help="years ahead (1-3)")
     b.add_argument("--runs", type=int, default=0, help="stochastic runs for the P10-P90 band (0 = none)")
     b.add_argument("--seed", type=int, default=0, help="random seed for the runs")
-    b.add_argument("--method", default="blend", choices=["blend", "model", "persistence"], help="forecast method")
+    b.add_argument(
+        "--method",
+        default="corrected",
+        choices=["corrected", "model", "persistence", "blend"],
+        help="forecast method (blend: the older name of corrected)",
+    )
     b.add_argument("--scenario", help="base scenario JSON (default: the defaults)")
     b.add_argument("--out", required=True, help="output CSV (a row per authority), or - for standard output")
 

@@ -24,6 +24,7 @@ the three published years and one year's drift did not foretell the next.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -153,7 +154,7 @@ def entries_for(s: Scenario, target: dt.date, wanted: float) -> tuple[float, flo
     """
     r0 = s.entries.weekly_rate
     now = stock_on(s, target)
-    without = stock_on(s.with_values({"entries.weekly_rate": 0.0}), target)
+    without = stock_on(s.replace(entries=dataclasses.replace(s.entries, weekly_rate=0.0)), target)  # valid: 0 allowed
     per_rate = (now - without) / r0 if r0 > 0 else 0.0
     if per_rate <= 0:
         return r0, now, now
