@@ -160,3 +160,27 @@ def entries_for(s: Scenario, target: dt.date, wanted: float) -> tuple[float, flo
         return r0, now, now
     rate = min(max(r0 + (wanted - now) / per_rate, 0.0), MAX_WEEKLY_RATE)
     return rate, now, without + per_rate * rate
+
+
+def track_record() -> pd.DataFrame:
+    """For every cut-off with a later outcome published: ``as_at`` (year), ``authorities``, the forecast's
+    and persistence's mean absolute percentage error (``mape``, ``mape_persistence``, in %), and the
+    years it was fitted on. Cheap: the first year of the corrected scenario is the forecast itself."""
+    rows = []
+    for year in sorted({y for a in pub.authorities() for y in a.years}):
+        p = panel(year)
+        p = p[p["actual"].notna()]
+        if p.empty:
+            continue
+        f = fit(year)
+        actual = p["actual"].to_numpy()
+        rows.append(
+            {
+                "as_at": year,
+                "authorities": len(p),
+                "mape": float(np.mean(np.abs(predict(p, f.coefs) - actual) / actual) * 100),
+                "mape_persistence": float(np.mean(np.abs(p["start"].to_numpy() - actual) / actual) * 100),
+                "fitted_on": ", ".join(f"{u}->{u + 1}" for u in f.pairs) or "nothing: persistence",
+            }
+        )
+    return pd.DataFrame(rows)
