@@ -102,9 +102,12 @@ def _published(args: argparse.Namespace, read_scenario) -> int:  # noqa: ANN001
             report.to_csv(args.report, index=False)
     except OSError as exc:
         return _fail([f"cannot write the output ({exc.strerror or exc})"])
+    fc = report[report["Figure"].str.startswith("Back-tested forecast")]
+    first_year = f"; first year set to the back-tested forecast, {fc['Value'].iloc[0]}" if not fc.empty else ""
     sys.stderr.write(
         f"{auth.name}: {scenario.initial.total:,.0f} children in care on {as_at:%d/%m/%Y}; "
-        f"{scenario.entries.weekly_rate * 52:,.0f} starters a year; prices and budget from the base scenario\n"
+        f"{scenario.entries.weekly_rate * 52:,.0f} starters a year{first_year}; prices and budget from the base "
+        "scenario\n"
     )
     return 0
 
