@@ -32,7 +32,6 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 
 from ..engine import run_deterministic
 from ..scenario import Scenario
@@ -99,6 +98,8 @@ def predict(frame: pd.DataFrame, coefs: dict[str, float]) -> np.ndarray:
 def fit_coefficients(frame: pd.DataFrame) -> dict[str, float]:
     """The numbers with the least mean absolute percentage error on ``frame`` (``start``, the features,
     ``actual``); rows without an actual are skipped. Solved exactly as a linear programme."""
+    from scipy.optimize import linprog  # here: importing it costs a fraction of a second, needed only to fit
+
     f = frame[frame["actual"].notna() & (frame["actual"] > 0)]
     if f.empty:
         return {COEF_NAMES[k]: 0.0 for k in FEATURES}
