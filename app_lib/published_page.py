@@ -35,18 +35,20 @@ def forecast_note() -> str:
     rec = track_record()
     tested = rec[rec["fitted_on"] != "nothing: persistence"]
     parts = [
-        f"{r.as_at}→{r.as_at + 1}: off by {r.mape:.1f}% on average against {r.mape_persistence:.1f}% for "
-        f'"next year = this year" ({r.authorities} authorities)'
+        f"{r.as_at}\u2192{r.as_at + 1} off by {r.mape:.1f}% (no change: {r.mape_persistence:.1f}%)"
         for r in tested.itertuples()
     ]
     return (
-        "**The first year is the back-tested forecast.** The published starters and leavers alone forecast "
-        "worse than assuming no change, so the entries are set so that the count at the next 31 March is the "
-        "forecast tested on every authority: this year's count, moved down where the authority has more children "
-        "in care per 10,000 or more aged 16-17 than the median authority, and up where fewer (fitted only on "
-        "outcomes published by then). "
-        + ("Track record, " + "; ".join(parts) + ". " if parts else "")
-        + "Later years follow the model; the report below shows the entries before and after."
+        "**The first year is the back-tested forecast.** Last year's starters and leavers alone forecast worse "
+        'than "no change", so the entries are set so that the count at the next 31 March is a forecast tested '
+        "on every English authority: this year's count, lowered where the authority has more children in care per "
+        "10,000, or more aged 16-17, than the median authority, and raised where fewer. "
+        + (
+            f"Average error over about {tested['authorities'].min()} authorities: " + "; ".join(parts) + ". "
+            if parts
+            else ""
+        )
+        + "Later years follow the model."
     )
 
 

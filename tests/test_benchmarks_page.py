@@ -59,7 +59,7 @@ def test_start_from_your_authority_makes_it_the_scenario_and_the_baseline() -> N
     assert any("Leeds" in e.label for e in at.expander)
     # the screen says the first year is the back-tested forecast, and the scenario reaches it
     captions = " ".join(c.value for c in at.caption)
-    assert "The first year is the back-tested forecast" in captions and "2023\u21922024: off by" in captions
+    assert "The first year is the back-tested forecast" in captions and "2023\u21922024 off by" in captions
     wanted, _ = forecast.one_year_forecast("E08000035", 2023)
     assert forecast.stock_on(s, dt.date(2024, 3, 31)) == pytest.approx(wanted, abs=0.5)
 
