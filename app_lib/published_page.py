@@ -15,6 +15,7 @@ import streamlit as st
 
 from csc_model.published import PublishedError, build_scenario
 from csc_model.published import data as pub
+from csc_model.published.forecast import track_record
 
 from . import formatting as fmt
 from . import state
@@ -26,6 +27,29 @@ REPORT = "published:report"  # (label, report DataFrame) of the last authority a
 def authority_options() -> list[tuple[str, str]]:
     """(code, "Name (region)") for every authority with published figures, by name."""
     return [(a.code, f"{a.name} ({a.region})") for a in pub.authorities()]
+
+
+@st.cache_data(show_spinner=False)
+def forecast_note() -> str:
+    """Plain words under the choice: the first year is the back-tested forecast, and how well it did."""
+    rec = track_record()
+    tested = rec[rec["fitted_on"] != "nothing: persistence"]
+    parts = [
+        f"{r.as_at}\u2192{r.as_at + 1} off by {r.mape:.1f}% (no change: {r.mape_persistence:.1f}%)"
+        for r in tested.itertuples()
+    ]
+    return (
+        "**The first year is the back-tested forecast.** Last year's starters and leavers alone forecast worse "
+        'than "no change", so the entries are set so that the count at the next 31 March is a forecast tested '
+        "on every English authority: this year's count, lowered where the authority has more children in care per "
+        "10,000, or more aged 16-17, than the median authority, and raised where fewer. "
+        + (
+            f"Average error over about {tested['authorities'].min()} authorities: " + "; ".join(parts) + ". "
+            if parts
+            else ""
+        )
+        + "Later years follow the model."
+    )
 
 
 def _label(code: str) -> str:
@@ -42,12 +66,19 @@ def apply_authority(code: str, year: int) -> tuple[str, pd.DataFrame] | str:
     except PublishedError as exc:
         return str(exc)
     label = f"{pub.find_authority(code).name} at 31 March {year} (published figures)"
+    forecast_row = report[report["Figure"].str.startswith("Back-tested forecast")]
+    first_year = (
+        f" Its entries are set so that the count at 31 March {year + 1} is the back-tested forecast, "
+        f"{fmt.md_escape(forecast_row['Value'].iloc[0])}."
+        if not forecast_row.empty
+        else ""
+    )
     state.set_baseline(scenario, label)
     state.set_scenario(
         scenario,
-        f"The current scenario and the baseline now start from **{fmt.md_escape(label)}**. Rates inside care, "
-        "prices and the budget are still the previous scenario's: set your own on the Scenario builder. "
-        "An SSDA903 upload on Load your data refines it.",
+        f"The current scenario and the baseline now start from **{fmt.md_escape(label)}**.{first_year} Rates "
+        "inside care, prices and the budget are still the previous scenario's: set your own on the Scenario "
+        "builder. An SSDA903 upload on Load your data refines it.",
     )
     st.session_state[REPORT] = (label, report)
     return label, report
@@ -73,6 +104,7 @@ def start_from_your_authority(key: str = "published") -> None:
     if ss.get(year_key) not in years:
         ss[year_key] = years[-1]
     year = c2.selectbox("At 31 March", years, key=year_key)
+    st.caption(forecast_note())
     if c3.button("Use this authority", key=f"{key}:apply", disabled=code is None, type="primary"):
         out = apply_authority(code, int(year))
         if isinstance(out, str):

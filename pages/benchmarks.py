@@ -123,7 +123,8 @@ with tabs[4]:
         st.altair_chart(charts.region_projection_chart(proj), width="stretch")
         st.caption(
             f"Each authority projected from its own published figures at 31 March {latest} (rates inside care, "
-            "prices and budget from the defaults), then summed."
+            "prices and budget from the defaults), its entries set so that its first year ends at the back-tested "
+            "forecast, then summed."
         )
         st.dataframe(proj, hide_index=True, width="stretch")
         st.download_button(

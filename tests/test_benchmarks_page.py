@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from app_lib import charts_published as charts
 from csc_model.published import data as pub
-from csc_model.published import find_authority
+from csc_model.published import find_authority, forecast
 from csc_model.published.benchmarks import comparison, region_projection, region_table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +57,11 @@ def test_start_from_your_authority_makes_it_the_scenario_and_the_baseline() -> N
     label_kept, report = at.session_state["published:report"]
     assert "Table" in report.columns and (report["Year"] == "2023").any()
     assert any("Leeds" in e.label for e in at.expander)
+    # the screen says the first year is the back-tested forecast, and the scenario reaches it
+    captions = " ".join(c.value for c in at.caption)
+    assert "The first year is the back-tested forecast" in captions and "2023\u21922024 off by" in captions
+    wanted, _ = forecast.one_year_forecast("E08000035", 2023)
+    assert forecast.stock_on(s, dt.date(2024, 3, 31)) == pytest.approx(wanted, abs=0.5)
 
 
 def test_choosing_another_authority_redraws_its_benchmarks() -> None:

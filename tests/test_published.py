@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from csc_model import Scenario, default_scenario
-from csc_model.published import PublishedError, authorities, build_scenario, find_authority
+from csc_model.published import PublishedError, authorities, build_scenario, find_authority, forecast
 from csc_model.published import data as pub
 from csc_model.published.backtest import flow_gaps, run_backtest
 from csc_model.published.benchmarks import comparison, region_projection
@@ -58,17 +58,68 @@ def test_every_earlier_year_builds_too() -> None:
         for y in a.years:
             if y == LATEST.year:
                 continue
-            s, _ = build_scenario(a.code, dt.date(y, 3, 31))
+            s, _ = build_scenario(a.code, dt.date(y, 3, 31), correct=False)  # the latest year checks the correction
             assert s.initial.total == pytest.approx(pub.figure(a.code, y, "in_care"), abs=1e-6)
 
 
 def test_plymouth_starts_from_the_published_count_read_straight_from_the_file() -> None:
-    s, report = build_scenario("plymouth", dt.date(2024, 3, 31))
+    s, report = build_scenario("plymouth", dt.date(2024, 3, 31), correct=False)
     assert s.initial.total == pytest.approx(raw_headline("E06000026", 2024, "in_care"))
     weekly = raw_headline("E06000026", 2024, "started") / 52
     assert s.entries.weekly_rate == pytest.approx(weekly, abs=1e-4)
     first = report.iloc[0]
     assert first["Table"].startswith("DfE") and first["Year"] == "2024"
+    corrected, how = build_scenario("plymouth", dt.date(2024, 3, 31))
+    assert corrected.initial == s.initial  # the correction moves only the entry rate
+    row = how[how["Figure"].str.startswith("Children starting care a week, after")].iloc[0]
+    assert f"published {weekly:.2f}" in row["Value"]
+
+
+def test_the_authority_scenario_ends_its_first_year_at_the_backtested_forecast() -> None:
+    for la, year in (("Plymouth", 2023), ("Kent", 2024)):
+        code = find_authority(la).code
+        wanted, fitted = forecast.one_year_forecast(code, year)
+        assert fitted.pairs and max(fitted.pairs) + 1 <= year  # fitted only on outcomes published by then
+        s, report = build_scenario(la, dt.date(year, 3, 31))
+        raw, _ = build_scenario(la, dt.date(year, 3, 31), correct=False)
+        target = dt.date(year + 1, 3, 31)
+        first, first_raw = forecast.stock_on(s, target), forecast.stock_on(raw, target)
+        assert first == pytest.approx(wanted, abs=0.5), la
+        assert abs(first_raw - wanted) > 1, la  # the raw model would not have got there
+        # fewer entries when the raw model overshoots the forecast, more when it falls short
+        assert np.sign(s.entries.weekly_rate - raw.entries.weekly_rate) == np.sign(wanted - first_raw), la
+        assert report["Figure"].str.startswith(f"Back-tested forecast of children in care at 31 March {year + 1}").any()
+
+
+def test_the_forecast_fit_finds_a_hand_made_pull_and_moves_an_authority_by_it() -> None:
+    rng = np.random.default_rng(3)
+    n = 80
+    frame = pd.DataFrame(
+        {"start": rng.integers(100, 2000, n).astype(float), "rate_gap": rng.normal(0, 0.3, n)}
+        | {"older_gap": rng.normal(0, 0.05, n)}
+    )
+    frame["actual"] = frame["start"] * (1 - 0.05 * frame["rate_gap"] - 0.3 * frame["older_gap"])
+    coefs = forecast.fit_coefficients(frame)
+    assert coefs == pytest.approx({"b_rate": -0.05, "b_older": -0.3}, abs=1e-3)
+    # a hand-made authority of 400 children: 10 points more aged 16+ than the median, the median rate
+    older = pd.DataFrame({"start": [400.0], "rate_gap": [0.0], "older_gap": [0.10]})
+    assert forecast.predict(older, coefs)[0] == pytest.approx(400 * (1 - 0.03), abs=0.1)  # 388: 12 fewer
+    # twice the rate per 10,000 of the median authority (log gap 0.69), the median age mix: 3.5% fewer
+    high = pd.DataFrame({"start": [400.0], "rate_gap": [np.log(2)], "older_gap": [0.0]})
+    assert forecast.predict(high, coefs)[0] == pytest.approx(400 * (1 - 0.05 * np.log(2)), abs=0.1)
+    assert forecast.fit_coefficients(frame.assign(actual=np.nan)) == {"b_rate": 0.0, "b_older": 0.0}
+
+
+def test_the_forecast_uses_only_outcomes_published_by_the_cut_off_and_beats_persistence_on_them() -> None:
+    first = min(y for a in authorities() for y in a.years)
+    assert forecast.fit(first).pairs == () and set(forecast.fit(first).coefs.values()) == {0.0}
+    assert forecast.fit(first + 1).coefs == forecast.fit_coefficients(forecast.panel(first))
+    for year in (first + 1, first + 2):  # out of sample: the outcome a year on was not fitted on
+        p = forecast.panel(year)
+        p = p[p["actual"].notna()]
+        err = np.mean(np.abs(forecast.predict(p, forecast.fit(year).coefs) - p["actual"]) / p["actual"])
+        err_persistence = np.mean(np.abs(p["start"] - p["actual"]) / p["actual"])
+        assert err < err_persistence, year
 
 
 def test_suppressed_cells_are_filled_and_the_report_says_from_which_region() -> None:
@@ -131,10 +182,17 @@ def test_backtest_reproduces_persistence_exactly() -> None:
 
 def test_backtest_band_holds_its_median_and_the_model_moves_with_the_flows() -> None:
     names = ["Plymouth", "Kent", "Leeds", "Hartlepool", "Barnet"]
-    bt = run_backtest(dt.date(2023, 3, 31), runs=30, method="blend", only=names)
+    bt = run_backtest(dt.date(2023, 3, 31), runs=30, only=names)
     t = bt.table
     assert len(t) == 5 and (t["p10"] <= t["p50"]).all() and (t["p50"] <= t["p90"]).all()
-    assert 0 <= bt.coverage <= 1 and set(bt.params) == {"w", "drift", "b_rate", "b_turnover"}
+    assert 0 <= bt.coverage <= 1 and set(bt.params) == {"b_rate", "b_older"}
+    for row in t.itertuples():  # the corrected scenario's projection is the forecast
+        assert row.p50 == pytest.approx(forecast.one_year_forecast(row.new_la_code, 2023)[0], abs=0.5)
+    nets = {
+        r.new_la_code: r.start + pub.figure(r.new_la_code, 2023, "started") - pub.figure(r.new_la_code, 2023, "ceased")
+        for r in t.itertuples()
+    }
+    assert t.set_index("new_la_code")["net_flow"].to_dict() == pytest.approx(nets, abs=0.05)
     model = run_backtest(dt.date(2023, 3, 31), method="model", only=names).table.set_index("new_la_code")
     for code in model.index:  # more starters than leavers last year: the model grows the count
         net = pub.figure(code, 2023, "started") - pub.figure(code, 2023, "ceased")

@@ -13,6 +13,7 @@ report says where.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Mapping
@@ -27,6 +28,7 @@ from . import data as pub
 from .data import Authority, PublishedError
 from .exits import set_exits
 from .fill import Report, filled_counts, odds_shift, round_shares, shares_text
+from .forecast import entries_for, one_year_forecast
 
 WEEKS_A_YEAR = 52.0
 """Weeks in the year to 31 March that the entry rate is spread over (as the SSDA903 calibration's 52-week window)."""
@@ -103,13 +105,18 @@ def _rake(seed: np.ndarray, rows: np.ndarray, cols: np.ndarray, iters: int = 60)
 # ---------------------------------------------------------------------------
 
 
-def build_scenario(la: str, as_at: dt.date, base: Scenario | None = None) -> tuple[Scenario, pd.DataFrame]:
+def build_scenario(
+    la: str, as_at: dt.date, base: Scenario | None = None, correct: bool = True
+) -> tuple[Scenario, pd.DataFrame]:
     """The scenario for authority ``la`` (name or code) starting the day after ``as_at`` (a 31 March).
 
     Returns the validated scenario and a report (``Figure``, ``Value``, ``Table``, ``Year``,
     ``Worked out from``) naming the published table and year of every figure, or the base
-    scenario for what the tables do not give. Raises :class:`PublishedError` for an unknown
-    authority (naming close matches) or a date without published figures.
+    scenario for what the tables do not give. With ``correct`` (the default) the entry rate is
+    then set so that the projection's count at the next 31 March is the back-tested forecast
+    (:mod:`csc_model.published.forecast`); ``correct=False`` keeps the published starters (the
+    raw model). Raises :class:`PublishedError` for an unknown authority (naming close matches)
+    or a date without published figures.
     """
     base = base or default_scenario()
     auth = pub.find_authority(la)
@@ -223,7 +230,37 @@ def build_scenario(la: str, as_at: dt.date, base: Scenario | None = None) -> tup
             + "; ".join(str(i) for i in exc.issues)
         ) from None
     rep.add("Start date of the projection", f"{start:%d/%m/%Y}", "", "", "the day after the as-at date")
+    if correct:
+        scenario = _correct_entries(auth, year, scenario, rep)
     return scenario, rep.frame()
+
+
+def _correct_entries(auth: Authority, year: int, scenario: Scenario, rep: Report) -> Scenario:
+    """The scenario with its entry rate set so that its first year ends at the back-tested forecast."""
+    wanted, fitted = one_year_forecast(auth.code, year)
+    target = dt.date(year + 1, 3, 31)
+    rate, raw, reached = entries_for(scenario, target, wanted)
+    published = scenario.entries.weekly_rate
+    rep.add(
+        f"Back-tested forecast of children in care at 31 March {year + 1}",
+        f"{wanted:,.0f} (the model from the published flows alone: {raw:,.0f})",
+        "in_care",
+        year,
+        "this year's count moved by the authority's rate per 10,000 and share aged 16 and over against the "
+        f"median authority, with the numbers fitted on {fitted.describe()}; see docs/published.md",
+    )
+    rep.add(
+        "Children starting care a week, after the back-test correction",
+        f"{rate:.2f} (published {published:.2f}, {rate / published - 1:+.0%})" if published > 0 else f"{rate:.2f}",
+        "headline",
+        year,
+        "set so that the first year's projection ends at the back-tested forecast"
+        + ("" if abs(reached - wanted) < 0.5 else f" (kept within the allowed range: it reaches {reached:,.0f})")
+        + "; the published starters alone carry last year's net flow forward, which forecasts worse than "
+        "next year = this year",
+    )
+    # within the allowed 0 to 500 a week (entries_for keeps it there): no need to validate the whole scenario again
+    return scenario.replace(entries=dataclasses.replace(scenario.entries, weekly_rate=round(rate, 4)))
 
 
 def _parents() -> dict[str, str]:

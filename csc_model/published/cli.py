@@ -34,7 +34,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--years", type=int, default=1, help="years ahead (1-3)")
     b.add_argument("--runs", type=int, default=0, help="stochastic runs for the P10-P90 band (0 = none)")
     b.add_argument("--seed", type=int, default=0, help="random seed for the runs")
-    b.add_argument("--method", default="blend", choices=["blend", "model", "persistence"], help="forecast method")
+    b.add_argument(
+        "--method",
+        default="corrected",
+        choices=["corrected", "model", "persistence", "blend"],
+        help="forecast method (blend: the older name of corrected)",
+    )
     b.add_argument("--scenario", help="base scenario JSON (default: the defaults)")
     b.add_argument("--out", required=True, help="output CSV (a row per authority), or - for standard output")
 
@@ -97,9 +102,12 @@ def _published(args: argparse.Namespace, read_scenario) -> int:  # noqa: ANN001
             report.to_csv(args.report, index=False)
     except OSError as exc:
         return _fail([f"cannot write the output ({exc.strerror or exc})"])
+    fc = report[report["Figure"].str.startswith("Back-tested forecast")]
+    first_year = f"; first year set to the back-tested forecast, {fc['Value'].iloc[0]}" if not fc.empty else ""
     sys.stderr.write(
         f"{auth.name}: {scenario.initial.total:,.0f} children in care on {as_at:%d/%m/%Y}; "
-        f"{scenario.entries.weekly_rate * 52:,.0f} starters a year; prices and budget from the base scenario\n"
+        f"{scenario.entries.weekly_rate * 52:,.0f} starters a year{first_year}; prices and budget from the base "
+        "scenario\n"
     )
     return 0
 
