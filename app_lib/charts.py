@@ -384,18 +384,23 @@ def placement_spend_chart(placement_fy: pd.DataFrame) -> alt.TopLevelMixin:
     return _finish(chart, legend="right")
 
 
-def scenario_lines(
+def _coarse(lo: float, hi: float) -> tuple[float, float]:
+    """``lo`` down and ``hi`` up to a step of about a tenth of their span (so similar charts share a template)."""
+    span = max(hi - lo, 1e-9)
+    step = 10 ** math.floor(math.log10(span))
+    if span / step < 3:
+        step /= 5
+    return math.floor(lo / step) * step, math.ceil(hi / step) * step
+
+
+def _lines_parts(
     frames: Mapping[str, pd.DataFrame],
     column: str,
     y_title: str,
     money: bool = False,
     height: int = HEIGHT,
     baseline: str = BASELINE_NAME,
-) -> alt.TopLevelMixin:
-    """One line per scenario over time (monthly frames), the baseline (series ``baseline``) dashed grey.
-
-    ``frames`` maps a scenario name to ``Result.table("month")``; ``column`` is the measure.
-    """
+) -> templates.Parts:
     rows = []
     for name, df in frames.items():
         part = df[["period_end", column]].copy()
@@ -404,19 +409,25 @@ def scenario_lines(
     data = pd.concat(rows, ignore_index=True)
     data["period_end"] = pd.to_datetime(data["period_end"])
     data["value_text"] = data[column].map(fmt.gbp_exact if money else fmt.children)
-    names = list(frames)
-    colours = scenario_colours(names, baseline)
     lo, hi = float(data[column].min()), float(data[column].max())
-    domain = [max(0.0, lo - 0.15 * max(hi - lo, 0.1 * abs(hi))), hi + 0.05 * max(hi - lo, 0.1 * abs(hi))]
+    pad = max(hi - lo, 0.1 * abs(hi))
+    domain = _coarse(max(0.0, lo - 0.15 * pad), hi + 0.05 * pad)
+    return (tuple(frames), column, y_title, money, height, baseline, domain), {"main": data}
+
+
+def _lines_draw(shape: tuple) -> alt.TopLevelMixin:
+    names, column, y_title, money, height, baseline, domain = shape
+    names = list(names)
+    colours = scenario_colours(names, baseline)
     chart = (
-        alt.Chart(data)
+        alt.Chart(alt.NamedData("main"))
         .mark_line(strokeWidth=2.5)
         .encode(
             x=_month_axis(),
             y=alt.Y(
                 f"{column}:Q",
                 title=y_title,
-                scale=alt.Scale(domain=domain, nice=True),
+                scale=alt.Scale(domain=list(domain), nice=True),
                 axis=alt.Axis(format=",.0f", labelExpr="'£' + datum.label" if money else "datum.label"),
             ),
             color=alt.Color(
@@ -441,13 +452,29 @@ def scenario_lines(
     return _finish(chart, height)
 
 
-def scenario_fy_bars(
+@templates.templated(_lines_parts, _lines_draw)
+def scenario_lines(
+    frames: Mapping[str, pd.DataFrame],
+    column: str,
+    y_title: str,
+    money: bool = False,
+    height: int = HEIGHT,
+    baseline: str = BASELINE_NAME,
+) -> alt.TopLevelMixin:
+    """One line per scenario over time (monthly frames), the baseline (series ``baseline``) dashed grey.
+
+    ``frames`` maps a scenario name to ``Result.table("month")``; ``column`` is the measure. The axis
+    does not start at zero: it spans the lines with a margin, so small differences can be seen.
+    """
+    return templates.assemble(_lines_draw, _lines_parts(frames, column, y_title, money, height, baseline))
+
+
+def _fy_bars_parts(
     frames: Mapping[str, pd.DataFrame],
     column: str = "spend_gbp",
     title: str = "£ million",
     baseline: str = BASELINE_NAME,
-) -> alt.TopLevelMixin:
-    """Grouped bars by financial year, one bar per scenario (money columns), the baseline grey."""
+) -> templates.Parts:
     rows = []
     for name, df in frames.items():
         part = df[["period", column]].copy()
@@ -456,14 +483,19 @@ def scenario_fy_bars(
     data = pd.concat(rows, ignore_index=True)
     data["value_m"] = data[column] / 1e6
     data["value_text"] = data[column].map(fmt.gbp)
-    names = list(frames)
+    periods = tuple(dict.fromkeys(data["period"]))
+    return (tuple(frames), periods, title, baseline), {"main": data}
+
+
+def _fy_bars_draw(shape: tuple) -> alt.TopLevelMixin:
+    names, periods, title, baseline = shape
+    names = list(names)
     colours = scenario_colours(names, baseline)
-    periods = list(dict.fromkeys(data["period"]))
     chart = (
-        alt.Chart(data)
+        alt.Chart(alt.NamedData("main"))
         .mark_bar()
         .encode(
-            x=alt.X("period:N", title="Financial year", sort=periods, axis=alt.Axis(labelAngle=0)),
+            x=alt.X("period:N", title="Financial year", sort=list(periods), axis=alt.Axis(labelAngle=0)),
             xOffset=alt.XOffset("scenario:N", sort=names),
             y=alt.Y("value_m:Q", title=title, axis=alt.Axis(labelExpr=MONEY_AXIS)),
             color=alt.Color(
@@ -482,11 +514,18 @@ def scenario_fy_bars(
     return _finish(chart)
 
 
-def drivers_chart(contrib: pd.DataFrame, column: str = "spend_gbp") -> alt.TopLevelMixin:
-    """Horizontal bars: how much each lever group adds to (orange) or saves from (blue) the baseline.
+@templates.templated(_fy_bars_parts, _fy_bars_draw)
+def scenario_fy_bars(
+    frames: Mapping[str, pd.DataFrame],
+    column: str = "spend_gbp",
+    title: str = "£ million",
+    baseline: str = BASELINE_NAME,
+) -> alt.TopLevelMixin:
+    """Grouped bars by financial year, one bar per scenario (money columns), the baseline grey."""
+    return templates.assemble(_fy_bars_draw, _fy_bars_parts(frames, column, title, baseline))
 
-    ``contrib`` comes from ``runner.lever_contributions``.
-    """
+
+def _drivers_parts(contrib: pd.DataFrame, column: str = "spend_gbp") -> templates.Parts:
     from .runner import INTERACTION
 
     money = column == "spend_gbp"
@@ -502,11 +541,17 @@ def drivers_chart(contrib: pd.DataFrame, column: str = "spend_gbp") -> alt.TopLe
             for d, v in zip(df["direction"], df[column], strict=True)
         ]
     df["text"] = df[column].map(lambda v: fmt.gbp_short(v, signed=True) if money else fmt.children(v, signed=True))
+    return (tuple(df["group"]), money), {"main": df, "zero": pd.DataFrame({"x": [0]})}
+
+
+def _drivers_draw(shape: tuple) -> alt.TopLevelMixin:
+    groups, money = shape
     domain = ["Adds", "Saves", "Combined effect"] if money else ["More children", "Fewer children", "Combined effect"]
     colours = [INCREASE_COLOUR, DECREASE_COLOUR, COMBINED_COLOUR]
-    y = alt.Y("group:N", title=None, sort=list(df["group"]), axis=alt.Axis(labelLimit=320))
+    y = alt.Y("group:N", title=None, sort=list(groups), axis=alt.Axis(labelLimit=320))
+    main = alt.NamedData("main")
     bars = (
-        alt.Chart(df)
+        alt.Chart(main)
         .mark_bar(height=26)
         .encode(
             x=alt.X(
@@ -520,8 +565,17 @@ def drivers_chart(contrib: pd.DataFrame, column: str = "spend_gbp") -> alt.TopLe
         )
     )
     labels = (
-        alt.Chart(df).mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(x=alt.X("value:Q"), y=y, text="text:N")
+        alt.Chart(main).mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(x=alt.X("value:Q"), y=y, text="text:N")
     )
-    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#333333").encode(x="x:Q")
+    zero = alt.Chart(alt.NamedData("zero")).mark_rule(color="#333333").encode(x="x:Q")
     # a step per lever group (a fixed pixel height put every bar on one row in Streamlit 1.67)
     return _finish(alt.layer(bars, labels, zero), height=alt.Step(44))
+
+
+@templates.templated(_drivers_parts, _drivers_draw)
+def drivers_chart(contrib: pd.DataFrame, column: str = "spend_gbp") -> alt.TopLevelMixin:
+    """Horizontal bars: how much each lever group adds to (orange) or saves from (blue) the baseline.
+
+    ``contrib`` comes from ``runner.lever_contributions``.
+    """
+    return templates.assemble(_drivers_draw, _drivers_parts(contrib, column))

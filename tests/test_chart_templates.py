@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from app_lib import chart_templates as templates
@@ -50,6 +51,29 @@ def _cases(t: runner.Tables) -> list[tuple[Any, tuple]]:
             (t.fy, t.fy.assign(spend_gbp_p10=t.fy["spend_gbp"] * 0.95, spend_gbp_p90=t.fy["spend_gbp"] * 1.05)),
         ),
         (charts.placement_area_chart, (t.placement_month,)),
+        (
+            charts.scenario_lines,
+            (
+                {
+                    "Baseline (defaults)": t.month,
+                    "Other": t.month.assign(children_in_care=t.month["children_in_care"] + 7),
+                },
+                "children_in_care",
+                "Children in care",
+            ),
+        ),
+        (
+            charts.scenario_fy_bars,
+            ({"Baseline (defaults)": t.fy, "Other": t.fy.assign(spend_gbp=t.fy["spend_gbp"] * 1.02)},),
+        ),
+        (
+            charts.drivers_chart,
+            (
+                pd.DataFrame(
+                    {"group": ["Entries", "Costs and budget"], "spend_gbp": t.fy["spend_gbp"].iloc[:2].to_numpy() / 50}
+                ),
+            ),
+        ),
     ]
 
 
