@@ -6,9 +6,12 @@ from the levers that differ between the two scenarios (:func:`csc_model.scenario
 described with the labels in :func:`csc_model.scenario.field_meta`. Nothing is canned:
 change a lever and the words and numbers change.
 
-Figures are rounded for a public audience: children to the nearest 5, money to the nearest
-£0.1m. A difference that rounds to zero is reported as "no change". Each :class:`Sentence`
-carries the figures it used (raw and rounded) so tests and exports can check the text.
+Figures follow the project's one rounding rule (:mod:`csc_model.rounding`): children are whole
+numbers, as on every page; money is written to the nearest £0.1m for speech, and a difference
+is the difference of the figures written. Whether spend is over or under budget follows the
+£1,000 figures of the tables, so a £46k overspend is "£46k over: about in line with the
+budget", never "in line". Each :class:`Sentence` carries the figures it used (raw and rounded)
+so tests and exports can check the text.
 
 Pure Python: never imports streamlit.
 """
@@ -16,22 +19,25 @@ Pure Python: never imports streamlit.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import pandas as pd
 
+from . import rounding
 from .config import load_placement_types, source_for
 from .scenario import AGE_BAND_LABELS, Scenario, diff, field_meta, get_path
 
-CHILDREN_STEP = 5
+CHILDREN_STEP = 1
 MONEY_STEP_GBP = 100_000.0
+ABOUT_IN_LINE_GBP = 50_000
+"""Spend this close to the budget (in the £1,000 figures) is "about in line", the gap given in £k."""
 
 ROUNDING_STATEMENT = (
-    "Projected numbers of children are rounded to the nearest 5 (differences are taken between the rounded "
-    "numbers, so they add up) and money to the nearest £0.1m; a difference that rounds to zero is shown as "
-    "no change."
+    "Numbers of children are whole numbers, as in the explorer; money is rounded to the nearest £0.1m and "
+    "each difference is the difference of the rounded figures shown, so they add up. Spend within £50k of "
+    "the budget, or level with it once rounded, is called about in line, with the gap in £k as in the "
+    "explorer's tables."
 )
 
 # Fields that describe the scenario rather than change the model.
@@ -91,19 +97,14 @@ def children_at_start(res: Projection) -> float:
 # ---------------------------------------------------------------------------
 
 
-def _round_half_away(x: float) -> float:
-    return math.copysign(math.floor(abs(x) + 0.5), x)
-
-
 def round_children(x: float) -> int:
-    """Nearest multiple of 5 (halves away from zero); never returns -0."""
-    return int(_round_half_away(x / CHILDREN_STEP)) * CHILDREN_STEP or 0
+    """A number of children as every page shows it: whole (never -0)."""
+    return rounding.whole(x)
 
 
 def round_money_m(x_gbp: float) -> float:
-    """Pounds to £m rounded to one decimal place (nearest £0.1m, halves away from zero)."""
-    tenths = _round_half_away(x_gbp / MONEY_STEP_GBP)
-    return (tenths / 10.0) or 0.0
+    """Pounds to £m to one decimal place: the £1,000 figure of the tables, to the nearest £0.1m."""
+    return rounding.tenth_m(x_gbp)
 
 
 def fmt_children(n: int) -> str:
@@ -509,17 +510,40 @@ class Narrative:
         raise KeyError(key)
 
 
-def _pressure_phrase(p_m: float) -> str:
-    """Words for a rounded pressure in £m: over, under or in line with the budget."""
-    if p_m > 0:
-        return f"{fmt_money_m(p_m)} over budget"
-    if p_m < 0:
-        return f"{fmt_money_m(p_m)} under budget"
+def _k(gbp: int) -> str:
+    return f"£{abs(gbp) // 1000:,}k"
+
+
+def money_gap(a_gbp: float, b_gbp: float) -> tuple[float, int]:
+    """``a - b`` in words' terms: (£m between the two £0.1m figures, £ between the two £1,000 figures).
+
+    The £m figure is 0.0 when the gap is "about level": the two £0.1m figures are the same, or
+    the £1,000 figures are less than :data:`ABOUT_IN_LINE_GBP` apart. The £ figure always has the
+    direction of the tables.
+    """
+    dk = rounding.thousand(a_gbp) - rounding.thousand(b_gbp)
+    dm = rounding.difference_m(a_gbp, b_gbp)
+    return (0.0 if abs(dk) < ABOUT_IN_LINE_GBP else dm), dk
+
+
+def pressure_phrase(spend_gbp: float, budget_gbp: float) -> str:
+    """Spend against budget in words that agree with the tables: "£2.1m over budget",
+    "£46k over: about in line with the budget", "in line with the budget"."""
+    dm, dk = money_gap(spend_gbp, budget_gbp)
+    if dm:
+        return f"{fmt_money_m(dm)} {'over' if dm > 0 else 'under'} budget"
+    if dk:
+        return f"{_k(dk)} {'over' if dk > 0 else 'under'}: about in line with the budget"
     return "in line with the budget"
 
 
+def over_budget(spend_gbp: float, budget_gbp: float) -> bool:
+    """True when the table shows a pressure (spend above budget, each to £1,000), however small."""
+    return rounding.pressure(spend_gbp, budget_gbp) > 0
+
+
 def _about(phrase: str) -> str:
-    return phrase if phrase.startswith("in line") else f"about {phrase}"
+    return phrase if "in line" in phrase else f"about {phrase}"
 
 
 def _children_change(d: int, by: str) -> str:
@@ -530,11 +554,13 @@ def _children_change(d: int, by: str) -> str:
     return "there would be no change in the number of children in care"
 
 
-def _money_change(d_m: float, fy: str) -> str:
-    if d_m > 0:
-        return f"placement spending would be about {fmt_money_m(d_m)} higher in {fy}"
-    if d_m < 0:
-        return f"placement spending would be about {fmt_money_m(d_m)} lower in {fy}"
+def _money_change(a_gbp: float, b_gbp: float, fy: str) -> str:
+    """Spending in ``fy`` with the changes (``a``) against current trends (``b``)."""
+    dm, dk = money_gap(a_gbp, b_gbp)
+    if dm:
+        return f"placement spending would be about {fmt_money_m(dm)} {'higher' if dm > 0 else 'lower'} in {fy}"
+    if dk:
+        return f"placement spending in {fy} would be about the same ({_k(dk)} {'higher' if dk > 0 else 'lower'})"
     return f"there would be no change in placement spending in {fy}"
 
 
@@ -545,15 +571,15 @@ def baseline_sentences(base: Projection) -> list[Sentence]:
     now = children_at_start(base)
     first, last = t.iloc[0], t.iloc[-1]
     end_date: dt.date = last["period_end"]
-    # the number in care now is a count, not a projection: given exactly, as on every other page
-    now_r, end_r = round(now), round_children(float(last["children_in_care"]))
-    trend = end_r - now_r  # the two numbers in the sentence, so that they add up
+    # whole numbers, as on every page; the change is the difference of the two numbers in the sentence
+    now_r, end_r = round_children(now), round_children(float(last["children_in_care"]))
+    trend = end_r - now_r
     if trend > 0:
-        trend_words = f"about {fmt_children(trend)} more than now"
+        trend_words = f"{fmt_children(trend)} more than now"
     elif trend < 0:
-        trend_words = f"about {fmt_children(trend)} fewer than now"
+        trend_words = f"{fmt_children(trend)} fewer than now"
     else:
-        trend_words = "about the same as now"
+        trend_words = "the same as now"
     children = Sentence(
         "baseline_children",
         f"{fmt_children(now_r)} children are in care on {long_date(s.start_date)}; on current trends, "
@@ -566,22 +592,18 @@ def baseline_sentences(base: Projection) -> list[Sentence]:
             "end_date": end_date,
         },
     )
-    spend1, budget1, press1 = (float(first[c]) for c in ("spend_gbp", "budget_gbp", "pressure_gbp"))
-    pressN = float(last["pressure_gbp"])
-    p1, pN = round_money_m(press1), round_money_m(pressN)
+    spend1, budget1 = float(first["spend_gbp"]), float(first["budget_gbp"])
+    spendN, budgetN = float(last["spend_gbp"]), float(last["budget_gbp"])
+    press1, pressN = rounding.pressure(spend1, budget1), rounding.pressure(spendN, budgetN)
+    p1, _ = money_gap(spend1, budget1)
+    pN, _ = money_gap(spendN, budgetN)
     if p1 > 0:
         gap = f"a pressure (overspend) of about {fmt_money_m(p1)}"
     elif p1 < 0:
         gap = f"a saving (underspend) of about {fmt_money_m(p1)}"
     else:
-        gap = "in line with the budget"
-    if len(t) > 1:
-        if pN == 0:
-            later = f" By {last['period']} spending would be in line with the budget."
-        else:
-            later = f" By {last['period']} spending would be about {_pressure_phrase(pN)}."
-    else:
-        later = ""
+        gap = pressure_phrase(spend1, budget1)
+    later = f" By {last['period']} spending would be {_about(pressure_phrase(spendN, budgetN))}." if len(t) > 1 else ""
     money = Sentence(
         "baseline_money",
         f"Placement spending in {first['period']} is forecast at about {fmt_money_gbp(spend1)} against a budget of "
@@ -592,10 +614,10 @@ def baseline_sentences(base: Projection) -> list[Sentence]:
             "spend_first_m": round_money_m(spend1),
             "budget_first_gbp": budget1,
             "budget_first_m": round_money_m(budget1),
-            "pressure_first_gbp": press1,
+            "pressure_first_gbp": float(press1),
             "pressure_first_m": p1,
             "fy_last": last["period"],
-            "pressure_last_gbp": pressN,
+            "pressure_last_gbp": float(pressN),
             "pressure_last_m": pN,
         },
     )
@@ -629,17 +651,18 @@ def change_sentences(
     end_date: dt.date = b["period_end"].iloc[i]
     d_child = float(b["children_in_care"].iloc[i] - a["children_in_care"].iloc[i])
     d_spend = float(b["spend_gbp"].iloc[i] - a["spend_gbp"].iloc[i])
-    # differences of the rounded figures, so that "N fewer" and the two rounded levels add up
+    # differences of the rounded figures, as every page and export gives them
     dc = round_children(float(b["children_in_care"].iloc[i])) - round_children(float(a["children_in_care"].iloc[i]))
-    ds = round_money_m(d_spend)
+    ds, ds_k = money_gap(float(b["spend_gbp"].iloc[i]), float(a["spend_gbp"].iloc[i]))
 
     if len(levers) <= 2:
         lead = f"If {_join([lv.clause for lv in levers])}, by"
     else:
         lead = f"With the {len(levers)} changes in this scenario, by"
+    money_words = _money_change(float(b["spend_gbp"].iloc[i]), float(a["spend_gbp"].iloc[i]), fy)
     first = Sentence(
         "change_headline",
-        f"{lead} {month_year(end_date)} {_children_change(dc, month_year(end_date))} and {_money_change(ds, fy)}.",
+        f"{lead} {month_year(end_date)} {_children_change(dc, month_year(end_date))} and {money_words}.",
         {
             "fy": fy,
             "date": end_date,
@@ -648,6 +671,7 @@ def change_sentences(
             "children_difference": d_child,
             "children_difference_rounded": dc,
             "spend_difference_gbp": d_spend,
+            "spend_difference_thousand": ds_k,
             "spend_difference_m": ds,
         },
     )
@@ -659,7 +683,10 @@ def change_sentences(
     d_end = end_child - float(a["children_in_care"].iloc[j])
     d_end_r = round_children(end_child) - round_children(float(a["children_in_care"].iloc[j]))
     total = float(b["spend_gbp"].iloc[:n].sum() - a["spend_gbp"].iloc[:n].sum())
-    total_m = round_money_m(total)
+    # the totals are the sums of the yearly £1,000 figures, as in the tables
+    tot_b = float(sum(rounding.thousand(v) for v in b["spend_gbp"].iloc[:n]))
+    tot_a = float(sum(rounding.thousand(v) for v in a["spend_gbp"].iloc[:n]))
+    total_m, total_k = money_gap(tot_b, tot_a)
     if d_end_r > 0:
         vs = f"{fmt_children(d_end_r)} more than on current trends"
     elif d_end_r < 0:
@@ -667,10 +694,12 @@ def change_sentences(
     else:
         vs = "no change from current trends"
     years = f"the {n} financial years to {last_fy}" if n > 1 else last_fy
-    if total_m > 0:
-        money = f"over {years} placement spending would be about {fmt_money_m(total_m)} higher in total"
-    elif total_m < 0:
-        money = f"over {years} placement spending would be about {fmt_money_m(total_m)} lower in total"
+    if total_m:
+        more = "higher" if total_m > 0 else "lower"
+        money = f"over {years} placement spending would be about {fmt_money_m(total_m)} {more} in total"
+    elif total_k:
+        more = "higher" if total_k > 0 else "lower"
+        money = f"over {years} total placement spending would be about the same ({_k(total_k)} {more})"
     else:
         money = f"over {years} there would be no change in total placement spending"
     second = Sentence(
@@ -685,29 +714,30 @@ def change_sentences(
             "children_difference": d_end,
             "children_difference_rounded": d_end_r,
             "spend_difference_total_gbp": total,
+            "spend_difference_total_thousand": total_k,
             "spend_difference_total_m": total_m,
         },
     )
 
-    p_base = float(a["pressure_gbp"].iloc[i])
-    p_scen = float(b["pressure_gbp"].iloc[i])
-    pb, ps = round_money_m(p_base), round_money_m(p_scen)
-    if ps == pb:
-        budget_text = f"Against the budget, spending in {fy} would still be {_about(_pressure_phrase(ps))}."
+    sb, bb = float(a["spend_gbp"].iloc[i]), float(a["budget_gbp"].iloc[i])
+    ss, bs = float(b["spend_gbp"].iloc[i]), float(b["budget_gbp"].iloc[i])
+    now_words, then_words = pressure_phrase(ss, bs), pressure_phrase(sb, bb)
+    if now_words == then_words:
+        budget_text = f"Against the budget, spending in {fy} would still be {_about(now_words)}."
     else:
         budget_text = (
-            f"Against the budget, spending in {fy} would be {_about(_pressure_phrase(ps))}, "
-            f"instead of {_about(_pressure_phrase(pb))} on current trends."
+            f"Against the budget, spending in {fy} would be {_about(now_words)}, "
+            f"instead of {_about(then_words)} on current trends."
         )
     third = Sentence(
         "change_budget",
         budget_text,
         {
             "fy": fy,
-            "pressure_baseline_gbp": p_base,
-            "pressure_scenario_gbp": p_scen,
-            "pressure_baseline_m": pb,
-            "pressure_scenario_m": ps,
+            "pressure_baseline_gbp": float(rounding.pressure(sb, bb)),
+            "pressure_scenario_gbp": float(rounding.pressure(ss, bs)),
+            "pressure_baseline_m": money_gap(sb, bb)[0],
+            "pressure_scenario_m": money_gap(ss, bs)[0],
         },
     )
     return [first, second, third]
