@@ -45,20 +45,13 @@ def difference(value: float, base: float, kind: Kind) -> int:
 
 
 def difference_text(value: float, base: float, kind: Kind) -> str:
-    """The change from ``base`` to ``value`` written as the page writes its figures ("+6", "-£46k", "+£1.3m").
-
-    Money changes under £1m are the difference of the £1,000 figures, in £k; larger ones are the
-    difference of the two figures written in £m (so £40.3m against £39.0m is +£1.3m).
-    """
+    """The change from ``base`` to ``value`` as the tables give it, written as the page writes
+    figures: "+6", "-£46k", "+£1.3m" (the £1,000 difference, written shorter like any figure)."""
     if kind == "children":
         return children(difference(value, base, kind), signed=True)
     if kind == "weekly":
         return gbp_exact(difference(value, base, kind), signed=True)
-    dm = rounding.difference_m(value, base)
-    if abs(dm) >= 1.0:
-        return f"{_sign(dm, True)}£{abs(dm):,.1f}m"
-    dk = difference(value, base, kind)
-    return "£0k" if not dk else f"{_sign(dk, True)}£{abs(dk) // 1000:,}k"
+    return gbp_short(difference(value, base, kind), signed=True)
 
 
 def _sign(x: float, signed: bool) -> str:

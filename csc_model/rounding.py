@@ -3,11 +3,11 @@
 1. A figure is rounded once, to what the tables show: children to whole numbers, money to the
    nearest £1,000 (halves away from zero, as a budget paper would).
 2. Every difference (a change from the baseline, a pressure = spend minus budget, a total) is
-   taken between the rounded figures, so a table always adds up.
-3. Shorter money for headlines and speech (£38.1m) rounds the £1,000 figure again; a difference
-   written that way is the difference of the two shorter figures. Whether spend is over or
-   under the budget is always decided by the £1,000 figures, so the words never contradict a
-   table ("£46k over: about in line with the budget").
+   taken between the rounded figures, so a table always adds up; a card or a sentence that
+   writes money shorter (£38.1m, -£336k) rounds the table's figure, value or difference, again.
+3. The briefing speaks in £0.1m: a difference it states is the difference of the two £0.1m
+   figures it shows. Whether spend is over or under the budget always follows the £1,000
+   figures, so the words never contradict a table ("£46k over: about in line with the budget").
 
 The app's :mod:`app_lib.formatting` and the narrative use these functions; pure Python.
 """
@@ -18,10 +18,11 @@ import math
 
 RULE = (
     "Every figure is rounded once: children to whole numbers, money to the nearest £1,000. Every difference "
-    "(a change from the baseline, spend minus budget, a total) is worked out from the rounded figures, so "
-    "the tables add up. Headlines and the briefing write money shorter (£38.1m); a difference written that "
-    "way is the difference of the two shorter figures, and whether spend is over or under budget always "
-    "follows the £1,000 figures."
+    "(a change from the baseline, spend minus budget, a total) is worked out from those rounded figures, so "
+    "the tables add up, and a card or sentence that writes money shorter (£38.1m) rounds the table's figure "
+    "again. The briefing speaks in £0.1m: each difference it states is the difference of the £0.1m figures it "
+    "shows. Over or under budget always follows the £1,000 figures: £46k over is \"£46k over: about in line "
+    "with the budget\", never \"in line\"."
 )
 
 
