@@ -21,8 +21,8 @@ RULE = (
     "(a change from the baseline, spend minus budget, a total) is worked out from those rounded figures, so "
     "the tables add up, and a card or sentence that writes money shorter (£38.1m) rounds the table's figure "
     "again. The briefing speaks in £0.1m: each difference it states is the difference of the £0.1m figures it "
-    "shows. Over or under budget always follows the £1,000 figures: £46k over is \"£46k over: about in line "
-    "with the budget\", never \"in line\"."
+    'shows. Over or under budget always follows the £1,000 figures: £46k over is "£46k over: about in line '
+    'with the budget", never "in line".'
 )
 
 
