@@ -234,6 +234,9 @@ def sidebar(tables: Tables, page_path: str = "") -> None:
             with st.expander(f"Show the link ({len(link):,} characters)"):
                 st.code(link, language=None, wrap_lines=True)
         st.caption("Copy the link: it opens the overview of this scenario, with its changes from the defaults.")
+        advice = urlstate.link_advice(link)
+        if advice:
+            st.caption(advice)
         if custom:
             st.caption(
                 f"The link carries the scenario but not your baseline ({label}): "
