@@ -133,6 +133,17 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+def lower_first(text: str) -> str:
+    """A label inside a sentence or heading: "Children in care at 31 March" -> "children in care at 31 March".
+
+    Only the first letter is lowered, and not at all for an abbreviation ("LA children's home"), so that
+    "31 March", "(IFA)" and names keep their capitals (``str.lower`` gave "31 march").
+    """
+    if len(text) > 1 and text[:2].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
 def plural(n: int, one: str, many: str | None = None) -> str:
     """'1 change', '3 changes'."""
     return f"{n} {one if n == 1 else (many or one + 's')}"

@@ -28,7 +28,7 @@ def children_summary(fy: pd.DataFrame, start_total: float, stage_month: pd.DataF
     share = float(biggest["children"]) / end if end else 0.0
     return (
         f"Children in care {move} by {_end_date(fy)} ({fmt.children(change, signed=True)}). "
-        f"The largest group then is {STAGE_GROUP_LABELS[biggest['stage']].lower()} "
+        f"The largest group then is {fmt.lower_first(STAGE_GROUP_LABELS[biggest['stage']])} "
         f"({fmt.children(biggest['children'])}, {fmt.pct(share, 0)}); "
         f"{fmt.children(fy['in_proceedings'].iloc[-1])} are in care proceedings."
     )
@@ -83,7 +83,7 @@ def placement_summary(placement_fy: pd.DataFrame) -> str:
     last = placement_fy[placement_fy["period"] == last_fy]
     top_last = float(last.loc[last["placement"] == top["placement"], "children"].iloc[0])
     return (
-        f"In {first_fy}, {top['placement_label'].lower()} placements cost the most: "
+        f"In {first_fy}, {fmt.lower_first(top['placement_label'])} placements cost the most: "
         f"{fmt.gbp_short(top['spend_gbp'])} ({fmt.pct(top['spend_gbp'] / total, 0)} of placement spend) "
         f"for {fmt.children(top['children'])} children at 31 March; "
         f"{fmt.children(top_last)} children are in them at the end of {last_fy}."

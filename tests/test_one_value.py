@@ -312,3 +312,21 @@ def test_briefing_sentences_agree_with_the_exports(case: Case) -> None:
     if p:
         assert ("over" if p > 0 else "under") in budget.split(" instead of ")[0]
     assert "would be in line" not in budget if p else True
+
+
+# ---------------------------------------------------------------------------
+# The rule, stated once on the Model page; its table rows told apart
+# ---------------------------------------------------------------------------
+
+
+def test_the_model_page_states_the_rule_and_tells_assumption_rows_apart() -> None:
+    from csc_model.rounding import RULE
+
+    at = run_page(CASES[0], "model")
+    assert [h.value for h in at.subheader if "rounded" in h.value] == ["How figures are rounded: one figure, one value"]
+    assert RULE in texts(at)
+    table = next(df.value for df in at.dataframe if "Assumption" in df.value.columns)
+    stages = table[table["Assumption"] == "Children in care on the start date, by legal stage"]
+    # each row names its stage in a column of its own (the full label was cut before the stage)
+    assert len(stages) >= 4 and stages["For"].is_unique and (stages["For"] != "").all()
+    assert (table["Assumption"].str.len() <= 60).all()
