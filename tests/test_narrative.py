@@ -266,3 +266,23 @@ def test_key_assumptions_have_sources_and_mark_changes(base: Scenario) -> None:
     changed = [r.label for r in rows if r.changed]
     assert changed == [field_meta("costs.annual_inflation")["label"]]
     assert any(r.value == "5% a year" for r in rows)
+
+
+# -- spend against budget: words that agree with the tables ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spend", "budget", "words"),
+    [
+        (41_386_000, 41_340_000, "£46k over: about in line with the budget"),  # issue 11's 2027-28
+        (39_040_000, 38_960_000, "£80k over: about in line with the budget"),  # both £39.0m: no £0.1m gap
+        (38_960_000, 39_040_000, "£80k under: about in line with the budget"),
+        (39_913_492, 38_000_000, "£1.9m over budget"),  # £39.9m against £38.0m
+        (38_000_400, 38_000_000, "in line with the budget"),  # the same £1,000 figure
+        (39_149_600, 39_000_000, "£0.2m over budget"),  # £39,150,000 is £39.2m: 39.2 - 39.0
+    ],
+)
+def test_pressure_words_follow_the_tables(spend: float, budget: float, words: str) -> None:
+    assert pressure_phrase(spend, budget) == words
+    # never "in line" alone while the table shows a pressure or a saving
+    assert (pressure(spend, budget) == 0) == (words == "in line with the budget")

@@ -330,3 +330,37 @@ def test_the_model_page_states_the_rule_and_tells_assumption_rows_apart() -> Non
     # each row names its stage in a column of its own (the full label was cut before the stage)
     assert len(stages) >= 4 and stages["For"].is_unique and (stages["For"] != "").all()
     assert (table["Assumption"].str.len() <= 60).all()
+
+
+# ---------------------------------------------------------------------------
+# The shared mechanism: the shown figure and the shown difference
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "base", "kind", "want"),
+    [
+        (519.4, 513.6, "children", "+5"),  # 519 and 514 are shown: not +6 (519.4 - 513.6 = 5.8)
+        (513.6, 519.4, "children", "-5"),
+        (510.4, 510.2, "children", ""),  # both show 510
+        (38_149_600, 38_000_400, "money", "+£150k"),  # £38,150,000 - £38,000,000
+        (39_400, 39_600, "money", "-£1k"),  # £39,000 and £40,000 are shown: the raw gap is £200
+        (41_250_000, 39_000_400, "money", "+£2.3m"),  # £2,250,000 written shorter
+    ],
+)
+def test_a_difference_is_the_difference_of_the_shown_figures(value: float, base: float, kind: str, want: str) -> None:
+    assert fmt.difference(value, base, kind) == fmt.shown(value, kind) - fmt.shown(base, kind)
+    assert (fmt.difference_text(value, base, kind) if fmt.difference(value, base, kind) else "") == want
+
+
+def test_short_money_rounds_the_tables_figure() -> None:
+    # £38,149,600 is £38,150,000 in the tables, so £38.2m (halves away from zero), not £38.1m
+    assert fmt.gbp(38_149_600) == "£38,150,000" and fmt.gbp_short(38_149_600) == "£38.2m"
+    assert fmt.gbp_short(-999_600) == "-£1.0m" and fmt.gbp_short(999_400) == "£999k"
+    assert fmt.gbp_short(400, signed=True) == "£0k"
+
+
+def test_labels_inside_a_sentence_keep_their_capitals() -> None:
+    assert fmt.lower_first("Children in care at 31 March") == "children in care at 31 March"
+    assert fmt.lower_first("LA children's home") == "LA children's home"
+    assert fmt.lower_first("Independent fostering agency (IFA)") == "independent fostering agency (IFA)"
