@@ -234,7 +234,9 @@ def _packed(raw: bytes, compress: bool = True) -> dict[str, str]:
 
 
 LINK_CASES += [
-    LinkCase("packed-not-base64", {"s": "not base64!!"}, ("is not a packed scenario", "letters, digits"), app=True),
+    LinkCase(
+        "packed-not-base64", {"s": "not base64!!"}, ("is not a packed scenario", "letters, digits"), app=True, cli=False
+    ),
     LinkCase("packed-bad-padding", {"s": "abcde"}, ("cut short or garbled",), cli=False),
     LinkCase("packed-not-zlib", _packed(b"hello, world", compress=False), ("cannot be unpacked",), cli=False),
     LinkCase(
