@@ -213,3 +213,20 @@ def test_the_sidebar_suggests_a_file_for_a_long_link_only(own_data: Scenario) ->
     long = "https://example.org/app/?" + "s=" + "A" * urlstate.FILE_BETTER_CHARS
     advice = urlstate.link_advice(long)
     assert advice and f"{len(long):,} characters" in advice and "scenario (JSON)" in advice
+
+
+def test_the_app_opens_a_packed_link_and_keeps_the_address_packed(own_data: Scenario) -> None:
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    app = str(Path(__file__).resolve().parent.parent / "app.py")
+    at = AppTest.from_file(app, default_timeout=90)
+    at.query_params.update(urlstate.encode(own_data))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["scenario"] == own_data
+    assert any("Opened the scenario from the link" in s.value for s in at.success)
+    # the address bar keeps the one packed parameter (state.sync_url compares it with encode)
+    shown = {k: v for k, v in at.query_params.items() if urlstate.is_scenario_param(k)}
+    assert shown == urlstate.encode(own_data)
