@@ -23,6 +23,8 @@ from csc_model.narrative import (
     fmt_children,
     fmt_money_gbp,
     month_year,
+    over_budget,
+    pressure_phrase,
     round_children,
     round_money_m,
 )
@@ -318,7 +320,7 @@ def spend_chart_text(base: Projection, scen: Projection | None = None) -> str:
         return df[df["series"] == name].set_index("fy")["value"] * 1e6
 
     b, budget = vals(BASELINE_NAME), vals(BUDGET_NAME)
-    over = [y for y in years if round_money_m(b[y] - budget[y]) > 0]
+    over = [y for y in years if over_budget(b[y], budget[y])]  # as the tables and the Overview's bars count
     if len(over) == len(years):
         where = "above the budget in every year"
     elif not over:
@@ -333,13 +335,7 @@ def spend_chart_text(base: Projection, scen: Projection | None = None) -> str:
     )
     if SCENARIO_NAME in set(df["series"]):
         s = vals(SCENARIO_NAME)
-        gap = round_money_m(s.iloc[-1] - budget.iloc[-1])
-        if gap > 0:
-            rel = f"{fmt_money_gbp(gap * 1e6)} over budget"
-        elif gap < 0:
-            rel = f"{fmt_money_gbp(gap * 1e6)} under budget"
-        else:
-            rel = "in line with the budget"
+        rel = pressure_phrase(s.iloc[-1], budget.iloc[-1])
         text += (
             f" With the changes (solid line) spending in {years[-1]} would be about {fmt_money_gbp(s.iloc[-1])}, {rel}."
         )

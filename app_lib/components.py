@@ -99,17 +99,13 @@ def metric(
 ) -> None:
     """A headline figure with its difference from the baseline (none when nothing is changed).
 
-    ``kind`` is "children", "money" or "weekly"; more children or more money shows red. Money
-    is rounded to the nearest £1,000 before the difference is taken, as in the tables and
-    exports, so a card and the table under it never differ by £1k.
+    ``kind`` is "children", "money" or "weekly"; more children or more money shows red. The
+    figure and its difference are those of the tables and exports (:func:`fmt.shown`,
+    :func:`fmt.difference_text`): the difference of the rounded figures, never a rounded
+    difference, so a card and the table under it never differ by a child or £1k.
     """
     show = {"children": fmt.children, "money": fmt.gbp_short, "weekly": fmt.gbp_exact}[kind]
-    if kind == "money":  # as the tables round: the difference of the rounded figures
-        value, base = fmt.round_thousand(value), fmt.round_thousand(base)
-    delta = value - base
-    shown_delta = show(delta, signed=True) if kind != "money" else fmt.gbp_short(delta, signed=True)
-    if not changed or shown_delta.lstrip("+-") in ("0", "£0k", "£0"):
-        shown_delta = None
+    shown_delta = fmt.difference_text(value, base, kind) if changed and fmt.difference(value, base, kind) else None
     where.metric(
         label,
         show(value),
@@ -235,6 +231,9 @@ def sidebar(tables: Tables, page_path: str = "") -> None:
             with st.expander(f"Show the link ({len(link):,} characters)"):
                 st.code(link, language=None, wrap_lines=True)
         st.caption("Copy the link: it opens the overview of this scenario, with its changes from the defaults.")
+        advice = urlstate.link_advice(link)
+        if advice:
+            st.caption(advice)
         if custom:
             st.caption(
                 f"The link carries the scenario but not your baseline ({label}): "

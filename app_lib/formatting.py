@@ -10,6 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from typing import Literal
+
+from csc_model import rounding
+from csc_model.rounding import RULE as ROUNDING_RULE  # noqa: F401 - stated on the Model page
 
 MINUS = "-"  # ASCII minus: st.metric reads a leading "-" as a fall
 
@@ -20,7 +24,34 @@ def _finite(x: float | None) -> bool:
 
 def round_thousand(x: float) -> int:
     """Nearest £1,000 (half away from zero, as a budget paper would)."""
-    return int(math.copysign(math.floor(abs(x) / 1000.0 + 0.5) * 1000, x)) if x else 0
+    return rounding.thousand(x)
+
+
+Kind = Literal["children", "money", "weekly"]
+
+
+def shown(x: float, kind: Kind) -> int:
+    """A figure as the tables show it: children whole, money to £1,000, weekly prices to £1."""
+    if kind == "children":
+        return rounding.whole(x)
+    if kind == "money":
+        return rounding.thousand(x)
+    return int(round(x)) or 0
+
+
+def difference(value: float, base: float, kind: Kind) -> int:
+    """``value - base`` as every page and export gives it: the difference of the shown figures."""
+    return shown(value, kind) - shown(base, kind)
+
+
+def difference_text(value: float, base: float, kind: Kind) -> str:
+    """The change from ``base`` to ``value`` as the tables give it, written as the page writes
+    figures: "+6", "-£46k", "+£1.3m" (the £1,000 difference, written shorter like any figure)."""
+    if kind == "children":
+        return children(difference(value, base, kind), signed=True)
+    if kind == "weekly":
+        return gbp_exact(difference(value, base, kind), signed=True)
+    return gbp_short(difference(value, base, kind), signed=True)
 
 
 def _sign(x: float, signed: bool) -> str:
@@ -46,7 +77,7 @@ def gbp_exact(x: float | None, signed: bool = False) -> str:
 
 
 def gbp_short(x: float | None, signed: bool = False) -> str:
-    """Money for headlines: £38.1m, £2.1m, £890k.
+    """Money for headlines: £38.1m, £2.1m, £890k: the £1,000 figure of the tables, written shorter.
 
     One decimal in millions from £1m, whole thousands below, so that figures side by side
     have the same precision (a budget paper's convention); a change (``signed=True``) that
@@ -54,16 +85,16 @@ def gbp_short(x: float | None, signed: bool = False) -> str:
     """
     if not _finite(x):
         return "-"
-    a = abs(x)
-    body = f"£{a / 1e6:,.1f}m" if round(a / 1e3) >= 1000 else f"£{round(a / 1e3):,.0f}k"
-    return body if body == "£0k" else _sign(x, signed) + body
+    r = rounding.thousand(x)
+    body = f"£{abs(rounding.tenth_m(r)):,.1f}m" if abs(r) >= 1_000_000 else f"£{abs(r) // 1000:,}k"
+    return body if body == "£0k" else _sign(r, signed) + body
 
 
 def children(x: float | None, signed: bool = False) -> str:
     """A number of children, whole: 505 (or +12 / -3 as a change)."""
     if not _finite(x):
         return "-"
-    r = int(round(x))
+    r = rounding.whole(x)
     return f"{_sign(r, signed)}{abs(r):,}"
 
 
@@ -100,6 +131,17 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 def md_escape(text: str) -> str:
     """User text made inert for st.markdown (no links, images, emphasis or HTML)."""
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def lower_first(text: str) -> str:
+    """A label inside a sentence or heading: "Children in care at 31 March" -> "children in care at 31 March".
+
+    Only the first letter is lowered, and not at all for an abbreviation ("LA children's home"), so that
+    "31 March", "(IFA)" and names keep their capitals (``str.lower`` gave "31 march").
+    """
+    if len(text) > 1 and text[:2].isupper():
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:

@@ -16,10 +16,10 @@ def _end_date(fy: pd.DataFrame, i: int = -1) -> str:
 def children_summary(fy: pd.DataFrame, start_total: float, stage_month: pd.DataFrame) -> str:
     """'Children in care go from 513 now to 519 at 31 March 2031 (+6). ...'"""
     end = float(fy["children_in_care"].iloc[-1])
-    change = end - start_total
+    change = fmt.difference(end, start_total, "children")  # the two figures in the sentence, subtracted
     last = stage_month[stage_month["period_end"] == stage_month["period_end"].max()]
     biggest = last.sort_values("children", ascending=False).iloc[0]
-    direction = "rise" if round(change) > 0 else "fall" if round(change) < 0 else "stay"
+    direction = "rise" if change > 0 else "fall" if change < 0 else "stay"
     move = (
         f"stay at about {fmt.children(end)}"
         if direction == "stay"
@@ -28,7 +28,7 @@ def children_summary(fy: pd.DataFrame, start_total: float, stage_month: pd.DataF
     share = float(biggest["children"]) / end if end else 0.0
     return (
         f"Children in care {move} by {_end_date(fy)} ({fmt.children(change, signed=True)}). "
-        f"The largest group then is {STAGE_GROUP_LABELS[biggest['stage']].lower()} "
+        f"The largest group then is {fmt.lower_first(STAGE_GROUP_LABELS[biggest['stage']])} "
         f"({fmt.children(biggest['children'])}, {fmt.pct(share, 0)}); "
         f"{fmt.children(fy['in_proceedings'].iloc[-1])} are in care proceedings."
     )
@@ -40,17 +40,28 @@ def spend_summary(fy: pd.DataFrame, years: int | None = None) -> str:
     The total covers every year of the projection (or the first ``years``), as the cards do.
     """
     first = fy.iloc[0]
-    p = float(first["pressure_gbp"])
-    word = "a pressure" if p > 0 else "a saving"
     head = (
         f"Placement spend is {fmt.gbp_short(first['spend_gbp'])} in {first['period']} against a budget of "
-        f"{fmt.gbp_short(first['budget_gbp'])}: {word} of {fmt.gbp_short(abs(p))}."
+        f"{fmt.gbp_short(first['budget_gbp'])}: {gap_words(first['spend_gbp'], first['budget_gbp'])}."
     )
     part = fy if years is None else fy.iloc[:years]
-    total = float(part["pressure_gbp"].sum())
+    # the sum of the table's yearly pressures (spend and budget each to £1,000, then subtracted)
+    total = sum(fmt.difference(a, b, "money") for a, b in zip(part["spend_gbp"], part["budget_gbp"], strict=True))
     span = f"{part['period'].iloc[0]} to {part['period'].iloc[-1]}"
+    if not total:
+        return head + f" Over {span} spend and budget are in line in total."
     word = "pressure" if total > 0 else "saving"
     return head + f" Over {span} the total {word} is {fmt.gbp_short(abs(total))}."
+
+
+def gap_words(spend_gbp: float, budget_gbp: float) -> str:
+    """'a pressure of £2.1m', 'a saving of £46k', 'in line with the budget': spend minus budget as the
+    table gives it (each to £1,000, then subtracted), written as :func:`fmt.difference_text` writes it."""
+    gap = fmt.difference(spend_gbp, budget_gbp, "money")
+    if not gap:
+        return "in line with the budget"
+    word = "a pressure" if gap > 0 else "a saving"
+    return f"{word} of {fmt.difference_text(spend_gbp, budget_gbp, 'money').lstrip('+-')}"
 
 
 def stage_table(stage_month: pd.DataFrame, fy: pd.DataFrame) -> pd.DataFrame:
@@ -72,7 +83,7 @@ def placement_summary(placement_fy: pd.DataFrame) -> str:
     last = placement_fy[placement_fy["period"] == last_fy]
     top_last = float(last.loc[last["placement"] == top["placement"], "children"].iloc[0])
     return (
-        f"In {first_fy}, {top['placement_label'].lower()} placements cost the most: "
+        f"In {first_fy}, {fmt.lower_first(top['placement_label'])} placements cost the most: "
         f"{fmt.gbp_short(top['spend_gbp'])} ({fmt.pct(top['spend_gbp'] / total, 0)} of placement spend) "
         f"for {fmt.children(top['children'])} children at 31 March; "
         f"{fmt.children(top_last)} children are in them at the end of {last_fy}."

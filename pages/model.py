@@ -27,7 +27,7 @@ components.page_header(
 s = state.scenario()
 
 st.markdown(
-    "On this page: [the model](#the-model) · [definitions](#definitions) · "
+    "On this page: [the model](#the-model) · [how figures are rounded](#rounding) · [definitions](#definitions) · "
     "[assumptions and sources](#assumptions-and-sources) · [limitations](#limitations)"
 )
 
@@ -123,6 +123,14 @@ with c2:
         "figures show £m."
     )
 
+st.subheader("How figures are rounded: one figure, one value", anchor="rounding")
+st.markdown(fmt.ROUNDING_RULE)
+st.caption(
+    "So the Overview's cards, the Compare page, the briefing and every download give the same figure and the same "
+    "difference: a card's small figure is the table's difference, and the years over budget are the same years "
+    "everywhere."
+)
+
 st.header("Definitions", anchor="definitions")
 glossary = pd.read_csv(DATA_DIR / "glossary.csv")
 # The app's own rounding is stated next to each table (£ to the nearest thousand, whole children).
@@ -143,9 +151,13 @@ table = exports.assumptions_table(s)
 groups = ["All"] + list(dict.fromkeys(table["Group"]))
 pick = st.segmented_control("Show assumptions for", groups, default="All", key="assumption_group")
 shown = table if pick in (None, "All") else table[table["Group"] == pick]
+# "Children in care on the start date, by legal stage: Care order" was cut before the stage on a laptop
+# screen, so every row read the same: the part that tells rows apart goes in a column of its own.
+split = shown["Assumption"].str.split(": ", n=1, expand=True).reindex(columns=[0, 1])
+shown = shown.assign(Assumption=split[0], For=split[1].fillna(""))
 # The source sits next to the value (on a laptop screen, at the end it was scrolled out of view);
 # the group column only while every group is shown.
-order = ["Assumption", "Value", "Source of the default", "Year", "Changed", "Default", "Note", "Group", "Field"]
+order = ["Assumption", "For", "Value", "Source of the default", "Year", "Changed", "Default", "Note", "Group", "Field"]
 if pick not in (None, "All"):
     order.remove("Group")
 st.dataframe(
@@ -155,7 +167,8 @@ st.dataframe(
     height=480,
     column_order=[c for c in order if c in shown.columns],
     column_config={
-        "Assumption": st.column_config.TextColumn(width=270),
+        "Assumption": st.column_config.TextColumn(width=240),
+        "For": st.column_config.TextColumn(width=230, help="Which stage, placement type, age band or year"),
         "Value": st.column_config.TextColumn(width=100),
         "Source of the default": st.column_config.TextColumn(
             width=300, help="Where the default value comes from, with its year. Hover over a cell to read it all."

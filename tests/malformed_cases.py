@@ -8,7 +8,9 @@ that is also uploaded to the Scenario builder under AppTest (about a second each
 
 from __future__ import annotations
 
+import base64
 import json
+import zlib
 from dataclasses import dataclass, field
 
 from csc_model import default_scenario
@@ -223,3 +225,42 @@ LINK_CASES: list[LinkCase] = [
     LinkCase("html-in-key", {"entries.<b>x</b>": "1"}, ("unknown field",), app=True),
 ]
 """Each case is refused and the defaults kept; the app leg runs on the ``app`` subset."""
+
+
+def _packed(raw: bytes, compress: bool = True) -> dict[str, str]:
+    """A packed share link (``?s=``) holding ``raw``: zlib-compressed unless ``compress`` is False."""
+    data = zlib.compress(raw, 9) if compress else raw
+    return {"s": base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")}
+
+
+LINK_CASES += [
+    LinkCase(
+        "packed-not-base64", {"s": "not base64!!"}, ("is not a packed scenario", "letters, digits"), app=True, cli=False
+    ),
+    LinkCase("packed-bad-padding", {"s": "abcde"}, ("cut short or garbled",), cli=False),
+    LinkCase("packed-not-zlib", _packed(b"hello, world", compress=False), ("cannot be unpacked",), cli=False),
+    LinkCase(
+        "packed-cut-short",
+        {"s": _packed(b'{"entries.weekly_rate": 4.5, "years": 7}')["s"][:-6]},
+        ("cut short",),
+        cli=False,
+    ),
+    # 50 MB of spaces packs into about 50 kB: refused after 1 MB is unpacked, never held whole
+    LinkCase("packed-zip-bomb", _packed(b" " * 50_000_000), ("unpacks to more than 1 MB",), app=True, cli=False),
+    LinkCase("packed-too-long", {"s": "A" * 250_000}, ("too long for a scenario link",), cli=False),
+    LinkCase("packed-bad-json", _packed(b'{"entries.weekly_rate": 4.5,'), ("is not valid JSON",), app=True, cli=False),
+    LinkCase("packed-not-object", _packed(b"[1, 2, 3]"), ("changed fields by name",), cli=False),
+    LinkCase("packed-deep", _packed(b"[" * 5000 + b"]" * 5000), ("nested more than 20 levels deep",), cli=False),
+    LinkCase("packed-utf16", _packed('{"years": 7}'.encode("utf-16-le")), ("not a text file",), cli=False),
+    LinkCase("packed-negative-rate", _packed(b'{"entries.weekly_rate": -4}'), ("0 to 500",), cli=False),
+    LinkCase("packed-nan", _packed(b'{"entries.weekly_rate": NaN}'), ("NaN", "not a number"), app=True, cli=False),
+    LinkCase("packed-1e999", _packed(b'{"years": 1e999}'), ("1e999", "too large"), cli=False),
+    LinkCase(
+        "packed-duplicate-key",
+        _packed(b'{"years": 7, "years": 8}'),
+        ('"years"', "more than once"),
+        cli=False,
+    ),
+    LinkCase("packed-html-key", _packed(b'{"<b>x</b>": 1}'), ("unknown field",), app=True, cli=False),
+    LinkCase("packed-unknown-field", _packed(b'{"entries.colour": "blue"}'), ("unknown field",), cli=False),
+]

@@ -11,12 +11,15 @@ from csc_model.narrative import (
     changed_levers,
     fmt_money_m,
     key_assumptions,
+    money_gap,
     narrate,
+    pressure_phrase,
     round_children,
     round_money_m,
 )
 from csc_model.presets import apply_preset
 from csc_model.results import Result, compare, project
+from csc_model.rounding import pressure, thousand
 from csc_model.scenario import Scenario, field_meta
 
 MONEY = re.compile(r"£([\d,]+\.\d)m")
@@ -38,18 +41,27 @@ def _money_in(text: str) -> list[float]:
 
 @pytest.mark.parametrize(
     ("x", "expected"),
-    [(0, 0), (2.4, 0), (2.5, 5), (-2.4, 0), (-2.5, -5), (-12.886, -15), (513, 515), (519.18, 520), (1237.6, 1240)],
+    [(0, 0), (0.4, 0), (-0.4, 0), (-12.886, -13), (513, 513), (519.18, 519), (518.6, 519), (1237.6, 1238)],
 )
-def test_round_children_to_nearest_5(x: float, expected: int) -> None:
+def test_round_children_to_whole_numbers_as_every_page(x: float, expected: int) -> None:
     assert round_children(x) == expected
     assert str(round_children(x)) != "-0"
 
 
 @pytest.mark.parametrize(
     ("gbp", "expected"),
-    [(0, 0.0), (49_999, 0.0), (50_000, 0.1), (-49_999, 0.0), (-50_000, -0.1), (2_105_630, 2.1), (-1_600_009, -1.6)],
+    [
+        (0, 0.0),
+        (49_499, 0.0),
+        (49_500, 0.1),  # £50,000 in the tables, so £0.1m: the shorter figure rounds the table's figure
+        (-49_499, 0.0),
+        (-50_000, -0.1),
+        (2_105_630, 2.1),
+        (-1_600_009, -1.6),
+        (38_149_600, 38.2),  # £38,150,000 in the tables
+    ],
 )
-def test_round_money_to_nearest_100k(gbp: float, expected: float) -> None:
+def test_round_money_to_nearest_100k_from_the_thousands(gbp: float, expected: float) -> None:
     assert round_money_m(gbp) == pytest.approx(expected)
     assert fmt_money_m(round_money_m(gbp)) == f"£{abs(expected):.1f}m"
 
@@ -73,24 +85,25 @@ def test_no_change_gives_baseline_sentences(base_result: Result) -> None:
     assert kids.figures["children_now_rounded"] == round(base_result.structure.initial.sum())
     assert f"{kids.figures['children_now_rounded']:,} children are in care" in kids.text
     assert f"about {kids.figures['children_end_rounded']:,} would be in care by March 2031" in kids.text
-    # "(about N more than now)" is the difference of the two numbers the sentence gives
+    # whole numbers, as on the Overview's cards; "(N more than now)" is the difference of the two numbers given
+    assert kids.figures["children_end_rounded"] == round(t["children_in_care"].iloc[-1])
     trend = kids.figures["children_end_rounded"] - kids.figures["children_now_rounded"]
-    assert f"(about {abs(trend)} {'more' if trend > 0 else 'fewer'} than now)" in kids.text
+    words = f"{abs(trend)} {'more' if trend > 0 else 'fewer'} than now" if trend else "the same as now"
+    assert f"({words})" in kids.text
 
     money = n.by_key("baseline_money")
     assert money.figures["spend_first_gbp"] == pytest.approx(t["spend_gbp"].iloc[0])
     assert money.figures["budget_first_gbp"] == pytest.approx(t["budget_gbp"].iloc[0])
-    assert money.figures["pressure_first_gbp"] == pytest.approx(t["pressure_gbp"].iloc[0])
+    # the pressure of the tables: spend and budget each to £1,000, then subtracted
+    assert money.figures["pressure_first_gbp"] == pressure(t["spend_gbp"].iloc[0], t["budget_gbp"].iloc[0])
     shown = _money_in(money.text)
-    assert shown[:3] == [
-        round_money_m(t["spend_gbp"].iloc[0]),
-        round_money_m(t["budget_gbp"].iloc[0]),
-        abs(round_money_m(t["pressure_gbp"].iloc[0])),
-    ]
+    spend_m, budget_m = round_money_m(t["spend_gbp"].iloc[0]), round_money_m(t["budget_gbp"].iloc[0])
+    # the pressure in £m is the difference of the two figures in £m the sentence gives
+    assert shown[:3] == [spend_m, budget_m, round(abs(spend_m - budget_m), 1)]
     # the default budget is set below spend: a pressure (overspend)
     assert "pressure (overspend)" in money.text
     assert n.rounding.text == ROUNDING_STATEMENT
-    assert "nearest 5" in n.rounding.text and "£0.1m" in n.rounding.text
+    assert "whole numbers" in n.rounding.text and "£0.1m" in n.rounding.text
 
 
 def test_scenario_name_alone_is_not_a_change(base: Scenario, base_result: Result) -> None:
@@ -117,7 +130,11 @@ def _check_change_figures(base_result: Result, res: Result) -> dict[str, object]
     dc = round_children(cmp["children_in_care_scenario"].iloc[i]) - round_children(
         cmp["children_in_care_baseline"].iloc[i]
     )
-    ds = round_money_m(cmp["spend_gbp_difference"].iloc[i])
+    # money: the difference of the two £0.1m figures, unless the tables' figures are under £50k apart
+    sb, ss = cmp["spend_gbp_baseline"].iloc[i], cmp["spend_gbp_scenario"].iloc[i]
+    dk = thousand(ss) - thousand(sb)
+    ds = 0.0 if abs(dk) < 50_000 else round(round_money_m(ss) - round_money_m(sb), 1)
+    assert head.figures["spend_difference_thousand"] == dk
     assert head.figures["children_difference_rounded"] == dc
     assert head.figures["spend_difference_m"] == ds
     if dc:
@@ -135,17 +152,22 @@ def _check_change_figures(base_result: Result, res: Result) -> dict[str, object]
     d_end = longer.figures["children_scenario_rounded"] - round_children(cmp["children_in_care_baseline"].iloc[-1])
     if d_end:
         assert f"({abs(d_end)} {'more' if d_end > 0 else 'fewer'} than on current trends)" in longer.text
-    if round_money_m(total):
-        assert fmt_money_m(round_money_m(total)) in longer.text
+    # the totals are the sums of the yearly £1,000 figures (as the Overview's total cards)
+    tot_s = sum(thousand(v) for v in cmp["spend_gbp_scenario"])
+    tot_b = sum(thousand(v) for v in cmp["spend_gbp_baseline"])
+    total_m = money_gap(tot_s, tot_b)[0]
+    assert longer.figures["spend_difference_total_m"] == total_m
+    if total_m:
+        assert fmt_money_m(total_m) in longer.text
 
     budget = n.by_key("change_budget")
-    assert budget.figures["pressure_scenario_gbp"] == pytest.approx(cmp["pressure_gbp_scenario"].iloc[i])
-    assert budget.figures["pressure_baseline_gbp"] == pytest.approx(cmp["pressure_gbp_baseline"].iloc[i])
-    # a pressure that rounds to nothing is "in line with the budget", with no amount
-    amounts = [round_money_m(cmp[f"pressure_gbp_{w}"].iloc[i]) for w in ("scenario", "baseline")]
-    assert _money_in(budget.text) == [abs(a) for a in amounts if a]
-    if not all(amounts):
-        assert "in line with the budget" in budget.text
+    for w in ("scenario", "baseline"):
+        spend, bud = cmp[f"spend_gbp_{w}"].iloc[i], cmp[f"budget_gbp_{w}"].iloc[i]
+        assert budget.figures[f"pressure_{w}_gbp"] == thousand(spend) - thousand(bud)
+        # over or under as the tables say; the words are those of pressure_phrase
+        assert pressure_phrase(spend, bud) in budget.text
+        if thousand(spend) > thousand(bud):
+            assert "over" in pressure_phrase(spend, bud)
     return {"n": n, "dc": dc, "ds": ds, "head": head.text, "longer": longer.text}
 
 
@@ -194,8 +216,11 @@ def test_tiny_change_is_no_change_in_money(base: Scenario, base_result: Result) 
     head = n.by_key("change_headline")
     assert head.figures["spend_difference_gbp"] > 0
     assert head.figures["spend_difference_m"] == 0.0
-    assert "no change in placement spending in 2027-28" in head.text
-    assert "higher" not in head.text and "lower" not in head.text
+    # the tables show a few £1,000 more: the words say so instead of "no change"
+    dk = head.figures["spend_difference_thousand"]
+    assert 0 < dk < 50_000
+    assert f"placement spending in 2027-28 would be about the same (£{dk // 1000}k higher)" in head.text
+    assert "lower" not in head.text
     assert "no change in the number of children in care" in head.text
 
 
@@ -241,3 +266,23 @@ def test_key_assumptions_have_sources_and_mark_changes(base: Scenario) -> None:
     changed = [r.label for r in rows if r.changed]
     assert changed == [field_meta("costs.annual_inflation")["label"]]
     assert any(r.value == "5% a year" for r in rows)
+
+
+# -- spend against budget: words that agree with the tables ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spend", "budget", "words"),
+    [
+        (41_386_000, 41_340_000, "£46k over: about in line with the budget"),  # issue 11's 2027-28
+        (39_040_000, 38_960_000, "£80k over: about in line with the budget"),  # both £39.0m: no £0.1m gap
+        (38_960_000, 39_040_000, "£80k under: about in line with the budget"),
+        (39_913_492, 38_000_000, "£1.9m over budget"),  # £39.9m against £38.0m
+        (38_000_400, 38_000_000, "in line with the budget"),  # the same £1,000 figure
+        (39_149_600, 39_000_000, "£0.2m over budget"),  # £39,150,000 is £39.2m: 39.2 - 39.0
+    ],
+)
+def test_pressure_words_follow_the_tables(spend: float, budget: float, words: str) -> None:
+    assert pressure_phrase(spend, budget) == words
+    # never "in line" alone while the table shows a pressure or a saving
+    assert (pressure(spend, budget) == 0) == (words == "in line with the budget")

@@ -66,10 +66,15 @@ def test_a_scenario_with_many_kinds_of_change_survives_a_link() -> None:
             "placements.moves": [],
         }
     )
-    params = urlstate.encode(s)
+    # so many changes make a long query: they travel packed in one parameter, and come back exactly
+    assert list(urlstate.encode(s)) == [urlstate.PACKED]
+    assert via_url(s) == s
+    # readable, each value is as written: plain text for the name, JSON for the rest
+    few = default_scenario().with_values({"name": "Plan B: 26 weeks & more foster carers? 100%", "years": 7})
+    params = urlstate.encode(few)
     assert params["name"] == "Plan B: 26 weeks & more foster carers? 100%"  # plain text, not JSON
     assert params["years"] == "7"
-    assert via_url(s) == s
+    assert via_url(few) == few
 
 
 def test_map_entries_travel_one_by_one_and_can_be_removed() -> None:
@@ -140,3 +145,88 @@ def test_a_name_typed_into_a_link_is_text_even_when_it_looks_like_a_number() -> 
         assert urlstate.decode({"name": typed}).name == typed
     s = default_scenario().replace(name="NaN")
     assert via_url(s) == s
+
+
+# ---------------------------------------------------------------------------
+# Short links: many changes packed in one parameter
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def own_data() -> Scenario:
+    """A scenario worked out from an authority's own SSDA903 return (the example data): about 100 values."""
+    import datetime as dt
+
+    from csc_model.ssda903 import example_tables
+    from csc_model.ssda903.calibrate import calibrate
+
+    header, episodes = example_tables(n_children=1500)
+    return calibrate(header, episodes, dt.date(2026, 3, 31)).scenario
+
+
+def readable_length(s: Scenario) -> int:
+    """How long the query would be with one readable parameter per changed value (the old form)."""
+    from urllib.parse import urlencode
+
+    from csc_model.scenario import diff
+
+    return len(urlencode({p: urlstate._encode_value(new) for p, (_old, new) in diff(default_scenario(), s).items()}))
+
+
+def test_a_scenario_from_own_data_is_a_short_link_and_comes_back_exactly(own_data: Scenario) -> None:
+    params = urlstate.encode(own_data)
+    assert list(params) == [urlstate.PACKED]
+    link = urlstate.share_url("https://example.org/app/", params)
+    # a quarter of the old link or less (6,307 characters were seen for own data)
+    assert len(link) * 4 <= readable_length(own_data), (len(link), readable_length(own_data))
+    assert via_url(own_data) == own_data
+    # still long enough to be cut by some tools: the sidebar says a file is the better way
+    assert len(link) >= urlstate.FILE_BETTER_CHARS and urlstate.link_advice(link)
+
+
+def test_the_old_readable_form_of_a_long_link_still_opens(own_data: Scenario) -> None:
+    from csc_model.scenario import diff
+
+    old = {p: urlstate._encode_value(new) for p, (_old, new) in diff(default_scenario(), own_data).items()}
+    assert len(old) > 20 and urlstate.decode(old) == own_data
+
+
+def test_readable_parameters_beside_a_packed_one_win() -> None:
+    s = default_scenario().with_values({"entries.weekly_rate": 4.5, "years": 7})
+    packed = urlstate.pack({"entries.weekly_rate": 4.5, "years": 7})
+    assert urlstate.decode({urlstate.PACKED: packed}) == s
+    assert urlstate.decode({urlstate.PACKED: packed, "years": "8"}) == s.with_values({"years": 8})
+    assert urlstate.is_scenario_param(urlstate.PACKED)
+
+
+def test_a_bad_packed_link_is_refused_with_the_readable_problems_too() -> None:
+    with pytest.raises(ScenarioError) as info:
+        urlstate.decode({urlstate.PACKED: "%%%", "entries.weekly_rate": "-1"})
+    assert {i.field for i in info.value.issues} == {urlstate.PACKED, "entries.weekly_rate"}
+
+
+def test_the_sidebar_suggests_a_file_for_a_long_link_only(own_data: Scenario) -> None:
+    short = urlstate.share_url(
+        "https://example.org/app/", urlstate.encode(apply_preset(default_scenario(), "court_26_weeks"))
+    )
+    assert urlstate.link_advice(short) is None
+    long = "https://example.org/app/?" + "s=" + "A" * urlstate.FILE_BETTER_CHARS
+    advice = urlstate.link_advice(long)
+    assert advice and f"{len(long):,} characters" in advice and "scenario (JSON)" in advice
+
+
+def test_the_app_opens_a_packed_link_and_keeps_the_address_packed(own_data: Scenario) -> None:
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    app = str(Path(__file__).resolve().parent.parent / "app.py")
+    at = AppTest.from_file(app, default_timeout=90)
+    at.query_params.update(urlstate.encode(own_data))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["scenario"] == own_data
+    assert any("Opened the scenario from the link" in s.value for s in at.success)
+    # the address bar keeps the one packed parameter (state.sync_url compares it with encode)
+    shown = {k: v for k, v in at.query_params.items() if urlstate.is_scenario_param(k)}
+    assert shown == urlstate.encode(own_data)
