@@ -5,7 +5,7 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from app_lib import budget_paper, charts, components, exports, runner, state, widgets
+from app_lib import budget_paper, charts, components, exports, runner, state, widgets, workspace
 from app_lib import formatting as fmt
 from app_lib.levers import changes
 from csc_model import default_scenario
@@ -100,6 +100,7 @@ with st.container(border=True):
             line.button("Remove", key=f"remove:{name}", on_click=_on_remove, args=(name,), icon=":material/delete:")
     else:
         st.caption("No saved scenarios yet. Change some levers, save, change again and save again to compare.")
+    workspace.workspace_panel()
 
 # --- the baseline ----------------------------------------------------------------------------
 with st.container(border=True):
@@ -170,7 +171,7 @@ else:
     values, differences = exports.comparison_tables({n: f.fy for n, f in frames.items()}, measure)
     st.markdown(f"**{measure}**")
     components.table(values, money=exports.COMPARE_MEASURES[measure] == "money")
-    st.markdown(f"**Difference from the baseline: {measure.lower()}**")
+    st.markdown(f"**Difference from the baseline: {fmt.lower_first(measure)}**")
     components.table(differences, money=exports.COMPARE_MEASURES[measure] == "money")
     st.caption(
         "Money to the nearest £1,000. Differences and totals are worked out from the figures as shown, so they add "
@@ -230,8 +231,18 @@ else:
             )
         )
         top = shown.loc[shown[column].abs().idxmax()]
-        total = contrib[column].sum()
-        total_text = fmt.gbp_short(total, signed=True) if column == "spend_gbp" else fmt.children(total, signed=True)
+        # the difference of the figures as every page shows them (money: the yearly £1,000 figures added up)
+        target_fy, base_fy = runner.tables(scenarios[target]).fy, runner.tables(base).fy
+        if column == "spend_gbp":
+            total_text = fmt.difference_text(
+                sum(fmt.shown(v, "money") for v in target_fy["spend_gbp"]),
+                sum(fmt.shown(v, "money") for v in base_fy["spend_gbp"]),
+                "money",
+            )
+        else:
+            total_text = fmt.difference_text(
+                target_fy["children_in_care"].iloc[-1], base_fy["children_in_care"].iloc[-1], "children"
+            )
         st.markdown(
             f"**{fmt.md_escape(target)}** differs from the baseline by **{total_text}**. The biggest part comes from "
             f"**{top['group'].lower()}** ({top['Difference']})."

@@ -231,11 +231,6 @@ def test_compare_states_the_figures_of_its_csv(case: Case) -> None:
         assert int(diffs[year]) == f.difference(SPEND, year)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="exports.comparison_tables rounds the raw sum for Total (212,681,000 for the defaults) where every "
-    "other page and the fy table add the rounded years (212,679,000); a one-line fix in app_lib/exports.py",
-)
 def test_compare_total_is_the_sum_of_the_years_as_on_the_overview() -> None:
     f = figures(CASES[0])
     assert f.value(SPEND, "Baseline", "Total") == f.base_table[exports.SPEND].sum()
