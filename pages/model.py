@@ -274,12 +274,15 @@ st.markdown(
     """
 **Every English authority, on DfE's published figures.** Each authority's scenario was built from what was
 published up to 31 March 2023 and projected to 31 March 2024 (`python -m csc_model published-backtest --as-at
-2023-03-31`). Its average error against the published count was **5.9%**, against **5.5%** for "next year = this
-year": it does not beat that simple rule yet (from 2022 to 2023 it did: 5.8% against 6.0%). The model alone is off
-by 7.4%, about as much as carrying last year's net flow forward: published starters and leavers do not add up to
-the change in the number in care (children are counted once a year, and transfers and revisions move the count),
-and one year's change does not predict the next. So the published-figures forecast blends the model with the
-starting count and a drift fitted on the year before (measured 30 November 2026).
+2023-03-31`). Its average error against the published count was **5.2%**, against **5.5%** for "next year = this
+year" (from 2022 to 2023: 5.8% against 6.0%). The model alone is off by 7.4%, about as much as carrying last year's
+net flow forward: published starters and leavers do not add up to the change in the number in care (DfE counts
+children, not periods of care: a child who comes into care twice in a year is one starter but can add to the
+count), and one year's change does not predict the next. So the scenario built for an authority sets its entry
+rate so that the first year reaches a forecast that starts from this year's count and moves it by how far the
+authority's rate per 10,000 and its share aged 16 and over are from the median authority's, fitted only on
+outcomes published before the cut-off. The two predictors were chosen after looking at every published year, so
+treat the gain over "next year = this year" as promising rather than proven (measured 30 November 2026).
 
 **Your own return.** *Load your data* re-runs the model from six earlier 31 Marches, using only what was known then,
 and compares with what happened. On authorities simulated by a process that is not this model, the band from 10%
