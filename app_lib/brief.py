@@ -126,11 +126,11 @@ def short_source(text: str, limit: int = 90) -> str:
     return out + year
 
 
-def brief_filename(name: str, today: dt.date | None = None, tag: str = "") -> str:
+def brief_filename(name: str, today: dt.date | None = None, tag: str = "", ext: str = "html") -> str:
     """A safe file name such as ``councillor-brief-court-26-weeks-2026-04-01.html``.
 
     ``tag`` (from :func:`app_lib.exports.change_tag`, e.g. "-3-changes-5f2a9c") tells apart
-    briefs of changed scenarios that still carry the defaults' name.
+    briefs of changed scenarios that still carry the defaults' name; ``ext`` is "html" or "pdf".
     """
     today = today or dt.date.today()
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
@@ -139,7 +139,8 @@ def brief_filename(name: str, today: dt.date | None = None, tag: str = "") -> st
     slug = slug or "scenario"
     tag = re.sub(r"[^a-z0-9-]+", "", tag.lower()).strip("-")
     tag = f"-{tag}" if tag else ""
-    return f"councillor-brief-{slug}{tag}-{today.isoformat()}.html"
+    ext = re.sub(r"[^a-z0-9]+", "", ext.lower()) or "html"
+    return f"councillor-brief-{slug}{tag}-{today.isoformat()}.{ext}"
 
 
 def caveats(base: Projection, scen: Projection) -> list[str]:

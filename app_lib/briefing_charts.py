@@ -57,6 +57,8 @@ class ChartSize:
 
 SCREEN = ChartSize(width=620, height=380, font=20, label_room=210)
 PRINT = ChartSize(width=580, height=230, font=16, label_room=200)
+PRESENT = ChartSize(width=1700, height=560, font=30, label_room=420)
+"""Presentation mode: one chart filling a 1920x1080 projector below the slide title."""
 
 
 def _is_changed(base: Projection, scen: Projection | None) -> bool:
