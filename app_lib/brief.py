@@ -84,12 +84,16 @@ footer { margin-top: 2mm; padding-top: 1mm; border-top: 1px solid #c9d6e0; font-
 """
 
 
-def chart_png_uri(chart: alt.TopLevelMixin, scale: float = 2.0) -> str:
-    """The chart as a ``data:image/png;base64,...`` URI, rendered offline with vl-convert."""
+def chart_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
+    """The chart as PNG bytes, rendered offline with vl-convert."""
     import vl_convert as vlc
 
-    png = vlc.vegalite_to_png(chart.to_json(), scale=scale)
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return vlc.vegalite_to_png(chart.to_json(), scale=scale)
+
+
+def chart_png_uri(chart: alt.TopLevelMixin, scale: float = 2.0) -> str:
+    """The chart as a ``data:image/png;base64,...`` URI, rendered offline with vl-convert."""
+    return "data:image/png;base64," + base64.b64encode(chart_png(chart, scale)).decode("ascii")
 
 
 def _top_level_cut(text: str, seps: tuple[str, ...] = ("; ", ". ", ": "), first: int = 10) -> int:

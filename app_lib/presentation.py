@@ -170,7 +170,9 @@ def children_slide(base: Projection, scen: Projection) -> Slide:
         figures.append(Figure(f"about {fmt_children(end_b)}", f"by {by} on current trends"))
         d = end_b - now
         lines = (f"About {_more_fewer(d)} than now." if d else "About the same number as now.",)
-    return Slide("children", "Children in care", tuple(figures), lines, note="Projected numbers rounded to the nearest 5.")
+    return Slide(
+        "children", "Children in care", tuple(figures), lines, note="Projected numbers rounded to the nearest 5."
+    )
 
 
 def _pressure_words(spend_m: float, budget_m: float, spend_gbp: float, budget_gbp: float) -> str:

@@ -360,7 +360,11 @@ else:
         box.subheader("What happens with the changes")
         phrases = pr.change_phrases(state.baseline(), state.scenario())
         box.markdown(
-            ("**The change in this scenario:**" if len(phrases) == 1 else f"**The {len(phrases)} changes in this scenario:**")
+            (
+                "**The change in this scenario:**"
+                if len(phrases) == 1
+                else f"**The {len(phrases)} changes in this scenario:**"
+            )
             + "\n"
             + "\n".join(f"{n}. {md_escape(t)}" for n, t in enumerate(phrases, 1))
         )
