@@ -89,8 +89,8 @@ def _change_phrase(lv: LeverChange, base: Scenario, scen: Scenario) -> str:
         if share <= 0:
             return "No entries to care prevented by edge-of-care work"
         inv = 1 / share
-        what = f"1 in {round(inv)}" if abs(inv - round(inv)) < 1e-9 else fmt.pct(share)
-        return f"Edge-of-care work keeps {what} children out of care from {month_year(scen.entries.prevention_start)}"
+        what = f"1 in {round(inv)} children" if abs(inv - round(inv)) < 1e-9 else f"{fmt.pct(share)} of children"
+        return f"Edge-of-care work keeps {what} out of care from {month_year(scen.entries.prevention_start)}"
     if lv.key == "placements.shift":
         sh = scen.placements.shift
         if not sh.children_per_year:
