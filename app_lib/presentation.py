@@ -268,15 +268,30 @@ def risk_slide(band_fy: pd.DataFrame | None, changed: bool) -> Slide:
     )
 
 
+def _chart_note(subtitle: str) -> str:
+    # the briefing charts fit the scale to the lines (bc.y_domain), so the room is told
+    return f"{subtitle}. The scale does not start at zero."
+
+
 def slides(base: Projection, scen: Projection, band_fy: pd.DataFrame | None = None) -> list[Slide]:
     """Every slide, in order: the changes; children (figures, chart); spending (figures, chart); the risk."""
     changed = _changed(base, scen)
     return [
         changes_slide(base, scen),
         children_slide(base, scen),
-        Slide("children_chart", bc.CHILDREN_TITLE, chart=CHILDREN_CHART, note=bc.children_subtitle(base)),
+        Slide(
+            "children_chart",
+            "Children in care, month by month",
+            chart=CHILDREN_CHART,
+            note=_chart_note(bc.children_subtitle(base)),
+        ),
         spend_slide(base, scen),
-        Slide("spend_chart", bc.SPEND_TITLE, chart=SPEND_CHART, note=bc.spend_subtitle(base)),
+        Slide(
+            "spend_chart",
+            "Spending and budget, year by year",
+            chart=SPEND_CHART,
+            note=_chart_note(bc.spend_subtitle(base)),
+        ),
         risk_slide(band_fy, changed),
     ]
 

@@ -190,18 +190,21 @@ def levers() -> None:
 PRESENT_CSS = """
 <style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-[data-testid="stExpandSidebarButton"], header[data-testid="stHeader"] { display: none !important; }
-[data-testid="stMainBlockContainer"] { padding: 1.2rem 3rem 0.5rem 3rem !important; max-width: 100% !important; }
-.st-key-present-slide h1 { font-size: 64px !important; line-height: 1.15 !important; padding: 0 0 8px 0 !important; }
-[class*="st-key-present-value-"] p { font-size: 120px !important; line-height: 1.05 !important;
-  font-weight: 700 !important; color: #0062A0 !important; margin: 0 !important; }
+[data-testid="stExpandSidebarButton"], header[data-testid="stHeader"],
+[data-testid="stElementToolbar"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding: 1.5rem 3.5rem 0.5rem 3.5rem !important; max-width: 100% !important; }
+.st-key-present-slide { min-height: calc(100vh - 150px); }
+.st-key-present-slide h1 { font-size: 64px !important; line-height: 1.15 !important; padding: 0 0 12px 0 !important; }
+[class*="st-key-present-value-"] p { font-size: 150px !important; line-height: 1.05 !important;
+  font-weight: 700 !important; color: #0062A0 !important; margin: 24px 0 0 0 !important; }
 [class*="st-key-present-label-"] p { font-size: 40px !important; line-height: 1.25 !important; margin: 0 !important; }
+.st-key-present-lines { margin-top: 40px; }
 .st-key-present-lines li, .st-key-present-lines p { font-size: 44px !important; line-height: 1.3 !important; }
-.st-key-present-lines li { margin-bottom: 12px !important; }
+.st-key-present-lines li { margin-bottom: 16px !important; }
 .st-key-present-note p { font-size: 26px !important; color: #333333 !important; }
-.st-key-present-controls p, .st-key-present-controls button p { font-size: 24px !important; }
-.st-key-present-controls button { min-height: 56px !important; padding: 0 28px !important; }
-.st-key-present-controls label p { font-size: 24px !important; }
+.st-key-present-risk-toggle label p { font-size: 32px !important; }
+.st-key-present-controls p, .st-key-present-controls button p { font-size: 22px !important; }
+.st-key-present-controls button { min-height: 52px !important; }
 </style>
 """
 
@@ -217,7 +220,9 @@ export default function(component) {
   const onKey = (e) => {
     if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
     const t = e.target;
-    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || t.getAttribute("role") === "slider")) return;
+    const typing = t && (t.isContentEditable || /^(TEXTAREA|SELECT)$/.test(t.tagName) || t.getAttribute("role") === "slider"
+      || (t.tagName === "INPUT" && !/^(checkbox|radio|button)$/.test(t.type)));
+    if (typing) return;
     const move = moves[e.key];
     if (!move) return;
     e.preventDefault();
@@ -281,7 +286,7 @@ def present(base, scen, scen_arg) -> None:
                 else:
                     st.markdown("\n\n".join(md_escape(t) for t in slide.lines))
         if slide.key == "risk" and band is None:
-            with st.container(key="present-controls-risk"):
+            with st.container(key="present-risk-toggle"):
                 widgets.pref_toggle("stochastic", "Say how likely an overspend is")
         if slide.note:
             st.container(key="present-note").markdown(md_escape(slide.note))
@@ -297,8 +302,9 @@ def present(base, scen, scen_arg) -> None:
             width="stretch",
         )
         where.markdown(
-            f"Slide {i + 1} of {count} · {md_escape(state.scenario().name.strip() or 'Unnamed scenario')} · "
-            "arrow keys move, Esc leaves"
+            f"Slide {i + 1} of {count} · {md_escape(state.scenario().name.strip() or 'Unnamed scenario')}",
+            help="The arrow keys (and a presentation clicker's Page Up and Page Down) move between the slides; "
+            "Esc leaves the presentation.",
         )
         nxt.button(
             "Next",
@@ -323,7 +329,7 @@ def present(base, scen, scen_arg) -> None:
 # ---------------------------------------------------------------------------
 
 # The headline sentences a little larger than body text (static CSS written here).
-PAGE_CSS = "<style>.st-key-briefing-says li p, .st-key-briefing-says li { font-size: 1.3rem !important; }</style>"
+PAGE_CSS = "<style>.st-key-briefing-says li p, .st-key-briefing-says li { font-size: 1.2rem !important; }</style>"
 
 state.ensure()
 base = projection(state.baseline())
@@ -339,17 +345,18 @@ else:
         "Councillor briefing",
         "What the model says in plain English, with two charts and a one-page brief to take away.",
     )
-    st.button(
+    head, button = st.columns([4, 1], vertical_alignment="bottom")
+    head.header("What the model says")
+    button.button(
         "Present",
         key=PREFIX + "present",
         icon=":material/slideshow:",
         on_click=_on_present,
         type="primary",
+        width="stretch",
         help="Slides for a council chamber: one big figure or one chart per screen, no sidebar. "
         "Next and Previous by button or arrow key.",
     )
-
-    st.header("What the model says")
     if state.custom_baseline():
         st.caption(
             f"Here “current trends” means the baseline you chose, **{md_escape(state.baseline_label())}**, "
@@ -357,35 +364,21 @@ else:
         )
     box = st.container(border=True, key="briefing-says")
     if story.changed:
-        box.subheader("What happens with the changes")
         phrases = pr.change_phrases(state.baseline(), state.scenario())
-        box.markdown(
-            (
-                "**The change in this scenario:**"
-                if len(phrases) == 1
-                else f"**The {len(phrases)} changes in this scenario:**"
-            )
-            + "\n"
-            + "\n".join(f"{n}. {md_escape(t)}" for n, t in enumerate(phrases, 1))
+        box.subheader(
+            "The change in this scenario" if len(phrases) == 1 else f"The {len(phrases)} changes in this scenario"
         )
+        box.markdown("\n".join(f"{n}. {md_escape(t)}" for n, t in enumerate(phrases, 1)))
         box.markdown("\n".join(f"- {md_escape(s.text)}" for s in story.change))
-        box.subheader("On current trends")
+        # current trends folded away, so that the charts start on the first screen at 1920x1080
+        trends = box.expander("On current trends")
     else:
         box.caption("Nothing has been changed yet: these sentences describe current trends. Try a lever below.")
-    box.markdown("\n".join(f"- {md_escape(s.text)}" for s in story.baseline))
+        trends = box
+    trends.markdown("\n".join(f"- {md_escape(s.text)}" for s in story.baseline))
     box.caption(story.rounding.text)
 
-    if widgets.pref_toggle(
-        "stochastic",
-        "Say how likely an overspend is",
-        help="Runs the model many times, with chance and with the uncertainty in its rates and prices (a few seconds).",
-    ):
-        band = components.range_tables(state.scenario(), int(state.pref("runs")))
-        if band is not None:
-            st.markdown(summaries.chance_sentences(band.fy))
-
-    st.header("Charts")
-    left, right = st.columns(2, gap="large")
+    left, right = st.columns(2, gap="large")  # the charts, side by side (each titled by its subheader)
     with left:
         st.subheader(bc.CHILDREN_TITLE)
         st.caption(bc.children_subtitle(base))
@@ -396,6 +389,15 @@ else:
         st.caption(bc.spend_subtitle(base))
         components.chart(bc.spend_chart, base, scen_arg, titled=False)
         st.markdown(f"**What the chart shows:** {md_escape(bc.spend_chart_text(base, scen_arg))}")
+
+    if widgets.pref_toggle(
+        "stochastic",
+        "Say how likely an overspend is",
+        help="Runs the model many times, with chance and with the uncertainty in its rates and prices (a few seconds).",
+    ):
+        band = components.range_tables(state.scenario(), int(state.pref("runs")))
+        if band is not None:
+            st.markdown(summaries.chance_sentences(band.fy))
 
     st.header("What if ...?")
     st.write("Move a lever: the sentences and the charts above change straight away.")

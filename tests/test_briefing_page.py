@@ -54,7 +54,6 @@ def test_renders_on_its_own_with_headings_in_order(at: AppTest) -> None:
     assert [t.value for t in at.title] == ["Councillor briefing"]
     assert [h.value for h in at.header] == [
         "What the model says",
-        "Charts",
         "What if ...?",
         "Take-away brief",
         "Words used",
@@ -106,7 +105,7 @@ def test_each_lever_changes_the_sentences(
     # the sentences on the page are the model's sentences for the shared scenario
     n = narrate(project(default_scenario()), project(scenario))
     assert after[: len(n.change)] == [s.text for s in n.change]
-    assert "What happens with the changes" in [h.value for h in at.subheader]
+    assert "The change in this scenario" in [h.value for h in at.subheader]
 
 
 def test_court_lever_gives_fewer_children_and_lower_spend(at: AppTest) -> None:
@@ -115,7 +114,7 @@ def test_court_lever_gives_fewer_children_and_lower_spend(at: AppTest) -> None:
     assert "fewer children would be in care" in first and "lower in 2027-28" in first
     at.slider(key=COURT).set_value(45).run()  # back to today's length: no change
     assert at.session_state["scenario"] == default_scenario()
-    assert "What happens with the changes" not in [h.value for h in at.subheader]
+    assert "The change in this scenario" not in [h.value for h in at.subheader]
 
 
 def test_reset_goes_back_to_current_trends(at: AppTest) -> None:
@@ -153,7 +152,7 @@ def test_the_changes_are_named_not_only_counted(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     text = page_text(at)
     assert "With the 3 changes in this scenario" in sentences(at)[0]
-    assert "The 3 changes in this scenario:" in text
+    assert "The 3 changes in this scenario" in [h.value for h in at.subheader]
     # the court lever reaches its target over the first year, by the end of March 2027
     assert "1. Edge-of-care work keeps 1 in 10 children out of care from April 2026" in text
     assert "Court proceedings brought down to 26 weeks by March 2027" in text
@@ -183,9 +182,9 @@ def test_presentation_steps_through_the_slides_and_back(at: AppTest) -> None:
     assert seen == [
         "The change in this scenario",
         "Children in care",
-        "Children in care",
+        "Children in care, month by month",
         "Placement spending against the budget, 2027-28",
-        "Placement spending against budget",
+        "Spending and budget, year by year",
         "How likely is an overspend?",
     ]
     assert charts == [0, 1, 0, 1, 0]  # one chart on its own slide, never beside figures
@@ -193,7 +192,7 @@ def test_presentation_steps_through_the_slides_and_back(at: AppTest) -> None:
     assert "The range of outcomes is off" in present_text(at)
     assert [t.label for t in at.toggle] == ["Say how likely an overspend is"]
     at.button(key="briefing:present_prev").click().run()
-    assert unmd(at.title[0].value) == "Placement spending against budget"
+    assert unmd(at.title[0].value) == "Spending and budget, year by year"
     at.button(key="briefing:present_leave").click().run()
     assert [t.value for t in at.title] == ["Councillor briefing"]
     assert len(at.slider) == 4
