@@ -12,9 +12,12 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from tests.a11y.axe import report, run_axe, serious
+from tests.test_brief import pdf_pages, pdf_text
 from tests.test_browser import ARGS, CHROMIUM, DOC_SHOTS, SHOTS, no_errors, serve, settle
 
 pytestmark = pytest.mark.browser
@@ -103,6 +106,16 @@ def test_presenting_the_briefing_on_a_projector(server: str, browser) -> None:
     assert box and box["y"] < H - 150, box
     shot(page, "0_briefing_page")
 
+    # the one-page brief downloads as a PDF, made in the server without a browser
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Download the one-page brief (PDF)").click()
+    pdf = download.value
+    assert pdf.suggested_filename.endswith(".pdf")
+    data = Path(pdf.path()).read_bytes()
+    assert data.startswith(b"%PDF-") and pdf_pages(data) == 1
+    assert "With the 3 changes in this scenario" in pdf_text(data)
+    page.keyboard.press("Home")
+
     page.get_by_role("button", name="Present").first.click()
     page.locator(".st-key-present-slide h1").first.wait_for(timeout=60_000)
     settle(page)
@@ -120,6 +133,9 @@ def test_presenting_the_briefing_on_a_projector(server: str, browser) -> None:
         # everything on the slide, and the buttons, fit the screen: nothing to scroll to
         assert bottom(page, ".st-key-present-controls") <= H
         assert page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight") <= H + 1
+        if k == 1:  # a figures slide passes the accessibility check too (contrast, names, structure)
+            found = serious(run_axe(page))
+            assert not found, report(found)
         if expected == "Children in care" and k == 1:
             assert px(page, '[class*="st-key-present-value-"] p') >= 48  # the headline figure
             assert px(page, '[class*="st-key-present-label-"] p') >= 32
