@@ -84,12 +84,16 @@ footer { margin-top: 2mm; padding-top: 1mm; border-top: 1px solid #c9d6e0; font-
 """
 
 
-def chart_png_uri(chart: alt.TopLevelMixin, scale: float = 2.0) -> str:
-    """The chart as a ``data:image/png;base64,...`` URI, rendered offline with vl-convert."""
+def chart_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
+    """The chart as PNG bytes, rendered offline with vl-convert."""
     import vl_convert as vlc
 
-    png = vlc.vegalite_to_png(chart.to_json(), scale=scale)
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return vlc.vegalite_to_png(chart.to_json(), scale=scale)
+
+
+def chart_png_uri(chart: alt.TopLevelMixin, scale: float = 2.0) -> str:
+    """The chart as a ``data:image/png;base64,...`` URI, rendered offline with vl-convert."""
+    return "data:image/png;base64," + base64.b64encode(chart_png(chart, scale)).decode("ascii")
 
 
 def _top_level_cut(text: str, seps: tuple[str, ...] = ("; ", ". ", ": "), first: int = 10) -> int:
@@ -126,11 +130,11 @@ def short_source(text: str, limit: int = 90) -> str:
     return out + year
 
 
-def brief_filename(name: str, today: dt.date | None = None, tag: str = "") -> str:
+def brief_filename(name: str, today: dt.date | None = None, tag: str = "", ext: str = "html") -> str:
     """A safe file name such as ``councillor-brief-court-26-weeks-2026-04-01.html``.
 
     ``tag`` (from :func:`app_lib.exports.change_tag`, e.g. "-3-changes-5f2a9c") tells apart
-    briefs of changed scenarios that still carry the defaults' name.
+    briefs of changed scenarios that still carry the defaults' name; ``ext`` is "html" or "pdf".
     """
     today = today or dt.date.today()
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
@@ -139,7 +143,8 @@ def brief_filename(name: str, today: dt.date | None = None, tag: str = "") -> st
     slug = slug or "scenario"
     tag = re.sub(r"[^a-z0-9-]+", "", tag.lower()).strip("-")
     tag = f"-{tag}" if tag else ""
-    return f"councillor-brief-{slug}{tag}-{today.isoformat()}.html"
+    ext = re.sub(r"[^a-z0-9]+", "", ext.lower()) or "html"
+    return f"councillor-brief-{slug}{tag}-{today.isoformat()}.{ext}"
 
 
 def caveats(base: Projection, scen: Projection) -> list[str]:

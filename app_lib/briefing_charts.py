@@ -59,6 +59,8 @@ class ChartSize:
 
 SCREEN = ChartSize(width=620, height=380, font=20, label_room=210)
 PRINT = ChartSize(width=580, height=230, font=16, label_room=200)
+PRESENT = ChartSize(width=1700, height=680, font=30, label_room=420)
+"""Presentation mode: one chart filling a 1920x1080 projector below the slide title."""
 
 
 def _is_changed(base: Projection, scen: Projection | None) -> bool:
@@ -276,7 +278,10 @@ def spend_chart(
     """Placement spending by financial year against the budget (dotted black line)."""
     df = spend_data(base, scen)
     years = list(dict.fromkeys(df["fy"]))
-    x = alt.X("fy:O", title=None, sort=years, axis=alt.Axis(labelAngle=0), scale=alt.Scale(paddingOuter=0.1))
+    # no label limit: Vega-Lite cuts long labels ("2026…") at the large presentation font
+    x = alt.X(
+        "fy:O", title=None, sort=years, axis=alt.Axis(labelAngle=0, labelLimit=0), scale=alt.Scale(paddingOuter=0.1)
+    )
     ends = df[df["fy"] == years[-1]].copy()
     lo, hi = y_domain(df["value"])
     ends["label_y"] = _dodge(ends["value"].tolist(), (hi - lo) * (size.font * 1.3) / size.height)

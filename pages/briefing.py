@@ -2,26 +2,30 @@
 
 Councillors are not analysts: this page leads with three or four sentences they can repeat,
 two charts readable across a room, the four levers they ask about most, a glossary, and a
-one-page brief to download. Every sentence is computed from the model (csc_model.narrative).
+one-page brief to download (HTML and PDF). Every sentence is computed from the model
+(csc_model.narrative). "Present" turns the page into slides for a council chamber (one big
+figure or one chart per screen, no sidebar; the slides come from app_lib.presentation).
 Works inside app.py and on its own (``streamlit run pages/briefing.py``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import pandas as pd
 import streamlit as st
 
-from app_lib import brief, components, exports, runner, state, summaries, widgets
+from app_lib import brief, brief_pdf, components, exports, runner, state, summaries, widgets
 from app_lib import briefing_charts as bc
+from app_lib import presentation as pr
 from app_lib.formatting import md_escape
 from csc_model.calendar import add_years
 from csc_model.config import DATA_DIR, placement_labels
 from csc_model.narrative import TableProjection, narrate
 
 PREFIX = "briefing:"
+PRESENTING, SLIDE, KEYS = PREFIX + "presenting", PREFIX + "slide", PREFIX + "keys"
 COURT, EDGE, FOSTER, INFLATION = (PREFIX + k for k in ("court_weeks", "edge_pct", "foster_per_year", "inflation_pct"))
 SHIFT_FROM, SHIFT_TO = "private_childrens_home", "in_house_fostering"
 
@@ -178,75 +182,256 @@ def levers() -> None:
 
 
 # ---------------------------------------------------------------------------
+# Presentation mode
+# ---------------------------------------------------------------------------
+
+# Static CSS written here (never user text). The sidebar, its toggle and the top bar are hidden;
+# the slide's text is sized for the back of a room on a 1920x1080 projector.
+PRESENT_CSS = """
+<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], header[data-testid="stHeader"],
+[data-testid="stElementToolbar"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding: 1.5rem 3.5rem 0.5rem 3.5rem !important; max-width: 100% !important; }
+.st-key-present-slide { min-height: calc(100vh - 150px); }
+.st-key-present-slide h1 { font-size: 64px !important; line-height: 1.15 !important; padding: 0 0 12px 0 !important; }
+[class*="st-key-present-value-"] p { font-size: 150px !important; line-height: 1.05 !important;
+  font-weight: 700 !important; color: #0062A0 !important; margin: 24px 0 0 0 !important; }
+[class*="st-key-present-label-"] p { font-size: 40px !important; line-height: 1.25 !important; margin: 0 !important; }
+.st-key-present-lines { margin-top: 40px; }
+.st-key-present-lines li, .st-key-present-lines p { font-size: 44px !important; line-height: 1.3 !important; }
+.st-key-present-lines li { margin-bottom: 16px !important; }
+.st-key-present-note p { font-size: 26px !important; color: #333333 !important; }
+.st-key-present-risk-toggle label p { font-size: 32px !important; }
+.st-key-present-controls p, .st-key-present-controls button p { font-size: 22px !important; }
+.st-key-present-controls button { min-height: 52px !important; }
+</style>
+"""
+
+# Arrow keys: Streamlit has no key events, so a small static component (st.components.v2, which
+# runs in the page itself, not in an iframe) listens to the keyboard and sends "next", "previous"
+# or "leave" back to Python as a trigger value; :func:`_on_key` then moves the slide exactly as the
+# buttons do. Presentation clickers send PageDown/PageUp, which work too. Keys typed into an input
+# are left alone, and the listener is removed when the component goes (leaving the presentation).
+KEYS_JS = """
+export default function(component) {
+  const { setTriggerValue } = component;
+  const moves = { ArrowRight: "next", PageDown: "next", ArrowLeft: "previous", PageUp: "previous", Escape: "leave" };
+  const onKey = (e) => {
+    if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    const t = e.target;
+    const typing = t && (t.isContentEditable || /^(TEXTAREA|SELECT)$/.test(t.tagName) || t.getAttribute("role") === "slider"
+      || (t.tagName === "INPUT" && !/^(checkbox|radio|button)$/.test(t.type)));
+    if (typing) return;
+    const move = moves[e.key];
+    if (!move) return;
+    e.preventDefault();
+    setTriggerValue("key", move);
+  };
+  document.addEventListener("keydown", onKey);
+  return () => document.removeEventListener("keydown", onKey);
+}
+"""
+
+_keys = st.components.v2.component("briefing_present_keys", js=KEYS_JS)
+
+
+def _on_present() -> None:
+    st.session_state[PRESENTING] = True
+    st.session_state[SLIDE] = 0
+
+
+def _on_leave() -> None:
+    st.session_state[PRESENTING] = False
+
+
+def _on_move(delta: int, count: int) -> None:
+    st.session_state[SLIDE] = pr.step(st.session_state.get(SLIDE, 0), delta, count)
+
+
+def _on_key(count: int) -> None:
+    value = st.session_state.get(KEYS) or {}
+    move = value.get("key") if hasattr(value, "get") else None
+    if move == "next":
+        _on_move(1, count)
+    elif move == "previous":
+        _on_move(-1, count)
+    elif move == "leave":
+        _on_leave()
+
+
+def present(base, scen, scen_arg) -> None:
+    """One slide at a time, no sidebar, text for a projector; buttons and arrow keys to move."""
+    st.html(PRESENT_CSS)
+    band = components.range_tables(state.scenario(), int(state.pref("runs"))) if state.pref("stochastic") else None
+    slides = pr.slides(base, scen, None if band is None else band.fy)
+    count = len(slides)
+    _keys(key=KEYS, on_key_change=partial(_on_key, count))
+    i = pr.step(st.session_state.get(SLIDE, 0), 0, count)
+    slide = slides[i]
+    with st.container(key="present-slide"):
+        st.title(md_escape(slide.title), anchor=False)
+        if slide.figures:
+            for k, (col, f) in enumerate(zip(st.columns(len(slide.figures), gap="large"), slide.figures, strict=True)):
+                col.container(key=f"present-value-{k}").markdown(md_escape(f.value))
+                col.container(key=f"present-label-{k}").markdown(md_escape(f.label))
+        if slide.chart == pr.CHILDREN_CHART:
+            components.chart(bc.children_chart, base, scen_arg, bc.PRESENT, titled=False)
+        elif slide.chart == pr.SPEND_CHART:
+            components.chart(bc.spend_chart, base, scen_arg, bc.PRESENT, titled=False)
+        if slide.lines:
+            with st.container(key="present-lines"):
+                if slide.key == "changes" and len(slide.lines) > 1:
+                    st.markdown("\n".join(f"{n}. {md_escape(t)}" for n, t in enumerate(slide.lines, 1)))
+                else:
+                    st.markdown("\n\n".join(md_escape(t) for t in slide.lines))
+        if slide.key == "risk" and band is None:
+            with st.container(key="present-risk-toggle"):
+                widgets.pref_toggle("stochastic", "Say how likely an overspend is")
+        if slide.note:
+            st.container(key="present-note").markdown(md_escape(slide.note))
+    with st.container(key="present-controls"):
+        prev, where, nxt, leave = st.columns([1.2, 3, 1.2, 1.6], vertical_alignment="center")
+        prev.button(
+            "Previous",
+            key=PREFIX + "present_prev",
+            icon=":material/arrow_back:",
+            on_click=_on_move,
+            args=(-1, count),
+            disabled=i == 0,
+            width="stretch",
+        )
+        where.markdown(
+            f"Slide {i + 1} of {count} · {md_escape(state.scenario().name.strip() or 'Unnamed scenario')}",
+            help="The arrow keys (and a presentation clicker's Page Up and Page Down) move between the slides; "
+            "Esc leaves the presentation.",
+        )
+        nxt.button(
+            "Next",
+            key=PREFIX + "present_next",
+            icon=":material/arrow_forward:",
+            on_click=_on_move,
+            args=(1, count),
+            disabled=i == count - 1,
+            width="stretch",
+        )
+        leave.button(
+            "Leave presentation",
+            key=PREFIX + "present_leave",
+            icon=":material/close:",
+            on_click=_on_leave,
+            width="stretch",
+        )
+
+
+# ---------------------------------------------------------------------------
 # The page
 # ---------------------------------------------------------------------------
 
-state.ensure()
-components.page_header(
-    "Councillor briefing",
-    "What the model says in plain English, with two charts and a one-page brief to take away.",
-)
+# The headline sentences a little larger than body text (static CSS written here).
+PAGE_CSS = "<style>.st-key-briefing-says li p, .st-key-briefing-says li { font-size: 1.2rem !important; }</style>"
 
+state.ensure()
 base = projection(state.baseline())
 scen = projection(state.scenario())
 story = narrate(base, scen)
 scen_arg = scen if story.changed else None
 
-st.header("What the model says")
-if state.custom_baseline():
-    st.caption(
-        f"Here “current trends” means the baseline you chose, **{md_escape(state.baseline_label())}**, "
-        "not the bundled defaults."
-    )
-box = st.container(border=True)
-if story.changed:
-    box.subheader("What happens with the changes")
-    box.markdown("\n".join(f"- {md_escape(s.text)}" for s in story.change))
-    box.subheader("On current trends")
+if st.session_state.get(PRESENTING):
+    present(base, scen, scen_arg)
 else:
-    box.caption("Nothing has been changed yet: these sentences describe current trends. Try a lever below.")
-box.markdown("\n".join(f"- {md_escape(s.text)}" for s in story.baseline))
-box.caption(story.rounding.text)
+    st.html(PAGE_CSS)
+    components.page_header(
+        "Councillor briefing",
+        "What the model says in plain English, with two charts and a one-page brief to take away.",
+    )
+    head, button = st.columns([4, 1], vertical_alignment="bottom")
+    head.header("What the model says")
+    button.button(
+        "Present",
+        key=PREFIX + "present",
+        icon=":material/slideshow:",
+        on_click=_on_present,
+        type="primary",
+        width="stretch",
+        help="Slides for a council chamber: one big figure or one chart per screen, no sidebar. "
+        "Next and Previous by button or arrow key.",
+    )
+    if state.custom_baseline():
+        st.caption(
+            f"Here “current trends” means the baseline you chose, **{md_escape(state.baseline_label())}**, "
+            "not the bundled defaults."
+        )
+    box = st.container(border=True, key="briefing-says")
+    if story.changed:
+        phrases = pr.change_phrases(state.baseline(), state.scenario())
+        box.subheader(
+            "The change in this scenario" if len(phrases) == 1 else f"The {len(phrases)} changes in this scenario"
+        )
+        box.markdown("\n".join(f"{n}. {md_escape(t)}" for n, t in enumerate(phrases, 1)))
+        box.markdown("\n".join(f"- {md_escape(s.text)}" for s in story.change))
+        # current trends folded away, so that the charts start on the first screen at 1920x1080
+        trends = box.expander("On current trends")
+    else:
+        box.caption("Nothing has been changed yet: these sentences describe current trends. Try a lever below.")
+        trends = box
+    trends.markdown("\n".join(f"- {md_escape(s.text)}" for s in story.baseline))
+    box.caption(story.rounding.text)
 
-if widgets.pref_toggle(
-    "stochastic",
-    "Say how likely an overspend is",
-    help="Runs the model many times, with chance and with the uncertainty in its rates and prices (a few seconds).",
-):
-    band = components.range_tables(state.scenario(), int(state.pref("runs")))
-    if band is not None:
-        st.markdown(summaries.chance_sentences(band.fy))
+    left, right = st.columns(2, gap="large")  # the charts, side by side (each titled by its subheader)
+    with left:
+        st.subheader(bc.CHILDREN_TITLE)
+        st.caption(bc.children_subtitle(base))
+        components.chart(bc.children_chart, base, scen_arg, titled=False)
+        st.markdown(f"**What the chart shows:** {md_escape(bc.children_chart_text(base, scen_arg))}")
+    with right:
+        st.subheader(bc.SPEND_TITLE)
+        st.caption(bc.spend_subtitle(base))
+        components.chart(bc.spend_chart, base, scen_arg, titled=False)
+        st.markdown(f"**What the chart shows:** {md_escape(bc.spend_chart_text(base, scen_arg))}")
 
-st.header("What if ...?")
-st.write("Move a lever: the sentences above and the charts below change straight away.")
-levers()
+    if widgets.pref_toggle(
+        "stochastic",
+        "Say how likely an overspend is",
+        help="Runs the model many times, with chance and with the uncertainty in its rates and prices (a few seconds).",
+    ):
+        band = components.range_tables(state.scenario(), int(state.pref("runs")))
+        if band is not None:
+            st.markdown(summaries.chance_sentences(band.fy))
 
-st.header("Charts")
-st.subheader(bc.CHILDREN_TITLE)
-st.caption(bc.children_subtitle(base))
-components.chart(bc.children_chart, base, scen_arg, titled=False)
-st.markdown(f"**What the chart shows:** {md_escape(bc.children_chart_text(base, scen_arg))}")
-st.subheader(bc.SPEND_TITLE)
-st.caption(bc.spend_subtitle(base))
-components.chart(bc.spend_chart, base, scen_arg, titled=False)
-st.markdown(f"**What the chart shows:** {md_escape(bc.spend_chart_text(base, scen_arg))}")
+    st.header("What if ...?")
+    st.write("Move a lever: the sentences and the charts above change straight away.")
+    levers()
 
-st.header("Take-away brief")
-brief_baseline = state.baseline_label() if state.custom_baseline() else None
-st.write(
-    "A one-page brief with these sentences, the two charts, the assumptions and their sources, and the "
-    "caveats. It opens in any web browser without the internet and prints on one A4 page."
-)
-st.download_button(
-    "Download the one-page brief (HTML)",
-    data=lambda: brief.build_brief(base, scen, narrative=story, baseline_label=brief_baseline).encode("utf-8"),
-    file_name=brief.brief_filename(state.scenario().name, tag=exports.change_tag(state.scenario())),
-    mime="text/html",
-    key=PREFIX + "download",
-    icon=":material/download:",
-    on_click="ignore",
-)
+    st.header("Take-away brief")
+    brief_baseline = state.baseline_label() if state.custom_baseline() else None
+    st.write(
+        "A one-page brief with these sentences, the two charts, the assumptions and their sources, and the "
+        "caveats: as a web page (opens in any browser without the internet) or as a PDF. Both fit one A4 page."
+    )
+    name_tag = (state.scenario().name, exports.change_tag(state.scenario()))
+    html_col, pdf_col = st.columns(2)
+    html_col.download_button(
+        "Download the one-page brief (HTML)",
+        data=lambda: brief.build_brief(base, scen, narrative=story, baseline_label=brief_baseline).encode("utf-8"),
+        file_name=brief.brief_filename(name_tag[0], tag=name_tag[1]),
+        mime="text/html",
+        key=PREFIX + "download",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    pdf_col.download_button(
+        "Download the one-page brief (PDF)",
+        data=lambda: brief_pdf.build_brief_pdf(base, scen, narrative=story, baseline_label=brief_baseline),
+        file_name=brief.brief_filename(name_tag[0], tag=name_tag[1], ext="pdf"),
+        mime="application/pdf",
+        key=PREFIX + "download_pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+    )
 
-st.header("Words used")
-with st.expander("Glossary: what the words mean"):
-    st.markdown("\n".join(f"- **{md_escape(r.term)}**: {md_escape(r.plain_english)}" for r in glossary().itertuples()))
+    st.header("Words used")
+    with st.expander("Glossary: what the words mean"):
+        st.markdown(
+            "\n".join(f"- **{md_escape(r.term)}**: {md_escape(r.plain_english)}" for r in glossary().itertuples())
+        )

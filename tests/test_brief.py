@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
+import zlib
 from html import escape, unescape
 from html.parser import HTMLParser
 
 import pytest
 
-from app_lib import brief, exports
+from app_lib import brief, brief_pdf, exports
 from app_lib import briefing_charts as bc
 from csc_model import default_scenario
 from csc_model.narrative import ROUNDING_STATEMENT, TableProjection, narrate
@@ -228,3 +229,175 @@ def test_short_source_keeps_first_clause_and_year() -> None:
     long = "A very long source " + "with many words " * 10 + "(NAO 2024)"
     out = brief.short_source(long)
     assert len(out) <= 92 and out.endswith("(NAO 2024)")
+
+
+# ---------------------------------------------------------------------------
+# The brief as a PDF
+# ---------------------------------------------------------------------------
+
+ODD_NAME = MALICIOUS + " Ynys Môn – “draft” ½ 漢字 😀 \\ )( ("
+
+
+def _pdf_objects(data: bytes) -> dict[int, bytes]:
+    return {int(m.group(1)): m.group(2) for m in re.finditer(rb"(\d+) 0 obj(.*?)endobj", data, re.S)}
+
+
+def _pdf_stream(body: bytes) -> bytes:
+    m = re.search(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S)
+    raw = m.group(1) if m else b""
+    try:
+        return zlib.decompress(raw)
+    except zlib.error:
+        return raw
+
+
+def _pdf_literal(s: bytes, i: int) -> tuple[bytes, int]:
+    """The PDF literal string that starts just after a '(' at ``s[i - 1]``, and the index after its ')'."""
+    out, depth = bytearray(), 1
+    while True:
+        c = s[i]
+        if c == 0x5C:  # a backslash escape: \n \r \t \b \f, \ddd (octal) or the character itself
+            n = s[i + 1]
+            named = {ord("n"): 10, ord("r"): 13, ord("t"): 9, ord("b"): 8, ord("f"): 12}
+            if n in named:
+                out.append(named[n])
+                i += 2
+            elif 0x30 <= n <= 0x37:
+                j = i + 1
+                while j < i + 4 and 0x30 <= s[j] <= 0x37:
+                    j += 1
+                out.append(int(s[i + 1 : j], 8) & 0xFF)
+                i = j
+            else:
+                out.append(n)
+                i += 2
+            continue
+        depth += c == 0x28
+        depth -= c == 0x29
+        if depth == 0:
+            return bytes(out), i + 1
+        out.append(c)
+        i += 1
+
+
+def pdf_text(data: bytes) -> str:
+    """The text drawn on the PDF's pages, in order, with runs of white space as one space.
+
+    Enough of PDF for fpdf2's output (no PDF library is installed): literal strings shown with Tj/TJ,
+    one byte a character for the built-in fonts and two (mapped by the font's ToUnicode CMap) for
+    embedded TrueType fonts.
+    """
+    objs = _pdf_objects(data)
+    cmaps: dict[bytes, dict[int, str] | None] = {}
+    for name, num in re.findall(rb"/(F\d+) (\d+) 0 R", data):
+        m = re.search(rb"/ToUnicode (\d+) 0 R", objs[int(num)])
+        cmap: dict[int, str] | None = None
+        if m:
+            cmap = {}
+            text = _pdf_stream(objs[int(m.group(1))])
+            for block in re.findall(rb"beginbfchar(.*?)endbfchar", text, re.S):
+                for a, b in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+                    cmap[int(a, 16)] = bytes.fromhex(b.decode()).decode("utf-16-be")
+        cmaps[name] = cmap
+    token = re.compile(rb"/(F\d+) [\d.]+ Tf|\(|(T[Jj])")
+    pieces: list[str] = []
+    for body in objs.values():
+        if not re.search(rb"/Type /Page\b(?!s)", body):
+            continue
+        for ref in re.findall(rb"/Contents (\d+) 0 R", body):
+            content, font, i = _pdf_stream(objs[int(ref)]), None, 0
+            while m := token.search(content, i):
+                if m.group(1):
+                    font, i = m.group(1), m.end()
+                elif m.group(2):
+                    pieces.append(" ")
+                    i = m.end()
+                else:
+                    raw, i = _pdf_literal(content, m.end())
+                    cmap = cmaps.get(font)
+                    if cmap is None:
+                        pieces.append(raw.decode("latin-1"))
+                    else:
+                        pieces.append(
+                            "".join(
+                                cmap.get(int.from_bytes(raw[k : k + 2], "big"), "") for k in range(0, len(raw) - 1, 2)
+                            )
+                        )
+    return re.sub(r"\s+", " ", "".join(pieces))
+
+
+def pdf_pages(data: bytes) -> int:
+    """Pages in the PDF, by the page tree's /Count (and by counting the page objects)."""
+    objs = _pdf_objects(data).values()
+    counts = [
+        int(c) for body in objs if re.search(rb"/Type /Pages\b", body) for c in re.findall(rb"/Count (\d+)", body)
+    ]
+    pages = sum(1 for body in objs if re.search(rb"/Type /Page\b(?!s)", body))
+    assert counts and len(set(counts)) == 1 and counts[0] == pages
+    return pages
+
+
+@pytest.fixture(scope="module", params=[True, False], ids=["truetype", "helvetica"])
+def court_pdf(request: pytest.FixtureRequest, base_result: Result, court: Result) -> bytes:
+    return brief_pdf.build_brief_pdf(base_result, court, today=TODAY, unicode_font=request.param)
+
+
+def test_pdf_brief_is_one_a4_page(court_pdf: bytes) -> None:
+    assert court_pdf.startswith(b"%PDF-")
+    assert pdf_pages(court_pdf) == 1
+    box = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", court_pdf)
+    assert box and (float(box.group(1)), float(box.group(2))) == pytest.approx((595.28, 841.89), abs=0.5)
+
+
+def test_pdf_brief_states_the_headline_figures(base_result: Result, court: Result, court_pdf: bytes) -> None:
+    text = pdf_text(court_pdf)
+    n = narrate(base_result, court)
+    for s in (*n.change, *n.baseline):
+        assert s.text in text
+    head = n.by_key("change_headline").figures
+    assert f"about {abs(head['children_difference_rounded'])} fewer children" in text
+    assert f"£{abs(head['spend_difference_m']):.1f}m lower in {head['fy']}" in text
+    assert "14 May 2026" in text and MALICIOUS in text
+    assert "26 weeks by March 2027" in text and "Children and Families Act 2014" in text
+    for c in brief.caveats(base_result, court):
+        assert c in text
+    # the two council-ready charts are in it as images
+    assert len(re.findall(rb"/Subtype /Image", court_pdf)) == 2
+
+
+@pytest.mark.parametrize("unicode_font", [True, False], ids=["truetype", "helvetica"])
+def test_pdf_brief_survives_an_odd_scenario_name(unicode_font: bool, base_result: Result, court: Result) -> None:
+    odd = TableProjection(court.scenario.replace(name=ODD_NAME), court.table("fy"), court.table("month"))
+    data = brief_pdf.build_brief_pdf(base_result, odd, today=TODAY, unicode_font=unicode_font)
+    assert pdf_pages(data) == 1
+    text = pdf_text(data)
+    assert f"Scenario: {MALICIOUS} Ynys M" in text
+    if unicode_font:  # letters the font has are kept; the rest are left out, never a failure
+        assert "Ynys Môn – “draft” ½" in text
+    else:  # the built-in font shows Latin-1: the rest is written plainly or as '?'
+        assert 'Ynys Môn - "draft" ½ ?? ?' in text
+    assert "\\ )( (" in text
+
+
+def test_pdf_brief_of_the_baseline_and_of_many_changes_fit_one_page(base: Scenario, base_result: Result) -> None:
+    data = brief_pdf.build_brief_pdf(base_result, base_result, today=TODAY)
+    assert pdf_pages(data) == 1
+    assert "No levers are changed" in pdf_text(data)
+    prices = {f"costs.weekly_price_gbp.{k}": round(v * 1.1) for k, v in base.costs.weekly_price_gbp.items()}
+    many = base.with_values(
+        {**prices, "entries.weekly_rate": 4.5, "costs.annual_inflation": 0.06, "proceedings.mean_weeks": 40.0}
+    )
+    n = narrate(base_result, project(many))
+    assert len(n.levers) > brief_pdf.MAX_LEVERS
+    data = brief_pdf.build_brief_pdf(base_result, project(many), today=TODAY, narrative=n)
+    assert pdf_pages(data) == 1
+    text = pdf_text(data)
+    assert f"{len(n.levers) - brief_pdf.MAX_LEVERS} more changes" in text
+    for s in n.change:
+        assert s.text in text
+
+
+def test_pdf_filename() -> None:
+    assert (
+        brief.brief_filename("Court <26> weeks", TODAY, ext="pdf") == "councillor-brief-court-26-weeks-2026-05-14.pdf"
+    )

@@ -55,13 +55,12 @@ def test_renders_on_its_own_with_headings_in_order(at: AppTest) -> None:
     assert [h.value for h in at.header] == [
         "What the model says",
         "What if ...?",
-        "Charts",
         "Take-away brief",
         "Words used",
     ]
     assert [h.value for h in at.subheader] == ["Children in care", "Placement spending against budget"]
     assert len(at.get("vega_lite_chart")) == 2
-    assert len(at.get("download_button")) == 1
+    assert len(at.get("download_button")) == 2  # the brief as HTML and as PDF
     assert len(at.slider) == 4
 
 
@@ -106,7 +105,7 @@ def test_each_lever_changes_the_sentences(
     # the sentences on the page are the model's sentences for the shared scenario
     n = narrate(project(default_scenario()), project(scenario))
     assert after[: len(n.change)] == [s.text for s in n.change]
-    assert "What happens with the changes" in [h.value for h in at.subheader]
+    assert "The change in this scenario" in [h.value for h in at.subheader]
 
 
 def test_court_lever_gives_fewer_children_and_lower_spend(at: AppTest) -> None:
@@ -115,7 +114,7 @@ def test_court_lever_gives_fewer_children_and_lower_spend(at: AppTest) -> None:
     assert "fewer children would be in care" in first and "lower in 2027-28" in first
     at.slider(key=COURT).set_value(45).run()  # back to today's length: no change
     assert at.session_state["scenario"] == default_scenario()
-    assert "What happens with the changes" not in [h.value for h in at.subheader]
+    assert "The change in this scenario" not in [h.value for h in at.subheader]
 
 
 def test_reset_goes_back_to_current_trends(at: AppTest) -> None:
@@ -145,3 +144,65 @@ def test_chart_descriptions_follow_the_scenario(at: AppTest) -> None:
     at.slider(key=COURT).set_value(26).run()
     text = page_text(at)
     assert "with the changes (solid line) it would be about 485 by March 2031 (35 fewer)"  # 520 - 485 in text
+
+
+def test_the_changes_are_named_not_only_counted(at: AppTest) -> None:
+    for key, value in ((COURT, 26), (EDGE, 10), (FOSTER, 10)):
+        at.slider(key=key).set_value(value).run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = page_text(at)
+    assert "With the 3 changes in this scenario" in sentences(at)[0]
+    assert "The 3 changes in this scenario" in [h.value for h in at.subheader]
+    # the court lever reaches its target over the first year, by the end of March 2027
+    assert "1. Edge-of-care work keeps 1 in 10 children out of care from April 2026" in text
+    assert "Court proceedings brought down to 26 weeks by March 2027" in text
+    assert "10 children a year moved from private children's homes to in-house foster care" in text
+
+
+def present_text(at: AppTest) -> str:
+    return "\n".join([t.value for t in at.title] + [unmd(m.value) for m in at.markdown])
+
+
+def test_presentation_steps_through_the_slides_and_back(at: AppTest) -> None:
+    at.slider(key=COURT).set_value(26).run()
+    at.button(key="briefing:present").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["briefing:presenting"] is True
+    assert not at.slider and not at.header  # no levers, no page sections: one slide only
+    assert [t.value for t in at.title] == ["The change in this scenario"]
+    assert "Court proceedings brought down to 26 weeks by March 2027" in present_text(at)
+    assert at.button(key="briefing:present_prev").disabled
+    seen = [at.title[0].value]
+    charts = []
+    while not at.button(key="briefing:present_next").disabled:
+        at.button(key="briefing:present_next").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        seen.append(unmd(at.title[0].value))
+        charts.append(len(at.get("vega_lite_chart")))
+    assert seen == [
+        "The change in this scenario",
+        "Children in care",
+        "Children in care, month by month",
+        "Placement spending against the budget, 2027-28",
+        "Spending and budget, year by year",
+        "How likely is an overspend?",
+    ]
+    assert charts == [0, 1, 0, 1, 0]  # one chart on its own slide, never beside figures
+    # the range of outcomes is off: the last slide says so and offers the switch
+    assert "The range of outcomes is off" in present_text(at)
+    assert [t.label for t in at.toggle] == ["Say how likely an overspend is"]
+    at.button(key="briefing:present_prev").click().run()
+    assert unmd(at.title[0].value) == "Spending and budget, year by year"
+    at.button(key="briefing:present_leave").click().run()
+    assert [t.value for t in at.title] == ["Councillor briefing"]
+    assert len(at.slider) == 4
+
+
+def test_presentation_figures_are_the_briefing_figures(at: AppTest) -> None:
+    at.slider(key=COURT).set_value(26).run()
+    at.button(key="briefing:present").click().run()
+    at.button(key="briefing:present_next").click().run()
+    n = narrate(project(default_scenario()), project(at.session_state["scenario"]))
+    end = n.by_key("change_longer_term").figures["children_scenario_rounded"]
+    text = present_text(at)
+    assert "513" in text and f"about {end}" in text
