@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from csc_model import narrative
 from csc_model.narrative import (
     PLACEMENT_PHRASES,
     LeverChange,
@@ -175,21 +176,6 @@ def children_slide(base: Projection, scen: Projection) -> Slide:
     )
 
 
-def _pressure_words(spend_m: float, budget_m: float, spend_gbp: float, budget_gbp: float) -> str:
-    """Over or under the budget by the difference of the figures as shown (£0.1m)."""
-    d = round(spend_m - budget_m, 1)
-    if d > 0:
-        return f"{fmt_money_m(d)} over budget"
-    if d < 0:
-        return f"{fmt_money_m(d)} under budget"
-    gap = fmt.round_thousand(spend_gbp) - fmt.round_thousand(budget_gbp)
-    if gap > 0:
-        return f"{fmt.gbp_short(gap)} over budget"
-    if gap < 0:
-        return f"{fmt.gbp_short(gap)} under budget"
-    return "in line with the budget"
-
-
 def focus_index(n_years: int) -> int:
     """The financial year a changed scenario's slides are about: the second (as the briefing's sentences)."""
     return 1 if n_years > 1 else 0
@@ -210,20 +196,17 @@ def spend_slide(base: Projection, scen: Projection) -> Slide:
         Figure(fmt_money_m(s_m), f"placement spending in {fy} {who}"),
         Figure(fmt_money_m(b_m), f"budget for {fy}"),
     )
-    lines = [f"Spending {who} would be {_pressure_words(s_m, b_m, spend, budget)} in {fy}."]
+    lines = [f"Spending {who} would be {narrative.pressure_phrase(spend, budget)} in {fy}."]
     if changed:
         bs = float(brow["spend_gbp"])
-        lines.append(
-            f"On current trends: {fmt_money_m(round_money_m(bs))}, "
-            f"{_pressure_words(round_money_m(bs), b_m, bs, budget)}."
-        )
+        lines.append(f"On current trends: {fmt_money_m(round_money_m(bs))}, {narrative.pressure_phrase(bs, budget)}.")
     last = t.iloc[-1]
     if len(t) > 1 and i != len(t) - 1:
         ls, lb = float(last["spend_gbp"]), float(last["budget_gbp"])
         lm, lbm = round_money_m(ls), round_money_m(lb)
         lines.append(
             f"By {last['period']}: {fmt_money_m(lm)} against a budget of {fmt_money_m(lbm)}, "
-            f"{_pressure_words(lm, lbm, ls, lb)}."
+            f"{narrative.pressure_phrase(ls, lb)}."
         )
     return Slide(
         "spend",
