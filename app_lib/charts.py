@@ -426,7 +426,7 @@ def _lines_draw(shape: tuple) -> alt.TopLevelMixin:
             x=_month_axis(),
             y=alt.Y(
                 f"{column}:Q",
-                title=y_title,
+                title=f"{y_title} (axis not from zero)" if domain[0] > 0 else y_title,
                 scale=alt.Scale(domain=list(domain), nice=True),
                 axis=alt.Axis(format=",.0f", labelExpr="'£' + datum.label" if money else "datum.label"),
             ),

@@ -16,7 +16,9 @@ from csc_model.scenario import AGE_BAND_LABELS, AGE_BANDS
 state.ensure()
 components.page_header(
     "Scenario builder",
-    "Change any assumption: the figures below update straight away. Presets add to your own changes.",
+    "Change any assumption: single values update the figures below straight away; groups of shares that must "
+    "add up to 100% (age mix, outcomes, placement mix) change together when you press their Apply button. "
+    "Presets add to your own changes.",
 )
 
 s, base = state.scenario(), state.baseline()

@@ -162,7 +162,10 @@ else:
             baseline=BASE_NAME,
             alt="Grouped bar chart of placement spend by financial year, one bar per scenario.",
         )
-        totals = ", ".join(f"{fmt.md_escape(n)} {fmt.gbp_short(f.fy['spend_gbp'].sum())}" for n, f in frames.items())
+        totals = ", ".join(
+            f"{fmt.md_escape(n)} {fmt.gbp_short(sum(fmt.shown(v, 'money') for v in f.fy['spend_gbp']))}"
+            for n, f in frames.items()
+        )
         st.markdown(f"Total placement spend over the projection: {totals}.")
 
     # --- the financial-year table ---------------------------------------------------------

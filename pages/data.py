@@ -249,7 +249,7 @@ if example or not problems:
             "events in those weeks. Off: keep every rate from the scenario chosen on the right.",
         )
         c2.toggle(
-            "Also work out the placement moves",
+            "Also work out the moves",
             key=MOVES,
             on_change=_keep,
             args=(MOVES,),

@@ -146,8 +146,6 @@ with left:
             f"At {fmt.long_date(last['period_end'])}: {fmt.children(last['children_in_care_p10'])} to "
             f"{fmt.children(last['children_in_care_p90'])} children."
         )
-    with st.expander("Table: children by legal stage at 31 March"):
-        components.table(summaries.stage_table(t.stage_month, t.fy), money=False)
 with right:
     st.markdown("##### Placement spend by financial year against budget")
     components.chart(
@@ -162,6 +160,10 @@ with right:
         st.caption(
             f"Range in {band.fy['period'].iloc[0]} from {band.runs} runs: {fmt.gbp_short(p10)} to {fmt.gbp_short(p90)}."
         )
+
+# full width: in half the page the table showed one and a half of its columns on a 1280-pixel screen
+with st.expander("Table: children by legal stage at 31 March"):
+    components.table(summaries.stage_table(t.stage_month, t.fy), money=False)
 
 if band is not None:
     st.subheader("How sure is this?", anchor=False)

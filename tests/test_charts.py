@@ -205,3 +205,16 @@ def test_every_palette_is_colour_blind_safe() -> None:
 def test_charts_have_readable_fonts(tables: runner.Tables) -> None:
     config = charts.stage_chart(tables.stage_month).to_dict()["config"]
     assert config["axis"]["labelFontSize"] >= 12 and config["legend"]["labelFontSize"] >= 12
+
+
+def test_a_line_whose_axis_does_not_start_at_zero_says_so(tables: runner.Tables) -> None:
+    """Compare's lines span the figures with a margin (a 12-child dip is visible), and the axis title says so."""
+    other = tables.month.assign(children_in_care=tables.month["children_in_care"] - 12)
+    spec = charts.scenario_lines(
+        {charts.BASELINE_NAME: tables.month, "Fewer": other}, "children_in_care", "Children in care"
+    ).to_dict()
+    y = spec["encoding"]["y"]
+    assert y["scale"]["domain"][0] > 0
+    assert y["title"] == "Children in care (axis not from zero)"
+    low = min(other["children_in_care"].min(), tables.month["children_in_care"].min())
+    assert y["scale"]["domain"][0] <= low <= y["scale"]["domain"][1]

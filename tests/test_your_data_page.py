@@ -462,7 +462,7 @@ def test_settings_survive_changing_a_file(example_csv: tuple[bytes, bytes]) -> N
 
 
 def test_placement_moves_can_be_kept_from_the_scenario() -> None:
-    """With "Also work out the placement moves" off, the placement moves stay as they were while
+    """With "Also work out the moves" off, the placement moves stay as they were while
     the rates are still worked out; on (the default), the example's moves are used."""
     at = page()
     at.button(key="data:example").click().run()
