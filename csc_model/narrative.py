@@ -52,10 +52,9 @@ ABOUT_IN_LINE_GBP = 50_000
 """Spend this close to the budget (in the £1,000 figures) is "about in line", the gap given in £k."""
 
 ROUNDING_STATEMENT = (
-    "Numbers of children are whole numbers, as in the explorer; money is rounded to the nearest £0.1m and "
-    "each difference is the difference of the rounded figures shown, so they add up. Spend within £50k of "
-    "the budget, or level with it once rounded, is called about in line, with the gap in £k as in the "
-    "explorer's tables."
+    "Children are whole numbers and money is to the nearest £0.1m; each difference is that of the rounded "
+    "figures shown, so they add up. Spend within £50k of the budget, or level with it to £0.1m, is called about "
+    "in line, with the gap in £k."
 )
 
 
