@@ -34,7 +34,9 @@ authorities (one is chosen, never added), and may come with the optional UASC ta
 One module per step: ``reading`` (files to checked tables), ``checks`` (across tables: returns,
 authorities, repeats, impossible dates, UASC), ``codes``, ``starting`` (starting position),
 ``entries``, ``trend``, ``chain`` (episodes into periods of care), ``rates``, ``cohorts``,
-``moves``, ``example`` (made-up data) and ``calibrate`` (the steps put together).
+``moves``, ``credibility`` (shrinking towards the base), ``example`` (made-up data),
+``calibrate`` (the steps put together) and ``actuals`` (children in care by month, to draw
+beside a projection).
 
 How codes map onto the model is configuration: ``data/ssda903_placement_codes.csv``,
 ``data/ssda903_legal_status.csv`` and ``data/ssda903_reasons_ceased.csv``.
@@ -45,6 +47,7 @@ writes a file, logs the data or keeps it after a call returns.
 
 from __future__ import annotations
 
+from .actuals import children_in_care_by_month
 from .calibrate import calibrate
 from .checks import authorities, year_end
 from .codes import PRIVATE_PROVIDERS, ROUTES, legal_status_codes, placement_codes, reasons_ceased
@@ -89,6 +92,7 @@ __all__ = [
     "RateFigure",
     "SSDA903Error",
     "calibrate",
+    "children_in_care_by_month",
     "default_as_at",
     "example_files",
     "example_tables",
