@@ -67,10 +67,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--skip-backtest", action="store_true")
     ap.add_argument("--windows", help="compare calibration windows, e.g. 52,78,104,156 (weeks)")
+    ap.add_argument(
+        "--seed-shift", type=int, default=0, help="with --windows: add this to each authority's seed (another sample)"
+    )
     args = ap.parse_args(argv)
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     if args.windows:
-        return compare_windows([int(w) for w in args.windows.split(",")], args.runs)
+        return compare_windows([int(w) for w in args.windows.split(",")], args.runs, args.seed_shift)
     s = default_scenario()
     both = _median(lambda: project(s, runs=1000, seed=args.seed, parameter_uncertainty=True))
     chance = _median(lambda: project(s, runs=1000, seed=args.seed))
@@ -115,11 +118,11 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def compare_windows(windows: list[int], runs: int) -> int:
-    """Print, for each window, the pooled back-test scores on :data:`WINDOW_AUTHORITIES`."""
+def compare_windows(windows: list[int], runs: int, seed_shift: int = 0) -> int:
+    """Print, for each window, the pooled back-test scores on :data:`WINDOW_AUTHORITIES` (seeds + ``seed_shift``)."""
     import pandas as pd
 
-    authorities = [(n, simulate_authority(n, seed=seed), seed) for n, seed in WINDOW_AUTHORITIES]
+    authorities = [(n, simulate_authority(n, seed=seed + seed_shift), seed) for n, seed in WINDOW_AUTHORITIES]
     rows = []
     for w in windows:
         t0 = time.perf_counter()

@@ -23,8 +23,8 @@ PRIOR_EVENTS = 3.0
 """A legal-stage rate's or share's base-scenario value counts as this many events of evidence (:mod:`.credibility`):
 half the weight with 3 events, a tenth with 27. Gamma-Poisson credibility puts it at ``1 / cv**2`` for rates that vary
 between authorities by a coefficient of variation ``cv``: 3 is a spread of about 60% (an assumption: authorities' rates
-differ by a factor of two or more). On small made-up returns whose rates are far from the base (tests/
-test_calibration_window.py) it roughly halves the error of the old all-or-nothing rule of 10 events."""
+differ by a factor of two or more). On small made-up returns whose rates are far from the base, it halves the error of
+the former all-or-nothing rule of 10 events (tests/test_ssda903_credibility.py)."""
 DEFAULT_WINDOW_WEEKS = 104
 """Weeks of data before the as-at date that rates are worked out from, unless told otherwise: chosen by back-tests on
 authorities simulated by a process that is not the model (docs/model.md, "Choosing the calibration window")."""
