@@ -18,7 +18,15 @@ import pandas as pd
 
 from .results import project, runs_by_period
 from .scenario import Scenario
-from .ssda903 import SSDA903Error, calibrate, default_as_at, legal_status_codes, read_table
+from .ssda903 import (
+    DEFAULT_WINDOW_WEEKS,
+    PRIOR_EVENTS,
+    SSDA903Error,
+    calibrate,
+    default_as_at,
+    legal_status_codes,
+    read_table,
+)
 from .uncertainty import Evidence
 
 MEASURES = ("children_in_care", "entries", "exits", "in_proceedings")
@@ -100,16 +108,18 @@ def backtest(
     runs: int = 500,
     seed: int = 0,
     la: str | None = None,
-    window_weeks: int = 104,
+    window_weeks: int = DEFAULT_WINDOW_WEEKS,
     base: Scenario | None = None,
     parameter_uncertainty: bool = True,
     threads: int = 1,
+    prior_events: float = PRIOR_EVENTS,
 ) -> pd.DataFrame:
     """One row per cut-off and horizon (1 to ``years`` years on, where the data reach).
 
     ``threads=2`` runs each projection's two blocks of runs side by side (command line; the app
-    keeps one thread). Rates are worked out from the ``window_weeks`` before each cut-off: 104 by default, which
-    did better than 52 or 156 in back-tests on simulated authorities (docs/uncertainty.md).
+    keeps one thread). Rates are worked out from the ``window_weeks`` before each cut-off (default
+    :data:`~csc_model.ssda903.DEFAULT_WINDOW_WEEKS`, the same as calibration's, chosen by back-tests on
+    simulated authorities: docs/model.md), shrunk towards ``base`` with ``prior_events`` (see ``calibrate``).
 
     Columns: ``cutoff``, ``horizon_years``, ``as_of`` (the 31 March compared), then for
     children in care ``actual``, ``p10``, ``p50``, ``p90``, ``persistence`` (the count at the
@@ -135,7 +145,7 @@ def backtest(
         if not horizons:
             continue
         ep = known_at(episodes, c, window_weeks)
-        cal = calibrate(header, ep, as_at=c, window_weeks=window_weeks, base=base)
+        cal = calibrate(header, ep, as_at=c, window_weeks=window_weeks, base=base, prior_events=prior_events)
         scen = cal.scenario.with_values({"years": max(horizons)})
         res = project(
             scen, runs=runs, seed=seed + i, parameter_uncertainty=parameter_uncertainty,
@@ -213,8 +223,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     b.add_argument(
         "--window-weeks",
         type=int,
-        default=104,
-        help="weeks of data before each cut-off to calibrate from (default 104)",
+        default=DEFAULT_WINDOW_WEEKS,
+        help=f"weeks of data before each cut-off to calibrate from (default {DEFAULT_WINDOW_WEEKS})",
     )
     b.add_argument("--out", required=True, help="scorecard CSV to write ('-' for the screen)")
 

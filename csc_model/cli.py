@@ -16,6 +16,7 @@ from .defaults import default_scenario
 from .presets import PRESETS, apply_preset
 from .scenario import Scenario, ScenarioError
 from .scenario_io import InputProblem, loads_value
+from .ssda903 import DEFAULT_WINDOW_WEEKS, PRIOR_EVENTS
 
 EXIT_BAD_INPUT = 2
 MAX_SCENARIO_BYTES = 1_000_000
@@ -80,8 +81,16 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--window-weeks",
         type=int,
-        default=52,
-        help="weeks before that date used for entries, rates and placement moves (4-520)",
+        default=DEFAULT_WINDOW_WEEKS,
+        help="weeks before that date used for entries, rates and placement moves "
+        f"(4-520; default {DEFAULT_WINDOW_WEEKS}, chosen by back-tests: docs/model.md)",
+    )
+    c.add_argument(
+        "--prior-events",
+        type=float,
+        default=PRIOR_EVENTS,
+        help="events the base scenario's value of each rate counts as, so that rates from few events lean on it "
+        f"(default {PRIOR_EVENTS:g}; 0: the data alone, a rate needing at least 10 events)",
     )
     c.add_argument(
         "--no-rates",
@@ -232,6 +241,7 @@ def _calibrate(args: argparse.Namespace) -> int:
             as_at or default_as_at(tables["episodes"]),
             base=base,
             window_weeks=args.window_weeks,
+            prior_events=args.prior_events,
             rates=args.rates,
             moves=args.moves,
             la=args.la,

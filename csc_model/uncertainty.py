@@ -55,7 +55,12 @@ class Evidence:
     @classmethod
     def from_calibration(cls, cal: Any) -> Evidence:
         """From a :class:`csc_model.ssda903.Calibration` (uses only rates it used)."""
-        rates = {f.path: (int(f.events), float(f.exposure_weeks)) for f in cal.rates if f.used and f.events > 0}
+        # a rate shrunk towards the base (credibility) rests on its events plus the events the base counted as
+        rates = {
+            f.path: (round(f.events + getattr(f, "prior_events", 0.0)), float(f.exposure_weeks))
+            for f in cal.rates
+            if f.used and f.events + getattr(f, "prior_events", 0.0) > 0
+        }
         moves = {(m.from_type, m.to_type): int(m.events) for m in cal.moves if m.used and m.events > 0}
         return cls(rates, moves, int(cal.entrants))
 

@@ -35,6 +35,8 @@ from csc_model.structure import EXIT_ROUTES, build
 from .helpers import cli
 
 AS_AT = dt.date(2026, 3, 31)
+HAND = {"window_weeks": 52, "prior_events": 0}
+"""Tables counted by hand: the year to the as-at date, the data alone (no credibility weighting towards the base)."""
 ROOT = Path(__file__).resolve().parent.parent
 
 HEADER = """CHILD,SEX,DOB
@@ -82,7 +84,7 @@ def tables() -> tuple[pd.DataFrame, pd.DataFrame]:
 @pytest.fixture(scope="module")
 def cal() -> ssda903.Calibration:
     h, e = tables()
-    return calibrate(h, e, AS_AT)
+    return calibrate(h, e, AS_AT, **HAND)
 
 
 def test_children_in_care_by_legal_stage(cal) -> None:
@@ -166,7 +168,7 @@ def test_calibrated_scenario_round_trips_and_projects(cal) -> None:
 def test_example_data_end_to_end() -> None:
     h, e = example_tables()
     assert default_as_at(read_table(e, "episodes")) == AS_AT
-    c = calibrate(h, e, AS_AT)
+    c = calibrate(h, e, AS_AT, window_weeks=52)
     assert 200 < c.children_in_care < 800 and 100 < c.entrants < 400
     assert sum(c.scenario.initial.stage_counts.values()) == c.children_in_care
     assert c.scenario.entries.weekly_rate == pytest.approx(c.entrants / 52, abs=1e-3)
@@ -298,8 +300,9 @@ def test_cli_calibrate(tmp_path: Path) -> None:
     (tmp_path / "h.csv").write_text(HEADER)
     (tmp_path / "e.csv").write_text(EPISODES)
     r = cli(
-        "calibrate", "--header", "h.csv", "--episodes", "e.csv", "--out", "s.json", "--report", "r.csv", cwd=tmp_path
-    )
+        "calibrate", "--header", "h.csv", "--episodes", "e.csv", "--out", "s.json", "--report", "r.csv",
+        "--window-weeks", "52", cwd=tmp_path,
+    )  # fmt: skip
     assert r.returncode == 0, r.stderr
     s = Scenario.from_json((tmp_path / "s.json").read_text())
     assert s.initial.total == 8 and s.start_date == dt.date(2026, 4, 1)
@@ -414,6 +417,8 @@ def pattern_tables(patterns: dict[str, int] | None = None, changes: dict | None 
 
 
 def calibrate_text(header: str, episodes: str, **kw) -> ssda903.Calibration:
+    """Hand-counted tables: the data alone (no credibility weighting) over the return's 52 weeks."""
+    kw = HAND | kw
     return calibrate(read_table(header.encode(), "header"), read_table(episodes.encode(), "episodes"), AS_AT, **kw)
 
 
@@ -664,7 +669,8 @@ def test_cli_calibrate_rates_and_no_rates(tmp_path: Path) -> None:
     header, episodes = pattern_tables()
     (tmp_path / "h.csv").write_text(header)
     (tmp_path / "e.csv").write_text(episodes)
-    args = ("calibrate", "--header", "h.csv", "--episodes", "e.csv", "--as-at", "2026-03-31", "--out")
+    args = ("calibrate", "--header", "h.csv", "--episodes", "e.csv", "--as-at", "2026-03-31", "--window-weeks", "52")
+    args += ("--prior-events", "0", "--out")
     r = cli(*args, "with.json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "; 12 of 12 rates worked out from the data" in r.stderr

@@ -156,4 +156,4 @@ def test_moves_evidence_carries_the_weight_on_the_base() -> None:
 @pytest.fixture(scope="module")
 def known_small():
     h, e = example_tables(n_children=3500, seed=0)
-    return calibrate(h, e, AS_AT)
+    return calibrate(h, e, AS_AT, window_weeks=52, prior_events=0)  # the data alone: figures are events / exposure

@@ -14,8 +14,10 @@ legal stages and leave care over the same weeks, by occurrence / exposure: event
 the child-weeks at risk, each child counted in the legal stage they were in. A child's period
 of care is a chain of episodes: an episode followed by one starting the same day (usually
 REC X1) is a change within care, not leaving care. Prices and the budget are kept from the
-base scenario, as is any rate with too few events to go on. Each figure is reported with what
-it was worked out from.
+base scenario; each rate is shrunk towards the base scenario's value in proportion to the
+evidence (:mod:`.credibility`: the base counts as a few events, so a rate from few events leans
+on it and one from many follows the data). Each figure is reported with what it was worked out
+from and its weight on the base.
 
 Unless told not to, it also works out the usual moves between placement types
 (``placements.moves``): a move is an episode followed the same day by one of the same child in
@@ -32,7 +34,9 @@ authorities (one is chosen, never added), and may come with the optional UASC ta
 One module per step: ``reading`` (files to checked tables), ``checks`` (across tables: returns,
 authorities, repeats, impossible dates, UASC), ``codes``, ``starting`` (starting position),
 ``entries``, ``trend``, ``chain`` (episodes into periods of care), ``rates``, ``cohorts``,
-``moves``, ``example`` (made-up data) and ``calibrate`` (the steps put together).
+``moves``, ``credibility`` (shrinking towards the base), ``example`` (made-up data),
+``calibrate`` (the steps put together) and ``actuals`` (children in care by month, to draw
+beside a projection).
 
 How codes map onto the model is configuration: ``data/ssda903_placement_codes.csv``,
 ``data/ssda903_legal_status.csv`` and ``data/ssda903_reasons_ceased.csv``.
@@ -43,16 +47,19 @@ writes a file, logs the data or keeps it after a call returns.
 
 from __future__ import annotations
 
+from .actuals import children_in_care_by_month
 from .calibrate import calibrate
 from .checks import authorities, year_end
 from .codes import PRIVATE_PROVIDERS, ROUTES, legal_status_codes, placement_codes, reasons_ceased
 from .example import ExampleRates, example_files, example_tables, yearly_returns
 from .figures import (
     BACKLOG_WEEKS,
+    DEFAULT_WINDOW_WEEKS,
     MIN_EVENTS,
     MIN_EXPOSURE_WEEKS,
     MIN_SPELLS_FOR_SPREAD,
     PRIOR_CHILD_WEEKS,
+    PRIOR_EVENTS,
     Calibration,
     MoveFigure,
     RateFigure,
@@ -63,12 +70,14 @@ from .trend import EntryTrend, entry_trend, poisson_fit
 __all__ = [
     "ALIASES",
     "BACKLOG_WEEKS",
+    "DEFAULT_WINDOW_WEEKS",
     "DATES",
     "MAX_LISTED",
     "MIN_EVENTS",
     "MIN_EXPOSURE_WEEKS",
     "MIN_SPELLS_FOR_SPREAD",
     "PRIOR_CHILD_WEEKS",
+    "PRIOR_EVENTS",
     "PRIVATE_PROVIDERS",
     "REQUIRED",
     "ROUTES",
@@ -83,6 +92,7 @@ __all__ = [
     "RateFigure",
     "SSDA903Error",
     "calibrate",
+    "children_in_care_by_month",
     "default_as_at",
     "example_files",
     "example_tables",

@@ -13,7 +13,7 @@ from .chain import _chain
 from .checks import prepare, rows_named
 from .codes import PRIVATE_PROVIDERS, legal_status_codes, placement_codes
 from .entries import entries_step
-from .figures import Calibration, MoveFigure, RateFigure
+from .figures import DEFAULT_WINDOW_WEEKS, PRIOR_EVENTS, Calibration, MoveFigure, RateFigure
 from .moves import _calibrate_moves
 from .rates import _calibrate_rates, _RateCalibration
 from .reading import SSDA903Error, read_table
@@ -26,12 +26,13 @@ def calibrate(
     episodes: pd.DataFrame,
     as_at: dt.date,
     base: Scenario | None = None,
-    window_weeks: int = 52,
+    window_weeks: int = DEFAULT_WINDOW_WEEKS,
     rates: bool = True,
     moves: bool = True,
     la: str | None = None,
     uasc: pd.DataFrame | None = None,
     today: dt.date | None = None,
+    prior_events: float = PRIOR_EVENTS,
 ) -> Calibration:
     """A scenario starting the day after ``as_at`` from the authority's own figures.
 
@@ -46,9 +47,12 @@ def calibrate(
     ``entries.age_band_shares``, ``entries.s20_share_by_age_band`` and
     ``entries.placement_mix_by_age_band``. With ``rates`` (the default) also the rates of the
     ``s20``, ``proceedings``, ``placement_order`` and ``care_order`` sections, each from the
-    events and child-weeks at risk in the ``window_weeks`` before ``as_at`` (cut to the weeks the
-    data cover); a rate with fewer than :data:`MIN_EVENTS` events or :data:`MIN_EXPOSURE_WEEKS`
-    child-weeks keeps the base value, with a warning. With ``moves`` (the default) also
+    events and child-weeks at risk in the ``window_weeks`` before ``as_at`` (default
+    :data:`DEFAULT_WINDOW_WEEKS`, cut to the weeks the data cover), each shrunk towards the base
+    value with the base counted as ``prior_events`` events (:mod:`.credibility`; the weight on the
+    base is in the report and :attr:`Calibration.evidence`). ``prior_events=0`` takes the data
+    alone, and a rate with fewer than :data:`MIN_EVENTS` events or :data:`MIN_EXPOSURE_WEEKS`
+    child-weeks then keeps the base value, with a warning. With ``moves`` (the default) also
     ``placements.moves``, each shrunk towards the base scenario's rate in proportion to the evidence
     (see :mod:`.moves`). ``today`` (default: today) is the date after which no date can be real.
     Raises :class:`SSDA903Error` if the tables do not give a usable starting position.
@@ -56,6 +60,8 @@ def calibrate(
     base = base or default_scenario()
     if not 4 <= window_weeks <= 520:
         raise SSDA903Error([f"window: {window_weeks} weeks is out of range; allowed 4 to 520"])
+    if not 0 <= prior_events <= 1000:
+        raise SSDA903Error([f"prior events: {prior_events} is out of range; allowed 0 to 1,000"])
     problems: list[str] = []
     tables: dict[str, pd.DataFrame] = {}
     for name, data in (("header", header), ("episodes", episodes), ("uasc", uasc)):
@@ -111,7 +117,7 @@ def calibrate(
     evidence: list[dict] = _entry_evidence(base, n_ent, used_weeks, trend, changes)
     chained = None
     if rates:
-        rc = _RateCalibration(base, lo, as_at_ts, window_txt)
+        rc = _RateCalibration(base, lo, as_at_ts, window_txt, prior_events)
         chained = _chain(ep, "REC" in episodes.columns, rc.warnings)
         _calibrate_rates(chained, rc)
         changes.update(rc.changes)
@@ -296,6 +302,6 @@ def _entry_evidence(base: Scenario, n_ent: int, weeks: float, trend: EntryTrend 
 
 def _weights(report: pd.DataFrame, rates: tuple[RateFigure, ...], moves: tuple[MoveFigure, ...]) -> list[str]:
     """The report's "Weight on base" column: how much of each rate rests on the base scenario (blank: not a rate)."""
-    by_label = {f.label: ("0%" if f.used else "100%") for f in rates}
+    by_label = {f.label: f"{f.weight_on_base:.0%}" for f in rates}
     by_label |= {f"  move: {f.label}": f"{f.weight_on_base:.0%}" for f in moves if f.used}
     return [by_label.get(str(x), "") for x in report["Figure"]]

@@ -16,9 +16,18 @@ if TYPE_CHECKING:
 BACKLOG_WEEKS = 50
 """Children in care proceedings longer than this on the start date count as the backlog."""
 MIN_EVENTS = 10
-"""A rate worked out from fewer events than this is not used: the base scenario's value is kept."""
+"""Without credibility weighting (``prior_events=0``), a rate from fewer events than this keeps the base value."""
 MIN_EXPOSURE_WEEKS = 52.0
-"""Nor is a rate worked out from fewer child-weeks at risk than this."""
+"""Nor (without credibility weighting) a rate from fewer child-weeks at risk than this."""
+PRIOR_EVENTS = 3.0
+"""A legal-stage rate's or share's base-scenario value counts as this many events of evidence (:mod:`.credibility`):
+half the weight with 3 events, a tenth with 27. Gamma-Poisson credibility puts it at ``1 / cv**2`` for rates that vary
+between authorities by a coefficient of variation ``cv``: 3 is a spread of about 60% (an assumption: authorities' rates
+differ by a factor of two or more). On small made-up returns whose rates are far from the base, it halves the error of
+the former all-or-nothing rule of 10 events (tests/test_ssda903_credibility.py)."""
+DEFAULT_WINDOW_WEEKS = 104
+"""Weeks of data before the as-at date that rates are worked out from, unless told otherwise: chosen by back-tests on
+authorities simulated by a process that is not the model (docs/model.md, "Choosing the calibration window")."""
 PRIOR_CHILD_WEEKS = 520.0
 """A placement move's base-scenario rate counts as this many child-weeks of evidence (ten child-years)."""
 MIN_SPELLS_FOR_SPREAD = 30
@@ -57,7 +66,8 @@ class RateFigure:
 
     ``estimate`` is what the data gave in the scenario's units, before any clipping (None if
     there was nothing to go on); ``value`` is what the calibrated scenario holds: the estimate
-    (clipped to the allowed range) if ``used``, else the base scenario's value.
+    shrunk towards ``base`` with weight ``weight_on_base`` (:mod:`.credibility`) and clipped to the
+    allowed range if ``used``, else the base scenario's value.
     """
 
     path: str  # the scenario field, e.g. "s20.mean_weeks_to_return_home"
@@ -68,6 +78,12 @@ class RateFigure:
     events: int
     exposure_weeks: float  # child-weeks at risk; 0 for figures from lengths of spells
     used: bool
+    weight_on_base: float | None = None  # share of the value resting on the base value (None: 0 if used, else 1)
+    prior_events: float = 0.0  # events the base value counted as (credibility weighting); 0: the data alone
+
+    def __post_init__(self) -> None:
+        if self.weight_on_base is None:
+            object.__setattr__(self, "weight_on_base", 0.0 if self.used else 1.0)
 
 
 @dataclass(frozen=True)

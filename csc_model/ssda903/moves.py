@@ -10,6 +10,7 @@ import pandas as pd
 from ..scenario import Scenario
 from .chain import _in_window, _risk_span
 from .common import _n
+from .credibility import shrunk_weekly
 from .figures import PRIOR_CHILD_WEEKS, MoveFigure
 from .reading import MAX_LISTED
 
@@ -23,15 +24,6 @@ class _Moves:
     rows: list[tuple[str, str, str]]
     warnings: list[str]
     figures: list[MoveFigure]
-
-
-def shrunk_weekly(events: float, exposure_weeks: float, base_weekly: float, prior_weeks: float) -> float:
-    """Credibility (Gamma-Poisson) weekly rate: ``(events + k * base) / (exposure + k)`` with ``k`` prior child-weeks.
-
-    The base rate counts as ``k`` child-weeks of evidence: with little exposure the rate stays near the
-    base, with much it follows the data; zero events over a long exposure give a small rate.
-    """
-    return (events + prior_weeks * base_weekly) / (exposure_weeks + prior_weeks)
 
 
 def _calibrate_moves(

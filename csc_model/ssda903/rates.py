@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -13,14 +14,19 @@ from .chain import _in_window, _risk_span
 from .codes import legal_status_codes, reasons_ceased
 from .cohorts import proceedings_by_cohort
 from .common import _annual, _fmt_shares, _n, _round_shares
-from .figures import BACKLOG_WEEKS, MIN_EVENTS, MIN_EXPOSURE_WEEKS, MIN_SPELLS_FOR_SPREAD, RateFigure
+from .credibility import Counts, credible
+from .figures import BACKLOG_WEEKS, MIN_EVENTS, MIN_EXPOSURE_WEEKS, MIN_SPELLS_FOR_SPREAD, PRIOR_EVENTS, RateFigure
+from .moves import LEANS_ON_BASE
 
 
 class _RateCalibration:
     """Collects the rates worked out from the episodes: scenario changes, report rows, warnings."""
 
-    def __init__(self, base: Scenario, lo: pd.Timestamp, hi: pd.Timestamp, window_txt: str) -> None:
+    def __init__(
+        self, base: Scenario, lo: pd.Timestamp, hi: pd.Timestamp, window_txt: str, prior_events: float = PRIOR_EVENTS
+    ) -> None:
         self.base = base
+        self.prior_events = float(prior_events)
         self.lo, self.hi = lo, hi
         self.window_txt = window_txt
         self.base_dict = base.to_dict()
@@ -63,7 +69,7 @@ class _RateCalibration:
                 "trials": info.get("trials", float("nan")),
                 "base": f.base,
                 "value": f.value,
-                "weight_on_base": 0.0 if f.used else 1.0,
+                "weight_on_base": f.weight_on_base,
                 "used": f.used,
             }
             if kind == "share":
@@ -92,17 +98,33 @@ class _RateCalibration:
         how: str,
         exposure: float | None = None,
         min_events: int = MIN_EVENTS,
+        counts: Counts | None = None,
     ) -> None:
-        """Use ``estimate`` for ``path`` if there are enough events (and child-weeks), clipped to range.
+        """Use ``estimate`` for ``path``, shrunk towards the base value by ``counts``, clipped to range.
 
         ``what`` says what the events and exposure were (plain words); ``how`` how the figure
-        follows from them. ``exposure`` is None for figures from lengths of spells.
+        follows from them. ``exposure`` is None for figures from lengths of spells. With ``counts``
+        and prior events the value is the credibility estimate (:func:`.credibility.credible`);
+        without, it is the data alone if there are at least ``min_events`` events (and
+        :data:`MIN_EXPOSURE_WEEKS` child-weeks), else the base value.
         """
         meta = field_meta(path)
         label = meta["label"]
         base = self.base_value(path)
-        short = _short_reason(events, exposure, min_events)
-        if short or estimate is None:
+        m = self.prior_events if counts is not None else 0.0
+        value_raw, weight = estimate, 0.0
+        if m > 0:
+            value_raw, weight = credible(counts, float(base), m)
+            short = "nothing happened over no child-weeks" if weight >= 1 else ""
+            if not short:
+                alone = _fmt_value(path, estimate) if estimate is not None else "no figure (no events)"
+                how += (
+                    f"; the data alone give {alone}, shrunk towards the base scenario's {_fmt_value(path, base)} "
+                    f"(counted as {m:g} events): weight on it {weight:.0%}"
+                )
+        else:
+            short = _short_reason(events, exposure, min_events)
+        if short or value_raw is None:
             self.warnings.append(
                 f"{label}: kept from the base scenario ({_fmt_value(path, base)}) because {short or 'nothing to go on'} "
                 f"in {self.window_txt}. A longer window (more weeks before the as-at date) may give enough."
@@ -110,7 +132,7 @@ class _RateCalibration:
             self.rows.append((label, _fmt_value(path, base), f"kept from the base scenario, too few to go on: {what}"))
             self.figures.append(RateFigure(path, label, base, base, estimate, events, exposure or 0.0, False))
             return
-        value = _rounded(path, estimate)
+        value = _rounded(path, value_raw)
         lo, hi = meta.get("min"), meta.get("max")
         below, above = lo is not None and value < lo, hi is not None and value > hi
         if below or above:
@@ -124,7 +146,7 @@ class _RateCalibration:
             value = bound
         self.changes[path] = value
         self.rows.append((label, _fmt_value(path, value), f"{what}: {how}"))
-        self.figures.append(RateFigure(path, label, value, base, estimate, events, exposure or 0.0, True))
+        self.figures.append(RateFigure(path, label, value, base, estimate, events, exposure or 0.0, True, weight, m))
 
     def put_shares(self, path: str, counts: dict[str, int], labels: dict[str, str], what: str) -> None:
         """Shares (summing to 1) from counts of how spells ended."""
@@ -133,10 +155,28 @@ class _RateCalibration:
         base = dict(self.base_value(path))
         n = int(sum(counts.values()))
         listed = ", ".join(f"{labels[k]} {counts[k]}" for k in counts)
-        if n < MIN_EVENTS:
+        m = self.prior_events
+        if m > 0 and n > 0:
+            alone = {k: counts[k] / n for k in counts}
+            pairs = {k: credible(Counts("share", counts[k], n), float(base.get(k, 0.0)), m) for k in counts}
+            weight = m / (n + m)
+            value = _round_shares({k: v for k, (v, _) in pairs.items()})
+            self.changes[path] = value
+            self.rows.append(
+                (
+                    label,
+                    _fmt_shares(value, labels),
+                    f"{what}: {listed}; the data alone give {_fmt_shares(_round_shares(alone), labels)}, shrunk "
+                    f"towards the base scenario's shares (counted as {m:g} spells): weight on them {weight:.0%}",
+                )
+            )
+            self.figures.append(RateFigure(path, label, value, base, alone, n, 0.0, True, weight, m))
+            return
+        if n < MIN_EVENTS or m > 0:  # with prior events: no spell at all
+            need = "" if m > 0 else f" (at least {MIN_EVENTS} are needed)"
             self.warnings.append(
                 f"{label}: kept from the base scenario because only {n} spells of care proceedings ended with a "
-                f"final order or a return home in {self.window_txt} (at least {MIN_EVENTS} are needed). A longer "
+                f"final order or a return home in {self.window_txt}{need}. A longer "
                 "window (more weeks before the as-at date) may give enough."
             )
             self.rows.append(
@@ -232,6 +272,7 @@ def _calibrate_rates(e: pd.DataFrame, rc: _RateCalibration) -> None:
         "child-weeks under section 20",
         f"one return home every {every(w_s20, n_home)} child-weeks",
         w_s20,
+        counts=Counts("mean", n_home, w_s20),
     )
     n_proc = count(s20 & e["next_stage"].isin(["proceedings", "care_order"]))
     rc.put(
@@ -242,6 +283,7 @@ def _calibrate_rates(e: pd.DataFrame, rc: _RateCalibration) -> None:
         f"{win_txt}, over {w_s20:,.0f} child-weeks under section 20",
         a_year(n_proc, w_s20),
         w_s20,
+        counts=Counts("rate", n_proc, w_s20),
     )
 
     # --- care proceedings: unbroken runs of the proceedings stage (C1, L2) --------------
@@ -299,6 +341,7 @@ def _calibrate_rates(e: pd.DataFrame, rc: _RateCalibration) -> None:
         + (f" ({_n(unknown_start, 'spell')} that began before the data left out)" if unknown_start else ""),
         f"average {mean or 0:,.1f} weeks{spread}, counted from the first interim care order (or emergency "
         "protection order) episode, not from the court application",
+        counts=Counts("mean", n_d, float(d.sum())),
     )
     k_est = (mean**2 / sd**2 if sd > 0 else 12.0) if mean else None
     fit = ""
@@ -325,6 +368,7 @@ def _calibrate_rates(e: pd.DataFrame, rc: _RateCalibration) -> None:
         len(over),
         f"the {_n(len(over), 'spell')} of those that lasted more than {BACKLOG_WEEKS} weeks",
         f"on average {float(over.mean()) if len(over) else 0:,.1f} weeks more after week {BACKLOG_WEEKS}",
+        counts=Counts("mean", len(over), float(over.sum())),
     )
 
     _cohort_rows(first[first["pred"] | first["RNE"].astype(str).str.upper().eq("S")], last, lo, hi, rc)
@@ -347,6 +391,7 @@ def _calibrate_rates(e: pd.DataFrame, rc: _RateCalibration) -> None:
         waiting_txt,
         f"one every {every(w_wait, n_out)} child-weeks",
         w_wait,
+        counts=Counts("mean", n_out, w_wait),
     )
     rc.note("placement_order.share_not_adopted", "proportion", trials=n_out, exposure_weeks=0.0, events=n_co)
     rc.put(
@@ -355,6 +400,7 @@ def _calibrate_rates(e: pd.DataFrame, rc: _RateCalibration) -> None:
         n_out,
         waiting_txt,
         f"{n_co} of {n_out} moved to a care order",
+        counts=Counts("share", n_co, n_out),
     )
     n_adopt = count(placed & e["exit"].eq("adoption"))
     rc.put(
@@ -365,6 +411,7 @@ def _calibrate_rates(e: pd.DataFrame, rc: _RateCalibration) -> None:
         f"in {win_txt}, over {w_placed:,.0f} child-weeks placed",
         f"one adoption every {every(w_placed, n_adopt)} child-weeks",
         w_placed,
+        counts=Counts("mean", n_adopt, w_placed),
     )
 
     # --- care orders (C2) -----------------------------------------------------------------
@@ -384,8 +431,22 @@ def _calibrate_rates(e: pd.DataFrame, rc: _RateCalibration) -> None:
             "care order",
             a_year(n, w_co),
             w_co,
+            counts=Counts("rate", n, w_co),
         )
     _make_consistent(rc)
+    _name_leaning(rc)
+
+
+def _name_leaning(rc: _RateCalibration) -> None:
+    """One warning naming the rates that rest mostly on the base scenario's value (credibility weighting)."""
+    leaning = [f for f in rc.figures if f.used and f.weight_on_base >= LEANS_ON_BASE]
+    if not leaning:
+        return
+    listed = ", ".join(f"{f.label} ({_n(f.events, 'event')}: {f.weight_on_base:.0%} base scenario)" for f in leaning)
+    rc.warnings.append(
+        f"Rates: {_n(len(leaning), 'figure')} rest mostly on the base scenario's value, the data holding few events "
+        f"in {rc.window_txt}: {listed}. A longer window (more weeks before the as-at date) gives the data more weight."
+    )
 
 
 def _cohort_rows(
@@ -430,12 +491,7 @@ def _make_consistent(rc: _RateCalibration) -> None:
 
     def replace(path: str, new: Any, why: str) -> None:
         rc.changes[path] = new
-        rc.figures = [
-            RateFigure(f.path, f.label, new, f.base, f.estimate, f.events, f.exposure_weeks, f.used)
-            if f.path == path
-            else f
-            for f in rc.figures
-        ]
+        rc.figures = [dataclasses.replace(f, value=new) if f.path == path else f for f in rc.figures]
         label = field_meta(path)["label"]
         rc.rows = [
             (lab, _fmt_value(path, new), f"{how}; {why}") if lab == label else (lab, v, how) for lab, v, how in rc.rows
