@@ -23,10 +23,12 @@ import pandas as pd
 
 from csc_model import Scenario
 from csc_model.ssda903 import (
+    DEFAULT_WINDOW_WEEKS,
     Calibration,
     SSDA903Error,
     authorities,
     calibrate,
+    children_in_care_by_month,
     default_as_at,
     example_tables,
     read_table,
@@ -53,9 +55,10 @@ ABOUT = (
 )
 """What the page works out from the return and what it does not (markdown)."""
 WINDOW_HELP = (
-    "The weeks before the as-at date used for the children starting care, the rates and the placement moves. 52 "
-    "weeks counts the year to the as-at date; a longer window gives more events for each rate and smooths out an "
-    "unusual year. From 104 weeks (two years) the trend in entries is worked out too. If your files cover fewer "
+    "The weeks before the as-at date used for the children starting care, the rates and the placement moves. "
+    "104 weeks (two years, the default: it forecast best in the back-test on simulated authorities) gives more "
+    "events for each rate, smooths out an unusual year and gives the trend in entries; 52 weeks counts only the "
+    "year to the as-at date. If your files cover fewer "
     "weeks, the window is cut to what they cover (the page says so)."
 )
 """Help for the window setting."""
@@ -151,7 +154,7 @@ def work_out(
     header: Table,
     episodes: Table,
     as_at: dt.date | None = None,
-    window_weeks: int = 52,
+    window_weeks: int = DEFAULT_WINDOW_WEEKS,
     base: Scenario | None = None,
     rates: bool = True,
     moves: bool = True,
@@ -191,7 +194,7 @@ def work_out_uploads(
     header: Upload | None,
     episodes: Upload | None,
     as_at: dt.date | None = None,
-    window_weeks: int = 52,
+    window_weeks: int = DEFAULT_WINDOW_WEEKS,
     base: Scenario | None = None,
     rates: bool = True,
     moves: bool = True,
@@ -237,7 +240,7 @@ def suggest_as_at_example() -> dt.date | list[str]:
 
 def work_out_example(
     as_at: dt.date | None = None,
-    window_weeks: int = 52,
+    window_weeks: int = DEFAULT_WINDOW_WEEKS,
     base: Scenario | None = None,
     rates: bool = True,
     moves: bool = True,
@@ -290,3 +293,32 @@ def track_record_uploads(
 def track_record_example() -> pd.DataFrame | list[str]:
     """:func:`track_record` for the made-up example data."""
     return track_record(*example())
+
+
+# ---------------------------------------------------------------------------
+# The return's own counts, drawn before the projection on the Overview
+# ---------------------------------------------------------------------------
+
+ACTUAL_MONTHS = 24
+"""Months of the return's children in care drawn before the projection."""
+
+
+def actuals_uploads(
+    header: Upload | None, episodes: Upload | None, as_at: dt.date, la: str | None = None
+) -> pd.DataFrame | None:
+    """Children in care by month end in the uploaded return, up to ``as_at`` (counts only); None if unusable."""
+    if header is None or episodes is None or upload_problems("header", header) or upload_problems("episodes", episodes):
+        return None
+    try:
+        h, e = upload_bytes("header", header), upload_bytes("episodes", episodes)
+        return children_in_care_by_month(h, e, la=la, until=as_at, months=ACTUAL_MONTHS)
+    except Exception:  # a figure we can do without: never a traceback
+        return None
+
+
+def actuals_example(as_at: dt.date) -> pd.DataFrame | None:
+    """:func:`actuals_uploads` for the made-up example data."""
+    try:
+        return children_in_care_by_month(*example(), until=as_at, months=ACTUAL_MONTHS)
+    except Exception:
+        return None

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -28,6 +29,7 @@ NOTICES = "notices"
 PREFS = "prefs"
 SEEDS = "widget_seeds"
 BASELINE = "baseline"  # (Scenario, label) chosen by the user; absent or None: the bundled defaults
+ACTUALS = "ssda903_actuals"  # (children in care by month, start date, starting position) of a loaded return
 DEFAULTS_LABEL = "the defaults"
 
 DEFAULT_PREFS: dict[str, Any] = {"stochastic": False, "runs": 200, "compare": None, "compare_measure": None}
@@ -124,6 +126,26 @@ def baseline_label() -> str:
 def custom_baseline() -> bool:
     """True when the user has chosen a baseline other than the bundled defaults."""
     return bool(st.session_state.get(BASELINE))
+
+
+def set_actuals(actuals: tuple[tuple[Any, int], ...] | None, source: Scenario) -> None:
+    """Keep the children in care by month end of a loaded return, ``(date, count)`` pairs (counts only, no
+    frame of the upload in the session), for the scenarios that start from it."""
+    if not actuals:
+        st.session_state.pop(ACTUALS, None)
+    else:
+        st.session_state[ACTUALS] = (tuple(actuals), source.start_date, source.initial)
+
+
+def actuals_for(s: Scenario) -> pd.DataFrame | None:
+    """The loaded return's children in care by month, if ``s`` starts from that return's position, else None."""
+    kept = st.session_state.get(ACTUALS)
+    if kept is None:
+        return None
+    rows, start, initial = kept
+    if s.start_date != start or s.initial != initial:
+        return None
+    return pd.DataFrame(list(rows), columns=["period_end", "children_actual"])
 
 
 def set_baseline(s: Scenario, label: str) -> None:

@@ -19,6 +19,7 @@ HEADER, EPISODES, UASC = PREFIX + "header_file", PREFIX + "episodes_file", PREFI
 LA = PREFIX + "la"  # the local authority chosen when the files hold several
 SOURCE = PREFIX + "source"  # "files" or "example"
 SUGGESTED = PREFIX + "suggested_as_at"  # (what was read, the date offered): a date only, no data
+ACTUALS = PREFIX + "actuals"  # children in care by month end in the return: counts only
 RESULT = PREFIX + "result"  # (Calibration, where it came from): totals and shares only
 RATES = PREFIX + "rates"  # work out the rates too (bool)
 MOVES = PREFIX + "moves"  # work out the placement moves too (bool)
@@ -97,6 +98,7 @@ def _on_use(as_baseline: bool) -> None:
     scenario = cal.scenario.with_values({"name": label[0].upper() + label[1:]}) if made_up else cal.scenario
     if as_baseline:
         state.set_baseline(scenario, label)
+    state.set_actuals(ss.get(ACTUALS), scenario)
     state.set_scenario(
         scenario,
         f"The current scenario now starts from **{fmt.md_escape(label)}**"
@@ -198,7 +200,7 @@ if example or not problems:
         # --- the settings ---------------------------------------------------------------------------
         st.subheader("Work out the figures", anchor=False)
         state.seed(AS_AT, suggested[1])
-        _setting(WINDOW, 52)
+        _setting(WINDOW, data.DEFAULT_WINDOW_WEEKS)
         _setting(BASE, BASES[0])
         _setting(RATES, True)
         _setting(MOVES, True)
@@ -279,6 +281,13 @@ if example or not problems:
                 _show_problems(result)
             else:
                 ss[RESULT] = (result, source_text)
+                # the return's own children in care by month, drawn before the projection (counts only)
+                actuals = (
+                    data.actuals_example(result.as_at)
+                    if example
+                    else data.actuals_uploads(header_file, episodes_file, result.as_at, la)
+                )
+                ss[ACTUALS] = None if actuals is None else tuple(actuals.itertuples(index=False, name=None))
 
 # --- the result -----------------------------------------------------------------------------------
 kept = ss.get(RESULT)

@@ -1,10 +1,13 @@
 """Overview: the headline figures for the current scenario against the baseline."""
 
+import datetime as dt
+
 import streamlit as st
 
 from app_lib import (
     budget_paper,
     charts,
+    charts_actuals,
     charts_uncertainty,
     components,
     published_page,
@@ -132,12 +135,27 @@ if band_on:
 left, right = st.columns(2, gap="large")
 with left:
     st.markdown("##### Children in care by legal stage")
-    components.chart(
-        charts.stage_chart,
-        t.stage_month,
-        band.month if band is not None else None,
-        alt="Stacked area chart of children in care by legal stage, month by month.",
-    )
+    actuals = state.actuals_for(s)
+    if actuals is None:
+        components.chart(
+            charts.stage_chart,
+            t.stage_month,
+            band.month if band is not None else None,
+            alt="Stacked area chart of children in care by legal stage, month by month.",
+        )
+    else:  # a scenario starting from a loaded SSDA903 return: its own counts before the projection
+        components.chart(
+            charts_actuals.stage_chart_with_actuals,
+            t.stage_month,
+            band.month if band is not None else None,
+            actuals,
+            alt="Stacked area chart of children in care by legal stage, month by month; black dots: children in "
+            "care in your SSDA903 return before the projection starts.",
+        )
+        st.caption(
+            f"Black dots: children in care at each month end in your return, the {len(actuals)} months to "
+            f"{fmt.long_date(s.start_date - dt.timedelta(days=1))}; the projection starts the day after."
+        )
     st.markdown(summaries.children_summary(t.fy, s.initial.total, t.stage_month))
     if band is not None:
         last = band.fy.iloc[-1]

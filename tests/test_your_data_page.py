@@ -120,18 +120,18 @@ def test_example_data_calibrates_and_becomes_the_current_scenario() -> None:
     assert any("made-up example data" in i.value for i in at.info)
     assert at.date_input(key="data:as_at").value == AS_AT
     window = at.number_input(key="data:window_weeks")
-    assert (window.value, window.min, window.max) == (52, 13, 520)
+    assert (window.value, window.min, window.max) == (data.DEFAULT_WINDOW_WEEKS, 13, 520)
 
     at.button(key="data:calibrate").click().run()
     assert not at.exception and not at.error, errors(at)
     cal = at.session_state["data:result"][0]
     assert isinstance(cal, Calibration)
-    expected = data.work_out(*data.example(), AS_AT, 52, default_scenario())
+    expected = data.work_out(*data.example(), AS_AT, data.DEFAULT_WINDOW_WEEKS, default_scenario())
     assert isinstance(expected, Calibration)
     assert cal.scenario == expected.scenario
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Children in care on 31 Mar 2026"] == f"{expected.children_in_care:,}"
-    assert metrics["Started care, 52 weeks before"] == f"{expected.entrants:,}"
+    assert metrics[f"Started care, {data.DEFAULT_WINDOW_WEEKS} weeks before"] == f"{expected.entrants:,}"
     report = at.table[0].value
     assert report.index.name == "Figure" and list(report.columns) == ["Value", "Worked out from", "Weight on base"]
     assert len(report) == len(expected.report)
@@ -181,7 +181,7 @@ def test_rates_can_be_kept_from_the_scenario() -> None:
     assert cal.rates == ()
     for section in ("s20", "proceedings", "placement_order", "care_order"):
         assert getattr(cal.scenario, section) == getattr(default_scenario(), section), section
-    with_rates = data.work_out(*data.example(), AS_AT, 52, default_scenario())
+    with_rates = data.work_out(*data.example(), AS_AT, data.DEFAULT_WINDOW_WEEKS, default_scenario())
     assert isinstance(with_rates, Calibration)
     assert cal.scenario.initial == with_rates.scenario.initial
     assert cal.scenario.proceedings != with_rates.scenario.proceedings
@@ -245,7 +245,7 @@ def test_good_uploads_calibrate(example_csv: tuple[bytes, bytes]) -> None:
     at.button(key="data:calibrate").click().run()
     cal, where = at.session_state["data:result"]
     assert where == "header.csv and episodes.csv"
-    assert cal.scenario == data.work_out(*data.example(), AS_AT, 52, default_scenario()).scenario
+    assert cal.scenario == data.work_out(*data.example(), AS_AT, data.DEFAULT_WINDOW_WEEKS, default_scenario()).scenario
     at.button(key="data:use").click().run()
     assert at.session_state["scenario"] == cal.scenario
 
@@ -308,7 +308,7 @@ def test_the_session_keeps_figures_only(example_csv: tuple[bytes, bytes]) -> Non
 def test_work_out_from_bytes(example_csv: tuple[bytes, bytes]) -> None:
     cal = data.work_out(*example_csv)
     assert isinstance(cal, Calibration)
-    assert cal.as_at == AS_AT and cal.window_weeks == 52
+    assert cal.as_at == AS_AT and cal.window_weeks == data.DEFAULT_WINDOW_WEEKS
     assert cal.scenario.start_date == dt.date(2026, 4, 1)
     same = data.work_out_uploads(FakeUpload("h.csv", example_csv[0]), FakeUpload("e.csv", example_csv[1]))
     assert isinstance(same, Calibration) and same.scenario == cal.scenario
@@ -380,7 +380,9 @@ def test_placement_moves_through_the_helper_and_what_the_page_should_say() -> No
     assert kept.scenario.proceedings == cal.scenario.proceedings  # the rates are still worked out
     # the same switch for uploads
     h, e = (csv(t) for t in data.example())
-    up = data.work_out_uploads(FakeUpload("h.csv", h), FakeUpload("e.csv", e), AS_AT, 52, None, True, False)
+    up = data.work_out_uploads(
+        FakeUpload("h.csv", h), FakeUpload("e.csv", e), AS_AT, data.DEFAULT_WINDOW_WEEKS, None, True, False
+    )
     assert isinstance(up, Calibration) and up.scenario == kept.scenario
     # the words: placement moves are worked out now; prices and the budget still are not
     assert "**the placement moves**" in data.ABOUT and "as do placement moves" not in data.ABOUT
@@ -517,3 +519,37 @@ def test_a_uasc_file_is_counted_apart_on_the_page(example_csv: tuple[bytes, byte
     assert any(
         m.label == "Of whom seeking asylum alone (UASC)" and m.value == f"{cal.uasc_in_care:,}" for m in at.metric
     )
+
+
+def test_the_overview_draws_the_returns_own_counts_before_the_projection() -> None:
+    """After using the example return, the Overview's chart carries the return's children in care by month
+    (the same counts as calibration's starting position on the as-at date); after a reset it does not."""
+    at = page()
+    at.button(key="data:example").click().run()
+    at.button(key="data:calibrate").click().run()
+    cal = at.session_state["data:result"][0]
+    at.button(key="data:use").click().run()
+    at.switch_page("pages/home.py").run()
+    assert not at.exception
+    rows = _chart_rows(at, "children_actual")
+    assert 12 <= len(rows) <= data.ACTUAL_MONTHS
+    last = max(rows, key=lambda r: str(r["period_end"]))
+    assert str(last["period_end"]).startswith(cal.as_at.isoformat())
+    assert last["children_actual"] == cal.children_in_care
+    assert any("Black dots" in c.value for c in at.caption)
+
+    at.session_state["scenario"] = default_scenario()  # another starting position: no actuals drawn
+    at.run()
+    assert not _chart_rows(at, "children_actual")
+
+
+def _chart_rows(at: AppTest, column: str) -> list[dict]:
+    """Rows holding ``column`` in the Overview's first chart (Streamlit sends each dataset as Arrow)."""
+    import pyarrow as pa
+
+    rows: list[dict] = []
+    for ds in at.get("vega_lite_chart")[0].proto.datasets:
+        frame = pa.ipc.open_stream(ds.data.data).read_pandas()
+        if column in frame:
+            rows += frame.dropna(subset=[column]).to_dict("records")
+    return rows
