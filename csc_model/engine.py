@@ -104,7 +104,7 @@ def _compress_cdf(cum: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ``cum`` (X, Y, K) holds cumulative chances over K outcomes for rows (x, y). For each y,
     the outcomes whose chance is above 0 in some row x are kept (a uniform ``w`` lands in an
     outcome with a chance above 0, so the draws are unchanged). Returns the cumulative values
-    below the last kept outcome, (X * Y, Kc - 1), padded with 2 (never reached by a uniform),
+    below the last kept outcome, (Kc - 1, X * Y), padded with 2 (never reached by a uniform),
     and the kept outcomes, (Y, Kc), padded with the last one.
     """
     X, Y, K = cum.shape
@@ -118,12 +118,18 @@ def _compress_cdf(cum: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             outcomes[y, : k.size] = k
             outcomes[y, k.size :] = k[-1]
             below[:, y, : k.size - 1] = cum[:, y, k[:-1]]
-    return below.reshape(X * Y, -1), outcomes
+    return np.ascontiguousarray(below.reshape(X * Y, -1).T), outcomes
 
 
 def _pick(w: np.ndarray, below: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Index of the kept outcome that uniform ``w`` falls in, for each row (see :func:`_compress_cdf`)."""
-    return (w[:, None] >= below[rows]).sum(axis=1)
+    """Index of the kept outcome that uniform ``w`` falls in, for each row (see :func:`_compress_cdf`).
+
+    ``below`` is column by column (Kc - 1, rows): one gather and comparison per column.
+    """
+    out = (w >= below[0][rows]).astype(np.intp)
+    for col in below[1:]:
+        out += w >= col[rows]
+    return out
 
 
 @dataclass
@@ -220,7 +226,7 @@ def _chunk(
         u = 1.0 - rng.random(rk.size, dtype=np.float32)  # (0, 1]
         with np.errstate(invalid="ignore", over="ignore"):
             gap = np.fmin(np.floor(np.log(u) * inv_log_q[rk]), T)  # nan and inf (B == 0): after the end
-        return np.minimum(t + 1 + gap.astype(np.intp), birth + A)
+        return np.minimum(gap.astype(np.int16) + (t + 1), birth + A)  # int16: weeks and births fit
 
     # the starting children, the same in every run
     stage0, place0, age0 = starting_children(st)
@@ -234,12 +240,16 @@ def _chunk(
     c0 = stage0.astype(np.intp) * P + place0
     f0 = (np.arange(R)[:, None] * W + np.arange(n0)[None, :]).reshape(-1)
     r0 = np.repeat(np.arange(R), n0)
-    b0 = np.tile(-1 - age0.astype(np.intp), R)  # ages once more in week 0
+    b0 = np.tile((-1 - age0).astype(np.int16), R)  # ages once more in week 0
     cell[f0] = np.tile(c0, R)
     birth[f0] = b0
     due[f0] = next_due(-1, r0 * SP + np.tile(c0, R), b0)
-    counts = np.tile(np.bincount(c0, minlength=SP), R).astype(np.int64)  # by r * SP + cell
+    # children by run and cell (r * SP + cell): whole numbers held as floats, so that the weekly
+    # totals are BLAS matrix-vector products (exact for counts far below 2**53)
+    counts = np.tile(np.bincount(c0, minlength=SP), R).astype(np.float64)
     initial = counts.reshape(R, S, P).astype(np.int32)
+    ones_p, ones_s = np.ones(P), np.ones(S)
+    no_slots = np.zeros(0, dtype=np.intp)
 
     stock_stage = np.empty((T, R, S), dtype=np.int32)
     stock_place = np.empty((T, R, P), dtype=np.int32)
@@ -274,18 +284,19 @@ def _chunk(
         minus: list[np.ndarray] = []
         plus: list[np.ndarray] = []
         flow_keys: list[np.ndarray] = []
+        freed, freed_r = no_slots, no_slots  # slots emptied this week, reused by this week's entrants
         # 1-3. children due this week: turning 18 (they leave care), else examined for a
         # legal-stage event and a placement move
         f = np.flatnonzero(due == t)
         if f.size:
             n = f.size
             c_old = cell[f].astype(np.intp)
-            b = birth[f].astype(np.intp)
+            b = birth[f]
             r = f // W
             rk = r * SP + c_old
             x = rng.random(n) * B_tab[rk]  # uniform on [0, B)
             e = e_tab[rk]
-            age = t - b
+            age = t - b  # int16
             leave = age >= A
             event = (x < e) & ~leave
             s_old = stage_of[c_old]
@@ -314,7 +325,8 @@ def _chunk(
             nd = next_due(t, np.minimum(rk_new, R * SP - 1), b)
             nd[gi] = NEVER
             due[f] = nd
-            cell[f] = np.where(gone, -1, c_new)
+            cell[f] = np.where(gone, -1, c_new).astype(np.int8)
+            freed, freed_r = f[gi], r[gi]  # in run order
         # placement-shift lever: each eligible child moves with probability c / eligible
         c = shift_r[t]  # (R,) children to move this week, by run
         if c.max(initial=0) > 0:
@@ -333,21 +345,29 @@ def _chunk(
                 minus.append(r * SP + c_old)
                 plus.append(r * SP + c_new)
                 cell[f] = c_new
-                due[f] = next_due(t, r * SP + c_new, birth[f].astype(np.intp))  # new placement, new rate
+                due[f] = next_due(t, r * SP + c_new, birth[f])  # new placement, new rate
         # 4. entries
         k = rng.poisson(lam[t])
         K = int(k.sum())
         if K:
             cell_e = sampler.draw(rng.random(K))
             s_e, p_e, a_e = cell_e // (P * A), (cell_e // A) % P, cell_e % A
-            if int((high + k).max()) > W:  # no room left in some run: drop empty slots, widen if need be
+            n_freed = np.bincount(freed_r, minlength=R)
+            extra = np.maximum(k - n_freed, 0)  # entrants beyond the slots freed in their run this week
+            if int((high + extra).max()) > W:  # no room left in some run: drop empty slots, widen if need be
                 alive = np.bincount(np.flatnonzero(cell >= 0) // W, minlength=R)
                 relayout(max(W, int((alive + k).max()) + room))
+                freed, n_freed, extra = no_slots, np.zeros(R, dtype=np.intp), k
             r = np.repeat(np.arange(R), k)
-            f = r * W + high[r] + (np.arange(K) - np.repeat(np.cumsum(k) - k, k))
-            high += k
+            j = np.arange(K) - np.repeat(np.cumsum(k) - k, k)  # rank among the run's entrants
+            nf = n_freed[r]
+            f = r * W + high[r] + (j - nf)
+            if freed.size:
+                reuse = j < nf
+                f[reuse] = freed[(np.cumsum(n_freed) - n_freed)[r[reuse]] + j[reuse]]
+            high += extra
             c_e = s_e * P + p_e
-            b_e = t - a_e
+            b_e = (t - a_e).astype(np.int16)
             cell[f] = c_e
             birth[f] = b_e
             due[f] = next_due(t, r * SP + c_e, b_e)
@@ -360,9 +380,8 @@ def _chunk(
             counts += np.bincount(np.concatenate(plus), minlength=R * SP + 1)[: R * SP]
         if flow_keys:
             flows[t] = np.bincount(np.concatenate(flow_keys), minlength=R * G1 * G1).reshape(R, G1, G1)
-        by_cell = counts.reshape(R, S, P)
-        stock_stage[t] = by_cell.sum(axis=2)
-        stock_place[t] = by_cell.sum(axis=1)
+        stock_stage[t] = (counts.reshape(R * S, P) @ ones_p).reshape(R, S)
+        stock_place[t] = ones_s @ counts.reshape(R, S, P)
     idx = np.arange(G1)
     flows[:, :, idx, idx] = 0
     return Raw(stock_stage, stock_place, None, entries, exits, flows, initial, True)
