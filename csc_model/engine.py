@@ -24,7 +24,7 @@ import numpy as np
 from .deterministic import solve
 from .run_params import RunParams, run_tables
 from .starting import starting_children
-from .structure import AGE_WEEKS, EXIT_ROUTES, R_AGE18, Structure
+from .structure import AGE_WEEKS, EXIT_ROUTES, R_AGE18, WEEKS_PER_YEAR_AGE, Structure
 
 N_GROUPS = 4  # stage groups; index 4 in flow matrices is "outside care"
 OUT = 4
@@ -95,7 +95,6 @@ def run_deterministic(st: Structure, method: str = "auto") -> Raw:
 # ---------------------------------------------------------------------------
 
 NEVER = np.iinfo(np.int16).max  # "no examination due" (empty slot)
-ENTRY_BINS = 1 << 17  # entrants' cells are looked up by the first 17 bits of their uniform
 
 
 def _compress_cdf(cum: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -132,35 +131,58 @@ def _pick(w: np.ndarray, below: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return out
 
 
+def _alias(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Walker's alias table for drawing index i with probability ``w[i] / w.sum()``."""
+    n = w.size
+    prob = (w * (n / w.sum())).tolist()
+    alias = list(range(n))
+    small = [i for i, p in enumerate(prob) if p < 1.0]
+    large = [i for i, p in enumerate(prob) if p >= 1.0]
+    while small and large:
+        s, g = small.pop(), large.pop()
+        alias[s] = g
+        prob[g] += prob[s] - 1.0
+        (small if prob[g] < 1.0 else large).append(g)
+    for i in small + large:  # left over by rounding: keep their own index
+        prob[i] = 1.0
+    return np.array(prob), np.array(alias, dtype=np.intp)
+
+
 @dataclass
 class _EntrySampler:
-    """Draws entrants' (stage cell, placement, age) cells from ``st.entry_dist`` by inverse CDF.
+    """Draws entrants' (stage cell, placement, age in weeks) cells from ``st.entry_dist``.
 
-    A table over ``ENTRY_BINS`` equal slices of [0, 1) answers every uniform whose slice lies
-    inside one cell; only uniforms in a slice that crosses a cell boundary need a binary search.
-    The answer is the same as the binary search's for every uniform.
+    First a year of age with its stage cell and placement (alias method over S x P x 18
+    cells), then the week within that year: uniform where the scenario's entry ages are
+    uniform within the year (always, from whole-year age bands), else by that year's weeks.
     """
 
-    cdf: np.ndarray
-    first: np.ndarray  # (ENTRY_BINS,) cell at the start of each slice
-    whole: np.ndarray  # (ENTRY_BINS,) True where the whole slice is in that cell
+    prob: np.ndarray  # alias table over (stage cell, placement, year of age)
+    alias: np.ndarray
+    even: np.ndarray  # per coarse cell: are the weeks of the year equally likely?
+    week_cdf: np.ndarray  # (coarse cells, 52) cumulative chance of the weeks within the year
 
     @classmethod
     def of(cls, st: Structure) -> _EntrySampler:
-        cdf = np.cumsum(st.entry_dist.reshape(-1))
-        cdf /= cdf[-1]
-        edges = np.arange(ENTRY_BINS + 1) / ENTRY_BINS
-        first = np.searchsorted(cdf, edges[:-1], side="right")
-        last = np.searchsorted(cdf, edges[1:], side="left")
-        return cls(cdf, first.astype(np.int32), first == last)
+        d = st.entry_dist.reshape(-1, WEEKS_PER_YEAR_AGE)  # (S * P * 18, 52)
+        coarse = d.sum(axis=1)
+        prob, alias = _alias(coarse)
+        even = np.isclose(d, d[:, :1], rtol=1e-12, atol=0.0).all(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            week_cdf = np.cumsum(d, axis=1) / coarse[:, None]
+        return cls(prob, alias, even, np.nan_to_num(week_cdf, nan=1.0))
 
-    def draw(self, u: np.ndarray) -> np.ndarray:
-        i = (u * ENTRY_BINS).astype(np.intp)
-        cell = self.first[i].astype(np.intp)
-        split = np.flatnonzero(~self.whole[i])
-        if split.size:
-            cell[split] = np.searchsorted(self.cdf, u[split], side="right")
-        return np.minimum(cell, self.cdf.size - 1)
+    def draw(self, u: np.ndarray, u2: np.ndarray) -> np.ndarray:
+        """Cells (flat index into ``entry_dist``) for uniforms ``u``, ``u2`` on [0, 1)."""
+        n = self.prob.size
+        x = u * n
+        i = np.minimum(x.astype(np.intp), n - 1)
+        coarse = np.where(x - i < self.prob[i], i, self.alias[i])
+        week = (u2 * WEEKS_PER_YEAR_AGE).astype(np.intp)
+        odd = np.flatnonzero(~self.even[coarse])
+        if odd.size:
+            week[odd] = (u2[odd, None] >= self.week_cdf[coarse[odd], :-1]).sum(axis=1)
+        return coarse * WEEKS_PER_YEAR_AGE + week
 
 
 def _chunk(
@@ -248,7 +270,9 @@ def _chunk(
     # totals are BLAS matrix-vector products (exact for counts far below 2**53)
     counts = np.tile(np.bincount(c0, minlength=SP), R).astype(np.float64)
     initial = counts.reshape(R, S, P).astype(np.int32)
-    ones_p, ones_s = np.ones(P), np.ones(S)
+    # (SP, S + P): 1 where a cell is in that stage (first S columns) or placement (last P)
+    totals_of = np.concatenate([cells[:SP, None] // P == np.arange(S), cells[:SP, None] % P == np.arange(P)], axis=1)
+    totals_of = totals_of.astype(np.float64)
     no_slots = np.zeros(0, dtype=np.intp)
 
     stock_stage = np.empty((T, R, S), dtype=np.int32)
@@ -350,7 +374,7 @@ def _chunk(
         k = rng.poisson(lam[t])
         K = int(k.sum())
         if K:
-            cell_e = sampler.draw(rng.random(K))
+            cell_e = sampler.draw(rng.random(K), rng.random(K))
             s_e, p_e, a_e = cell_e // (P * A), (cell_e // A) % P, cell_e % A
             n_freed = np.bincount(freed_r, minlength=R)
             extra = np.maximum(k - n_freed, 0)  # entrants beyond the slots freed in their run this week
@@ -380,8 +404,9 @@ def _chunk(
             counts += np.bincount(np.concatenate(plus), minlength=R * SP + 1)[: R * SP]
         if flow_keys:
             flows[t] = np.bincount(np.concatenate(flow_keys), minlength=R * G1 * G1).reshape(R, G1, G1)
-        stock_stage[t] = (counts.reshape(R * S, P) @ ones_p).reshape(R, S)
-        stock_place[t] = ones_s @ counts.reshape(R, S, P)
+        tot = counts.reshape(R, SP) @ totals_of
+        stock_stage[t] = tot[:, :S]
+        stock_place[t] = tot[:, S:]
     idx = np.arange(G1)
     flows[:, :, idx, idx] = 0
     return Raw(stock_stage, stock_place, None, entries, exits, flows, initial, True)
