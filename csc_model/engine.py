@@ -109,9 +109,9 @@ def _compress_cdf(cum: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     X, Y, K = cum.shape
     rises = (np.diff(cum, axis=2, prepend=0.0) > 0).any(axis=0)  # (Y, K)
     kept = [np.flatnonzero(rises[y]) for y in range(Y)]
-    kc = max(1, max(len(k) for k in kept))
+    kc = max(2, max(len(k) for k in kept))  # at least one column of ``below``
     outcomes = np.full((Y, kc), K - 1, dtype=np.intp)
-    below = np.full((X, Y, max(kc - 1, 1)), 2.0)
+    below = np.full((X, Y, kc - 1), 2.0)
     for y, k in enumerate(kept):
         if k.size:
             outcomes[y, : k.size] = k
@@ -192,6 +192,7 @@ def _chunk(
     params: RunParams | None = None,
     tick: Callable[[int], None] | None = None,
     sampler: _EntrySampler | None = None,
+    out: Raw | None = None,
 ) -> Raw:
     """Stochastic runs for one block of runs (see :func:`run_stochastic`), with per-run ``params`` if given.
 
@@ -205,7 +206,8 @@ def _chunk(
     Children of the block sit in flat slot arrays, run by run (slot ``f`` belongs to run
     ``f // W``): a state cell (stage x placement, -1 if empty), the week of birth and the week
     of the next examination (or of turning 18, if sooner). Each week one comparison over the
-    slots finds the children due, and all of them are handled with whole-array operations.
+    slots find the children due, and all of them are handled with whole-array operations.
+    The results are written into ``out`` (zeroed arrays for these runs) if given.
     """
     rng = np.random.default_rng(seed)
     T, S, P = st.weeks, st.S, st.P
@@ -255,7 +257,8 @@ def _chunk(
     n0 = stage0.size
     room = int(2 * lam.max(initial=0) * 26) + 16
     W = n0 + room
-    cell = np.full(R * W, -1, dtype=np.int8)
+    cell_dtype = np.int8 if SP < 128 else np.int16
+    cell = np.full(R * W, -1, dtype=cell_dtype)
     birth = np.zeros(R * W, dtype=np.int16)
     due = np.full(R * W, NEVER, dtype=np.int16)
     high = np.full(R, n0, dtype=np.intp)  # columns used in each run
@@ -269,19 +272,18 @@ def _chunk(
     # children by run and cell (r * SP + cell): whole numbers held as floats, so that the weekly
     # totals are BLAS matrix-vector products (exact for counts far below 2**53)
     counts = np.tile(np.bincount(c0, minlength=SP), R).astype(np.float64)
-    initial = counts.reshape(R, S, P).astype(np.int32)
     # (SP, S + P): 1 where a cell is in that stage (first S columns) or placement (last P)
     totals_of = np.concatenate([cells[:SP, None] // P == np.arange(S), cells[:SP, None] % P == np.arange(P)], axis=1)
     totals_of = totals_of.astype(np.float64)
     no_slots = np.zeros(0, dtype=np.intp)
 
-    stock_stage = np.empty((T, R, S), dtype=np.int32)
-    stock_place = np.empty((T, R, P), dtype=np.int32)
-    entries = np.zeros((T, R), dtype=np.int32)
+    res = out if out is not None else _empty_raw(st, R)
+    res.initial[:] = counts.reshape(R, S, P)
+    stock_stage, stock_place, entries = res.stock_stage, res.stock_place, res.entries
     n_routes = len(EXIT_ROUTES)
-    exits = np.zeros((T, R, n_routes), dtype=np.int32)
+    exits = res.exits
     G1 = N_GROUPS + 1
-    flows = np.zeros((T, R, G1, G1), dtype=np.int32)
+    flows = res.group_flows
     e_tab = np.empty(0)
     ev_prev = None
 
@@ -293,7 +295,7 @@ def _chunk(
         n = np.bincount(r, minlength=R)
         col = np.arange(src.size) - np.repeat(np.cumsum(n) - n, n)
         dst = r * new_w + col
-        new_cell = np.full(R * new_w, -1, dtype=np.int8)
+        new_cell = np.full(R * new_w, -1, dtype=cell_dtype)
         new_birth = np.zeros(R * new_w, dtype=np.int16)
         new_due = np.full(R * new_w, NEVER, dtype=np.int16)
         new_cell[dst], new_birth[dst], new_due[dst] = cell[src], birth[src], due[src]
@@ -349,7 +351,7 @@ def _chunk(
             nd = next_due(t, np.minimum(rk_new, R * SP - 1), b)
             nd[gi] = NEVER
             due[f] = nd
-            cell[f] = np.where(gone, -1, c_new).astype(np.int8)
+            cell[f] = np.where(gone, -1, c_new).astype(cell_dtype)
             freed, freed_r = f[gi], r[gi]  # in run order
         # placement-shift lever: each eligible child moves with probability c / eligible
         c = shift_r[t]  # (R,) children to move this week, by run
@@ -409,7 +411,7 @@ def _chunk(
         stock_place[t] = tot[:, S:]
     idx = np.arange(G1)
     flows[:, :, idx, idx] = 0
-    return Raw(stock_stage, stock_place, None, entries, exits, flows, initial, True)
+    return res
 
 
 STOCHASTIC_BLOCKS = 2
@@ -447,14 +449,15 @@ def run_stochastic(
     starts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
     blocks_params = [None if params is None else params.block(int(a), int(b)) for a, b in pairwise(starts)]
     sampler = _EntrySampler.of(st)
+    # each block writes into its runs' slice of the result (no copy of the blocks at the end)
+    res = _empty_raw(st, runs)
+    views = [_runs_view(res, int(a), int(b)) for a, b in pairwise(starts)]
     if threads > 1 and blocks > 1 and progress is None:
         with ThreadPoolExecutor(max_workers=min(threads, blocks)) as ex:
-            return concat_runs(
-                list(ex.map(_chunk, [st] * blocks, sizes, seeds, blocks_params, [None] * blocks, [sampler] * blocks))
-            )
-    parts: list[Raw] = []
+            list(ex.map(_chunk, [st] * blocks, sizes, seeds, blocks_params, [None] * blocks, [sampler] * blocks, views))
+        return res
     done = 0
-    for n, sq, block in zip(sizes, seeds, blocks_params, strict=True):
+    for n, sq, block, view in zip(sizes, seeds, blocks_params, views, strict=True):
         tick = None
         if progress is not None:
             base = done
@@ -462,11 +465,41 @@ def run_stochastic(
             def tick(t: int, n: int = n, base: int = base) -> None:
                 progress((base + n * t / st.weeks) / runs)
 
-        parts.append(_chunk(st, n, sq, block, tick, sampler))
+        _chunk(st, n, sq, block, tick, sampler, view)
         done += n
         if progress is not None:
             progress(done / runs)
-    return concat_runs(parts)
+    return res
+
+
+def _empty_raw(st: Structure, runs: int) -> Raw:
+    """Zeroed result arrays of a stochastic run of ``runs`` runs."""
+    T, S, P, G1 = st.weeks, st.S, st.P, N_GROUPS + 1
+    z = np.zeros
+    return Raw(
+        z((T, runs, S), np.int32),
+        z((T, runs, P), np.int32),
+        None,
+        z((T, runs), np.int32),
+        z((T, runs, len(EXIT_ROUTES)), np.int32),
+        z((T, runs, G1, G1), np.int32),
+        z((runs, S, P), np.int32),
+        True,
+    )
+
+
+def _runs_view(raw: Raw, lo: int, hi: int) -> Raw:
+    """Runs ``lo`` to ``hi - 1`` of ``raw`` (views: writing to them writes to ``raw``)."""
+    return Raw(
+        raw.stock_stage[:, lo:hi],
+        raw.stock_place[:, lo:hi],
+        None,
+        raw.entries[:, lo:hi],
+        raw.exits[:, lo:hi],
+        raw.group_flows[:, lo:hi],
+        raw.initial[lo:hi],
+        True,
+    )
 
 
 def concat_runs(parts: list[Raw]) -> Raw:
