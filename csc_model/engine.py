@@ -117,7 +117,7 @@ def _compress_cdf(cum: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             outcomes[y, : k.size] = k
             outcomes[y, k.size :] = k[-1]
             below[:, y, : k.size - 1] = cum[:, y, k[:-1]]
-    return np.ascontiguousarray(below.reshape(X * Y, -1).T), outcomes
+    return np.ascontiguousarray(below.reshape(X * Y, -1).T, dtype=np.float32), outcomes
 
 
 def _pick(w: np.ndarray, below: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -226,11 +226,11 @@ def _chunk(
     B = ev_hi[:, :, None] + move_any.max(axis=1)[:, None, :]  # (R, S, P)
     B[:, PO_P] = ev_hi[:, PO_P, None]  # children placed for adoption do not move placement
     B = np.minimum(B, 1.0)
-    B_tab = B.reshape(-1)  # by r * SP + cell
+    B_tab = B.reshape(-1).astype(np.float32)  # by r * SP + cell; float32 chances: far finer than sampling noise
     with np.errstate(divide="ignore"):
         # gap = floor(log(u) / log(1 - B)) + 1 for u in (0, 1]; B == 0 gives inf/nan (never), B == 1 gives 1
-        inv_log_q = (1.0 / np.log1p(-B_tab)).astype(np.float32)
-    move_tab = move_any.reshape(-1)  # by (r * G + g) * P + p
+        inv_log_q = (1.0 / np.log1p(-B.reshape(-1))).astype(np.float32)
+    move_tab = move_any.reshape(-1).astype(np.float32)  # by (r * G + g) * P + p
     stage_below, stage_out = _compress_cdf(share_cum)  # rows r * S + s
     move_below, move_out = _compress_cdf(move_cum.reshape(R * G, P, P))  # rows (r * G + g) * P + p
     edges = np.array(st.age_group_edges)
@@ -306,7 +306,7 @@ def _chunk(
             tick(t)
         if ev_prev is None or not np.array_equal(ev[t], ev_prev):
             ev_prev = ev[t]
-            e_tab = np.repeat(np.minimum(ev[t][None, :] * row_mult, 1.0).reshape(-1), P)  # by r * SP + cell
+            e_tab = np.repeat(np.minimum(ev[t][None, :] * row_mult, 1.0).reshape(-1).astype(np.float32), P)
         minus: list[np.ndarray] = []
         plus: list[np.ndarray] = []
         flow_keys: list[np.ndarray] = []
@@ -320,7 +320,7 @@ def _chunk(
             b = birth[f]
             r = f // W
             rk = r * SP + c_old
-            x = rng.random(n) * B_tab[rk]  # uniform on [0, B)
+            x = rng.random(n, dtype=np.float32) * B_tab[rk]  # uniform on [0, B)
             e = e_tab[rk]
             age = t - b  # int16
             leave = age >= A
@@ -336,7 +336,7 @@ def _chunk(
             # placement move: after a stage event with a fresh uniform; otherwise
             # (x - e) / (1 - e), uniform on [0, (B - e) / (1 - e)), which covers the move chance
             mk = (r * G + age_group[age]) * P + p_new
-            w = np.where(event, rng.random(n), (x - e) / np.maximum(1.0 - e, 1e-300))
+            w = np.where(event, rng.random(n, dtype=np.float32), (x - e) / np.maximum(1.0 - e, np.float32(1e-30)))
             mi = np.flatnonzero((w < move_tab[mk]) & movable[s_new])
             if mi.size:
                 p_new[mi] = move_out[p_new[mi], _pick(w[mi], move_below, mk[mi])]
