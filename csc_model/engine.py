@@ -7,9 +7,11 @@ the end of each week.
 
 * :func:`run_deterministic` carries expected numbers of children in an array
   (stage cell x placement x age in weeks).
-* :func:`run_stochastic` carries individual children for R runs at once (arrays of shape
-  runs x slots), drawing Poisson entries and a Bernoulli event for each child each week from
-  the same probabilities, so that counts of exits and moves are binomial / multinomial.
+* :func:`run_stochastic` carries individual children for R runs at once (flat slot arrays,
+  run by run), drawing Poisson entries and a Bernoulli event for each child each week from
+  the same probabilities, so that counts of exits and moves are binomial / multinomial. Only
+  the children likely to have an event in a week are touched (thinning, see :func:`_chunk`),
+  all of them at once with whole-array numpy operations: no Python loop over children or runs.
 """
 
 from __future__ import annotations
@@ -437,9 +439,9 @@ def run_stochastic(
     This runs inside the Streamlit server, one multi-threaded process shared by every user,
     where a forked child inherits locks held by other threads and can freeze the server (seen
     under load with an earlier version that forked); the server never forks. A command-line
-    caller may ask for ``threads=2`` (the blocks on two threads, without progress: about 1.6
-    times as fast on two cores, as numpy releases the interpreter lock in its larger steps). The
-    runs are the same either way.
+    caller may ask for ``threads=2`` (the blocks on two threads, without progress; faster on
+    two cores only as far as numpy releases the interpreter lock in its array operations). The
+    runs are the same either way, and each block writes into its own runs of one result.
     """
     if runs < 1:
         raise ValueError("runs must be at least 1")
