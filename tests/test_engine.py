@@ -56,6 +56,21 @@ def test_conservation_stochastic_is_exact_in_integers(base: Scenario) -> None:
     assert_conserved(raw, st, atol=0)
 
 
+def test_stochastic_runs_keep_every_child_with_many_proceedings_phases(base: Scenario) -> None:
+    # twelve phases make more stage-and-placement cells than a byte can number
+    s = base.with_values({"proceedings.erlang_order": 12, "years": 2})
+    st = build(s)
+    assert st.S * st.P > 127
+    raw = run_stochastic(st, 40, seed=4)
+    assert (raw.stock_stage >= 0).all() and (raw.stock_place >= 0).all()
+    np.testing.assert_array_equal(raw.stock_stage.sum(axis=2), raw.stock_place.sum(axis=2))
+    assert_conserved(raw, st, atol=0)
+    phases = slice(1, st.k + 1)
+    det = run_deterministic(st).stock_stage[-1, 0, phases].sum()
+    sto = raw.stock_stage[-1, :, phases].sum(axis=1)
+    assert abs(sto.mean() - det) < 4 * sto.std(ddof=1) / np.sqrt(sto.size) + 2.0
+
+
 def test_conservation_holds_in_period_tables(base_result: Result) -> None:
     for freq in ("week", "month", "fy"):
         t = base_result.table(freq)
