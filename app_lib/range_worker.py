@@ -7,8 +7,10 @@ the second core while the server draws pages on the first.
 
 Safe by construction:
 
-* the worker is *spawned* (a fresh interpreter), never forked from the multi-threaded server,
-  so it inherits no lock another thread held;
+* the worker is a fresh interpreter started with :mod:`subprocess` (fork and exec at once),
+  never a Python-level fork of the multi-threaded server, so it inherits no lock another thread
+  held; it imports only the model (``multiprocessing``'s spawn would re-run the app's script in
+  the child, which Streamlit registers as ``__main__``);
 * one job at a time (the server's :class:`~app_lib.server_limits.Gate` already lets one range
   through at a time); the worker reports its progress after each block of runs;
 * Stop (or a session that goes away) terminates the worker, which frees its CPU at once; the
@@ -20,23 +22,51 @@ Set ``CSC_RANGE_WORKER=0`` to always compute in the session's thread.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
+import pickle
+import select
+import struct
+import subprocess
+import sys
 import threading
-from multiprocessing.connection import Connection
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from app_lib.projection import Progress, Tables
 
 POLL_SECONDS = 0.25
+ROOT = Path(__file__).resolve().parent.parent
+_HEADER = struct.Struct("!Q")
 
 
 def enabled() -> bool:
-    """Whether ranges go to the worker process (``CSC_RANGE_WORKER=0`` turns it off)."""
+    """Whether ranges of outcomes go to the worker process (``CSC_RANGE_WORKER=0`` turns them off)."""
     return os.environ.get("CSC_RANGE_WORKER", "1") != "0"
 
 
-def _serve(conn: Connection) -> None:  # pragma: no cover - runs in the worker process
+def _send(stream: IO[bytes], message: Any) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def _read_exactly(stream: IO[bytes], n: int) -> bytes:
+    chunks, got = [], 0
+    while got < n:
+        chunk = stream.read(n - got)
+        if not chunk:
+            raise EOFError("the other side closed the pipe")
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def _receive(stream: IO[bytes]) -> Any:
+    (size,) = _HEADER.unpack(_read_exactly(stream, _HEADER.size))
+    return pickle.loads(_read_exactly(stream, size))
+
+
+def _serve(inp: IO[bytes], out: IO[bytes]) -> None:  # pragma: no cover - runs in the worker process
     """The worker's loop: receive (scenario JSON, runs, seed), send progress, then the tables."""
     from app_lib import server_limits as limits
     from app_lib.projection import compute
@@ -45,20 +75,19 @@ def _serve(conn: Connection) -> None:  # pragma: no cover - runs in the worker p
     limits.limit_native_threads(1)
     while True:
         try:
-            job = conn.recv()
+            scenario_json, runs, seed = _receive(inp)
         except EOFError:
             return
-        scenario_json, runs, seed = job
         try:
             tables = compute(
                 Scenario.from_json(scenario_json),
                 runs,
                 seed,
-                lambda share, _what: conn.send(("progress", float(share))),
+                lambda share, _what: _send(out, ("progress", float(share))),
             )
-            conn.send(("done", tables))
+            _send(out, ("done", tables))
         except Exception as exc:  # reported to the session, which computes in its own thread
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+            _send(out, ("error", f"{type(exc).__name__}: {exc}"))
         finally:
             limits.release_memory()
 
@@ -68,50 +97,62 @@ class WorkerFailed(RuntimeError):
 
 
 class RangeWorker:
-    """One spawned worker process, started when first needed and restarted after a Stop."""
+    """One worker process (``python -m app_lib.range_worker``), started when first needed, restarted after a Stop.
+
+    Started with :mod:`subprocess` (fork and exec at once: no Python code of the server runs in the
+    child, and the child imports only the model, not the app's script) and spoken to over its
+    standard input and output.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._proc: Any = None
-        self._conn: Connection | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
 
     @property
     def pid(self) -> int | None:
-        return self._proc.pid if self._proc is not None and self._proc.is_alive() else None
+        return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
 
     def _start(self) -> None:
-        ctx = mp.get_context("spawn")
-        parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_serve, args=(child,), name="csc-range-worker", daemon=True)
-        proc.start()
-        child.close()
-        self._proc, self._conn = proc, parent
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "app_lib.range_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=ROOT,
+            env=env,
+            close_fds=True,
+        )
 
     def stop(self) -> None:
         """End the worker process now (its job, if any, is abandoned)."""
-        proc, conn = self._proc, self._conn
-        self._proc = self._conn = None
-        if conn is not None:
-            conn.close()
-        if proc is not None:
-            proc.terminate()
-            proc.join(5)
-            if proc.is_alive():  # pragma: no cover - terminate is normally enough
-                proc.kill()
-                proc.join(5)
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        for stream in (proc.stdin, proc.stdout):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:  # pragma: no cover - terminate is normally enough
+            proc.kill()
+            proc.wait(5)
 
     def run(self, scenario_json: str, runs: int, seed: int, progress: Progress | None = None) -> Tables:
-        """The range of outcomes of a scenario, worked out in the worker.
+        """The projection of a scenario (a range of outcomes when ``runs`` > 0), worked out in the worker.
 
-        ``progress`` is called in the caller's thread after each block of runs; if it raises
-        (Stop), the worker is terminated and the exception goes on up.
+        ``progress`` is called in the caller's thread after each block of runs and between polls; if
+        it raises (Stop), the worker is terminated and the exception goes on up.
         """
         with self._lock:
             try:
-                if self._proc is None or not self._proc.is_alive():
+                if self._proc is None or self._proc.poll() is not None:
                     self._start()
-                assert self._conn is not None
-                self._conn.send((scenario_json, runs, seed))
+                assert self._proc is not None and self._proc.stdin is not None
+                _send(self._proc.stdin, (scenario_json, runs, seed))
             except (OSError, ValueError) as exc:
                 self.stop()
                 raise WorkerFailed(f"the worker could not start: {exc}") from exc
@@ -122,22 +163,19 @@ class RangeWorker:
                 raise
 
     def _wait(self, progress: Progress | None) -> Tables:
-        conn, proc = self._conn, self._proc
-        assert conn is not None and proc is not None
+        proc = self._proc
+        assert proc is not None and proc.stdout is not None
         while True:
             if progress is not None:
                 progress(-1.0, "tick")  # lets the caller stop while the worker starts up
-            try:
-                ready = conn.poll(POLL_SECONDS)
-            except (OSError, EOFError) as exc:
-                raise WorkerFailed("the worker went away") from exc
+            ready, _, _ = select.select([proc.stdout], [], [], POLL_SECONDS)
             if not ready:
-                if not proc.is_alive():
-                    raise WorkerFailed(f"the worker stopped (exit code {proc.exitcode})")
+                if proc.poll() is not None:
+                    raise WorkerFailed(f"the worker stopped (exit code {proc.returncode})")
                 continue
             try:
-                kind, payload = conn.recv()
-            except (OSError, EOFError) as exc:
+                kind, payload = _receive(proc.stdout)
+            except (OSError, EOFError, pickle.UnpicklingError) as exc:
                 raise WorkerFailed("the worker went away") from exc
             if kind == "progress":
                 if progress is not None:
@@ -146,3 +184,7 @@ class RangeWorker:
                 return payload
             else:
                 raise WorkerFailed(str(payload))
+
+
+if __name__ == "__main__":  # pragma: no cover - the worker process
+    _serve(sys.stdin.buffer, sys.stdout.buffer)

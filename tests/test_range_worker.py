@@ -54,3 +54,39 @@ def test_a_failing_job_is_reported_not_hung(worker) -> None:
     with pytest.raises(range_worker.WorkerFailed):
         worker.run("{not json", 4, 1)
     assert worker.run(default_scenario().to_json(indent=None), 4, 1).runs == 4  # the worker still serves
+
+
+def test_the_app_works_out_its_ranges_in_the_worker() -> None:
+    """Under Streamlit (whose script is ``__main__``) the range really comes from the worker process, not
+    from the fallback in the session's thread: the worker is alive afterwards and the band is drawn."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from app_lib import runner
+
+    runner.clear_cache()
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=180)
+    at.run()
+    at.toggle(key="pref:stochastic").set_value(True).run()
+    assert not at.exception
+    assert runner._server().worker.pid is not None
+    assert any("Grey band" in c.value for c in at.caption)
+
+
+def test_the_worker_does_not_run_the_servers_main_script(tmp_path, monkeypatch) -> None:
+    """Streamlit registers the app's script as ``__main__``; a worker started by multiprocessing's spawn
+    re-runs ``__main__`` in the child (the whole app, and from there more workers). The worker must not."""
+    import sys
+    import types
+
+    bomb = tmp_path / "app_script.py"
+    bomb.write_text("raise SystemExit('the app script ran in the worker')\n")
+    fake = types.ModuleType("__main__")
+    fake.__file__ = str(bomb)
+    monkeypatch.setitem(sys.modules, "__main__", fake)
+    w = range_worker.RangeWorker()
+    try:
+        assert w.run(default_scenario().to_json(indent=None), 4, 1).runs == 4
+    finally:
+        w.stop()
