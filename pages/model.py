@@ -286,8 +286,8 @@ treat the gain over "next year = this year" as promising rather than proven (mea
 
 **Your own return.** *Load your data* re-runs the model from six earlier 31 Marches, using only what was known then,
 and compares with what happened. On authorities simulated by a process that is not this model, the band from 10%
-to 90% held the actual 78% of the time, and the middle forecast was off by 3.75%, 4.5% and 5.2% one, two and three
-years ahead, against 3.80%, 5.2% and 7.3% for "next year = this year" (measured 30 November 2026).
+to 90% held the actual 78% of the time, and the middle forecast was off by 3.6%, 4.2% and 5.0% one, two and three
+years ahead, against 3.8%, 5.2% and 7.3% for "next year = this year" (measured 30 November 2026).
 """
 )
 
