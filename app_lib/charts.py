@@ -393,6 +393,11 @@ def _coarse(lo: float, hi: float) -> tuple[float, float]:
     return math.floor(lo / step) * step, math.ceil(hi / step) * step
 
 
+def _by_scenario(frames: Mapping[str, pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    """``columns`` of each scenario's frame, one under the other, with the scenario's name in ``scenario``."""
+    return pd.concat([df[columns].assign(scenario=name) for name, df in frames.items()], ignore_index=True)
+
+
 def _lines_parts(
     frames: Mapping[str, pd.DataFrame],
     column: str,
@@ -401,12 +406,7 @@ def _lines_parts(
     height: int = HEIGHT,
     baseline: str = BASELINE_NAME,
 ) -> templates.Parts:
-    rows = []
-    for name, df in frames.items():
-        part = df[["period_end", column]].copy()
-        part["scenario"] = name
-        rows.append(part)
-    data = pd.concat(rows, ignore_index=True)
+    data = _by_scenario(frames, ["period_end", column])
     data["period_end"] = pd.to_datetime(data["period_end"])
     data["value_text"] = data[column].map(fmt.gbp_exact if money else fmt.children)
     lo, hi = float(data[column].min()), float(data[column].max())
@@ -475,12 +475,7 @@ def _fy_bars_parts(
     title: str = "£ million",
     baseline: str = BASELINE_NAME,
 ) -> templates.Parts:
-    rows = []
-    for name, df in frames.items():
-        part = df[["period", column]].copy()
-        part["scenario"] = name
-        rows.append(part)
-    data = pd.concat(rows, ignore_index=True)
+    data = _by_scenario(frames, ["period", column])
     data["value_m"] = data[column] / 1e6
     data["value_text"] = data[column].map(fmt.gbp)
     periods = tuple(dict.fromkeys(data["period"]))
