@@ -9,7 +9,7 @@ import pandas as pd
 
 from .calibrate import _coded
 from .checks import prepare
-from .reading import SSDA903Error, default_as_at, read_table
+from .reading import SSDA903Error, default_as_at, read_tables
 
 
 def children_in_care_by_month(
@@ -31,15 +31,7 @@ def children_in_care_by_month(
     (default: the 31 March ending the return), the last ``months`` of them if given.
     Raises :class:`SSDA903Error` with plain messages if the tables cannot be used.
     """
-    problems: list[str] = []
-    tables: dict[str, pd.DataFrame] = {}
-    for name, data in (("header", header), ("episodes", episodes)):
-        try:
-            tables[name] = read_table(data, name)
-        except SSDA903Error as exc:
-            problems += exc.problems
-    if problems:
-        raise SSDA903Error(problems)
+    tables = read_tables({"header": header, "episodes": episodes})
     if months is not None and months < 1:
         raise SSDA903Error([f"months: {months} is out of range; at least 1"])
     prep = prepare(tables["header"], tables["episodes"], la=la, today=today)

@@ -16,7 +16,7 @@ from .entries import entries_step
 from .figures import DEFAULT_WINDOW_WEEKS, PRIOR_EVENTS, Calibration, MoveFigure, RateFigure
 from .moves import _calibrate_moves
 from .rates import _calibrate_rates, _RateCalibration
-from .reading import SSDA903Error, read_table
+from .reading import SSDA903Error, read_tables
 from .starting import starting_position
 from .trend import EntryTrend
 
@@ -62,17 +62,7 @@ def calibrate(
         raise SSDA903Error([f"window: {window_weeks} weeks is out of range; allowed 4 to 520"])
     if not 0 <= prior_events <= 1000:
         raise SSDA903Error([f"prior events: {prior_events} is out of range; allowed 0 to 1,000"])
-    problems: list[str] = []
-    tables: dict[str, pd.DataFrame] = {}
-    for name, data in (("header", header), ("episodes", episodes), ("uasc", uasc)):
-        if data is None:
-            continue
-        try:
-            tables[name] = read_table(data, name)
-        except SSDA903Error as exc:
-            problems += exc.problems
-    if problems:
-        raise SSDA903Error(problems)
+    tables = read_tables({"header": header, "episodes": episodes, "uasc": uasc})
     prep = prepare(tables["header"], tables["episodes"], tables.get("uasc"), la=la, today=today)
     header, episodes = prep.header, prep.episodes
     warnings: list[str] = list(prep.notes)

@@ -85,6 +85,23 @@ def read_table(data: bytes | str | Path | pd.DataFrame, table: str) -> pd.DataFr
     return df
 
 
+def read_tables(tables: dict[str, bytes | str | Path | pd.DataFrame | None]) -> dict[str, pd.DataFrame]:
+    """Read each named table given (None: left out) with :func:`read_table`; every table's problems are
+    reported together in one :class:`SSDA903Error`."""
+    problems: list[str] = []
+    out: dict[str, pd.DataFrame] = {}
+    for name, data in tables.items():
+        if data is None:
+            continue
+        try:
+            out[name] = read_table(data, name)
+        except SSDA903Error as exc:
+            problems += exc.problems
+    if problems:
+        raise SSDA903Error(problems)
+    return out
+
+
 def _read_csv_bytes(raw: bytes, table: str) -> pd.DataFrame:
     """CSV text as saved by a case management system or by Excel: UTF-8 (with or without a
     byte-order mark), UTF-16 with its byte-order mark, or Windows-1252, separated by commas,
