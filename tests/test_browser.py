@@ -343,7 +343,9 @@ def test_stop_ends_a_long_range_of_outcomes(server: str, browser) -> None:
     settle(page)
     runs.fill("1000")
     runs.press("Enter")
-    stop = page.get_by_role("button", name="Stop").first
+    # the app's own Stop button (key stop_range), not Streamlit's "Stop" in the running-script status
+    # widget, which stops the script without a rerun (and so without the message)
+    stop = page.locator(".st-key-stop_range button").first
     stop.wait_for(timeout=60_000)
     stop.click()
     page.get_by_text("The range of outcomes was stopped").first.wait_for(timeout=60_000)
