@@ -17,8 +17,7 @@ from html import escape
 
 import altair as alt
 
-from csc_model.config import source_for
-from csc_model.narrative import (
+from csc_model.reporting.narrative import (
     ROUNDING_STATEMENT,
     Narrative,
     Projection,
@@ -26,6 +25,7 @@ from csc_model.narrative import (
     long_date,
     narrate,
 )
+from csc_model.scenario.config import source_for
 
 from . import briefing_charts as bc
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from csc_model.narrative import ROUNDING_STATEMENT, Narrative, Projection, key_assumptions, long_date, narrate
+from csc_model.reporting.narrative import ROUNDING_STATEMENT, Narrative, Projection, key_assumptions, long_date, narrate
 
 from . import brief
 from . import briefing_charts as bc

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from csc_model.narrative import (
+from csc_model.reporting.narrative import (
     Projection,
     changed_levers,
     children_at_start,

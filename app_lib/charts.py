@@ -13,8 +13,8 @@ from collections.abc import Mapping
 import altair as alt
 import pandas as pd
 
-from csc_model.config import load_placement_types
-from csc_model.structure import STAGE_GROUP_LABELS, STAGE_GROUPS
+from csc_model.scenario.config import load_placement_types
+from csc_model.solvers.structure import STAGE_GROUP_LABELS, STAGE_GROUPS
 
 from . import chart_templates as templates
 from . import formatting as fmt

@@ -9,8 +9,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from csc_model import Scenario, ScenarioError, default_scenario, presets
-from csc_model.presets import PRESETS, apply_preset
+from csc_model import Scenario, ScenarioError, default_scenario
+from csc_model.scenario import presets
+from csc_model.scenario.presets import PRESETS, apply_preset
 
 from . import budget_paper, charts, exports, runner, state, urlstate, widgets
 from . import formatting as fmt

@@ -17,8 +17,8 @@ from typing import Any
 import pandas as pd
 
 from csc_model import Scenario, default_scenario
-from csc_model.attribution import changed_fields
-from csc_model.config import source_for
+from csc_model.reporting.attribution import changed_fields
+from csc_model.scenario.config import source_for
 
 from . import budget_paper as bp
 from . import formatting as fmt

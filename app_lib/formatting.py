@@ -12,8 +12,8 @@ import math
 import re
 from typing import Literal
 
-from csc_model import rounding
-from csc_model.rounding import RULE as ROUNDING_RULE  # noqa: F401 - stated on the Model page
+from csc_model.reporting import rounding
+from csc_model.reporting.rounding import RULE as ROUNDING_RULE  # noqa: F401 - stated on the Model page
 
 MINUS = "-"  # ASCII minus: st.metric reads a leading "-" as a fall
 

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from csc_model.attribution import GROUPS, changed_fields  # noqa: F401 - GROUPS: the lever groups, for the pages
-from csc_model.config import load_placement_types, source_for
+from csc_model.reporting.attribution import GROUPS, changed_fields  # noqa: F401 - GROUPS: the lever groups, for the pages
 from csc_model.scenario import AGE_BAND_LABELS, Issue, Scenario, diff, field_meta, get_path
-from csc_model.structure import STAGE_GROUP_LABELS
+from csc_model.scenario.config import load_placement_types, source_for
+from csc_model.solvers.structure import STAGE_GROUP_LABELS
 
 from . import formatting as fmt
 
@@ -214,7 +214,7 @@ BUDGET_OVERRIDE_HELP = (
     "uplift, until the next year with a figure of its own; a blank year before any typed figure grows from the "
     "first-year budget. Type in £ million: 36 is £36.0m, 37.125 is £37,125,000."
 )
-"""How the years after a budget override follow (csc_model.results.budget_by_fy)."""
+"""How the years after a budget override follow (csc_model.reporting.results.budget_by_fy)."""
 
 
 @lru_cache(maxsize=4096)

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from csc_model import narrative
-from csc_model.narrative import (
+from csc_model.reporting import narrative
+from csc_model.reporting.narrative import (
     PLACEMENT_PHRASES,
     LeverChange,
     Projection,

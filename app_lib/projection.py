@@ -10,7 +10,7 @@ import pandas as pd
 
 from app_lib import formatting as fmt
 from csc_model import Scenario
-from csc_model.results import project
+from csc_model.reporting.results import project
 
 Progress = Callable[[float, str], None]
 """Told the share done (0 to 1) and what is happening; may raise to stop (the app's progress bar
@@ -33,7 +33,7 @@ def compute(scenario: Scenario, runs: int, seed: int, progress: Progress | None 
     """Project ``scenario`` (deterministic when ``runs`` is 0) and report it every way the app shows it."""
     tick = None if progress is None else (lambda share: progress(share, "running"))
     # The range of outcomes is honest: each run draws its own rates, prices and inflation from
-    # their stated ranges (csc_model.uncertainty) as well as chance in who enters and leaves care.
+    # their stated ranges (csc_model.solvers.uncertainty) as well as chance in who enters and leaves care.
     res = project(scenario, runs=runs, seed=seed, parameter_uncertainty=runs > 0, progress=tick)
     fy = res.table("fy")
     # Pressure as the budget-paper table shows it (spend and budget each to the nearest £1,000,

@@ -1,6 +1,6 @@
 """The one place the app runs the model: cached, keyed by the scenario, bounded.
 
-Pages never call ``csc_model.results.project`` themselves; they ask for :class:`Tables`, which
+Pages never call ``csc_model.reporting.results.project`` themselves; they ask for :class:`Tables`, which
 hold every frame a page draws. A cache hit costs a few milliseconds (unpickling the frames).
 
 The server is shared by every user, so (see :mod:`app_lib.server_limits`):
@@ -29,8 +29,9 @@ from app_lib import chart_templates as templates
 from app_lib import range_worker
 from app_lib import server_limits as limits
 from app_lib.projection import Progress, Tables, compute
-from csc_model import Scenario, attribution
-from csc_model.attribution import INTERACTION  # noqa: F401 - used by the chart builders and tests
+from csc_model import Scenario
+from csc_model.reporting import attribution
+from csc_model.reporting.attribution import INTERACTION  # noqa: F401 - used by the chart builders and tests
 
 MAX_RUNS = 1000
 """The most stochastic runs one request may ask for (about 140 MB while it runs)."""
@@ -157,7 +158,7 @@ def clear_cache() -> None:
 
 
 def lever_contributions(base: Scenario, other: Scenario) -> pd.DataFrame:
-    """:func:`csc_model.attribution.lever_contributions` with the app's cached projections."""
+    """:func:`csc_model.reporting.attribution.lever_contributions` with the app's cached projections."""
     return attribution.lever_contributions(base, other, fy_table=lambda s: tables(s).fy)
 
 

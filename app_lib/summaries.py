@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from csc_model.structure import STAGE_GROUP_LABELS, STAGE_GROUPS
+from csc_model.solvers.structure import STAGE_GROUP_LABELS, STAGE_GROUPS
 
 from . import formatting as fmt
 

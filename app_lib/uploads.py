@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 
 from csc_model import Scenario, ScenarioError
 from csc_model.scenario import Issue
-from csc_model.scenario_io import FILE, compact
+from csc_model.scenario.json_io import FILE, compact
 
 from . import formatting as fmt
 from .levers import friendly_issues

@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 
 from csc_model import Scenario, ScenarioError, default_scenario
 from csc_model.scenario import Issue, diff
-from csc_model.scenario_io import InputProblem, decode_bytes, loads, loads_value
+from csc_model.scenario.json_io import InputProblem, decode_bytes, loads, loads_value
 
 from .levers import value_at
 from .uploads import presentable

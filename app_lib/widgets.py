@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from csc_model.config import load_placement_types
 from csc_model.scenario import field_meta
+from csc_model.scenario.config import load_placement_types
 
 from . import formatting as fmt
 from . import state

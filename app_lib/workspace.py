@@ -1,7 +1,7 @@
 """A workspace file: every saved scenario and the baseline in one JSON file, to download and load again.
 
 Saved scenarios last one browser session; this file keeps them. It is read with the library's
-hardened JSON reader (:func:`csc_model.scenario_io.loads`: no NaN, no repeated keys, no deep
+hardened JSON reader (:func:`csc_model.scenario.json_io.loads`: no NaN, no repeated keys, no deep
 nesting) after a size check, and each scenario in it is validated like an uploaded scenario file.
 A file with any problem is not loaded at all and every problem is named in plain words.
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from csc_model import Scenario, ScenarioError
-from csc_model.scenario_io import FILE, InputProblem, loads
+from csc_model.scenario.json_io import FILE, InputProblem, loads
 
 from . import formatting as fmt
 from .levers import friendly_issues

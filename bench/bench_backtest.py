@@ -41,7 +41,7 @@ if str(ROOT) not in sys.path:
 
 from csc_model import backtest as bt  # noqa: E402
 from csc_model import default_scenario  # noqa: E402
-from csc_model.results import project  # noqa: E402
+from csc_model.reporting.results import project  # noqa: E402
 from tests.independent_generator import simulate_authority  # noqa: E402
 
 WINDOW_AUTHORITIES = ((200, 100), (400, 101), (600, 102), (800, 103), (1000, 104), (1200, 105))

@@ -50,9 +50,9 @@ if str(CODE) not in sys.path:
 import numpy as np  # noqa: E402
 
 from csc_model import default_scenario  # noqa: E402
-from csc_model.engine import run_deterministic, run_stochastic  # noqa: E402
-from csc_model.results import project  # noqa: E402
-from csc_model.structure import build  # noqa: E402
+from csc_model.reporting.results import project  # noqa: E402
+from csc_model.solvers.engine import run_deterministic, run_stochastic  # noqa: E402
+from csc_model.solvers.structure import build  # noqa: E402
 from tests.reference_engine import run_deterministic_reference  # noqa: E402
 
 DET_TARGET_MS = 20.0
@@ -123,7 +123,7 @@ def deterministic_timings(repeats: int) -> dict[str, dict[str, float]]:
 
 def _both_sources(runs: int, seed: int) -> Callable[[], object]:
     """The app's range of outcomes: per-run parameter draws and chance (build excluded)."""
-    from csc_model.uncertainty import draw_parameters, run_with_parameters
+    from csc_model.solvers.uncertainty import draw_parameters, run_with_parameters
 
     s = default_scenario()
     st = build(s)

@@ -41,9 +41,9 @@ import pysd  # noqa: E402
 from bench_engine import machine, timeit  # noqa: E402
 
 from csc_model import default_scenario  # noqa: E402
-from csc_model.engine import run_deterministic, run_stochastic  # noqa: E402
 from csc_model.scenario import AGE_BAND_YEARS, AGE_BANDS, Scenario  # noqa: E402
-from csc_model.structure import EXIT_ROUTES, STAGE_GROUPS, build, price_index_by_fy, weekly_from_annual  # noqa: E402
+from csc_model.solvers.engine import run_deterministic, run_stochastic  # noqa: E402
+from csc_model.solvers.structure import EXIT_ROUTES, STAGE_GROUPS, build, price_index_by_fy, weekly_from_annual  # noqa: E402
 
 MDL = HERE / "aggregate_model.mdl"
 WEEKS = 260  # 5 years of weekly steps

@@ -16,9 +16,10 @@ import sys
 import numpy as np
 import pandas as pd
 
-from .results import project, runs_by_period
-from .scenario import Scenario
-from .ssda903 import (
+from csc_model.reporting.results import project, runs_by_period
+from csc_model.scenario import Scenario
+from csc_model.solvers.uncertainty import Evidence
+from csc_model.ssda903 import (
     DEFAULT_WINDOW_WEEKS,
     PRIOR_EVENTS,
     SSDA903Error,
@@ -27,7 +28,6 @@ from .ssda903 import (
     legal_status_codes,
     read_table,
 )
-from .uncertainty import Evidence
 
 MEASURES = ("children_in_care", "entries", "exits", "in_proceedings")
 

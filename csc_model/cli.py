@@ -11,12 +11,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import backtest
-from .defaults import default_scenario
-from .presets import PRESETS, apply_preset
-from .scenario import Scenario, ScenarioError
-from .scenario_io import InputProblem, loads_value
-from .ssda903 import DEFAULT_WINDOW_WEEKS, PRIOR_EVENTS
+from csc_model import backtest
+from csc_model.scenario import Scenario, ScenarioError
+from csc_model.scenario.defaults import default_scenario
+from csc_model.scenario.json_io import InputProblem, loads_value
+from csc_model.scenario.presets import PRESETS, apply_preset
+from csc_model.ssda903 import DEFAULT_WINDOW_WEEKS, PRIOR_EVENTS
 
 EXIT_BAD_INPUT = 2
 MAX_SCENARIO_BYTES = 1_000_000
@@ -107,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--scenario", help="base scenario JSON for everything else (default: the bundled defaults)")
     c.add_argument("--out", required=True, help="output scenario JSON file, or - for standard output")
     c.add_argument("--report", help="also write how each figure was worked out (CSV)")
-    from .published.cli import add_parsers as add_published
+    from csc_model.published.cli import add_parsers as add_published
 
     add_published(sub)
     backtest.add_parser(sub)
@@ -133,7 +133,7 @@ def _read_scenario(path: str) -> Scenario:
 
 
 def _issue(where: str, message: str):  # noqa: ANN202 - tiny local helper
-    from .scenario import Issue
+    from csc_model.scenario import Issue
 
     return Issue(where, None, message)
 
@@ -166,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "calibrate":
         return _calibrate(args)
     if args.command.startswith("published"):
-        from .published.cli import dispatch
+        from csc_model.published.cli import dispatch
 
         return dispatch(args, _read_scenario)
     if args.command == "compare":
@@ -193,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.runs < 0 or args.runs > 100_000:
         return _fail([f"--runs: value {args.runs} is out of range; allowed 0 to 100,000"])
 
-    from .results import project
+    from csc_model.reporting.results import project
 
     result = project(scenario, runs=args.runs, seed=args.seed, parameter_uncertainty=not args.chance_only, threads=2)
     table = result.table(args.freq)
@@ -211,7 +211,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     """``calibrate``: the SSDA903 tables are read in memory; only the aggregate scenario is written."""
     import datetime as dt
 
-    from .ssda903 import SSDA903Error, calibrate, default_as_at, read_table
+    from csc_model.ssda903 import SSDA903Error, calibrate, default_as_at, read_table
 
     try:
         base = _read_scenario(args.scenario) if args.scenario else default_scenario()
@@ -294,8 +294,8 @@ def _compare(args: argparse.Namespace) -> int:
             problems += [str(i) for i in exc.issues]
     if problems:
         return _fail(problems)
-    from .attribution import lever_contributions
-    from .results import compare, project
+    from csc_model.reporting.attribution import lever_contributions
+    from csc_model.reporting.results import compare, project
 
     base, scen = scenarios["baseline"], scenarios["scenario"]
     if base.start_date != scen.start_date or base.years != scen.years:

@@ -23,8 +23,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from csc_model import default_scenario  # noqa: E402
-from csc_model.config import source_for  # noqa: E402
 from csc_model.scenario import Scenario, field_meta  # noqa: E402
+from csc_model.scenario.config import source_for  # noqa: E402
 
 
 def _fmt_num(x: float) -> str:

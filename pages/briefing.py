@@ -3,7 +3,7 @@
 Councillors are not analysts: this page leads with three or four sentences they can repeat,
 two charts readable across a room, the four levers they ask about most, a glossary, and a
 one-page brief to download (HTML and PDF). Every sentence is computed from the model
-(csc_model.narrative). "Present" turns the page into slides for a council chamber (one big
+(csc_model.reporting.narrative). "Present" turns the page into slides for a council chamber (one big
 figure or one chart per screen, no sidebar; the slides come from app_lib.presentation).
 Works inside app.py and on its own (``streamlit run pages/briefing.py``).
 """
@@ -20,9 +20,9 @@ from app_lib import brief, brief_pdf, components, exports, runner, state, summar
 from app_lib import briefing_charts as bc
 from app_lib import presentation as pr
 from app_lib.formatting import md_escape
-from csc_model.calendar import add_years
-from csc_model.config import DATA_DIR, placement_labels
-from csc_model.narrative import TableProjection, narrate
+from csc_model.reporting.narrative import TableProjection, narrate
+from csc_model.scenario.calendar import add_years
+from csc_model.scenario.config import DATA_DIR, placement_labels
 
 PREFIX = "briefing:"
 PRESENTING, SLIDE, KEYS = PREFIX + "presenting", PREFIX + "slide", PREFIX + "keys"

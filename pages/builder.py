@@ -8,10 +8,10 @@ import streamlit as st
 from app_lib import components, exports, runner, state, uploads, widgets
 from app_lib import formatting as fmt
 from app_lib.levers import GROUPS, OUTCOME_LABELS, STAGE_KEY_LABELS, value_at
-from csc_model.calendar import add_years, fy_label, fy_start_year
-from csc_model.config import load_placement_types, source_for
-from csc_model.results import usual_budget
+from csc_model.reporting.results import usual_budget
 from csc_model.scenario import AGE_BAND_LABELS, AGE_BANDS
+from csc_model.scenario.calendar import add_years, fy_label, fy_start_year
+from csc_model.scenario.config import load_placement_types, source_for
 
 state.ensure()
 components.page_header(

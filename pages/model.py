@@ -5,9 +5,9 @@ import streamlit as st
 
 from app_lib import charts, components, exports, state
 from app_lib import formatting as fmt
-from csc_model.config import DATA_DIR
-from csc_model.results import long_run_shares
+from csc_model.reporting.results import long_run_shares
 from csc_model.scenario import Scenario
+from csc_model.scenario.config import DATA_DIR
 
 LONG_RUN_YEARS = 20
 LONG_RUN_FIGURES = (  # (share, label, published figure, source): docs/model.md and shared DOMAIN figures

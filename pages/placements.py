@@ -4,7 +4,7 @@ import streamlit as st
 
 from app_lib import charts, components, exports, runner, state, summaries
 from app_lib import formatting as fmt
-from csc_model.results import mix_drift
+from csc_model.reporting.results import mix_drift
 
 state.ensure()
 components.page_header(

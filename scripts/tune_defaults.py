@@ -30,10 +30,10 @@ from scipy.optimize import least_squares
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from csc_model.config import load_placement_types  # noqa: E402
-from csc_model.engine import run_deterministic  # noqa: E402
 from csc_model.scenario import AGE_BAND_YEARS, AGE_BANDS, Scenario  # noqa: E402
-from csc_model.structure import AGE_WEEKS, build  # noqa: E402
+from csc_model.scenario.config import load_placement_types  # noqa: E402
+from csc_model.solvers.engine import run_deterministic  # noqa: E402
+from csc_model.solvers.structure import AGE_WEEKS, build  # noqa: E402
 
 PATH = ROOT / "data" / "default_scenario.json"
 # National reasons ceased, among children who leave before 18 (DfE; shared in docs/model.md):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from csc_model import default_scenario
-from csc_model.results import Result, project
+from csc_model.reporting.results import Result, project
 from csc_model.scenario import Scenario
 
 

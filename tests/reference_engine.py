@@ -1,7 +1,7 @@
 """Reference deterministic solver: the straightforward version the engine started with.
 
 It shifts the whole (stage, placement, age) array every week and applies the placement
-moves to every stage, age group by age group. ``csc_model.engine.run_deterministic`` does
+moves to every stage, age group by age group. ``csc_model.solvers.engine.run_deterministic`` does
 the same arithmetic in a faster layout; tests/test_solver_equivalence.py checks that the two
 agree on the default scenario and on hundreds of random valid scenarios.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from csc_model.engine import N_GROUPS, OUT, Raw
-from csc_model.structure import AGE_WEEKS, EXIT_ROUTES, R_AGE18, Structure
+from csc_model.solvers.engine import N_GROUPS, OUT, Raw
+from csc_model.solvers.structure import AGE_WEEKS, EXIT_ROUTES, R_AGE18, Structure
 
 
 def run_deterministic_reference(st: Structure) -> Raw:

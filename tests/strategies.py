@@ -7,8 +7,8 @@ import datetime as dt
 from hypothesis import strategies as st
 
 from csc_model import default_scenario
-from csc_model.config import load_placement_types
 from csc_model.scenario import AGE_BAND_YEARS, AGE_BANDS, Scenario
+from csc_model.scenario.config import load_placement_types
 
 
 def _shares(keys: list[str]) -> st.SearchStrategy[dict[str, float]]:

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from app_lib import exports, runner, urlstate
 from app_lib import formatting as fmt
 from csc_model import default_scenario
-from csc_model.presets import apply_preset
+from csc_model.scenario.presets import apply_preset
 
 from .helpers import PAGE_FILES
 

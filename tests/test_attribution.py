@@ -1,4 +1,4 @@
-"""Which levers drive the difference (csc_model/attribution.py) and ``python -m csc_model compare``."""
+"""Which levers drive the difference (csc_model/reporting/attribution.py) and ``python -m csc_model compare``."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from csc_model import default_scenario
-from csc_model.attribution import INTERACTION, changed_fields, lever_contributions
-from csc_model.results import project
+from csc_model.reporting.attribution import INTERACTION, changed_fields, lever_contributions
+from csc_model.reporting.results import project
 
 from .helpers import cli
 

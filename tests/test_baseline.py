@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from app_lib import brief, charts, runner
 from csc_model import default_scenario
-from csc_model.narrative import TableProjection
-from csc_model.presets import apply_preset
+from csc_model.reporting.narrative import TableProjection
+from csc_model.scenario.presets import apply_preset
 
 from .helpers import PAGE_FILES
 

@@ -14,10 +14,10 @@ import pytest
 from app_lib import brief, brief_pdf, exports
 from app_lib import briefing_charts as bc
 from csc_model import default_scenario
-from csc_model.narrative import ROUNDING_STATEMENT, TableProjection, narrate
-from csc_model.presets import apply_preset
-from csc_model.results import Result, project
+from csc_model.reporting.narrative import ROUNDING_STATEMENT, TableProjection, narrate
+from csc_model.reporting.results import Result, project
 from csc_model.scenario import Scenario
+from csc_model.scenario.presets import apply_preset
 
 MALICIOUS = '<script>alert(1)</script> & "Court" <img src=x onerror=alert(2)>'
 TODAY = dt.date(2026, 5, 14)

@@ -10,9 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from csc_model import default_scenario
-from csc_model.config import DATA_DIR
-from csc_model.narrative import narrate
-from csc_model.results import project
+from csc_model.reporting.narrative import narrate
+from csc_model.reporting.results import project
+from csc_model.scenario.config import DATA_DIR
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "briefing.py")
 COURT, EDGE, FOSTER, INFLATION = (

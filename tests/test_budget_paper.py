@@ -15,8 +15,8 @@ from app_lib import budget_paper as bp
 from app_lib import exports, levers, runner, sheets
 from app_lib import formatting as fmt
 from csc_model import Scenario, default_scenario
-from csc_model.presets import apply_preset
-from csc_model.results import budget_by_fy, project, usual_budget
+from csc_model.reporting.results import budget_by_fy, project, usual_budget
+from csc_model.scenario.presets import apply_preset
 
 YEARS = ["2026-27", "2027-28", "2028-29", "2029-30", "2030-31"]
 

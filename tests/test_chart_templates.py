@@ -11,7 +11,7 @@ import pytest
 from app_lib import chart_templates as templates
 from app_lib import charts, runner
 from csc_model import default_scenario
-from csc_model.presets import apply_preset
+from csc_model.scenario.presets import apply_preset
 
 
 class _Dict:

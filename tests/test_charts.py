@@ -10,9 +10,9 @@ import pytest
 from app_lib import charts, runner
 from app_lib import formatting as fmt
 from csc_model import default_scenario
-from csc_model.config import load_placement_types
-from csc_model.presets import apply_preset
-from csc_model.structure import STAGE_GROUP_LABELS, STAGE_GROUPS
+from csc_model.scenario.config import load_placement_types
+from csc_model.scenario.presets import apply_preset
+from csc_model.solvers.structure import STAGE_GROUP_LABELS, STAGE_GROUPS
 
 OKABE_ITO = {"#0072B2", "#56B4E9", "#009E73", "#E69F00", "#D55E00", "#CC79A7", "#999999", "#F0E442", "#000000"}
 TOL_VIBRANT = {"#0077BB", "#33BBEE", "#009988", "#EE7733", "#CC3311", "#EE3377", "#BBBBBB"}

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from app_lib.charts_uncertainty import BAND_LABELS, backtest_chart, backtest_frame, fan_chart, fan_frame
-from csc_model.defaults import default_scenario
-from csc_model.results import project
+from csc_model.reporting.results import project
+from csc_model.scenario.defaults import default_scenario
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from csc_model import default_scenario
-from csc_model.results import project
+from csc_model.reporting.results import project
 from csc_model.scenario import Scenario
-from csc_model.structure import EXIT_ROUTES, STAGE_GROUPS
+from csc_model.solvers.structure import EXIT_ROUTES, STAGE_GROUPS
 
 from .helpers import cli
 

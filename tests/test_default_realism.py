@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from scipy.stats import binom
 
-from csc_model.results import Result, project
+from csc_model.reporting.results import Result, project
 from csc_model.scenario import Scenario
-from csc_model.structure import build
+from csc_model.solvers.structure import build
 
 # --- flows by day (53-week years) ----------------------------------------------------------
 
@@ -96,7 +96,7 @@ def test_the_forecast_rate_does_not_reprice_the_years_before_the_start(base: Sce
 
 
 def test_prices_reach_the_start_year_with_the_stated_history(base: Scenario) -> None:
-    from csc_model.structure import load_price_history, price_index_by_fy
+    from csc_model.solvers.structure import load_price_history, price_index_by_fy
 
     hist = load_price_history()
     s = base.with_values({"costs.annual_inflation": 0.0})
@@ -119,7 +119,7 @@ def test_a_rate_for_one_placement_type_changes_only_that_type(base: Scenario) ->
 
 
 def test_every_default_price_is_at_the_base_year(base: Scenario) -> None:
-    from csc_model.config import load_placement_types
+    from csc_model.scenario.config import load_placement_types
 
     for p in load_placement_types():
         assert p.price_year == base.costs.price_base_year, p.id
@@ -153,7 +153,7 @@ def test_the_default_cost_per_child_holds_at_constant_prices(base: Scenario) -> 
 
     The aim is 3%; what remains (about -3.5%) is the children in care getting a little younger,
     because exit rates do not depend on age (docs/model.md, How the defaults were calibrated)."""
-    from csc_model.results import mix_drift
+    from csc_model.reporting.results import mix_drift
 
     s = base.with_values({"costs.annual_inflation": 0.0})
     r = project(s)
@@ -171,7 +171,7 @@ def test_the_default_cost_per_child_holds_at_constant_prices(base: Scenario) -> 
 
 def test_a_placement_change_the_user_makes_still_shows_as_drift(base: Scenario) -> None:
     """The drift measure is not blind: doubling step-downs from private homes moves the cost per child."""
-    from csc_model.results import mix_drift
+    from csc_model.reporting.results import mix_drift
 
     moves = [dict(m) for m in base.to_dict()["placements"]["moves"]]
     for m in moves:
@@ -191,7 +191,7 @@ PUBLISHED_EXITS = {"exit_sgo_cao": (0.115, 0.07), "exit_adoption": (0.09, 0.03),
 
 
 def test_long_run_exits_and_ages_are_near_the_published_figures(base: Scenario) -> None:
-    from csc_model.results import long_run_shares
+    from csc_model.reporting.results import long_run_shares
 
     m = long_run_shares(base, years=20)
     for key, (published, tol) in PUBLISHED_EXITS.items():
@@ -206,7 +206,7 @@ def test_long_run_exits_and_ages_are_near_the_published_figures(base: Scenario) 
 
 @pytest.mark.parametrize("shift", [0.0, 6.0])  # 6 a year turns the shift lever on: the cohort solver
 def test_long_proceedings_agree_across_the_solvers(base: Scenario, shift: float) -> None:
-    from csc_model.engine import run_deterministic
+    from csc_model.solvers.engine import run_deterministic
 
     from .reference_engine import run_deterministic_reference
 

@@ -7,10 +7,10 @@ import dataclasses
 import numpy as np
 import pytest
 
-from csc_model.engine import OUT, run_deterministic, run_stochastic
-from csc_model.results import Result, project
+from csc_model.reporting.results import Result, project
 from csc_model.scenario import STAGE_KEYS, Scenario
-from csc_model.structure import AGE_WEEKS, EXIT_ROUTES, R_AGE18, STAGE_GROUPS, build
+from csc_model.solvers.engine import OUT, run_deterministic, run_stochastic
+from csc_model.solvers.structure import AGE_WEEKS, EXIT_ROUTES, R_AGE18, STAGE_GROUPS, build
 
 
 def group_stocks(raw, st) -> np.ndarray:

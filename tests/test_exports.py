@@ -12,8 +12,8 @@ import pytest
 from app_lib import exports, runner, uploads
 from app_lib import formatting as fmt
 from csc_model import Scenario, default_scenario
-from csc_model.config import load_sources
-from csc_model.presets import apply_preset
+from csc_model.scenario.config import load_sources
+from csc_model.scenario.presets import apply_preset
 
 
 @pytest.fixture(scope="module")

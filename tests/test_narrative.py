@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from csc_model.narrative import (
+from csc_model.reporting.narrative import (
     ROUNDING_STATEMENT,
     changed_levers,
     fmt_money_m,
@@ -17,10 +17,10 @@ from csc_model.narrative import (
     round_children,
     round_money_m,
 )
-from csc_model.presets import apply_preset
-from csc_model.results import Result, compare, project
-from csc_model.rounding import pressure, thousand
+from csc_model.reporting.results import Result, compare, project
+from csc_model.reporting.rounding import pressure, thousand
 from csc_model.scenario import Scenario, field_meta
+from csc_model.scenario.presets import apply_preset
 
 MONEY = re.compile(r"£([\d,]+\.\d)m")
 CHILDREN = re.compile(r"about ([\d,]+) (?:more |fewer )?children")

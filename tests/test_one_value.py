@@ -22,9 +22,9 @@ from streamlit.testing.v1 import AppTest
 from app_lib import exports, runner
 from app_lib import formatting as fmt
 from csc_model import Scenario, default_scenario
-from csc_model.presets import apply_preset
-from csc_model.results import project
-from csc_model.rounding import tenth_m, thousand
+from csc_model.reporting.results import project
+from csc_model.reporting.rounding import tenth_m, thousand
+from csc_model.scenario.presets import apply_preset
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -315,7 +315,7 @@ def test_briefing_sentences_agree_with_the_exports(case: Case) -> None:
 
 
 def test_the_model_page_states_the_rule_and_tells_assumption_rows_apart() -> None:
-    from csc_model.rounding import RULE
+    from csc_model.reporting.rounding import RULE
 
     at = run_page(CASES[0], "model")
     assert [h.value for h in at.subheader if "rounded" in h.value] == ["How figures are rounded: one figure, one value"]

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 from app_lib import presentation as pr
-from csc_model.narrative import narrate, round_children, round_money_m
-from csc_model.presets import apply_preset
-from csc_model.results import Result, project
+from csc_model.reporting.narrative import narrate, round_children, round_money_m
+from csc_model.reporting.results import Result, project
 from csc_model.scenario import Scenario
+from csc_model.scenario.presets import apply_preset
 
 PRESETS = ("court_26_weeks", "edge_of_care_10", "fostering_sufficiency", "inflation_shock", "sibling_surge")
 

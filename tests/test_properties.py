@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 
-from csc_model.engine import run_deterministic, run_stochastic
-from csc_model.results import Result
-from csc_model.structure import build
+from csc_model.reporting.results import Result
+from csc_model.solvers.engine import run_deterministic, run_stochastic
+from csc_model.solvers.structure import build
 
 from .strategies import scenarios
 

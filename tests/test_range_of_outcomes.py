@@ -28,7 +28,7 @@ def band() -> runner.Tables:
 
 def test_the_range_counts_rates_and_prices_not_only_chance() -> None:
     s = default_scenario().with_values({"years": 3})
-    from csc_model.results import project
+    from csc_model.reporting.results import project
 
     # 400 runs: with 100, the P10 and P90 of either band move by about 10% from seed to seed
     # (the first year's ratio ranged 0.9-2.0 over 12 seeds, against about 1.5 with 1,000 runs)

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from csc_model.frozen import FrozenMap
-from csc_model.presets import PRESETS, apply_preset
-from csc_model.results import compare, project
+from csc_model.reporting.results import compare, project
 from csc_model.scenario import SCENARIO_VERSION, Scenario, ScenarioError, diff, field_meta
+from csc_model.scenario.frozen import FrozenMap
+from csc_model.scenario.presets import PRESETS, apply_preset
 
 from .strategies import scenarios
 
@@ -206,12 +206,12 @@ def test_with_values_can_add_a_key_to_a_map_but_not_an_unknown_field(base: Scena
 
 
 # ---------------------------------------------------------------------------
-# The hardened JSON reader (csc_model/scenario_io.py); the full corpus is in test_malformed_inputs.py
+# The hardened JSON reader (csc_model/scenario/json_io.py); the full corpus is in test_malformed_inputs.py
 # ---------------------------------------------------------------------------
 
 
 def test_compact_quotes_any_value_briefly() -> None:
-    from csc_model.scenario_io import compact
+    from csc_model.scenario.json_io import compact
 
     assert compact(1e308) == "1e+308" and compact(-1e300) == "-1e+300"
     assert compact(10**20) == "1e+20" and compact(10**5000 - 1) == "a 5,000-digit number"
@@ -234,7 +234,7 @@ def test_values_python_callers_pass_are_refused_like_json_ones(base: Scenario) -
 
 
 def test_nesting_is_measured_without_recursion_and_ignores_strings() -> None:
-    from csc_model.scenario_io import nesting_depth
+    from csc_model.scenario.json_io import nesting_depth
 
     assert nesting_depth('{"a": [1, {"b": "[[[[[[["}]}')[0] == 3
     deepest, at = nesting_depth("[" * 1_000_000, limit=20)
@@ -254,7 +254,7 @@ def test_utf8_and_utf16_files_read_the_same(base: Scenario) -> None:
 def test_preset_in_effect_agrees_with_applying_it() -> None:
     """The quick field-by-field check says a preset is in effect exactly when applying it changes nothing."""
     from csc_model import default_scenario
-    from csc_model.presets import in_effect
+    from csc_model.scenario.presets import in_effect
 
     s = default_scenario()
     for key in PRESETS:

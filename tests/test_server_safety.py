@@ -16,8 +16,8 @@ import pytest
 
 from app_lib import runner
 from app_lib.server_limits import BoundedCache, Gate, InFlight
-from csc_model import engine
-from csc_model.structure import build
+from csc_model.solvers import engine
+from csc_model.solvers.structure import build
 
 FIELDS = ("stock_stage", "stock_place", "entries", "exits", "group_flows", "initial")
 

@@ -1,6 +1,6 @@
 """The fast deterministic solvers give the same numbers as the straightforward reference.
 
-``csc_model.deterministic`` rearranges the arithmetic for speed: the year-of-age solver
+``csc_model.solvers.deterministic`` rearranges the arithmetic for speed: the year-of-age solver
 (children carried by year of age, the cohort leaving each year worked out from a year
 earlier) and the cohort solver (age ring, "placed for adoption" kept apart, in-place
 triangular stage operator), both with flows after the loop.
@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from csc_model import default_scenario
-from csc_model.deterministic import _plan, _run_cohorts, _run_years, _years_apply
-from csc_model.engine import Raw, run_deterministic
-from csc_model.structure import build
+from csc_model.solvers.deterministic import _plan, _run_cohorts, _run_years, _years_apply
+from csc_model.solvers.engine import Raw, run_deterministic
+from csc_model.solvers.structure import build
 
 from .reference_engine import run_deterministic_reference
 from .strategies import scenarios

@@ -20,7 +20,8 @@ import pandas as pd
 import pytest
 
 from csc_model import Scenario, default_scenario, ssda903
-from csc_model.results import project
+from csc_model.reporting.results import project
+from csc_model.solvers.structure import EXIT_ROUTES, build
 from csc_model.ssda903 import (
     ExampleRates,
     SSDA903Error,
@@ -30,7 +31,6 @@ from csc_model.ssda903 import (
     read_table,
     reasons_ceased,
 )
-from csc_model.structure import EXIT_ROUTES, build
 
 from .helpers import cli
 

@@ -8,10 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from csc_model.defaults import default_scenario
+from csc_model.scenario.defaults import default_scenario
+from csc_model.solvers.uncertainty import Evidence
 from csc_model.ssda903 import PRIOR_EVENTS, ExampleRates, calibrate, example_tables
 from csc_model.ssda903.credibility import Counts, credible
-from csc_model.uncertainty import Evidence
 
 AS_AT = dt.date(2026, 3, 31)
 R = ExampleRates()

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csc_model.defaults import default_scenario
-from csc_model.results import project
+from csc_model.reporting.results import project
+from csc_model.scenario.defaults import default_scenario
+from csc_model.solvers.structure import build
+from csc_model.solvers.uncertainty import Evidence, draw_parameters, ranges
 from csc_model.ssda903 import calibrate, example_tables
-from csc_model.structure import build
-from csc_model.uncertainty import Evidence, draw_parameters, ranges
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 
 from app_lib import urlstate
 from csc_model import Scenario, ScenarioError, default_scenario
-from csc_model.presets import PRESETS, apply_preset
+from csc_model.scenario.presets import PRESETS, apply_preset
 
 
 def via_url(s: Scenario) -> Scenario:

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from app_lib import workspace
 from app_lib.workspace import Workspace
 from csc_model import default_scenario
-from csc_model.presets import apply_preset
+from csc_model.scenario.presets import apply_preset
 
 
 def sample() -> Workspace:

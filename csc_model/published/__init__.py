@@ -3,7 +3,7 @@
 Pure pandas and numpy; reads the compact tables bundled in ``data/published/``.
 """
 
-from .build import build_scenario
-from .data import Authority, PublishedError, authorities, find_authority
+from csc_model.published.build import build_scenario
+from csc_model.published.data import Authority, PublishedError, authorities, find_authority
 
 __all__ = ["Authority", "PublishedError", "authorities", "build_scenario", "find_authority"]

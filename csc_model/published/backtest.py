@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..results import project
-from ..scenario import Scenario
-from . import data as pub
-from .build import build_scenario
-from .forecast import fit
+from csc_model.published import data as pub
+from csc_model.published.build import build_scenario
+from csc_model.published.forecast import fit
+from csc_model.reporting.results import project
+from csc_model.scenario import Scenario
 
 METHODS = ("corrected", "model", "persistence")
 ALIASES = {"blend": "corrected"}

@@ -10,8 +10,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import data as pub
-from .data import ENGLAND, Authority
+from csc_model.published import data as pub
+from csc_model.published.data import ENGLAND, Authority
 
 INDICATORS: dict[str, tuple[str, str, str]] = {
     # key: (label, unit, table)
@@ -127,8 +127,8 @@ def region_table(region: str, year: int | None = None) -> pd.DataFrame:
 def region_projection(region: str, as_at: dt.date, years: int = 3) -> pd.DataFrame:
     """Deterministic projections of every authority in the region, each from its own published
     figures, by financial year; with a ``Region total`` row per year (children in care, entries, exits)."""
-    from ..results import project
-    from .build import build_scenario
+    from csc_model.published.build import build_scenario
+    from csc_model.reporting.results import project
 
     frames = []
     for a in region_authorities(region):

@@ -21,14 +21,14 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ..config import load_placement_types
-from ..defaults import default_scenario
-from ..scenario import AGE_BAND_YEARS, AGE_BANDS, Scenario, ScenarioError
-from . import data as pub
-from .data import Authority, PublishedError
-from .exits import set_exits
-from .fill import Report, filled_counts, odds_shift, round_shares, shares_text
-from .forecast import entries_for, one_year_forecast
+from csc_model.published import data as pub
+from csc_model.published.data import Authority, PublishedError
+from csc_model.published.exits import set_exits
+from csc_model.published.fill import Report, filled_counts, odds_shift, round_shares, shares_text
+from csc_model.published.forecast import entries_for, one_year_forecast
+from csc_model.scenario import AGE_BAND_YEARS, AGE_BANDS, Scenario, ScenarioError
+from csc_model.scenario.config import load_placement_types
+from csc_model.scenario.defaults import default_scenario
 
 WEEKS_A_YEAR = 52.0
 """Weeks in the year to 31 March that the entry rate is spread over (as the SSDA903 calibration's 52-week window)."""

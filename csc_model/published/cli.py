@@ -11,8 +11,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from ..scenario import Scenario, ScenarioError
-from .data import PublishedError
+from csc_model.published.data import PublishedError
+from csc_model.scenario import Scenario, ScenarioError
 
 EXIT_BAD_INPUT = 2
 
@@ -73,8 +73,8 @@ def _base(path: str | None, read_scenario) -> Scenario | None:  # noqa: ANN001
 
 
 def _published(args: argparse.Namespace, read_scenario) -> int:  # noqa: ANN001
-    from . import data as pub
-    from .build import build_scenario
+    from csc_model.published import data as pub
+    from csc_model.published.build import build_scenario
 
     if args.list:
         for a in pub.authorities():
@@ -113,7 +113,7 @@ def _published(args: argparse.Namespace, read_scenario) -> int:  # noqa: ANN001
 
 
 def _backtest(args: argparse.Namespace, read_scenario) -> int:  # noqa: ANN001
-    from .backtest import run_backtest
+    from csc_model.published.backtest import run_backtest
 
     try:
         base = _base(args.scenario, read_scenario)

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config import DATA_DIR
+from csc_model.scenario.config import DATA_DIR
 
 PUBLISHED_DIR = DATA_DIR / "published"
 ENGLAND = "England"

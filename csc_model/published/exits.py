@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-from ..scenario import Scenario
-from . import data as pub
-from .data import Authority
-from .fill import Report, filled_counts
+from csc_model.published import data as pub
+from csc_model.published.data import Authority
+from csc_model.published.fill import Report, filled_counts
+from csc_model.scenario import Scenario
 
 ROUTE_FACTOR_LIMITS = (0.25, 4.0)
 ROUTE_OF_REASON = {
@@ -39,7 +39,7 @@ ROUTE_LABELS = {
 @lru_cache(maxsize=8)
 def _base_route_rates(base: Scenario) -> dict[str, float]:
     """Exits by route in the base scenario's first year, per child in care at its start."""
-    from ..results import project
+    from csc_model.reporting.results import project
 
     base = base.replace(years=1)
     row = project(base).table("fy").iloc[0]

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from . import data as pub
-from .data import ENGLAND, TABLE_NAMES
+from csc_model.published import data as pub
+from csc_model.published.data import ENGLAND, TABLE_NAMES
 
 REPORT_COLUMNS = ["Figure", "Value", "Table", "Year", "Worked out from"]
 

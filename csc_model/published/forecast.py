@@ -33,10 +33,10 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..engine import run_deterministic
-from ..scenario import Scenario
-from ..structure import build
-from . import data as pub
+from csc_model.published import data as pub
+from csc_model.scenario import Scenario
+from csc_model.solvers.engine import run_deterministic
+from csc_model.solvers.structure import build
 
 FEATURES = ("rate_gap", "older_gap")
 COEF_NAMES = {"rate_gap": "b_rate", "older_gap": "b_older"}

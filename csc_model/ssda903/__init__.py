@@ -47,12 +47,12 @@ writes a file, logs the data or keeps it after a call returns.
 
 from __future__ import annotations
 
-from .actuals import children_in_care_by_month
-from .calibrate import calibrate
-from .checks import authorities, year_end
-from .codes import PRIVATE_PROVIDERS, ROUTES, legal_status_codes, placement_codes, reasons_ceased
-from .example import ExampleRates, example_files, example_tables, yearly_returns
-from .figures import (
+from csc_model.ssda903.actuals import children_in_care_by_month
+from csc_model.ssda903.calibrate import calibrate
+from csc_model.ssda903.checks import authorities, year_end
+from csc_model.ssda903.codes import PRIVATE_PROVIDERS, ROUTES, legal_status_codes, placement_codes, reasons_ceased
+from csc_model.ssda903.example import ExampleRates, example_files, example_tables, yearly_returns
+from csc_model.ssda903.figures import (
     BACKLOG_WEEKS,
     DEFAULT_WINDOW_WEEKS,
     MIN_EVENTS,
@@ -64,8 +64,8 @@ from .figures import (
     MoveFigure,
     RateFigure,
 )
-from .reading import ALIASES, DATES, MAX_LISTED, REQUIRED, SSDA903Error, default_as_at, read_table
-from .trend import EntryTrend, entry_trend, poisson_fit
+from csc_model.ssda903.reading import ALIASES, DATES, MAX_LISTED, REQUIRED, SSDA903Error, default_as_at, read_table
+from csc_model.ssda903.trend import EntryTrend, entry_trend, poisson_fit
 
 __all__ = [
     "ALIASES",

@@ -7,9 +7,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .calibrate import _coded
-from .checks import prepare
-from .reading import SSDA903Error, default_as_at, read_tables
+from csc_model.ssda903.calibrate import _coded
+from csc_model.ssda903.checks import prepare
+from csc_model.ssda903.reading import SSDA903Error, default_as_at, read_tables
 
 
 def children_in_care_by_month(

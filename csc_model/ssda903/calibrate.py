@@ -6,19 +6,19 @@ import datetime as dt
 
 import pandas as pd
 
-from ..config import load_placement_types
-from ..defaults import default_scenario
-from ..scenario import Scenario, ScenarioError
-from .chain import _chain
-from .checks import prepare, rows_named
-from .codes import PRIVATE_PROVIDERS, legal_status_codes, placement_codes
-from .entries import entries_step
-from .figures import DEFAULT_WINDOW_WEEKS, PRIOR_EVENTS, Calibration, MoveFigure, RateFigure
-from .moves import _calibrate_moves
-from .rates import _calibrate_rates, _RateCalibration
-from .reading import SSDA903Error, read_tables
-from .starting import starting_position
-from .trend import EntryTrend
+from csc_model.scenario import Scenario, ScenarioError
+from csc_model.scenario.config import load_placement_types
+from csc_model.scenario.defaults import default_scenario
+from csc_model.ssda903.chain import _chain
+from csc_model.ssda903.checks import prepare, rows_named
+from csc_model.ssda903.codes import PRIVATE_PROVIDERS, legal_status_codes, placement_codes
+from csc_model.ssda903.entries import entries_step
+from csc_model.ssda903.figures import DEFAULT_WINDOW_WEEKS, PRIOR_EVENTS, Calibration, MoveFigure, RateFigure
+from csc_model.ssda903.moves import _calibrate_moves
+from csc_model.ssda903.rates import _calibrate_rates, _RateCalibration
+from csc_model.ssda903.reading import SSDA903Error, read_tables
+from csc_model.ssda903.starting import starting_position
+from csc_model.ssda903.trend import EntryTrend
 
 
 def calibrate(

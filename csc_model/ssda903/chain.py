@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .codes import reasons_ceased
+from csc_model.ssda903.codes import reasons_ceased
 
 AGE_18_DAYS = 7
 """Leaving care this many days or fewer before the 18th birthday (or later) counts as leaving at 18."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .reading import MAX_LISTED, SSDA903Error
+from csc_model.ssda903.reading import MAX_LISTED, SSDA903Error
 
 TRUE_FLAGS = {"1", "Y", "YES", "TRUE", "T"}
 """How a UASC column says "yes" (anything else, e.g. 0, N, blank, is "no")."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..config import DATA_DIR
+from csc_model.scenario.config import DATA_DIR
 
 PRIVATE_PROVIDERS = {"PR4", "PR5"}
 ROUTES = ("returned_home", "sgo_cao", "adoption", "age_18", "other", "continues")

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from ..scenario import AGE_BAND_LABELS, AGE_BAND_YEARS, AGE_BANDS
-from .figures import BACKLOG_WEEKS
+from csc_model.scenario import AGE_BAND_LABELS, AGE_BAND_YEARS, AGE_BANDS
+from csc_model.ssda903.figures import BACKLOG_WEEKS
 
 
 def _band(age_years: np.ndarray) -> np.ndarray:

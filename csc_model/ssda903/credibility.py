@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .figures import PRIOR_CHILD_WEEKS
+from csc_model.ssda903.figures import PRIOR_CHILD_WEEKS
 
 
 def shrunk_weekly(events: float, exposure_weeks: float, base_weekly: float, prior_weeks: float) -> float:

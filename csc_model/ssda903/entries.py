@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..scenario import AGE_BAND_LABELS, AGE_BANDS, Scenario, field_meta
-from .common import _admissible, _age_years, _band, _fmt_mix, _fmt_shares, _mix_by_band, _shares
-from .trend import MIN_YEARS_FOR_TREND, EntryTrend, entry_trend
+from csc_model.scenario import AGE_BAND_LABELS, AGE_BANDS, Scenario, field_meta
+from csc_model.ssda903.common import _admissible, _age_years, _band, _fmt_mix, _fmt_shares, _mix_by_band, _shares
+from csc_model.ssda903.trend import MIN_YEARS_FOR_TREND, EntryTrend, entry_trend
 
 
 def entries_step(

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..config import load_placement_types
-from ..structure import weekly_from_annual
+from csc_model.scenario.config import load_placement_types
+from csc_model.solvers.structure import weekly_from_annual
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class ExampleRates:
 
     Each legal stage lasts as the model says: section 20 and care orders end by competing
     exponential times whose weekly hazards are the model's weekly probabilities
-    (``1 / mean weeks``, :func:`~csc_model.structure.weekly_from_annual` of a yearly share),
+    (``1 / mean weeks``, :func:`~csc_model.solvers.structure.weekly_from_annual` of a yearly share),
     proceedings last an Erlang time of the given order and mean, and so on. Calibrating the
     example therefore gives these figures back, within sampling error. Care orders end faster
     than the bundled defaults say, so that the example has enough of every event in 52 weeks.

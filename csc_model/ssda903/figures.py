@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..scenario import Scenario
+from csc_model.scenario import Scenario
 
 if TYPE_CHECKING:
-    from .trend import EntryTrend
+    from csc_model.ssda903.trend import EntryTrend
 
 BACKLOG_WEEKS = 50
 """Children in care proceedings longer than this on the start date count as the backlog."""

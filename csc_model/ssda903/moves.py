@@ -7,12 +7,12 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from ..scenario import Scenario
-from .chain import _in_window, _risk_span
-from .common import _n
-from .credibility import shrunk_weekly
-from .figures import PRIOR_CHILD_WEEKS, MoveFigure
-from .reading import MAX_LISTED
+from csc_model.scenario import Scenario
+from csc_model.ssda903.chain import _in_window, _risk_span
+from csc_model.ssda903.common import _n
+from csc_model.ssda903.credibility import shrunk_weekly
+from csc_model.ssda903.figures import PRIOR_CHILD_WEEKS, MoveFigure
+from csc_model.ssda903.reading import MAX_LISTED
 
 LEANS_ON_BASE = 0.5
 """A move whose weight on the base scenario is at least this is named in a warning."""

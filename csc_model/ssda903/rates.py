@@ -9,14 +9,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..scenario import HEARING_OUTCOMES, Scenario, field_meta
-from .chain import _in_window, _risk_span
-from .codes import legal_status_codes, reasons_ceased
-from .cohorts import proceedings_by_cohort
-from .common import _annual, _fmt_shares, _n, _round_shares
-from .credibility import Counts, credible
-from .figures import BACKLOG_WEEKS, MIN_EVENTS, MIN_EXPOSURE_WEEKS, MIN_SPELLS_FOR_SPREAD, PRIOR_EVENTS, RateFigure
-from .moves import LEANS_ON_BASE
+from csc_model.scenario import HEARING_OUTCOMES, Scenario, field_meta
+from csc_model.ssda903.chain import _in_window, _risk_span
+from csc_model.ssda903.codes import legal_status_codes, reasons_ceased
+from csc_model.ssda903.cohorts import proceedings_by_cohort
+from csc_model.ssda903.common import _annual, _fmt_shares, _n, _round_shares
+from csc_model.ssda903.credibility import Counts, credible
+from csc_model.ssda903.figures import (
+    BACKLOG_WEEKS,
+    MIN_EVENTS,
+    MIN_EXPOSURE_WEEKS,
+    MIN_SPELLS_FOR_SPREAD,
+    PRIOR_EVENTS,
+    RateFigure,
+)
+from csc_model.ssda903.moves import LEANS_ON_BASE
 
 
 class _RateCalibration:

@@ -7,11 +7,20 @@ import datetime as dt
 
 import pandas as pd
 
-from ..scenario import AGE_BAND_LABELS, AGE_BANDS, STAGE_KEYS, Scenario
-from .checks import rows_named
-from .common import _admissible, _age_years, _band, _fmt_mix, _fmt_shares, _mix_by_band, _shares, _stage_label
-from .figures import BACKLOG_WEEKS
-from .reading import SSDA903Error, default_as_at
+from csc_model.scenario import AGE_BAND_LABELS, AGE_BANDS, STAGE_KEYS, Scenario
+from csc_model.ssda903.checks import rows_named
+from csc_model.ssda903.common import (
+    _admissible,
+    _age_years,
+    _band,
+    _fmt_mix,
+    _fmt_shares,
+    _mix_by_band,
+    _shares,
+    _stage_label,
+)
+from csc_model.ssda903.figures import BACKLOG_WEEKS
+from csc_model.ssda903.reading import SSDA903Error, default_as_at
 
 
 def starting_position(

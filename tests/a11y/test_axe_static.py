@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from app_lib import brief
-from csc_model.presets import PRESETS, apply_preset
-from csc_model.results import Result, project
+from csc_model.reporting.results import Result, project
 from csc_model.scenario import Scenario
+from csc_model.scenario.presets import PRESETS, apply_preset
 
 from .axe import AxeUnavailable, axe_script_path, report, run_axe, serious
 

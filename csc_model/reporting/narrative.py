@@ -6,7 +6,7 @@ from the levers that differ between the two scenarios (:func:`csc_model.scenario
 described with the labels in :func:`csc_model.scenario.field_meta`. Nothing is canned:
 change a lever and the words and numbers change.
 
-Figures follow the project's one rounding rule (:mod:`csc_model.rounding`): children are whole
+Figures follow the project's one rounding rule (:mod:`csc_model.reporting.rounding`): children are whole
 numbers, as on every page; money is written to the nearest £0.1m for speech, and a difference
 is the difference of the figures written. Whether spend is over or under budget follows the
 £1,000 figures of the tables, so a £46k overspend is "£46k over: about in line with the
@@ -24,9 +24,8 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from . import rounding
-from .scenario import Scenario
-from .wording import (  # noqa: F401 - the narrative's vocabulary, imported from here by the app and tests
+from csc_model.reporting import rounding
+from csc_model.reporting.wording import (  # noqa: F401 - the narrative's vocabulary, imported from here by the app and tests
     IGNORED_PATHS,
     KEY_ASSUMPTION_PATHS,
     PLACEMENT_PHRASES,
@@ -45,6 +44,7 @@ from .wording import (  # noqa: F401 - the narrative's vocabulary, imported from
     round_children,
     round_money_m,
 )
+from csc_model.scenario import Scenario
 
 CHILDREN_STEP = 1
 MONEY_STEP_GBP = 100_000.0
@@ -61,7 +61,7 @@ ROUNDING_STATEMENT = (
 class Projection(Protocol):
     """What the sentences need from a projection: its scenario and its tables.
 
-    :class:`csc_model.results.Result` is one; :class:`TableProjection` wraps tables that were
+    :class:`csc_model.reporting.results.Result` is one; :class:`TableProjection` wraps tables that were
     computed elsewhere (e.g. by the app's cached runner).
     """
 

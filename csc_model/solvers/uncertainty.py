@@ -27,12 +27,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .engine import Progress, Raw, concat_runs, run_deterministic, run_stochastic
-from .run_params import RunParams
-from .scenario import Scenario
-from .structure import EXIT_ROUTES, R_HOME, R_OTHER, R_SGO, Structure
+from csc_model.scenario import Scenario
+from csc_model.solvers.engine import Progress, Raw, concat_runs, run_deterministic, run_stochastic
+from csc_model.solvers.run_params import RunParams
+from csc_model.solvers.structure import EXIT_ROUTES, R_HOME, R_OTHER, R_SGO, Structure
 
-RANGES_CSV = Path(__file__).resolve().parent.parent / "data" / "uncertainty_ranges.csv"
+RANGES_CSV = Path(__file__).resolve().parents[2] / "data" / "uncertainty_ranges.csv"
 Z90 = 1.2815515655446004  # standard normal P90
 OUTCOMES = ("returned_home", "sgo_cao", "placement_order", "care_order")
 
@@ -201,7 +201,7 @@ def run_with_parameters(
     """Runs with drawn parameters: stochastic (``chance``) or expected values for each draw.
 
     With ``chance`` the runs use the same blocks and chance streams as
-    :func:`csc_model.engine.run_stochastic` for this seed (in the calling thread unless ``threads``
+    :func:`csc_model.solvers.engine.run_stochastic` for this seed (in the calling thread unless ``threads``
     asks for more; never a process). Without, each run is the
     deterministic projection with its drawn parameters (slower: one solve a run).
     """

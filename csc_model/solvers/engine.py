@@ -23,10 +23,10 @@ from itertools import pairwise
 
 import numpy as np
 
-from .deterministic import solve
-from .run_params import RunParams, run_tables
-from .starting import starting_children
-from .structure import AGE_WEEKS, EXIT_ROUTES, R_AGE18, WEEKS_PER_YEAR_AGE, Structure
+from csc_model.solvers.deterministic import solve
+from csc_model.solvers.run_params import RunParams, run_tables
+from csc_model.solvers.starting import starting_children
+from csc_model.solvers.structure import AGE_WEEKS, EXIT_ROUTES, R_AGE18, WEEKS_PER_YEAR_AGE, Structure
 
 N_GROUPS = 4  # stage groups; index 4 in flow matrices is "outside care"
 OUT = 4
@@ -52,9 +52,9 @@ class Raw:
 
 
 def run_deterministic(st: Structure, method: str = "auto") -> Raw:
-    """Expected-value projection over all weeks (``method``: see :func:`csc_model.deterministic.solve`).
+    """Expected-value projection over all weeks (``method``: see :func:`csc_model.solvers.deterministic.solve`).
 
-    The weekly stocks come from :func:`csc_model.deterministic.solve`; exits by route and
+    The weekly stocks come from :func:`csc_model.solvers.deterministic.solve`; exits by route and
     flows between stage groups follow from each stage's stock after ageing times that week's
     transition probabilities, for all weeks at once.
     """

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .config import DATA_DIR
-from .scenario import Scenario
+from csc_model.scenario import Scenario
+from csc_model.scenario.config import DATA_DIR
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,6 @@
 """The deterministic (expected-value) solver, laid out for speed.
 
-The arithmetic is the model's weekly cycle (see :mod:`csc_model.engine`): ageing, legal-stage
+The arithmetic is the model's weekly cycle (see :mod:`csc_model.solvers.engine`): ageing, legal-stage
 transitions, placement moves and the shift lever, entries. Two exact solvers share it:
 
 **The year-of-age solver** (:func:`_run_years`, used whenever the placement-shift lever is
@@ -56,7 +56,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg.blas import daxpy, dtrmm
 
-from .structure import AGE_WEEKS, Structure
+from csc_model.solvers.structure import AGE_WEEKS, Structure
 
 A = AGE_WEEKS
 W = 52  # weeks in a year of age
@@ -468,7 +468,7 @@ SOLVERS = ("auto", "years", "cohorts")
 
 def solve(st: Structure, method: str = "auto") -> dict[str, np.ndarray]:
     """Weekly stocks by stage, placement and single year of age, the children turning 18 by
-    stage, and each stage's stock after ageing (from which :func:`csc_model.engine.run_deterministic`
+    stage, and each stage's stock after ageing (from which :func:`csc_model.solvers.engine.run_deterministic`
     works out the flows).
 
     ``method`` picks the solver: "years" (the fast one; only without the shift lever),

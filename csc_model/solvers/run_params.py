@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .structure import Structure
+from csc_model.solvers.structure import Structure
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,11 @@ import typing
 from collections.abc import Mapping
 from typing import Any
 
-from .config import load_placement_types
-from .config import placement_ids as configured_placements
-from .frozen import FrozenMap
-from .scenario import AGE_BANDS, HEARING_OUTCOMES, STAGE_KEYS, Issue, Scenario
-from .scenario_io import range_text
+from csc_model.scenario import AGE_BANDS, HEARING_OUTCOMES, STAGE_KEYS, Issue, Scenario
+from csc_model.scenario.config import load_placement_types
+from csc_model.scenario.config import placement_ids as configured_placements
+from csc_model.scenario.frozen import FrozenMap
+from csc_model.scenario.json_io import range_text
 
 SHARE_TOL = 1e-6
 FY_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -95,7 +95,7 @@ def _mix_by_band(
         total = sum(mix.values())
         if abs(total - 1.0) > SHARE_TOL:
             issues.append(Issue(bpath, None, f"shares add up to {total:.4g}; they must add up to 1"))
-        from .scenario import AGE_BAND_YEARS
+        from csc_model.scenario import AGE_BAND_YEARS
 
         lo, hi = AGE_BAND_YEARS[band]
         for pid, share in mix.items():

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .calendar import add_years, fy_label, fy_start_year
-from .scenario import Scenario
+from csc_model.scenario import Scenario
+from csc_model.scenario.calendar import add_years, fy_label, fy_start_year
 
 
 @dataclass(frozen=True)

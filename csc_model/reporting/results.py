@@ -22,11 +22,18 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .calendar import add_years, fy_from_label, fy_label, fy_start_year
-from .engine import Progress, Raw, run_deterministic, run_stochastic
-from .scenario import Scenario
-from .structure import EXIT_ROUTES, LONG_PROCEEDINGS_WEEKS, STAGE_GROUPS, Structure, build, long_proceedings
-from .uncertainty import Evidence, ParameterDraws, draw_parameters, run_with_parameters
+from csc_model.scenario import Scenario
+from csc_model.scenario.calendar import add_years, fy_from_label, fy_label, fy_start_year
+from csc_model.solvers.engine import Progress, Raw, run_deterministic, run_stochastic
+from csc_model.solvers.structure import (
+    EXIT_ROUTES,
+    LONG_PROCEEDINGS_WEEKS,
+    STAGE_GROUPS,
+    Structure,
+    build,
+    long_proceedings,
+)
+from csc_model.solvers.uncertainty import Evidence, ParameterDraws, draw_parameters, run_with_parameters
 
 Freq = Literal["week", "month", "fy"]
 PERCENTILES = (10, 50, 90)
@@ -91,7 +98,7 @@ class Result:
     @cached_property
     def long_proceedings(self) -> np.ndarray:
         """(T, R) children in care proceedings for over 50 weeks at each week end (see
-        :func:`csc_model.structure.long_proceedings`): the starting backlog plus the children
+        :func:`csc_model.solvers.structure.long_proceedings`): the starting backlog plus the children
         whose proceedings, started on or after the start date, pass 50 weeks."""
         raw, st = self.raw, self.structure
         k = st.k
@@ -364,7 +371,7 @@ def project(
     """Run ``scenario``: deterministic when ``runs`` is 0, else ``runs`` runs.
 
     With ``parameter_uncertainty`` each run also draws its own rates, prices and inflation
-    (:mod:`csc_model.uncertainty`; ``evidence`` from a calibration gives the spread of rates
+    (:mod:`csc_model.solvers.uncertainty`; ``evidence`` from a calibration gives the spread of rates
     from data, otherwise the stated ranges); ``chance`` off makes each run the expected values
     for its drawn parameters. The same seed gives the same draws for a scenario and its
     baseline, so their difference is steady. ``progress`` (runs with chance) is called with the
@@ -400,8 +407,8 @@ def mix_drift(placement_month: pd.DataFrame, scenario: Scenario) -> dict[str, ob
     largest first. The Placements page says from this, in words, how much drift there is with
     no lever moved and where it comes from.
     """
-    from .calendar import fy_start_year
-    from .structure import price_index_by_fy
+    from csc_model.scenario.calendar import fy_start_year
+    from csc_model.solvers.structure import price_index_by_fy
 
     wide = placement_month.pivot_table(index="period_end", columns="placement", values="children", sort=True)
     y0 = np.array([fy_start_year(scenario.start_date)])
@@ -432,7 +439,7 @@ def long_run_shares(scenario: Scenario, years: int = 20) -> dict[str, float]:
     """
     from dataclasses import replace
 
-    from .scenario import AGE_BAND_YEARS, AGE_BANDS
+    from csc_model.scenario import AGE_BAND_YEARS, AGE_BANDS
 
     raw = run_deterministic(build(replace(scenario, years=years)))
     ex = raw.exits[-5 * 52 :, 0].sum(axis=0)

@@ -2,7 +2,7 @@
 key assumptions (the narrative's and the brief's vocabulary).
 
 Every changed lever is described with the labels in :func:`csc_model.scenario.field_meta`; money
-in sentences follows :mod:`csc_model.rounding` (the £1,000 figure, to the nearest £0.1m).
+in sentences follows :mod:`csc_model.reporting.rounding` (the £1,000 figure, to the nearest £0.1m).
 
 Pure Python: never imports streamlit.
 """
@@ -13,9 +13,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from . import rounding
-from .config import load_placement_types, source_for
-from .scenario import AGE_BAND_LABELS, Scenario, diff, field_meta, get_path
+from csc_model.reporting import rounding
+from csc_model.scenario import AGE_BAND_LABELS, Scenario, diff, field_meta, get_path
+from csc_model.scenario.config import load_placement_types, source_for
 
 # Fields that describe the scenario rather than change the model.
 IGNORED_PATHS = ("name", "version")

@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from .results import project
-from .scenario import Scenario, ScenarioError, diff, field_meta, get_path
+from csc_model.reporting.results import project
+from csc_model.scenario import Scenario, ScenarioError, diff, field_meta, get_path
 
 GROUPS: tuple[str, ...] = (
     "Entries",

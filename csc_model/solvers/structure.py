@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .calendar import fy_from_label, fy_start_year, n_weeks
-from .config import DATA_DIR, PlacementType, load_placement_types
-from .scenario import AGE_BAND_YEARS, AGE_BANDS, Scenario
+from csc_model.scenario import AGE_BAND_YEARS, AGE_BANDS, Scenario
+from csc_model.scenario.calendar import fy_from_label, fy_start_year, n_weeks
+from csc_model.scenario.config import DATA_DIR, PlacementType, load_placement_types
 
 WEEKS_PER_YEAR_AGE = 52
 AGE_WEEKS = 18 * WEEKS_PER_YEAR_AGE  # children leave care when age reaches 936 weeks (18)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .structure import Structure, _band_of_age_weeks
+from csc_model.solvers.structure import Structure, _band_of_age_weeks
 
 
 def _largest_remainder(w: np.ndarray, total: int) -> np.ndarray:

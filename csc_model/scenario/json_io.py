@@ -95,7 +95,7 @@ def range_text(lo: float | None, hi: float | None, unit: str) -> str:
 
 def allowed(path: str) -> str:
     """'; allowed 1 to 10 years' for a scenario path with a range, else ''."""
-    from .scenario import field_meta  # here, not at the top: scenario imports this module
+    from csc_model.scenario import field_meta  # here, not at the top: scenario imports this module
 
     generic = re.sub(r"\[\d+\]", "", path)
     meta = field_meta(generic) if generic and not generic.startswith("(") else {}
