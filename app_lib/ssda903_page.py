@@ -322,3 +322,39 @@ def actuals_example(as_at: dt.date) -> pd.DataFrame | None:
         return children_in_care_by_month(*example(), until=as_at, months=ACTUAL_MONTHS)
     except Exception:
         return None
+
+
+TRENDS_TITLE = "Are the rates changing?"
+TRENDS_HELP = (
+    "Each rate above is the average over the whole window. Here each one is split into years (52 weeks back from "
+    "the as-at date) to see whether it happens more or less often per child in that stage as time goes on. "
+    "**Rising** or **falling** means the change is clear beyond the year-to-year noise (the likely range, a 95% "
+    "interval, does not include no change); **no clear trend** means it may be steady. A trend needs at least two "
+    "years of data and about 20 events. **Shown only: the projection keeps the window's average rate**, since a "
+    "trend over a few years is a reason to check the figure, not a reliable forecast; to plan for it, change the "
+    "rate on the Scenario builder."
+)
+"""What the rate-trends table means and that it is not applied (markdown)."""
+
+
+def rate_trends_table(cal: Calibration) -> pd.DataFrame | None:
+    """The compact "Are the rates changing?" table in plain words (None: no rate was worked out).
+
+    Columns: what happens, events counted, the change a year, its likely range and the verdict.
+    Plain text only (the page shows it as a table, never as HTML).
+    """
+    if not cal.rate_trends:
+        return None
+    rows = []
+    for t in cal.rate_trends:
+        known = t.annual_change is not None and t.low is not None and t.high is not None
+        rows.append(
+            {
+                "What happens (per child in that stage)": t.what,
+                "Events": f"{t.events:,} over {t.years} year{'' if t.years == 1 else 's'}",
+                "Change a year": f"{t.annual_change:+.0%}" if known else "-",
+                "Likely range": f"{t.low:+.0%} to {t.high:+.0%}" if known else "-",
+                "Verdict": t.verdict[0].upper() + t.verdict[1:],
+            }
+        )
+    return pd.DataFrame(rows)

@@ -7,6 +7,7 @@ calendar trend.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from pathlib import Path
 
@@ -154,3 +155,52 @@ def test_cli_writes_the_trend_columns(rising, tmp_path: Path) -> None:
     report = pd.read_csv(tmp_path / "r.csv")
     trend_rows = report[report["Figure"].str.startswith("Trend: ")]
     assert len(trend_rows) == 7 and trend_rows["Value"].str.contains("a year|to say").all()
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+
+def test_page_table_in_plain_words(cal) -> None:
+    from app_lib import ssda903_page as data
+
+    table = data.rate_trends_table(cal)
+    assert list(table.columns) == [
+        "What happens (per child in that stage)",
+        "Events",
+        "Change a year",
+        "Likely range",
+        "Verdict",
+    ]
+    row = table.set_index("What happens (per child in that stage)").loc[
+        "Children leaving a care order for special guardianship or a child arrangements order"
+    ]
+    assert row["Verdict"] == "Rising" and row["Events"].endswith("over 6 years")
+    assert row["Change a year"].startswith("+") and " to " in row["Likely range"]
+    assert "keeps the window's average rate" in data.TRENDS_HELP
+    assert data.rate_trends_table(calibrate(*_example(), dt.date(2026, 3, 31), rates=False)) is None
+
+
+def _example():
+    from csc_model.ssda903 import example_tables
+
+    return example_tables(n_children=200, seed=3)
+
+
+def test_page_shows_are_the_rates_changing() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    root = Path(__file__).resolve().parent.parent
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/data.py").run()
+    at.button(key="data:example").click().run()
+    at.button(key="data:calibrate").click().run()
+    assert not at.exception and not at.error
+    assert any(m.value == "**Are the rates changing?**" for m in at.markdown)
+    shown = at.dataframe[0].value
+    assert "Verdict" in shown.columns and len(shown) == 7
+    assert set(shown["Verdict"]) <= {
+        "Rising",
+        "Falling",
+        "No clear trend",
+        "Too few events or too short a window to say",
+    }
