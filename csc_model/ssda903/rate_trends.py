@@ -73,7 +73,8 @@ class RateTrend:
         if self.annual_change is None or self.low is None or self.high is None:
             return (
                 f"{TOO_FEW[0].upper()}{TOO_FEW[1:]} ({self.events:,} events over {self.years} whole 52-week "
-                f"years; a trend needs at least {MIN_EVENTS_FOR_TREND} events and {MIN_YEARS} years)"
+                f"year{'' if self.years == 1 else 's'}; a trend needs at least {MIN_EVENTS_FOR_TREND} events and "
+                f"{MIN_YEARS} years)"
             )
         size = f"{abs(self.annual_change):.0%} {'more' if self.annual_change >= 0 else 'less'} often a year"
         return (
