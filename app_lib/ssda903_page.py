@@ -47,7 +47,9 @@ ABOUT = (
     "to foster care, or on to supported accommodation at 16-17). Each rate is the number of events divided by the "
     "weeks children spent at risk of it; a rate with too few events to go on keeps the current figure, and a "
     "placement move with few child-weeks stays near the current figure in proportion to the evidence (the table "
-    "below says how much each rests on it). From two years of data, the trend in entries is worked out too. The "
+    "below says how much each rests on it). With a window of more than two years (105 weeks or more), the trend "
+    "in entries is worked out too; with two years or more, whether each rate is rising or falling (reported, not "
+    "applied). The "
     "projection then starts the "
     "day after that date.\n\n"
     "**Prices and the budget are not in the SSDA903 return** and stay as they are: set them on the Scenario "
@@ -57,7 +59,8 @@ ABOUT = (
 WINDOW_HELP = (
     "The weeks before the as-at date used for the children starting care, the rates and the placement moves. "
     "104 weeks (two years, the default: it forecast best in the back-test on simulated authorities) gives more "
-    "events for each rate, smooths out an unusual year and gives the trend in entries; 52 weeks counts only the "
+    "events for each rate and smooths out an unusual year; 105 weeks or more also gives the trend in entries "
+    "(the default keeps the average, which forecast better); 52 weeks counts only the "
     "year to the as-at date. If your files cover fewer "
     "weeks, the window is cut to what they cover (the page says so)."
 )
@@ -322,3 +325,39 @@ def actuals_example(as_at: dt.date) -> pd.DataFrame | None:
         return children_in_care_by_month(*example(), until=as_at, months=ACTUAL_MONTHS)
     except Exception:
         return None
+
+
+TRENDS_TITLE = "Are the rates changing?"
+TRENDS_HELP = (
+    "Each rate above is the average over the whole window. Here each one is split into years (52 weeks back from "
+    "the as-at date) to see whether it happens more or less often per child in that stage as time goes on. "
+    "**Rising** or **falling** means the change is clear beyond the year-to-year noise (the likely range, a 95% "
+    "interval, does not include no change); **no clear trend** means it may be steady. A trend needs at least two "
+    "years of data and about 20 events. **Shown only: the projection keeps the window's average rate**, since a "
+    "trend over a few years is a reason to check the figure, not a reliable forecast; to plan for it, change the "
+    "rate on the Scenario builder."
+)
+"""What the rate-trends table means and that it is not applied (markdown)."""
+
+
+def rate_trends_table(cal: Calibration) -> pd.DataFrame | None:
+    """The compact "Are the rates changing?" table in plain words (None: no rate was worked out).
+
+    Columns: what happens, events counted, the change a year, its likely range and the verdict.
+    Plain text only (the page shows it as a table, never as HTML).
+    """
+    if not cal.rate_trends:
+        return None
+    rows = []
+    for t in cal.rate_trends:
+        known = t.annual_change is not None and t.low is not None and t.high is not None
+        rows.append(
+            {
+                "What happens (per child in that stage)": t.what,
+                "Events": f"{t.events:,} over {t.years} year{'' if t.years == 1 else 's'}",
+                "Change a year": f"{t.annual_change:+.0%}" if known else "-",
+                "Likely range": f"{t.low:+.0%} to {t.high:+.0%}" if known else "-",
+                "Verdict": t.verdict[0].upper() + t.verdict[1:],
+            }
+        )
+    return pd.DataFrame(rows)

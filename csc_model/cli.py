@@ -106,7 +106,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--scenario", help="base scenario JSON for everything else (default: the bundled defaults)")
     c.add_argument("--out", required=True, help="output scenario JSON file, or - for standard output")
-    c.add_argument("--report", help="also write how each figure was worked out (CSV)")
+    c.add_argument(
+        "--report",
+        help="also write how each figure was worked out (CSV); rows 'Trend: ...' say whether each rate is rising "
+        "or falling over the window (reported only, never applied)",
+    )
+    c.add_argument(
+        "--trends",
+        help="also write the yearly trend of each rate over the window (CSV: events, child-weeks, yearly change "
+        "with its 95%% interval, verdict); reported only, the scenario keeps the window's average rate",
+    )
     from csc_model.published.cli import add_parsers as add_published
 
     add_published(sub)
@@ -259,6 +268,8 @@ def _calibrate(args: argparse.Namespace) -> int:
             Path(args.out).write_text(text, encoding="utf-8")
         if args.report:
             cal.report.to_csv(args.report, index=False)
+        if args.trends:
+            cal.rate_trend_table().to_csv(args.trends, index=False)
     except OSError as exc:
         return _fail([f"cannot write the output ({exc.strerror or exc})"])
     used = sum(r.used for r in cal.rates)

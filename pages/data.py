@@ -314,6 +314,11 @@ if kept:
         )
     # a static table: the explanations wrap instead of being cut off
     st.table(cal.report.assign(Figure=cal.report["Figure"].str.strip()).set_index("Figure"))
+    trends = data.rate_trends_table(cal)
+    if trends is not None:
+        st.markdown(f"**{data.TRENDS_TITLE}**")
+        st.caption(data.TRENDS_HELP)
+        st.dataframe(trends, hide_index=True, width="stretch")
     if cal.warnings:
         st.warning(
             "Check these points about your data:\n\n" + "\n".join(f"- {fmt.md_escape(w)}" for w in cal.warnings),

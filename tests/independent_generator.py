@@ -12,7 +12,9 @@ model agrees with itself. This generator breaks that on purpose:
 * placement moves: hazards by single year of age (teenagers move from fostering to
   children's homes, 16-17s to supported accommodation, young children in homes back to
   fostering), changing at each birthday;
-* leaving care at 18 exactly.
+* leaving care at 18 exactly;
+* optionally (``care_order_trend``), one route of leaving a care order whose hazard changes by a
+  fixed share a year of calendar time (the route is chosen on the date the order ends).
 
 :func:`simulate_authority` writes SSDA903-shaped header and episodes tables (same columns and
 codes as the example tables: CHILD, SEX, DOB; CHILD, DECOM, RNE, LS, CIN, PLACE,
@@ -47,6 +49,7 @@ CODES = {  # placement type: SSDA903 placement codes and the provider giving tha
 }
 LS = {"s20": "V2", "proceedings": "C1", "po_wait": "E1", "po_placed": "E1", "care_order": "C2"}
 REC = {"returned_home": "E4A", "sgo_cao": "E45", "adoption": "E11", "age_18": "E17", "other": "E3"}
+CARE_ORDER_ROUTES = {"returned_home": 0.35, "sgo_cao": 0.40, "other": 0.25}  # how care orders end (before 18)
 # mean weeks in care per entrant, measured once from this generator (used only to size an authority)
 MEAN_STAY_WEEKS = 102.0
 
@@ -114,8 +117,35 @@ def _first_placement(rng: np.random.Generator, age: int) -> str:
     return str(rng.choice(list(mix), p=np.array(list(mix.values())) / sum(mix.values())))
 
 
-def _stage_time(rng: np.random.Generator, state: str, age: int) -> tuple[float, str]:
-    """Weeks in this legal stage and what follows (never exponential or Erlang)."""
+def _care_order_route(u: float, years: float, trend: tuple[str, float] | None) -> str:
+    """How a care order ending ``years`` after the as-at date ends, from a uniform ``u``.
+
+    With ``trend`` = (route, r) that route's share of the endings is its usual share times
+    ``(1 + r) ** years`` (the others share the rest as usual), so, the care orders' total hazard of
+    ending being the same in every year, that route's hazard changes by ``r`` a year."""
+    shares = dict(CARE_ORDER_ROUTES)
+    if trend is not None:
+        route, r = trend
+        p = min(shares[route] * (1.0 + r) ** years, 0.99)
+        rest = (1.0 - p) / (1.0 - shares[route])
+        shares = {k: p if k == route else v * rest for k, v in shares.items()}
+    acc = 0.0
+    for k, v in shares.items():
+        acc += v
+        if u < acc:
+            return k
+    return "other"
+
+
+def _stage_time(
+    rng: np.random.Generator,
+    state: str,
+    age: int,
+    years: float = 0.0,
+    trend: tuple[str, float] | None = None,
+) -> tuple[float, str]:
+    """Weeks in this legal stage and what follows (never exponential or Erlang). ``years``: the stage's
+    start in years after the as-at date, for a ``trend`` of the care orders' routes (see :func:`_care_order_route`)."""
     if state == "s20":
         weeks = float(rng.lognormal(math.log(16.0), 1.1))
         return weeks, ("proceedings" if rng.random() < 0.3 else "returned_home")
@@ -132,19 +162,25 @@ def _stage_time(rng: np.random.Generator, state: str, age: int) -> tuple[float, 
         return float(38.0 * rng.weibull(1.6)), "adoption"
     # care order: long, shorter for older children; most last until 18
     weeks = float(rng.lognormal(math.log(260.0 / (1.0 + age / 8.0)), 1.0))
-    u = rng.random()
-    return weeks, ("returned_home" if u < 0.35 else "sgo_cao" if u < 0.75 else "other")
+    return weeks, _care_order_route(float(rng.random()), years + weeks / 52.18, trend)
 
 
-def _child(rng: np.random.Generator, child: str, decom: dt.date, dob: dt.date, hi: dt.date) -> list[dict[str, str]]:
-    """One child's episodes from starting care until leaving (or after ``hi``)."""
+def _child(
+    rng: np.random.Generator,
+    child: str,
+    decom: dt.date,
+    dob: dt.date,
+    hi: dt.date,
+    trend: tuple[str, float] | None = None,
+) -> list[dict[str, str]]:
+    """One child's episodes from starting care until leaving (or after ``hi``, the as-at date)."""
     b18 = _add_years(dob, 18)
     age = _age(dob, decom)
     state = "s20" if rng.random() < (0.7 if age >= 16 else 0.25) else "proceedings"
     ptype = _first_placement(rng, age)
     t, rne, out = decom, "S", []
     while t <= hi:
-        weeks, nxt = _stage_time(rng, state, _age(dob, t))
+        weeks, nxt = _stage_time(rng, state, _age(dob, t), (t - hi).days / 365.25, trend)
         end = t + dt.timedelta(days=max(1, round(weeks * 7)))
         if state == "po_placed":
             ptype = "placed_for_adoption"
@@ -192,9 +228,17 @@ def _episode(rng, child, decom, dec, rne, ls, ptype, rec) -> dict[str, str]:  # 
 
 
 def simulate_authority(
-    children_in_care: int = 600, seed: int = 0, as_at: dt.date = dt.date(2025, 3, 31), years: int = 22
+    children_in_care: int = 600,
+    seed: int = 0,
+    as_at: dt.date = dt.date(2025, 3, 31),
+    years: int = 22,
+    care_order_trend: tuple[str, float] | None = None,
 ) -> Authority:
     """A made-up authority with about ``children_in_care`` children in care on ``as_at``.
+
+    ``care_order_trend`` = (route, r), e.g. ("sgo_cao", 0.15): the hazard of leaving a care order by
+    that route (returned_home, sgo_cao or other) changes by ``r`` a year (None: no trend, the default;
+    the same seed then gives the same tables as before this option existed).
 
     ``years`` of history end on ``as_at`` (the first years fill the stock; use cut-offs in the
     last nine or so). As a return made just after ``as_at``: nothing starts or ends later.
@@ -222,7 +266,7 @@ def simulate_authority(
             age = int(rng.integers(lo, top + 1))
             dob = decom - dt.timedelta(days=int(age * 365.25 + rng.integers(0, 365)))
             rows_h.append({"CHILD": child, "SEX": str(rng.choice(["1", "2"])), "DOB": dob.strftime("%d/%m/%Y")})
-            rows_e += _child(rng, child, decom, dob, as_at)
+            rows_e += _child(rng, child, decom, dob, as_at, care_order_trend)
     eps = pd.DataFrame(rows_e)
     start_d = pd.to_datetime(eps["DECOM"], format="%d/%m/%Y")
     eps = eps[start_d <= pd.Timestamp(as_at)].copy()

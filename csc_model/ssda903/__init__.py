@@ -27,13 +27,14 @@ the base scenario's rate in proportion to the evidence (:mod:`.moves`). Moves in
 "placed for adoption" belong to the placement-order stage and are not counted.
 
 With a window of two years or more, the entries' level and yearly trend come from a Poisson
-regression (:mod:`.trend`). The tables may be several yearly returns stacked, may hold several
+regression (:mod:`.trend`); so is each legal-stage rate's yearly trend, reported but never applied
+(:mod:`.rate_trends`, :attr:`Calibration.rate_trends`). The tables may be several yearly returns stacked, may hold several
 authorities (one is chosen, never added), and may come with the optional UASC table
 (:mod:`.checks`). :attr:`Calibration.evidence` holds the events and exposure of every figure.
 
 One module per step: ``reading`` (files to checked tables), ``checks`` (across tables: returns,
 authorities, repeats, impossible dates, UASC), ``codes``, ``starting`` (starting position),
-``entries``, ``trend``, ``chain`` (episodes into periods of care), ``rates``, ``cohorts``,
+``entries``, ``trend``, ``chain`` (episodes into periods of care), ``rates``, ``rate_trends``, ``cohorts``,
 ``moves``, ``credibility`` (shrinking towards the base), ``example`` (made-up data),
 ``calibrate`` (the steps put together) and ``actuals`` (children in care by month, to draw
 beside a projection).
@@ -64,6 +65,7 @@ from csc_model.ssda903.figures import (
     MoveFigure,
     RateFigure,
 )
+from csc_model.ssda903.rate_trends import RateTrend, rate_trend
 from csc_model.ssda903.reading import ALIASES, DATES, MAX_LISTED, REQUIRED, SSDA903Error, default_as_at, read_table
 from csc_model.ssda903.trend import EntryTrend, entry_trend, poisson_fit
 
@@ -90,6 +92,8 @@ __all__ = [
     "ExampleRates",
     "MoveFigure",
     "RateFigure",
+    "RateTrend",
+    "rate_trend",
     "SSDA903Error",
     "calibrate",
     "children_in_care_by_month",

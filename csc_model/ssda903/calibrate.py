@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
@@ -15,6 +16,7 @@ from csc_model.ssda903.codes import PRIVATE_PROVIDERS, legal_status_codes, place
 from csc_model.ssda903.entries import entries_step
 from csc_model.ssda903.figures import DEFAULT_WINDOW_WEEKS, PRIOR_EVENTS, Calibration, MoveFigure, RateFigure
 from csc_model.ssda903.moves import _calibrate_moves
+from csc_model.ssda903.rate_trends import RateTrend
 from csc_model.ssda903.rates import _calibrate_rates, _RateCalibration
 from csc_model.ssda903.reading import SSDA903Error, read_tables
 from csc_model.ssda903.starting import starting_position
@@ -103,6 +105,7 @@ def calibrate(
     # --- rates over the same window ---------------------------------------------------
     figures: tuple[RateFigure, ...] = ()
     cohorts: tuple = ([], None, None)
+    rate_trends: tuple[RateTrend, ...] = ()
     move_figures: tuple[MoveFigure, ...] = ()
     evidence: list[dict] = _entry_evidence(base, n_ent, used_weeks, trend, changes)
     chained = None
@@ -113,7 +116,9 @@ def calibrate(
         changes.update(rc.changes)
         rows += rc.rows
         warnings += rc.warnings
-        figures = tuple(rc.figures)
+        rate_trends = tuple(rc.trends)
+        by_path = {t.path: t for t in rate_trends}
+        figures = tuple(dataclasses.replace(f, trend=by_path.get(f.path)) for f in rc.figures)
         evidence += rc.evidence()
         cohorts = rc.proceedings_cohorts
     if moves:
@@ -167,6 +172,7 @@ def calibrate(
         proceedings_by_issue=tuple(cohorts[0]),
         proceedings_trend=None if cohorts[1] is None else (cohorts[1], cohorts[2]),
         evidence=pd.DataFrame(evidence, columns=EVIDENCE_COLUMNS),
+        rate_trends=rate_trends,
     )
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 from csc_model.scenario import Scenario
 
 if TYPE_CHECKING:
+    from csc_model.ssda903.rate_trends import RateTrend
     from csc_model.ssda903.trend import EntryTrend
 
 BACKLOG_WEEKS = 50
@@ -58,6 +59,16 @@ class Calibration:
     evidence: pd.DataFrame = field(default_factory=pd.DataFrame)
     """One row per figure worked out from events: path, kind, events, exposure_weeks, trials, base, value,
     weight_on_base, used. For drawing parameter uncertainty (Gamma for rates, Beta / Dirichlet for shares)."""
+    rate_trends: tuple[RateTrend, ...] = ()
+    """The yearly trend of each occurrence / exposure rate over the window (:mod:`.rate_trends`): reported only,
+    the scenario keeps the window's average rate. Also on each :attr:`RateFigure.trend`."""
+
+    def rate_trend_table(self) -> pd.DataFrame:
+        """One row per rate trend: figure, path, what, events, exposure_weeks, years, annual_change (a fraction a
+        year), annual_change_low, annual_change_high (its 95% interval) and verdict."""
+        from csc_model.ssda903.rate_trends import trend_table
+
+        return trend_table(self.rate_trends)
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,7 @@ class RateFigure:
     used: bool
     weight_on_base: float | None = None  # share of the value resting on the base value (None: 0 if used, else 1)
     prior_events: float = 0.0  # events the base value counted as (credibility weighting); 0: the data alone
+    trend: RateTrend | None = None  # its yearly trend over the window, reported only (None: not an event rate)
 
     def __post_init__(self) -> None:
         if self.weight_on_base is None:

@@ -24,6 +24,7 @@ from csc_model.ssda903.figures import (
     RateFigure,
 )
 from csc_model.ssda903.moves import LEANS_ON_BASE
+from csc_model.ssda903.rate_trends import RateTrend, rate_trend, trend_rows
 
 
 class _RateCalibration:
@@ -43,6 +44,8 @@ class _RateCalibration:
         self.figures: list[RateFigure] = []
         self.proceedings_cohorts: tuple = ([], None, None)
         self.kinds: dict[str, dict[str, Any]] = {}  # path -> what kind of evidence (see evidence())
+        self.at_risk: dict[str, tuple[pd.Series, pd.Series]] = {}  # path -> (at risk, event) masks of episodes
+        self.trends: list[RateTrend] = []  # each occurrence / exposure rate's yearly trend (reported only)
 
     def base_value(self, path: str) -> Any:
         node: Any = self.base_dict
@@ -271,6 +274,7 @@ def _calibrate_rates(e: pd.DataFrame, rc: _RateCalibration) -> None:
     s20 = stage.eq("s20")
     w_s20 = weeks(s20)
     n_home = count(s20 & e["exit"].eq("returned_home"))
+    rc.at_risk["s20.mean_weeks_to_return_home"] = (s20, s20 & e["exit"].eq("returned_home"))
     rc.put(
         "s20.mean_weeks_to_return_home",
         w_s20 / n_home if n_home else None,
@@ -282,6 +286,7 @@ def _calibrate_rates(e: pd.DataFrame, rc: _RateCalibration) -> None:
         counts=Counts("mean", n_home, w_s20),
     )
     n_proc = count(s20 & e["next_stage"].isin(["proceedings", "care_order"]))
+    rc.at_risk["s20.annual_share_to_proceedings"] = (s20, s20 & e["next_stage"].isin(["proceedings", "care_order"]))
     rc.put(
         "s20.annual_share_to_proceedings",
         _annual(n_proc, w_s20) if w_s20 else None,
@@ -384,9 +389,11 @@ def _calibrate_rates(e: pd.DataFrame, rc: _RateCalibration) -> None:
     po = stage.eq("placement_order")
     waiting, placed = po & ~e["pfa"], po & e["pfa"]
     w_wait, w_placed = weeks(waiting), weeks(placed)
-    n_placed = count(waiting & e["next_stage"].eq("placement_order") & e["next_pfa"])
-    n_co = count(waiting & e["next_stage"].eq("care_order"))
+    to_adopters = waiting & e["next_stage"].eq("placement_order") & e["next_pfa"]
+    to_co = waiting & e["next_stage"].eq("care_order")
+    n_placed, n_co = count(to_adopters), count(to_co)
     n_out = n_placed + n_co
+    rc.at_risk["placement_order.mean_weeks_to_placement"] = (waiting, to_adopters | to_co)
     waiting_txt = (
         f"{_n(n_out, 'child', 'children')} on a placement order and not yet placed moved on in {win_txt} "
         f"({n_placed} placed for adoption, {n_co} to a care order), over {w_wait:,.0f} child-weeks waiting"
@@ -410,6 +417,7 @@ def _calibrate_rates(e: pd.DataFrame, rc: _RateCalibration) -> None:
         counts=Counts("share", n_co, n_out),
     )
     n_adopt = count(placed & e["exit"].eq("adoption"))
+    rc.at_risk["placement_order.mean_weeks_placed_to_order"] = (placed, placed & e["exit"].eq("adoption"))
     rc.put(
         "placement_order.mean_weeks_placed_to_order",
         w_placed / n_adopt if n_adopt else None,
@@ -430,6 +438,7 @@ def _calibrate_rates(e: pd.DataFrame, rc: _RateCalibration) -> None:
         ("care_order.annual_other", "other", "left care before 18 for another reason (e.g. to another authority)"),
     ):
         n = count(co & e["exit"].eq(route))
+        rc.at_risk[path] = (co, co & e["exit"].eq(route))
         rc.put(
             path,
             _annual(n, w_co) if w_co else None,
@@ -442,6 +451,11 @@ def _calibrate_rates(e: pd.DataFrame, rc: _RateCalibration) -> None:
         )
     _make_consistent(rc)
     _name_leaning(rc)
+    for path, (risk, event) in rc.at_risk.items():
+        hit = event & win
+        label = field_meta(path)["label"]
+        rc.trends.append(rate_trend(path, label, start[risk], end[risk], e.loc[hit, "DEC"], lo, hi))
+    rc.rows += trend_rows(rc.trends, win_txt)
 
 
 def _name_leaning(rc: _RateCalibration) -> None:
