@@ -1,7 +1,9 @@
 """Reading the bundled copy of DfE's published tables (``data/published/``) and finding an authority.
 
 Every table is read once per process and indexed by area and year, so that building one
-authority's scenario is a handful of dictionary look-ups. Suppressed or unavailable figures
+authority's scenario is a handful of dictionary look-ups. The headline and characteristic figures
+come from the pre-indexed form of the same tables (:mod:`.lookup`), quick to read; the CSVs are
+parsed instead only if it is missing or was not made from them. Suppressed or unavailable figures
 (DfE's ``c``, ``x``, ``z``, ``k``, ``low``) are read as missing (NaN); callers decide how to fill
 them and say so.
 """
@@ -18,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import DATA_DIR
+from . import lookup
 
 PUBLISHED_DIR = DATA_DIR / "published"
 ENGLAND = "England"
@@ -62,9 +65,9 @@ def _read(name: str, folder: str = str(PUBLISHED_DIR)) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
-def headline() -> pd.DataFrame:
+def headline(folder: str = str(PUBLISHED_DIR)) -> pd.DataFrame:
     """Tidy: ``area``, ``year``, ``in_care``, ``started``, ``ceased``, ``population`` (NaN where not published)."""
-    df = _read("headline.csv.gz")
+    df = _read("headline.csv.gz", folder)
     df = df.assign(year=df["time_period"].astype(int), value=_number(df["number"]))
     wide = df.pivot_table(index=["area", "year"], columns="measure", values="value", aggfunc="first", dropna=False)
     pop = df.assign(p=_number(df["population_estimate"])).groupby(["area", "year"])["p"].first()
@@ -74,8 +77,19 @@ def headline() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
+def _lookup() -> lookup.Lookup | None:
+    """The pre-indexed figures, or None to parse the CSVs (missing, or not made from the CSVs there)."""
+    return lookup.read(PUBLISHED_DIR)
+
+
+@lru_cache(maxsize=1)
 def _headline_index() -> dict[tuple[str, int], dict[str, float]]:
-    h = headline()
+    fast = _lookup()
+    return fast.headline if fast is not None else _headline_index_csv()
+
+
+def _headline_index_csv(folder: str = str(PUBLISHED_DIR)) -> dict[tuple[str, int], dict[str, float]]:
+    h = headline(folder)
     cols = ["in_care", "started", "ceased", "population"]
     return {
         (a, int(y)): dict(zip(cols, vals, strict=True))
@@ -94,8 +108,8 @@ def figure(area: str, year: int, measure: str) -> float:
 
 
 @lru_cache(maxsize=4)
-def _characteristics(table: str) -> dict[tuple[str, int, str], dict[str, float]]:
-    df = _read(f"{table}.csv.gz")
+def _characteristics(table: str, folder: str = str(PUBLISHED_DIR)) -> dict[tuple[str, int, str], dict[str, float]]:
+    df = _read(f"{table}.csv.gz", folder)
     out: dict[tuple[str, int, str], dict[str, float]] = {}
     vals = _number(df["number"]).tolist()
     cols = [df[c].tolist() for c in ("time_period", "area", "cla_group", "characteristic")]  # plain lists: fast
@@ -107,7 +121,16 @@ def _characteristics(table: str) -> dict[tuple[str, int, str], dict[str, float]]
 def breakdown(table: str, area: str, year: int, group: str) -> dict[str, float]:
     """Characteristic -> count (NaN if suppressed) for one table (``in_care``, ``started``, ``ceased``)
     group, area and year; empty if the table has nothing for them."""
+    fast = _lookup()
+    if fast is not None:
+        return fast.breakdown(table, area, year, group)
     return dict(_characteristics(table).get((area, year, group), {}))
+
+
+def write_lookup(folder: Path = PUBLISHED_DIR) -> Path:
+    """Write the pre-indexed form (:mod:`.lookup`) of the CSVs in ``folder``, parsed here; returns its path."""
+    f = str(folder)
+    return lookup.write(Path(folder), _headline_index_csv(f), {t: _characteristics(t, f) for t in lookup.TABLES})
 
 
 @lru_cache(maxsize=1)
