@@ -10,6 +10,7 @@ them and say so.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import difflib
 from dataclasses import dataclass
@@ -154,13 +155,22 @@ def population() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
+def _authority_rows() -> tuple[tuple[str, str, str, str], ...]:
+    """(new code, old code, name, region) of every authority in ``authorities.csv`` (small: read without pandas)."""
+    path = PUBLISHED_DIR / "authorities.csv"
+    if not path.is_file():
+        _read("authorities.csv")  # raises PublishedError saying how to make the tables
+    with path.open(encoding="utf-8", newline="") as f:
+        return tuple((r["new_la_code"], r["old_la_code"], r["la_name"], r["region_name"]) for r in csv.DictReader(f))
+
+
+@lru_cache(maxsize=1)
 def authorities() -> tuple[Authority, ...]:
     """Every authority in the tables with at least one published count of children in care, by name."""
-    df = _read("authorities.csv")
     idx = _headline_index()
     years_all = sorted({y for _, y in idx})
     out = []
-    for code, old, name, region in df[["new_la_code", "old_la_code", "la_name", "region_name"]].itertuples(index=False):
+    for code, old, name, region in _authority_rows():
         years = tuple(y for y in years_all if not np.isnan(idx.get((code, y), {}).get("in_care", np.nan)))
         if years:
             out.append(Authority(code, old, name, region, years))
@@ -195,8 +205,7 @@ def find_authority(text: str) -> Authority:
     for a in las:
         if key in (a.code.casefold(), a.old_code.casefold(), a.name.casefold()):
             return a
-    df = _read("authorities.csv")
-    for code, old, name in df[["new_la_code", "old_la_code", "la_name"]].itertuples(index=False):
+    for code, old, name, _ in _authority_rows():
         if key in (code.casefold(), old.casefold(), name.casefold()):
             raise PublishedError(
                 f"{name} has no published count of children in care (DfE: not applicable, no child in care), "

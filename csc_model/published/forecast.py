@@ -35,7 +35,7 @@ import datetime as dt
 import json
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -63,7 +63,16 @@ class Fit:
     year: int  # the cut-off: 31 March of this year
     coefs: dict[str, float]  # b_rate, b_older (zero: persistence)
     pairs: tuple[int, ...]  # the cut-off years of the outcomes fitted on (u -> u + 1)
-    rel_errors: np.ndarray  # (forecast - actual) / actual on the fitted outcomes
+    fitted: int  # authority-years fitted on
+
+    @cached_property
+    def rel_errors(self) -> np.ndarray:
+        """(forecast - actual) / actual on the fitted outcomes (worked out when first asked for)."""
+        if not self.pairs:
+            return np.array([])
+        frame = _fit_frame(self.pairs)
+        actual = frame["actual"].to_numpy()
+        return (predict(frame, self.coefs) - actual) / actual
 
     def describe(self) -> str:
         """Plain words: what it was fitted on and the numbers."""
@@ -71,7 +80,7 @@ class Fit:
             return "nothing (no earlier outcome published): next year = this year"
         years = ", ".join(f"{u}->{u + 1}" for u in self.pairs)
         nums = ", ".join(f"{k} {v:+.3f}" for k, v in self.coefs.items())
-        return f"the outcomes {years} ({len(self.rel_errors)} authority-years): {nums}"
+        return f"the outcomes {years} ({self.fitted} authority-years): {nums}"
 
 
 @lru_cache(maxsize=8)
@@ -139,15 +148,15 @@ def _fit_frame(pairs: tuple[int, ...]) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
-def _stored_fits() -> dict[int, tuple[dict[str, float], tuple[int, ...]]]:
-    """Cut-off -> (numbers, outcomes fitted on) from :data:`FITS_FILE`; empty if missing or made from other tables."""
+def _stored_fits() -> dict[int, Fit]:
+    """Cut-off -> its fit from :data:`FITS_FILE`; empty if the file is missing or was made from other tables."""
     path = pub.PUBLISHED_DIR / FITS_FILE
     if not path.is_file():
         return {}
     doc = json.loads(path.read_text(encoding="utf-8"))
     if doc.get("made_from") != digests(pub.PUBLISHED_DIR, FIT_SOURCES):
         return {}
-    return {int(y): (dict(v["coefs"]), tuple(v["pairs"])) for y, v in doc["fits"].items()}
+    return {int(y): Fit(int(y), dict(v["coefs"]), tuple(v["pairs"]), int(v["fitted"])) for y, v in doc["fits"].items()}
 
 
 def write_fits() -> Path:
@@ -155,9 +164,8 @@ def write_fits() -> Path:
     years = sorted({y for a in pub.authorities() for y in a.years})
     fits = {}
     for year in [*years, years[-1] + 1]:
-        pairs = _pairs(year)
-        coefs = fit_coefficients(_fit_frame(pairs)) if pairs else {COEF_NAMES[k]: 0.0 for k in FEATURES}
-        fits[str(year)] = {"coefs": coefs, "pairs": list(pairs)}
+        f = fit(year, stored=False)
+        fits[str(year)] = {"coefs": f.coefs, "pairs": list(f.pairs), "fitted": f.fitted}
     doc = {"made_from": digests(pub.PUBLISHED_DIR, FIT_SOURCES), "fits": fits}
     path = pub.PUBLISHED_DIR / FITS_FILE
     path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
@@ -172,12 +180,12 @@ def fit(year: int, stored: bool = True) -> Fit:
     fitted on the same outcomes; otherwise (or without ``stored``) a fresh fit."""
     pairs = _pairs(year)
     if not pairs:
-        return Fit(year, {COEF_NAMES[k]: 0.0 for k in FEATURES}, (), np.array([]))
-    frame = _fit_frame(pairs)
+        return Fit(year, {COEF_NAMES[k]: 0.0 for k in FEATURES}, (), 0)
     kept = _stored_fits().get(year) if stored else None
-    coefs = kept[0] if kept is not None and kept[1] == pairs else fit_coefficients(frame)
-    rel = (predict(frame, coefs) - frame["actual"].to_numpy()) / frame["actual"].to_numpy()
-    return Fit(year, coefs, pairs, rel)
+    if kept is not None and kept.pairs == pairs:
+        return kept
+    frame = _fit_frame(pairs)
+    return Fit(year, fit_coefficients(frame), pairs, len(frame))
 
 
 def one_year_forecast(code: str, year: int) -> tuple[float, Fit]:

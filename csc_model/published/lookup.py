@@ -3,8 +3,9 @@
 Parsing the characteristics CSVs and indexing them row by row takes a few tenths of a second,
 which a new user's first scenario would wait for. ``scripts/make_published_data.py`` therefore also
 writes the same figures already indexed: the headline figures by area and year, and each
-characteristic table by area, year and group, the characteristic names written once per group.
-The figures are the ones the CSV path reads (written with their exact decimal representation;
+characteristic table by area and group, the characteristic names written once per group. Each
+area and group's figures (by year) are kept as a JSON text of their own, decoded only when first
+asked for: a scenario needs a few areas, the forecast one group of every authority. The figures are the ones the CSV path reads (written with their exact decimal representation;
 suppressed cells as ``null``), so both paths give identical results. The file records the SHA-256
 of the CSVs it was made from; if any differs (the CSVs were changed without rerunning the
 script), :func:`read` returns None and the CSVs are read instead.
@@ -20,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 FILE = "lookup.json.gz"
-FORMAT = 1
+FORMAT = 2
 TABLES = ("in_care", "started", "ceased")
 MEASURES = ("in_care", "started", "ceased", "population")
 SOURCES = ("headline.csv.gz", *(f"{t}.csv.gz" for t in TABLES))
@@ -46,6 +47,10 @@ def _dec(v: float | None) -> float:
     return math.nan if v is None else float(v)
 
 
+def _dumps(obj: object) -> str:
+    return json.dumps(obj, separators=(",", ":"), allow_nan=False)
+
+
 def write(folder: Path, headline: HeadlineIndex, breakdowns: Mapping[str, Breakdowns]) -> Path:
     """Write the lookup made from the indexed CSV figures to ``folder``; returns its path."""
     tables: dict[str, object] = {}
@@ -58,8 +63,9 @@ def write(folder: Path, headline: HeadlineIndex, breakdowns: Mapping[str, Breakd
                 row: object = [_enc(v) for v in cells.values()]
             else:
                 row = {k: _enc(v) for k, v in cells.items()}
-            areas.setdefault(area, {}).setdefault(str(year), {})[group] = row
-        tables[t] = {"characteristics": chars, "areas": areas}
+            areas.setdefault(area, {}).setdefault(group, {})[str(year)] = row
+        chunks = {a: {g: _dumps(by_year) for g, by_year in groups.items()} for a, groups in areas.items()}
+        tables[t] = {"characteristics": chars, "chunks": chunks}
     doc = {
         "format": FORMAT,
         "made_from": digests(folder, SOURCES),
@@ -70,7 +76,7 @@ def write(folder: Path, headline: HeadlineIndex, breakdowns: Mapping[str, Breakd
         "tables": tables,
     }
     path = folder / FILE
-    text = json.dumps(doc, separators=(",", ":"), allow_nan=False)
+    text = _dumps(doc)
     path.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
     return path
 
@@ -80,6 +86,7 @@ class Lookup:
 
     def __init__(self, doc: dict) -> None:
         self._tables = doc["tables"]
+        self._decoded: dict[tuple[str, str, str], dict[str, object]] = {}
         measures = doc["headline"]["measures"]
         self.headline: HeadlineIndex = {
             (a, int(y)): {k: _dec(v) for k, v in zip(measures, vals, strict=True)}
@@ -89,7 +96,12 @@ class Lookup:
     def breakdown(self, table: str, area: str, year: int, group: str) -> dict[str, float]:
         """Characteristic -> count (NaN if suppressed); empty if the table has nothing for them."""
         t = self._tables[table]
-        row = t["areas"].get(area, {}).get(str(year), {}).get(group)
+        key = (table, area, group)
+        by_year = self._decoded.get(key)
+        if by_year is None:
+            chunk = t["chunks"].get(area, {}).get(group)
+            by_year = self._decoded[key] = json.loads(chunk) if chunk is not None else {}
+        row = by_year.get(str(year))
         if row is None:
             return {}
         if isinstance(row, dict):
