@@ -4,7 +4,7 @@ Reads the tidy extracts in ``../shared/data/dfe`` (or ``--src``) and keeps only 
 columns that ``csc_model.published`` reads: local authorities, regions and England; the
 characteristics the scenario and the benchmarks use. Suppression codes (``c``, ``x``, ``z``,
 ``k``, ``low``) are kept as they are in ``number``. Output: gzip-compressed CSV (pandas reads
-them directly) and a README with the source and licence; then, made from those CSVs, their
+them directly; the README beside them, with the source and licence, is kept by hand); then, made from those CSVs, their
 pre-indexed form ``lookup.json.gz`` (quick to read: see ``csc_model/published/lookup.py``) and, for
 the bundled copy, the forecast's numbers fitted at every cut-off (``forecast_fits.json``).
 
