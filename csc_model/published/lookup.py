@@ -86,7 +86,7 @@ class Lookup:
 
     def __init__(self, doc: dict) -> None:
         self._tables = doc["tables"]
-        self._decoded: dict[tuple[str, str, str], dict[str, object]] = {}
+        self._decoded: dict[tuple[str, str, str], dict[str, dict[str, float]]] = {}
         measures = doc["headline"]["measures"]
         self.headline: HeadlineIndex = {
             (a, int(y)): {k: _dec(v) for k, v in zip(measures, vals, strict=True)}
@@ -95,18 +95,22 @@ class Lookup:
 
     def breakdown(self, table: str, area: str, year: int, group: str) -> dict[str, float]:
         """Characteristic -> count (NaN if suppressed); empty if the table has nothing for them."""
-        t = self._tables[table]
         key = (table, area, group)
         by_year = self._decoded.get(key)
         if by_year is None:
-            chunk = t["chunks"].get(area, {}).get(group)
-            by_year = self._decoded[key] = json.loads(chunk) if chunk is not None else {}
-        row = by_year.get(str(year))
-        if row is None:
+            by_year = self._decoded[key] = self._decode(table, area, group)
+        return dict(by_year.get(str(year), {}))
+
+    def _decode(self, table: str, area: str, group: str) -> dict[str, dict[str, float]]:
+        t = self._tables[table]
+        chunk = t["chunks"].get(area, {}).get(group)
+        if chunk is None:
             return {}
-        if isinstance(row, dict):
-            return {k: _dec(v) for k, v in row.items()}
-        return {k: _dec(v) for k, v in zip(t["characteristics"][group], row, strict=True)}
+        names = t["characteristics"][group]
+        return {
+            year: {k: _dec(v) for k, v in (row.items() if isinstance(row, dict) else zip(names, row, strict=True))}
+            for year, row in json.loads(chunk).items()
+        }
 
 
 def read(folder: Path) -> Lookup | None:
