@@ -4,19 +4,24 @@ Reads the tidy extracts in ``../shared/data/dfe`` (or ``--src``) and keeps only 
 columns that ``csc_model.published`` reads: local authorities, regions and England; the
 characteristics the scenario and the benchmarks use. Suppression codes (``c``, ``x``, ``z``,
 ``k``, ``low``) are kept as they are in ``number``. Output: gzip-compressed CSV (pandas reads
-them directly) and a README with the source and licence.
+them directly; the README beside them, with the source and licence, is kept by hand); then, made from those CSVs, their
+pre-indexed form ``lookup.json.gz`` (quick to read: see ``csc_model/published/lookup.py``) and, for
+the bundled copy, the forecast's numbers fitted at every cut-off (``forecast_fits.json``).
 
     python scripts/make_published_data.py [--src ../shared/data/dfe] [--out data/published]
+    python scripts/make_published_data.py --derived-only   # only remake the lookup and the fits from the CSVs
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 LEVELS = {"Local authority": "la", "Regional": "region", "National": "england"}
 HEADLINE_MEASURES = {
     "Children looked after at 31 March each year": "in_care",
@@ -86,13 +91,30 @@ def make(src: Path, out: Path) -> dict[str, int]:
     return written
 
 
+def make_derived(out: Path) -> list[Path]:
+    """Write the lookup made from the CSVs in ``out`` and, if ``out`` is the bundled copy, the stored fits."""
+    from csc_model.published import data as pub
+    from csc_model.published.forecast import write_fits
+
+    written = [pub.write_lookup(out)]
+    if out.resolve() == pub.PUBLISHED_DIR.resolve():
+        written.append(write_fits())
+    else:
+        print(f"not the bundled copy ({pub.PUBLISHED_DIR}): the forecast's fits are not stored")
+    return written
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--src", default=str(ROOT.parent / "shared" / "data" / "dfe"), help="the shared DfE extracts")
     ap.add_argument("--out", default=str(ROOT / "data" / "published"), help="where to write the compact copy")
+    ap.add_argument("--derived-only", action="store_true", help="only remake the lookup and the fits from the CSVs")
     args = ap.parse_args()
-    for name, n in make(Path(args.src), Path(args.out)).items():
-        print(f"{name}: {n:,} rows")
+    if not args.derived_only:
+        for name, n in make(Path(args.src), Path(args.out)).items():
+            print(f"{name}: {n:,} rows")
+    for path in make_derived(Path(args.out)):
+        print(f"{path.name}: {path.stat().st_size:,} bytes")
 
 
 if __name__ == "__main__":

@@ -1,13 +1,16 @@
 """Reading the bundled copy of DfE's published tables (``data/published/``) and finding an authority.
 
 Every table is read once per process and indexed by area and year, so that building one
-authority's scenario is a handful of dictionary look-ups. Suppressed or unavailable figures
+authority's scenario is a handful of dictionary look-ups. The headline and characteristic figures
+come from the pre-indexed form of the same tables (:mod:`.lookup`), quick to read; the CSVs are
+parsed instead only if it is missing or was not made from them. Suppressed or unavailable figures
 (DfE's ``c``, ``x``, ``z``, ``k``, ``low``) are read as missing (NaN); callers decide how to fill
 them and say so.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import difflib
 from dataclasses import dataclass
@@ -17,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from csc_model.published import lookup
 from csc_model.scenario.config import DATA_DIR
 
 PUBLISHED_DIR = DATA_DIR / "published"
@@ -62,9 +66,9 @@ def _read(name: str, folder: str = str(PUBLISHED_DIR)) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
-def headline() -> pd.DataFrame:
+def headline(folder: str = str(PUBLISHED_DIR)) -> pd.DataFrame:
     """Tidy: ``area``, ``year``, ``in_care``, ``started``, ``ceased``, ``population`` (NaN where not published)."""
-    df = _read("headline.csv.gz")
+    df = _read("headline.csv.gz", folder)
     df = df.assign(year=df["time_period"].astype(int), value=_number(df["number"]))
     wide = df.pivot_table(index=["area", "year"], columns="measure", values="value", aggfunc="first", dropna=False)
     pop = df.assign(p=_number(df["population_estimate"])).groupby(["area", "year"])["p"].first()
@@ -74,8 +78,19 @@ def headline() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
+def _lookup() -> lookup.Lookup | None:
+    """The pre-indexed figures, or None to parse the CSVs (missing, or not made from the CSVs there)."""
+    return lookup.read(PUBLISHED_DIR)
+
+
+@lru_cache(maxsize=1)
 def _headline_index() -> dict[tuple[str, int], dict[str, float]]:
-    h = headline()
+    fast = _lookup()
+    return fast.headline if fast is not None else _headline_index_csv()
+
+
+def _headline_index_csv(folder: str = str(PUBLISHED_DIR)) -> dict[tuple[str, int], dict[str, float]]:
+    h = headline(folder)
     cols = ["in_care", "started", "ceased", "population"]
     return {
         (a, int(y)): dict(zip(cols, vals, strict=True))
@@ -94,8 +109,8 @@ def figure(area: str, year: int, measure: str) -> float:
 
 
 @lru_cache(maxsize=4)
-def _characteristics(table: str) -> dict[tuple[str, int, str], dict[str, float]]:
-    df = _read(f"{table}.csv.gz")
+def _characteristics(table: str, folder: str = str(PUBLISHED_DIR)) -> dict[tuple[str, int, str], dict[str, float]]:
+    df = _read(f"{table}.csv.gz", folder)
     out: dict[tuple[str, int, str], dict[str, float]] = {}
     vals = _number(df["number"]).tolist()
     cols = [df[c].tolist() for c in ("time_period", "area", "cla_group", "characteristic")]  # plain lists: fast
@@ -107,7 +122,16 @@ def _characteristics(table: str) -> dict[tuple[str, int, str], dict[str, float]]
 def breakdown(table: str, area: str, year: int, group: str) -> dict[str, float]:
     """Characteristic -> count (NaN if suppressed) for one table (``in_care``, ``started``, ``ceased``)
     group, area and year; empty if the table has nothing for them."""
+    fast = _lookup()
+    if fast is not None:
+        return fast.breakdown(table, area, year, group)
     return dict(_characteristics(table).get((area, year, group), {}))
+
+
+def write_lookup(folder: Path = PUBLISHED_DIR) -> Path:
+    """Write the pre-indexed form (:mod:`.lookup`) of the CSVs in ``folder``, parsed here; returns its path."""
+    f = str(folder)
+    return lookup.write(Path(folder), _headline_index_csv(f), {t: _characteristics(t, f) for t in lookup.TABLES})
 
 
 @lru_cache(maxsize=1)
@@ -131,13 +155,22 @@ def population() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
+def _authority_rows() -> tuple[tuple[str, str, str, str], ...]:
+    """(new code, old code, name, region) of every authority in ``authorities.csv`` (small: read without pandas)."""
+    path = PUBLISHED_DIR / "authorities.csv"
+    if not path.is_file():
+        _read("authorities.csv")  # raises PublishedError saying how to make the tables
+    with path.open(encoding="utf-8", newline="") as f:
+        return tuple((r["new_la_code"], r["old_la_code"], r["la_name"], r["region_name"]) for r in csv.DictReader(f))
+
+
+@lru_cache(maxsize=1)
 def authorities() -> tuple[Authority, ...]:
     """Every authority in the tables with at least one published count of children in care, by name."""
-    df = _read("authorities.csv")
     idx = _headline_index()
     years_all = sorted({y for _, y in idx})
     out = []
-    for code, old, name, region in df[["new_la_code", "old_la_code", "la_name", "region_name"]].itertuples(index=False):
+    for code, old, name, region in _authority_rows():
         years = tuple(y for y in years_all if not np.isnan(idx.get((code, y), {}).get("in_care", np.nan)))
         if years:
             out.append(Authority(code, old, name, region, years))
@@ -172,8 +205,7 @@ def find_authority(text: str) -> Authority:
     for a in las:
         if key in (a.code.casefold(), a.old_code.casefold(), a.name.casefold()):
             return a
-    df = _read("authorities.csv")
-    for code, old, name in df[["new_la_code", "old_la_code", "la_name"]].itertuples(index=False):
+    for code, old, name, _ in _authority_rows():
         if key in (code.casefold(), old.casefold(), name.casefold()):
             raise PublishedError(
                 f"{name} has no published count of children in care (DfE: not applicable, no child in care), "

@@ -20,20 +20,29 @@ the share aged 16 and over minus the median share, both at the cut-off. ``b_rate
 year-on-year outcome published by the cut-off; with none, the forecast is "next year = this
 year". There is no common drift: the median authority's change was +1.0%, +1.8% and -0.1% in
 the three published years and one year's drift did not foretell the next.
+
+The fitted numbers for each cut-off of the bundled tables are stored in
+``data/published/forecast_fits.json`` (written by ``scripts/make_published_data.py`` with
+:func:`write_fits`; a test checks them against a fresh fit), so that the first scenario of a
+process does not wait for the fit and scipy's optimiser to load. They are used only while the
+tables they were fitted on are unchanged (same SHA-256); otherwise the numbers are fitted afresh.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from csc_model.published import data as pub
+from csc_model.published.lookup import digests
 from csc_model.scenario import Scenario
 from csc_model.solvers.engine import run_deterministic
 from csc_model.solvers.structure import build
@@ -42,6 +51,9 @@ FEATURES = ("rate_gap", "older_gap")
 COEF_NAMES = {"rate_gap": "b_rate", "older_gap": "b_older"}
 OLDER = "16 years and over"
 MAX_WEEKLY_RATE = 500.0  # the scenario's upper bound for entries a week
+FITS_FILE = "forecast_fits.json"
+FIT_SOURCES = ("authorities.csv", "headline.csv.gz", "in_care.csv.gz")
+"""The tables the fit reads (the authorities, their counts and population, the share aged 16 and over)."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +63,16 @@ class Fit:
     year: int  # the cut-off: 31 March of this year
     coefs: dict[str, float]  # b_rate, b_older (zero: persistence)
     pairs: tuple[int, ...]  # the cut-off years of the outcomes fitted on (u -> u + 1)
-    rel_errors: np.ndarray  # (forecast - actual) / actual on the fitted outcomes
+    fitted: int  # authority-years fitted on
+
+    @cached_property
+    def rel_errors(self) -> np.ndarray:
+        """(forecast - actual) / actual on the fitted outcomes (worked out when first asked for)."""
+        if not self.pairs:
+            return np.array([])
+        frame = _fit_frame(self.pairs)
+        actual = frame["actual"].to_numpy()
+        return (predict(frame, self.coefs) - actual) / actual
 
     def describe(self) -> str:
         """Plain words: what it was fitted on and the numbers."""
@@ -59,7 +80,7 @@ class Fit:
             return "nothing (no earlier outcome published): next year = this year"
         years = ", ".join(f"{u}->{u + 1}" for u in self.pairs)
         nums = ", ".join(f"{k} {v:+.3f}" for k, v in self.coefs.items())
-        return f"the outcomes {years} ({len(self.rel_errors)} authority-years): {nums}"
+        return f"the outcomes {years} ({self.fitted} authority-years): {nums}"
 
 
 @lru_cache(maxsize=8)
@@ -114,19 +135,57 @@ def fit_coefficients(frame: pd.DataFrame) -> dict[str, float]:
     return {COEF_NAMES[f]: round(float(v), 4) for f, v in zip(FEATURES, b, strict=True)}
 
 
-@lru_cache(maxsize=8)
-def fit(year: int) -> Fit:
-    """The forecast fitted at the cut-off 31 March ``year``: on every outcome published by then."""
+def _pairs(year: int) -> tuple[int, ...]:
+    """The cut-off years ``u`` of the outcomes (u -> u + 1) published by 31 March ``year``."""
     years = sorted({y for a in pub.authorities() for y in a.years})
-    pairs = tuple(u for u in years if u + 1 <= year and u + 1 in years)
-    if not pairs:
-        return Fit(year, {COEF_NAMES[k]: 0.0 for k in FEATURES}, (), np.array([]))
+    return tuple(u for u in years if u + 1 <= year and u + 1 in years)
+
+
+def _fit_frame(pairs: tuple[int, ...]) -> pd.DataFrame:
     # each year's features against its own actual one year on (only outcomes published by the cut-off)
     frame = pd.concat([panel(u) for u in pairs])
-    frame = frame[frame["actual"].notna()]
-    coefs = fit_coefficients(frame)
-    rel = (predict(frame, coefs) - frame["actual"].to_numpy()) / frame["actual"].to_numpy()
-    return Fit(year, coefs, pairs, rel)
+    return frame[frame["actual"].notna()]
+
+
+@lru_cache(maxsize=1)
+def _stored_fits() -> dict[int, Fit]:
+    """Cut-off -> its fit from :data:`FITS_FILE`; empty if the file is missing or was made from other tables."""
+    path = pub.PUBLISHED_DIR / FITS_FILE
+    if not path.is_file():
+        return {}
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    if doc.get("made_from") != digests(pub.PUBLISHED_DIR, FIT_SOURCES):
+        return {}
+    return {int(y): Fit(int(y), dict(v["coefs"]), tuple(v["pairs"]), int(v["fitted"])) for y, v in doc["fits"].items()}
+
+
+def write_fits() -> Path:
+    """Fit afresh at every cut-off of the bundled tables (and the year after the last) and store the numbers."""
+    years = sorted({y for a in pub.authorities() for y in a.years})
+    fits = {}
+    for year in [*years, years[-1] + 1]:
+        f = fit(year, stored=False)
+        fits[str(year)] = {"coefs": f.coefs, "pairs": list(f.pairs), "fitted": f.fitted}
+    doc = {"made_from": digests(pub.PUBLISHED_DIR, FIT_SOURCES), "fits": fits}
+    path = pub.PUBLISHED_DIR / FITS_FILE
+    path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+@lru_cache(maxsize=8)
+def fit(year: int, stored: bool = True) -> Fit:
+    """The forecast fitted at the cut-off 31 March ``year``: on every outcome published by then.
+
+    With ``stored``, the numbers stored for the bundled tables (:data:`FITS_FILE`) if they were
+    fitted on the same outcomes; otherwise (or without ``stored``) a fresh fit."""
+    pairs = _pairs(year)
+    if not pairs:
+        return Fit(year, {COEF_NAMES[k]: 0.0 for k in FEATURES}, (), 0)
+    kept = _stored_fits().get(year) if stored else None
+    if kept is not None and kept.pairs == pairs:
+        return kept
+    frame = _fit_frame(pairs)
+    return Fit(year, fit_coefficients(frame), pairs, len(frame))
 
 
 def one_year_forecast(code: str, year: int) -> tuple[float, Fit]:
