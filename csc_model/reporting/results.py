@@ -15,6 +15,7 @@ Reporting rules (also in docs/model.md):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
@@ -74,6 +75,66 @@ def usual_budget(s: Scenario, fy_year: int) -> float:
     return budget_by_fy(s, [fy_year])[fy_year]
 
 
+@functools.lru_cache(maxsize=32)
+def _week_ends(start: dt.date, weeks: int) -> pd.DatetimeIndex:
+    return pd.date_range(pd.Timestamp(start) + pd.Timedelta(days=6), periods=weeks, freq="7D")
+
+
+@functools.lru_cache(maxsize=32)
+def _calendar_days(start: dt.date, years: int, weeks: int) -> pd.DataFrame:
+    """Every reported day: its date, model week, financial year and month end (shared: never modify)."""
+    end = pd.Timestamp(add_years(start, years))
+    days = pd.date_range(pd.Timestamp(start), periods=weeks * 7, freq="D")
+    df = pd.DataFrame({"date": days, "week": np.repeat(np.arange(weeks), 7)})
+    df["fy"] = np.where(days.month >= 4, days.year, days.year - 1)
+    df["month_end"] = days + pd.offsets.MonthEnd(0)
+    return df[df["date"] < end].reset_index(drop=True)
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)
+    return a
+
+
+@functools.lru_cache(maxsize=96)
+def _calendar_keys(
+    start: dt.date, years: int, weeks: int, freq: str
+) -> tuple[np.ndarray, np.ndarray, list[pd.Timestamp], list[str]]:
+    """Period index of each week (by week end) and of each reported day, with labels (read-only arrays)."""
+    days = _calendar_days(start, years, weeks)
+    week_end = _week_ends(start, weeks)
+    last_day = days["date"].iloc[-1]
+    weeks_ok = week_end <= last_day
+    if freq == "week":
+        wk = np.where(weeks_ok, np.arange(weeks), -1)
+        day_p = days["week"].to_numpy()
+        n = int(weeks_ok.sum())
+        day_p = np.where(day_p < n, day_p, -1)
+        ends = list(week_end[:n])
+        labels = [d.strftime("%d %b %Y") for d in ends]
+        return _frozen(wk), _frozen(day_p), ends, labels
+    if freq == "month":
+        day_key = days["month_end"]
+        week_key = week_end + pd.offsets.MonthEnd(0)
+    elif freq == "fy":
+        day_key = pd.Series(days["fy"])
+        week_key = pd.Index(np.where(week_end.month >= 4, week_end.year, week_end.year - 1))
+    else:
+        raise ValueError(f"freq must be week, month or fy, not {freq!r}")
+    codes, uniq_index = pd.factorize(day_key, sort=False)  # first-seen order, as the days run
+    uniq = list(uniq_index)
+    pos = {k: i for i, k in enumerate(uniq)}
+    day_p = np.asarray(codes, dtype=np.int64)
+    wk = np.array([pos.get(k, -1) if ok else -1 for k, ok in zip(week_key, weeks_ok, strict=True)])
+    if freq == "month":
+        ends = [pd.Timestamp(k) for k in uniq]
+        labels = [k.strftime("%b %Y") for k in ends]
+    else:
+        ends = [pd.Timestamp(dt.date(int(k) + 1, 3, 31)) for k in uniq]
+        labels = [fy_label(int(k)) for k in uniq]
+    return _frozen(wk), _frozen(day_p), ends, labels
+
+
 @dataclass
 class Result:
     """A projection: the scenario, its tables and the solver output."""
@@ -84,16 +145,13 @@ class Result:
     draws: ParameterDraws | None = None  # per-run parameters (parameter uncertainty), if drawn
 
     # -- calendar -----------------------------------------------------------
-    @cached_property
+    # The calendar depends only on the start date, the years and the weeks modelled, so it is
+    # worked out once per calendar (module-level cache), not once per scenario: in the app every
+    # lever change is a new scenario on the same calendar, and this was a third of a run.
+    @property
     def _days(self) -> pd.DataFrame:
         s = self.scenario
-        end = pd.Timestamp(add_years(s.start_date, s.years))
-        T = self.structure.weeks
-        days = pd.date_range(pd.Timestamp(s.start_date), periods=T * 7, freq="D")
-        df = pd.DataFrame({"date": days, "week": np.repeat(np.arange(T), 7)})
-        df["fy"] = np.where(days.month >= 4, days.year, days.year - 1)
-        df["month_end"] = days + pd.offsets.MonthEnd(0)
-        return df[df["date"] < end].reset_index(drop=True)
+        return _calendar_days(s.start_date, s.years, self.structure.weeks)
 
     @cached_property
     def long_proceedings(self) -> np.ndarray:
@@ -114,45 +172,15 @@ class Result:
             LONG_PROCEEDINGS_WEEKS,
         )
 
-    @cached_property
+    @property
     def week_end(self) -> pd.DatetimeIndex:
         """Last day of each modelled week."""
-        return pd.date_range(
-            pd.Timestamp(self.scenario.start_date) + pd.Timedelta(days=6), periods=self.structure.weeks, freq="7D"
-        )
+        return _week_ends(self.scenario.start_date, self.structure.weeks)
 
     def _period_keys(self, freq: Freq) -> tuple[np.ndarray, np.ndarray, list[pd.Timestamp], list[str]]:
         """Period index of each week (by week end) and of each reported day, with labels."""
-        days = self._days
-        last_day = days["date"].iloc[-1]
-        weeks_ok = self.week_end <= last_day
-        if freq == "week":
-            wk = np.where(weeks_ok, np.arange(self.structure.weeks), -1)
-            day_p = days["week"].to_numpy()
-            n = int(weeks_ok.sum())
-            day_p = np.where(day_p < n, day_p, -1)
-            ends = list(self.week_end[:n])
-            labels = [d.strftime("%d %b %Y") for d in ends]
-            return wk, day_p, ends, labels
-        if freq == "month":
-            day_key = days["month_end"]
-            week_key = self.week_end + pd.offsets.MonthEnd(0)
-        elif freq == "fy":
-            day_key = pd.Series(days["fy"])
-            week_key = pd.Index(np.where(self.week_end.month >= 4, self.week_end.year, self.week_end.year - 1))
-        else:
-            raise ValueError(f"freq must be week, month or fy, not {freq!r}")
-        uniq = list(pd.unique(day_key))
-        pos = {k: i for i, k in enumerate(uniq)}
-        day_p = np.array([pos[k] for k in day_key])
-        wk = np.array([pos.get(k, -1) if ok else -1 for k, ok in zip(week_key, weeks_ok, strict=True)])
-        if freq == "month":
-            ends = [pd.Timestamp(k) for k in uniq]
-            labels = [k.strftime("%b %Y") for k in ends]
-        else:
-            ends = [pd.Timestamp(dt.date(int(k) + 1, 3, 31)) for k in uniq]
-            labels = [fy_label(int(k)) for k in uniq]
-        return wk, day_p, ends, labels
+        s = self.scenario
+        return _calendar_keys(s.start_date, s.years, self.structure.weeks, freq)
 
     # -- core arrays by period --------------------------------------------------
     @cached_property
