@@ -149,16 +149,16 @@ def test_a_rate_for_an_unknown_placement_type_is_named(base: Scenario) -> None:
 
 
 def test_the_default_cost_per_child_holds_at_constant_prices(base: Scenario) -> None:
-    """No lever pulled and prices held: the average weekly cost per child stays within 4%.
+    """No lever pulled and prices held: the average weekly cost per child stays within 3%.
 
-    The aim is 3%; what remains (about -3.5%) is the children in care getting a little younger,
-    because exit rates do not depend on age (docs/model.md, How the defaults were calibrated)."""
+    What remains (about -2.6%) is the children in care getting a little younger, because exit
+    rates do not depend on age (docs/model.md, How the defaults were calibrated)."""
     from csc_model.reporting.results import mix_drift
 
     s = base.with_values({"costs.annual_inflation": 0.0})
     r = project(s)
     cost = r.table("fy")["avg_weekly_cost_per_child_gbp"].to_numpy()
-    assert np.abs(cost / cost[0] - 1.0).max() <= 0.04, cost
+    assert np.abs(cost / cost[0] - 1.0).max() <= 0.03, cost
     d = mix_drift(r.by_placement("month"), s)
     assert abs(d["change"]) <= 0.05, d
     # residential care (the costly part of the mix) keeps today's numbers within 10%
@@ -184,10 +184,17 @@ def test_a_placement_change_the_user_makes_still_shows_as_drift(base: Scenario) 
 
 
 # Published figures the defaults cite (docs/model.md; DfE Children looked after in England).
-# Tolerances: SGO/CAO within 7 points, adoption 3, returned home 9 (s20 children here return
-# home more than nationally), ages within 3 points; leaving at 18 and 16-17s are held to this
-# authority's own age mix, which has fewer 16-17s than England (see the Model page).
-PUBLISHED_EXITS = {"exit_sgo_cao": (0.115, 0.07), "exit_adoption": (0.09, 0.03), "exit_returned_home": (0.30, 0.09)}
+# SGO/CAO and adoption within 3 points; returned home within 8 (s20 children here return home
+# more than nationally); under-1s within 2.5 points (entrants are spread evenly over each year
+# of age). Leaving at 18 and 16-17s stay below England's because England's include about 9
+# points of unaccompanied asylum-seeking children, few here: leaving at 18 within 7 points of
+# 40%, 16-17s within 3 points of this authority's own share and 6 of England's 27%.
+PUBLISHED_EXITS = {
+    "exit_sgo_cao": (0.115, 0.03),
+    "exit_adoption": (0.09, 0.03),
+    "exit_returned_home": (0.30, 0.08),
+    "exit_age_18": (0.40, 0.07),
+}
 
 
 def test_long_run_exits_and_ages_are_near_the_published_figures(base: Scenario) -> None:
@@ -196,12 +203,10 @@ def test_long_run_exits_and_ages_are_near_the_published_figures(base: Scenario) 
     m = long_run_shares(base, years=20)
     for key, (published, tol) in PUBLISHED_EXITS.items():
         assert abs(m[key] - published) <= tol, (key, m[key], published)
-    assert abs(m["age_under_1"] - 0.05) <= 0.03, m["age_under_1"]  # England 5%
-    # 16-17s: the authority's own share today (Plymouth 21%), within 3 points; England's 27% includes
-    # about 9 points of unaccompanied asylum-seeking children, few here
-    assert abs(m["age_16_17"] - base.initial.age_band_shares["16_17"]) <= 0.03, m["age_16_17"]
-    assert 0.28 <= m["exit_age_18"] <= 0.45, m["exit_age_18"]  # England about 40%, fewer 16-17s here
-    assert abs(m["children_ratio"] - 1.0) <= 0.10, m["children_ratio"]  # no built-in growth or fall
+    assert abs(m["age_under_1"] - 0.05) <= 0.025, m["age_under_1"]  # England 5%
+    assert abs(m["age_16_17"] - base.initial.age_band_shares["16_17"]) <= 0.03, m["age_16_17"]  # Plymouth 21%
+    assert abs(m["age_16_17"] - 0.27) <= 0.06, m["age_16_17"]  # England 27%
+    assert abs(m["children_ratio"] - 1.0) <= 0.05, m["children_ratio"]  # no built-in growth or fall
 
 
 @pytest.mark.parametrize("shift", [0.0, 6.0])  # 6 a year turns the shift lever on: the cohort solver

@@ -223,27 +223,66 @@ def test_budget_and_pressure(base: Scenario, base_result: Result) -> None:
     assert list(fy["period"]) == ["2026-27", "2027-28", "2028-29", "2029-30", "2030-31"]
 
 
-def test_stochastic_mean_matches_deterministic(base: Scenario, base_result: Result) -> None:
-    runs = 400
-    rs = project(base, runs=runs, seed=11)
+def _whole_start(st):
+    """``st`` started from the stochastic runs' own starting children (whole numbers) instead of
+    the scenario's fractional expected numbers."""
+    from csc_model.solvers.starting import starting_children
+
+    stage, place, age = starting_children(st)
+    x0 = np.zeros_like(st.initial)
+    np.add.at(x0, (stage, place, age), 1.0)
+    return dataclasses.replace(st, initial=x0)
+
+
+def _worst_z(rs: Result, det: Result, bias: float = 1.0) -> dict[str, float]:
+    """Largest gap, in standard errors of the runs' mean, between the stochastic mean and the
+    deterministic value: by financial year (children, entries, exits, spend) and by week (children).
+    ``bias`` multiplies the stochastic runs, to check the test can fail."""
+    from csc_model.reporting.results import runs_by_period
+
+    a, d = runs_by_period(rs, "fy"), runs_by_period(det, "fy")
+    out = {}
+    for key in ("children_in_care", "entries", "exits", "spend_gbp"):
+        x = a[key] * bias
+        se = x.std(axis=1, ddof=1) / np.sqrt(x.shape[1])
+        out[key] = float(np.max(np.abs(x.mean(axis=1) - d[key][:, 0]) / se))
+    tot = rs.raw.stock_stage.sum(axis=2) * bias
+    z = np.abs(tot.mean(axis=1) - det.raw.stock_stage.sum(axis=2)[:, 0]) / (
+        tot.std(axis=1, ddof=1) / np.sqrt(tot.shape[1])
+    )
+    out["week_median"], out["week_max"] = float(np.median(z)), float(z.max())
+    return out
+
+
+@pytest.fixture(scope="module")
+def stochastic_400(base: Scenario) -> Result:
+    return project(base, runs=400, seed=11)
+
+
+def test_stochastic_mean_matches_deterministic(base: Scenario, base_result: Result, stochastic_400: Result) -> None:
+    """The mean of 400 runs is the deterministic value within sampling error.
+
+    Both start from the same whole children (the stochastic runs cannot start from 17.33 children
+    in a proceedings phase). Tolerances come from the runs' own standard errors: every financial
+    year's children, entries, exits and spend within 4 of them, the weekly children typically
+    within 2 and never beyond 4.5 (checked on 30 seeds: largest 3.4, 1.7 and 3.6). A 3% bias fails.
+    """
     st = build(base)
-    raw = rs.raw
-    det = base_result.table("fy")
-    sto = rs.table("fy")
-    # weekly totals: mean within a few standard errors of the deterministic value, allowing for
-    # the start being whole children (the same in every run) where the deterministic one is fractional
-    wk = rs.table("week")
-    dwk = base_result.table("week")
-    totals = raw.stock_stage.sum(axis=2)[: len(wk)]
-    se = totals.std(axis=1, ddof=1) / np.sqrt(runs)
-    gap = np.abs(totals.mean(axis=1) - dwk["children_in_care"].to_numpy())
-    assert np.median(gap / np.maximum(se, 1e-9)) < 2.0
-    assert (gap < 5 * se + 2.0).all()
-    assert sto["spend_gbp"].to_numpy() == pytest.approx(det["spend_gbp"].to_numpy(), rel=0.01)
-    assert sto["exits_total"].to_numpy() == pytest.approx(det["exits_total"].to_numpy(), rel=0.03)
+    whole = _whole_start(st)
+    det = Result(base, whole, run_deterministic(whole))
+    z = _worst_z(stochastic_400, det)
+    assert max(z[k] for k in ("children_in_care", "entries", "exits", "spend_gbp")) <= 4.0, z
+    assert z["week_median"] < 2.0 and z["week_max"] <= 4.5, z
+    assert min(_worst_z(stochastic_400, det, bias=1.03).values()) > 4.5  # a 3% bias would not pass
+    # rounding the start to whole children moves the expected figures only a little
+    a, b = base_result.table("fy"), det.table("fy")
+    assert np.abs(b["children_in_care"] - a["children_in_care"]).max() < 3.0
+    np.testing.assert_allclose(b["spend_gbp"], a["spend_gbp"], rtol=0.01)
+    np.testing.assert_allclose(b["exits_total"], a["exits_total"], rtol=0.02)
+    sto = stochastic_400.table("fy")
     assert (sto["children_in_care_p10"] < sto["children_in_care_p50"]).all()
     assert (sto["children_in_care_p50"] < sto["children_in_care_p90"]).all()
-    assert st.weeks == raw.stock_stage.shape[0]
+    assert st.weeks == stochastic_400.raw.stock_stage.shape[0]
 
 
 def test_stochastic_runs_are_reproducible(base: Scenario) -> None:

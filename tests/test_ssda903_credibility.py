@@ -58,15 +58,19 @@ def test_on_small_returns_shrinking_towards_the_base_is_closer_to_the_true_rates
 
 def test_with_plentiful_data_it_changes_nothing_beyond_the_sampling_error() -> None:
     """3,500 made-up children (about 580 in care), two years: 12-500 events a rate. Each shrunk figure is within a
-    half of its own standard error (about 1 / sqrt(events)) of the data alone, and rests on the base by at most 6%."""
+    half of its own standard error (about 1 / sqrt(events)) of the data alone (the s20 length, whose base is far from
+    this data, within three quarters), and rests on the base by at most 6%."""
     h, e = example_tables(3500, seed=1)
     plain = calibrate(h, e, AS_AT, window_weeks=104, prior_events=0, moves=False)
     shrunk = calibrate(h, e, AS_AT, window_weeks=104, moves=False)
     a, b = plain.evidence.set_index("path"), shrunk.evidence.set_index("path")
+    # The s20 length's base (the default, 156 weeks since the long-run tuning) is 3.8 times this data's
+    # 40 weeks: the credibility weight (3 / 137) moves it 6.2%, 0.72 of its standard error
+    far = {"s20.mean_weeks_to_return_home": 0.75}
     for path in TRUTH:
         n = b.loc[path, "events"]
         rel = abs(b.loc[path, "value"] / a.loc[path, "value"] - 1)
-        assert rel < 0.5 / math.sqrt(n) + 0.002, (path, rel, n)  # + rounding of shares and weeks
+        assert rel < far.get(path, 0.5) / math.sqrt(n) + 0.002, (path, rel, n)  # + rounding of shares and weeks
         assert b.loc[path, "weight_on_base"] <= 0.06, path
     assert shrunk.scenario.entries == plain.scenario.entries and shrunk.scenario.initial == plain.scenario.initial
 
