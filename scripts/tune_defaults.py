@@ -5,7 +5,9 @@ it prints what it would change; with it, it rewrites ``data/default_scenario.jso
 
 Two steps (the method is in docs/model.md, "How the defaults were calibrated"):
 
-1. **Exits and ages.** The legal-stage rates without published values (hearing outcome shares,
+1. **Exits and ages** (superseded: the defaults of November 2026 come from
+   ``scripts/tune_long_run.py``, whose targets are England's long-run exit routes and ages; run this
+   script with ``--skip-step1`` so step 1 does not undo them). The legal-stage rates without published values (hearing outcome shares,
    care-order exit rates, section 20 length) and the entrants' ages (within AGE_SLACK of the
    national starters' shares) are searched (least squares) so that, in 15-year and 5-year runs
    with constant entries: children in care end near today's number; the children's ages stay at
