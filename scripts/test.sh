@@ -21,4 +21,11 @@ if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
 fi
 ruff check .
 ruff format --check .
-python -m pytest "$@"
+if [ "$#" -gt 0 ]; then
+  python -m pytest "$@"
+else
+  # the tests that need no browser on every core, then the browser tests one at a time (each
+  # starts its own server and Chromium: run side by side they would take each other's CPU)
+  python -m pytest -n auto -m "not browser"
+  python -m pytest -m browser
+fi
