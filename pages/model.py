@@ -221,9 +221,11 @@ st.markdown(
     f"Children in care here number {lr['children_ratio']:.0%} of today's after {LONG_RUN_YEARS} years. "
     f"Today {start_16:.0%} of this authority's children in care are 16 or 17 (England 27%, of which about 9 points "
     "are unaccompanied asylum-seeking children, DfE 2023), so fewer of its leavers are 18 than in England: "
-    f"{lr['exit_age_18']:.0%} here against about 40%. Among those who leave before 18, the routes are compared "
-    "with England's in the table. How the defaults were set so that they agree: `docs/model.md`, "
-    "*How the defaults were calibrated*."
+    f"{lr['exit_age_18']:.0%} here against about 40%. The model's rates of leaving care are also the same at "
+    "every age, so young children on care orders stay for years and hold places that, in England, older "
+    "children hold: getting closer would need leaving rates that vary with age. Among those who leave before 18, "
+    "the routes are compared with England's in the table. How the defaults were set so that they agree, and "
+    "what is left: `docs/model.md`, *How the defaults were calibrated*."
 )
 
 st.header("The range of outcomes", anchor="range-of-outcomes")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import typing
 from collections.abc import Mapping
@@ -143,8 +144,15 @@ class Scenario:
 def field_meta(path: str) -> dict[str, Any]:
     """Metadata (label, unit, min, max, help, group) for a dotted path in a Scenario.
 
-    Paths into mappings (``costs.weekly_price_gbp.ifa``) return the mapping's metadata.
+    Paths into mappings (``costs.weekly_price_gbp.ifa``) return the mapping's metadata. A fresh
+    dict each call; the walk through the type hints is done once per path (the app asks for the
+    same paths on every rerun).
     """
+    return dict(_field_meta(path))
+
+
+@functools.lru_cache(maxsize=4096)
+def _field_meta(path: str) -> dict[str, Any]:
     tp: Any = Scenario
     found: dict[str, Any] = {}
     for part in path.split("."):
