@@ -39,12 +39,11 @@ def forecast_note() -> str:
         for r in tested.itertuples()
     ]
     return (
-        "**The first year is the back-tested forecast.** Last year's starters and leavers alone forecast worse "
-        'than "no change", so the entries are set so that the count at the next 31 March is a forecast tested '
-        "on every English authority: this year's count, lowered where the authority has more children in care per "
-        "10,000, or more aged 16-17, than the median authority, and raised where fewer. "
+        "**The first year is the back-tested forecast:** this year's count, lowered where the authority has more "
+        "children in care per 10,000 or more aged 16-17 than the median authority, raised where fewer (starters and "
+        'leavers alone forecast worse than "no change"). '
         + (
-            f"Average error over about {tested['authorities'].min()} authorities: " + "; ".join(parts) + ". "
+            f"Tested on about {tested['authorities'].min()} authorities: " + "; ".join(parts) + ". "
             if parts
             else ""
         )
