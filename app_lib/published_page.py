@@ -42,11 +42,7 @@ def forecast_note() -> str:
         "**The first year is the back-tested forecast:** this year's count, lowered where the authority has more "
         "children in care per 10,000 or more aged 16-17 than the median authority, raised where fewer (starters and "
         'leavers alone forecast worse than "no change"). '
-        + (
-            f"Tested on about {tested['authorities'].min()} authorities: " + "; ".join(parts) + ". "
-            if parts
-            else ""
-        )
+        + (f"Tested on about {tested['authorities'].min()} authorities: " + "; ".join(parts) + ". " if parts else "")
         + "Later years follow the model."
     )
 
