@@ -34,6 +34,7 @@ from csc_model.reporting import attribution
 from csc_model.reporting.attribution import INTERACTION  # noqa: F401 - used by the chart builders and tests
 
 MAX_RUNS = 1000
+IDLE_SECONDS = 20.0  # without a model request: the caches are emptied and memory handed back
 """The most stochastic runs one request may ask for (about 140 MB while it runs)."""
 CACHE_ENTRIES = 64
 CACHE_BYTES = 64 * 1024 * 1024
@@ -53,6 +54,7 @@ class _Server:
     inflight: limits.InFlight
     charts: limits.BoundedCache
     worker: range_worker.RangeWorker
+    sweeper: limits.MemorySweeper
 
 
 @st.cache_resource(show_spinner=False)
@@ -60,25 +62,38 @@ def _server() -> _Server:
     """The process-wide guards, made once per server process."""
     limits.limit_native_threads(1)
     limits.limit_malloc_arenas(2)
-    return _Server(
-        limits.BoundedCache(CACHE_ENTRIES, CACHE_BYTES),
-        limits.Gate(STOCHASTIC_SLOTS),
-        limits.InFlight(),
-        limits.BoundedCache(CHART_ENTRIES, CHART_BYTES),
-        range_worker.RangeWorker(),
-    )
+    cache = limits.BoundedCache(CACHE_ENTRIES, CACHE_BYTES)
+    charts = limits.BoundedCache(CHART_ENTRIES, CHART_BYTES)
+
+    def empty_caches() -> None:
+        cache.clear()
+        charts.clear()
+
+    sweeper = limits.MemorySweeper(IDLE_SECONDS, on_idle=empty_caches)
+    sweeper.start()
+    return _Server(cache, limits.Gate(STOCHASTIC_SLOTS), limits.InFlight(), charts, range_worker.RangeWorker(), sweeper)
 
 
 def cached(scenario: Scenario, runs: int = 0, seed: int = 0) -> Tables | None:
     """The projection if it is already in the cache (no work done), else None."""
     runs = max(0, min(int(runs), MAX_RUNS))
-    return _server().cache.get((scenario.to_json(indent=None), runs, seed))
+    server = _server()
+    server.sweeper.touch()
+    return server.cache.get((scenario.to_json(indent=None), runs, seed))
 
 
 def tables(scenario: Scenario, runs: int = 0, seed: int = 0, progress: Progress | None = None) -> Tables:
     """The projection of ``scenario`` (deterministic when ``runs`` is 0; at most :data:`MAX_RUNS`)."""
     runs = max(0, min(int(runs), MAX_RUNS))
     server = _server()
+    server.sweeper.touch()
+    try:
+        return _tables(server, scenario, runs, seed, progress)
+    finally:
+        server.sweeper.touch()  # a long range counts as activity until it ends
+
+
+def _tables(server: _Server, scenario: Scenario, runs: int, seed: int, progress: Progress | None) -> Tables:
     key = (scenario.to_json(indent=None), runs, seed)
     while True:
         hit = server.cache.get(key)
@@ -135,7 +150,9 @@ def chart_spec(builder: Callable[..., Any], args: tuple, kwargs: dict[str, Any])
     """The Vega-Lite spec of ``builder(*args, **kwargs)``, built once per distinct input server-wide."""
     digest = hashlib.blake2b(pickle.dumps((args, sorted(kwargs.items())), protocol=5), digest_size=20).hexdigest()
     key = (builder.__module__, builder.__qualname__, digest)
-    cache = _server().charts
+    server = _server()
+    server.sweeper.touch()
+    cache = server.charts
     spec = cache.get(key)
     if spec is None:
         if templates.is_templated(builder):  # the structure once per shape, the figures filled in

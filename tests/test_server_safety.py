@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from app_lib import runner
-from app_lib.server_limits import BoundedCache, Gate, InFlight
+from app_lib.server_limits import BoundedCache, Gate, InFlight, MemorySweeper
 from csc_model.solvers import engine
 from csc_model.solvers.structure import build
 
@@ -190,3 +190,50 @@ def test_two_threads_give_the_same_runs_as_one(st) -> None:
     one = engine.run_stochastic(st, 65, seed=4)
     two = engine.run_stochastic(st, 65, seed=4, threads=2)
     assert all(np.array_equal(getattr(one, k), getattr(two, k)) for k in FIELDS)
+
+
+def test_the_memory_sweeper_collects_and_empties_the_caches_once_the_server_is_quiet() -> None:
+    """Objects held only by reference cycles (as a closed session's are) are freed by a sweep from
+    the sweeper's own daemon thread, and the caches emptied, only after a quiet spell, once."""
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    emptied = []
+    gc.disable()  # as under load: no automatic collection may free the cycle first
+    try:
+        a, b = Node(), Node()
+        a.other, b.other = b, a
+        alive = weakref.ref(a)
+        del a, b
+        assert alive() is not None  # a cycle: reference counting alone does not free it
+        sweeper = MemorySweeper(idle=0.6, on_idle=lambda: emptied.append(1), poll=0.05)
+        sweeper.start()
+        sweeper.start()  # a second start does nothing
+        for _ in range(10):  # busy: a request every 0.1 s, so no sweep
+            sweeper.touch()
+            time.sleep(0.1)
+        assert sweeper.sweeps == 0 and alive() is not None
+        deadline = time.monotonic() + 10
+        while (alive() is not None or sweeper.sweeps < 1) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert alive() is None and sweeper.sweeps == 1 and emptied == [1]
+        time.sleep(1.0)
+        assert sweeper.sweeps == 1  # once per quiet spell
+        sweeper.touch()
+        deadline = time.monotonic() + 10
+        while sweeper.sweeps < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sweeper.sweeps == 2  # the next quiet spell sweeps again
+        sweeper.stop()
+        assert any(t.name == "csc-memory-sweeper" and t.daemon for t in threading.enumerate())
+    finally:
+        gc.enable()
+
+
+def test_the_server_starts_one_memory_sweeper(base) -> None:
+    server = runner._server()
+    assert server.sweeper is runner._server().sweeper and server.sweeper.idle == runner.IDLE_SECONDS
+    assert server.sweeper._thread is not None and server.sweeper._thread.is_alive()
