@@ -196,21 +196,7 @@ def display_frame(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def styled(table: pd.DataFrame) -> pd.io.formats.style.Styler:
-    """:func:`budget_paper_table` (or :func:`comparison_figures`) for ``st.dataframe``: the cells stay
-    numbers (right-aligned) but read as :func:`display_frame` writes them (£38,106,000; +£1,000; -6)."""
-    numbers = [c for c in table.columns if c not in (MEASURE, FIGURE, SCENARIO)]
-    styler = table.style
-    for money in (True, False):
-        for signed in (True, False):
-            rows = [
-                i
-                for i, (m, f) in enumerate(zip(table[MEASURE], table[FIGURE], strict=True))
-                if is_money(m) == money and (f in (DIFFERENCE_ROW, DIFFERENCE_FROM_BASELINE)) == signed
-            ]
-            if rows:
-                styler = styler.format(
-                    lambda v, money=money, signed=signed: _text(v, money, signed),
-                    subset=pd.IndexSlice[rows, numbers],
-                )
-    return styler
+def figure_columns(table: pd.DataFrame) -> list[str]:
+    """The columns of figures (financial years and Total) of :func:`budget_paper_table` or
+    :func:`comparison_figures`: right-aligned on a page."""
+    return [c for c in table.columns if c not in (MEASURE, FIGURE, SCENARIO)]

@@ -7,8 +7,11 @@ structure (marks, encodings, colours, scales, tooltips) depends on a few facts a
 *templated* builder is therefore split in two:
 
 - ``parts(*args)`` works out those facts (the *shape*, hashable) and the tables to draw
-  (pandas, a few milliseconds);
-- ``draw(shape)`` builds the Altair chart on named datasets (``alt.NamedData``).
+  (pandas, a few milliseconds), and optionally the numbers of the moment that are not data (an
+  axis top, say) as Vega-Lite parameters by name;
+- ``draw(shape)`` builds the Altair chart on named datasets (``alt.NamedData``), with those
+  numbers as top-level parameters (:func:`number`) that its scales read (``alt.ExprRef``), so a
+  new axis top is a new value, not a new structure to build.
 
 The public builder (``charts.stage_chart`` and the like) is still a pure function returning an
 Altair chart (``assemble``); the server keeps the Vega-Lite of ``draw(shape)`` once per shape and
@@ -24,7 +27,7 @@ from typing import Any, Protocol
 import altair as alt
 import pandas as pd
 
-Parts = tuple[Hashable, dict[str, pd.DataFrame]]
+Parts = tuple[Hashable, dict[str, pd.DataFrame]] | tuple[Hashable, dict[str, pd.DataFrame], dict[str, float]]
 PartsFn = Callable[..., Parts]
 DrawFn = Callable[[Any], alt.TopLevelMixin]
 
@@ -43,11 +46,31 @@ def values(df: pd.DataFrame) -> list[dict[str, Any]]:
     return alt.utils.data.to_values(df)["values"]
 
 
+def number(name: str) -> alt.Parameter:
+    """A number of the moment in a templated chart (filled in from ``parts``); read it as ``alt.ExprRef(name)``."""
+    return alt.param(name=name, value=0)
+
+
+def number_of(spec: dict[str, Any], value: Any) -> Any:
+    """``value`` from a spec, with a number of the moment (``{"expr": name}``) read from the spec's parameters."""
+    if isinstance(value, dict) and "expr" in value:
+        return next(p["value"] for p in spec.get("params", []) if p.get("name") == value["expr"])
+    return value
+
+
+def _split(parts: Parts) -> tuple[Hashable, dict[str, pd.DataFrame], dict[str, float]]:
+    shape, data, *numbers = parts
+    return shape, data, (numbers[0] if numbers else {})
+
+
 def assemble(draw: DrawFn, parts: Parts) -> alt.TopLevelMixin:
-    """The Altair chart of ``draw(shape)`` carrying its datasets (the public builders' result)."""
-    shape, data = parts
+    """The Altair chart of ``draw(shape)`` carrying its datasets and numbers (the public builders' result)."""
+    shape, data, numbers = _split(parts)
     chart = draw(shape)
     chart.datasets = {name: values(df) for name, df in data.items()}
+    for param in chart.params if numbers else []:
+        if param.name in numbers:
+            param.value = float(numbers[param.name])
     return chart
 
 
@@ -68,7 +91,7 @@ def is_templated(builder: Callable[..., Any]) -> bool:
 def spec(builder: Callable[..., Any], args: tuple, kwargs: dict[str, Any], cache: _Cache) -> dict[str, Any]:
     """The Vega-Lite of ``builder(*args, **kwargs)``: the cached structure for its shape, with its datasets."""
     parts, draw = _REGISTRY[builder]
-    shape, data = parts(*args, **kwargs)
+    shape, data, numbers = _split(parts(*args, **kwargs))
     key = ("template", builder.__module__, builder.__qualname__, shape)
     template = cache.get(key)
     if template is None:
@@ -76,4 +99,8 @@ def spec(builder: Callable[..., Any], args: tuple, kwargs: dict[str, Any], cache
         cache.put(key, template)
     out = dict(template)
     out["datasets"] = {name: values(df) for name, df in data.items()}
+    if numbers:
+        out["params"] = [
+            dict(p, value=float(numbers[p["name"]])) if p.get("name") in numbers else p for p in out.get("params", [])
+        ]
     return out

@@ -241,11 +241,11 @@ def _spend_parts(fy: pd.DataFrame, band: pd.DataFrame | None = None) -> template
         b["p10_text"], b["p90_text"] = b["spend_gbp_p10"].map(fmt.gbp), b["spend_gbp_p90"].map(fmt.gbp)
         frames["band"] = b
     # room above the tallest bar for the pressure labels
-    return (tuple(df["period"]), band is not None, _nice_top(top * 1.22)), frames
+    return (tuple(df["period"]), band is not None), frames, {"y_top": _nice_top(top * 1.22)}
 
 
 def _spend_draw(shape: tuple) -> alt.TopLevelMixin:
-    periods, with_band, y_top = shape
+    periods, with_band = shape
     series = alt.Color(
         "series:N",
         title=None,
@@ -267,7 +267,7 @@ def _spend_draw(shape: tuple) -> alt.TopLevelMixin:
             "spend_m:Q",
             title="£ million",
             axis=alt.Axis(labelExpr=MONEY_AXIS),
-            scale=alt.Scale(domain=[0, y_top], nice=False),
+            scale=alt.Scale(domain=[0, alt.ExprRef("y_top")], nice=False),
         ),
         color=series,
         tooltip=tooltip,
@@ -315,7 +315,9 @@ def _spend_draw(shape: tuple) -> alt.TopLevelMixin:
             )
         )
     # the pressure labels' colours are their own scale, not the spend / budget legend's
-    return _finish(alt.layer(alt.layer(*layers), pressure).resolve_scale(color="independent"))
+    return _finish(
+        alt.layer(alt.layer(*layers), pressure).resolve_scale(color="independent").add_params(templates.number("y_top"))
+    )
 
 
 @templates.templated(_spend_parts, _spend_draw)
@@ -412,11 +414,12 @@ def _lines_parts(
     lo, hi = float(data[column].min()), float(data[column].max())
     pad = max(hi - lo, 0.1 * abs(hi))
     domain = _coarse(max(0.0, lo - 0.15 * pad), hi + 0.05 * pad)
-    return (tuple(frames), column, y_title, money, height, baseline, domain), {"main": data}
+    shape = (tuple(frames), column, y_title, money, height, baseline, domain[0] > 0)
+    return shape, {"main": data}, {"y_low": domain[0], "y_high": domain[1]}
 
 
 def _lines_draw(shape: tuple) -> alt.TopLevelMixin:
-    names, column, y_title, money, height, baseline, domain = shape
+    names, column, y_title, money, height, baseline, from_above_zero = shape
     names = list(names)
     colours = scenario_colours(names, baseline)
     chart = (
@@ -426,8 +429,8 @@ def _lines_draw(shape: tuple) -> alt.TopLevelMixin:
             x=_month_axis(),
             y=alt.Y(
                 f"{column}:Q",
-                title=f"{y_title} (axis not from zero)" if domain[0] > 0 else y_title,
-                scale=alt.Scale(domain=list(domain), nice=True),
+                title=f"{y_title} (axis not from zero)" if from_above_zero else y_title,
+                scale=alt.Scale(domain=[alt.ExprRef("y_low"), alt.ExprRef("y_high")], nice=True),
                 axis=alt.Axis(format=",.0f", labelExpr="'£' + datum.label" if money else "datum.label"),
             ),
             color=alt.Color(
@@ -449,7 +452,7 @@ def _lines_draw(shape: tuple) -> alt.TopLevelMixin:
             ],
         )
     )
-    return _finish(chart, height)
+    return _finish(chart.add_params(templates.number("y_low"), templates.number("y_high")), height)
 
 
 @templates.templated(_lines_parts, _lines_draw)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -139,35 +140,57 @@ def _count(v: Any) -> str:
     return f"{int(v):,}"
 
 
-def table(df: pd.DataFrame, money: bool | None = None, **kwargs: Any) -> None:
-    """A read-only table for a budget paper, every row in view.
+def shown_table(df: pd.DataFrame, money: bool | None = None) -> pd.DataFrame:
+    """``df`` with its figures written as :func:`table` shows them: money columns (named with (£), or
+    financial years and Total when ``money`` is not False) as -£1,234,000, other numbers with thousands
+    separators, a missing figure as blank; text columns as they are."""
+    out = df.copy()
+    for c in df.columns:
+        col = df[c]
+        if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+            continue
+        write = _pounds if money is not False and _is_money(str(c)) else _count
+        out[c] = ["" if pd.isna(v) else write(v) for v in col]
+    return out
 
-    Money columns (named with (£), or financial years and Total when ``money`` is not False)
-    show as -£1,234,000; other numbers with thousands separators. The data stay numbers.
+
+def text_table(shown: pd.DataFrame, right: list[str], column_config: dict[str, Any] | None = None) -> None:
+    """A read-only table of figures already written as text (e.g. £38,106,000), every row in view, the
+    ``right`` columns right-aligned as figures are.
+
+    Text, not numbers with a pandas Styler: the Styler cost a fifth of an Overview rerun on the shared
+    server (it re-renders every cell each time); the downloads keep the numbers.
     """
-    numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
-    pounds = [c for c in numeric if money is not False and _is_money(str(c))]
-    counts = [c for c in numeric if c not in pounds]
-    styler = df.style.format(_pounds, subset=pounds, na_rep="").format(_count, subset=counts, na_rep="")
-    st.dataframe(styler, hide_index=True, width="stretch", height=_fit(df), row_height=ROW, **kwargs)
+    config = {c: st.column_config.TextColumn(alignment="right") for c in right} | (column_config or {})
+    st.dataframe(shown, hide_index=True, width="stretch", height=_fit(shown), row_height=ROW, column_config=config)
 
 
-def measures_table(df: pd.DataFrame) -> None:
-    """Measures down, years across: money rows as £ with separators, other rows as whole numbers."""
-    money_rows = [i for i, m in enumerate(df["Measure"]) if exports.is_money_measure(m)]
-    other_rows = [i for i in range(len(df)) if i not in money_rows]
-    cols = [c for c in df.columns if c != "Measure"]
-    styler = df.style.format(_pounds, subset=pd.IndexSlice[money_rows, cols]).format(
-        _count, subset=pd.IndexSlice[other_rows, cols]
-    )
-    st.dataframe(
-        styler,
-        hide_index=True,
-        width="stretch",
-        height=_fit(df),
-        row_height=ROW,
-        column_config={"Measure": st.column_config.TextColumn(width="large")},
-    )
+def table(df: pd.DataFrame, money: bool | None = None) -> None:
+    """A read-only table for a budget paper, every row in view, figures written as :func:`shown_table`."""
+    shown = shown_table(df, money)
+    text_table(shown, figure_columns(shown))
+
+
+def cached_table(
+    name: str, scenarios: tuple[Scenario, ...], work: Callable[[], pd.DataFrame], money: bool | None = None
+) -> None:
+    """:func:`table` of ``work()``, a table that depends only on ``name`` and ``scenarios``: written once
+    server-wide (:func:`runner.derived`), so a rerun that shows it again costs a shallow copy."""
+    shown = runner.derived(name, scenarios, lambda: shown_table(work(), money))
+    text_table(shown, figure_columns(shown))
+
+
+_FIGURE = re.compile(r"^[-+]?£?[\d,]+(\.\d+)?%?$")
+
+
+def figure_columns(shown: pd.DataFrame) -> list[str]:
+    """The columns of a table of written figures that hold figures only (blanks allowed): right-aligned."""
+    return [
+        str(c)
+        for c in shown.columns
+        if shown[c].map(lambda v: isinstance(v, str) and (v == "" or bool(_FIGURE.match(v)))).all()
+        and (shown[c] != "").any()
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -345,13 +368,21 @@ def range_tables(scenario: Scenario, runs: int) -> Tables | None:
     return result
 
 
-def chart(builder: Callable[..., Any], *args: Any, alt: str | None = None, **kwargs: Any) -> None:
-    """Draw ``builder(*args, **kwargs)`` (a pure function returning an Altair chart) at full width.
+def chart(
+    builder: Callable[..., Any],
+    *args: Any,
+    alt: str | None = None,
+    where: Any = st,
+    width: str | int = "stretch",
+    **kwargs: Any,
+) -> None:
+    """Draw ``builder(*args, **kwargs)`` (a pure function returning an Altair chart) in ``where`` (full width
+    unless ``width`` says otherwise).
 
     Building an Altair chart and turning it into Vega-Lite is most of the CPU a rerun costs
     (0.2-0.8 s a chart on two busy cores), so the finished spec is kept in the server's chart
     cache, keyed by the builder and its inputs: a chart already drawn for any session with the
     same figures is not built again.
     """
-    spec = runner.chart_spec(builder, args, kwargs)
-    st.vega_lite_chart(spec, width="stretch", alt=alt)
+    spec = runner.page_chart_spec(builder, args, kwargs)
+    where.vega_lite_chart(spec, width=width, alt=alt)

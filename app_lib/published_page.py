@@ -9,6 +9,7 @@ start with ``key`` so that it can sit on several pages.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import pandas as pd
 import streamlit as st
@@ -23,10 +24,19 @@ from . import state
 REPORT = "published:report"  # (label, report DataFrame) of the last authority applied
 
 
-@st.cache_data(show_spinner=False)
-def authority_options() -> list[tuple[str, str]]:
-    """(code, "Name (region)") for every authority with published figures, by name."""
-    return [(a.code, f"{a.name} ({a.region})") for a in pub.authorities()]
+@functools.cache
+def authority_options() -> tuple[tuple[str, str], ...]:
+    """(code, "Name (region)") for every authority with published figures, by name.
+
+    The bundled published tables, the same for every user: kept once per process, and handed out
+    as they are (``st.cache_data`` copied the whole list for each of the 154 labels of a rerun).
+    """
+    return tuple((a.code, f"{a.name} ({a.region})") for a in pub.authorities())
+
+
+@functools.cache
+def _labels() -> dict[str, str]:
+    return dict(authority_options())
 
 
 @st.cache_data(show_spinner=False)
@@ -48,7 +58,7 @@ def forecast_note() -> str:
 
 
 def _label(code: str) -> str:
-    return dict(authority_options()).get(code, code)
+    return _labels().get(code, code)
 
 
 def apply_authority(code: str, year: int) -> tuple[str, pd.DataFrame] | str:

@@ -18,6 +18,15 @@ Safe by construction:
 * if the worker cannot start or dies, the range is computed in the session's thread as before.
 
 Set ``CSC_RANGE_WORKER=0`` to always compute in the session's thread.
+
+The same class also serves the app's *deterministic* projections (a new scenario: about 70 ms of
+numpy and pandas work) from a second worker, the *model worker* (:meth:`RangeWorker.try_run`).
+Under load, twenty sessions' model runs held the server's interpreter lock for about a third of
+its time; in the worker they use the second core and the server only waits. A session never
+waits long for it: when the model worker is busy with another session's scenario for more than
+a moment, still starting, or gone, the scenario is projected in the session's thread as before
+(the same code, the same numbers). Set ``CSC_MODEL_WORKER=0`` to keep every deterministic run in
+the session's thread.
 """
 
 from __future__ import annotations
@@ -42,6 +51,11 @@ _HEADER = struct.Struct("!Q")
 def enabled() -> bool:
     """Whether ranges of outcomes go to the worker process (``CSC_RANGE_WORKER=0`` turns them off)."""
     return os.environ.get("CSC_RANGE_WORKER", "1") != "0"
+
+
+def model_worker_enabled() -> bool:
+    """Whether new scenarios are projected in the model worker (``CSC_MODEL_WORKER=0`` turns it off)."""
+    return os.environ.get("CSC_MODEL_WORKER", "1") != "0"
 
 
 def _send(stream: IO[bytes], message: Any) -> None:
@@ -73,6 +87,7 @@ def _serve(inp: IO[bytes], out: IO[bytes]) -> None:  # pragma: no cover - runs i
     from csc_model import Scenario
 
     limits.limit_native_threads(1)
+    _send(out, ("ready", None))  # the imports are done: jobs are answered at once from now on
     while True:
         try:
             scenario_json, runs, seed = _receive(inp)
@@ -107,6 +122,7 @@ class RangeWorker:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
+        self._ready = False  # the process has finished its imports
 
     @property
     def pid(self) -> int | None:
@@ -122,6 +138,57 @@ class RangeWorker:
             env=env,
             close_fds=True,
         )
+        self._ready = False
+
+    def warm_up(self) -> None:
+        """Start the process now (if it is not running), so that it is ready when first needed."""
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                try:
+                    self._start()
+                except OSError:
+                    self._proc = None
+
+    def _is_ready(self) -> bool:
+        """Whether the process has said it is ready (reads its "ready" without waiting)."""
+        proc = self._proc
+        if self._ready or proc is None or proc.stdout is None:
+            return self._ready
+        if select.select([proc.stdout], [], [], 0)[0]:
+            kind, _ = _receive(proc.stdout)
+            self._ready = kind == "ready"
+        return self._ready
+
+    def try_run(self, scenario_json: str, seed: int = 0, wait_s: float = 0.1) -> Tables | None:
+        """The deterministic projection of a scenario from the worker, or None (the caller computes it).
+
+        None when another job holds the worker for more than ``wait_s`` seconds, when the process
+        is still starting (it is started then, for next time), or when it fails (it is ended then,
+        and started again next time). Never raises for the worker's sake.
+        """
+        if not self._lock.acquire(timeout=wait_s):
+            return None
+        try:
+            if self._proc is None or self._proc.poll() is not None:
+                self._start()
+            if not self._is_ready():
+                return None
+            assert self._proc is not None and self._proc.stdin is not None
+            _send(self._proc.stdin, (scenario_json, 0, seed))
+            return self._wait(None)
+        except (OSError, ValueError, EOFError, pickle.UnpicklingError, WorkerFailed):
+            self.stop()
+            return None
+        except BaseException:
+            self.stop()
+            raise
+        finally:
+            self._lock.release()
+
+    def shutdown(self) -> None:
+        """End the process once its current job (if any) is done: the server has been idle a while."""
+        with self._lock:
+            self.stop()
 
     def stop(self) -> None:
         """End the worker process now (its job, if any, is abandoned)."""
@@ -177,7 +244,9 @@ class RangeWorker:
                 kind, payload = _receive(proc.stdout)
             except (OSError, EOFError, pickle.UnpicklingError) as exc:
                 raise WorkerFailed("the worker went away") from exc
-            if kind == "progress":
+            if kind == "ready":
+                self._ready = True
+            elif kind == "progress":
                 if progress is not None:
                     progress(payload, "running")
             elif kind == "done":

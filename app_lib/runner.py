@@ -1,12 +1,16 @@
 """The one place the app runs the model: cached, keyed by the scenario, bounded.
 
 Pages never call ``csc_model.reporting.results.project`` themselves; they ask for :class:`Tables`, which
-hold every frame a page draws. A cache hit costs a few milliseconds (unpickling the frames).
+hold every frame a page draws. A cache hit costs microseconds: the frames are shallow copies, which
+pandas' copy-on-write keeps from changing the cached ones.
 
 The server is shared by every user, so (see :mod:`app_lib.server_limits`):
 
 * one cache for every projection, bounded in entries and bytes;
 * an identical projection asked for by several sessions at once is computed once;
+* a new scenario is projected in the *model worker*, a second spawned process, when it is free
+  (else in the session's thread: the same code and numbers), so that model runs use the second
+  core instead of holding the interpreter lock that every session's page needs;
 * stochastic runs (the range of outcomes) are capped at :data:`MAX_RUNS` a request and run one
   at a time in the whole server, in a *spawned* worker process (:mod:`app_lib.range_worker`: the
   second core, never a fork of the server), or in the session's own thread when the worker is
@@ -16,6 +20,7 @@ The server is shared by every user, so (see :mod:`app_lib.server_limits`):
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import pickle
 from collections.abc import Callable
@@ -45,6 +50,9 @@ STOCHASTIC_SLOTS = 1
 CHART_ENTRIES = 256
 CHART_BYTES = 32 * 1024 * 1024
 """Bounds of the chart cache (a finished Vega-Lite spec takes about 10-60 kB)."""
+DERIVED_ENTRIES = 128
+DERIVED_BYTES = 8 * 1024 * 1024
+"""Bounds of the cache of tables worked out from projections (a budget-paper table takes about 5 kB)."""
 
 
 @dataclass
@@ -53,7 +61,9 @@ class _Server:
     gate: limits.Gate
     inflight: limits.InFlight
     charts: limits.BoundedCache
+    derived: limits.BoundedCache
     worker: range_worker.RangeWorker
+    model_worker: range_worker.RangeWorker
     sweeper: limits.MemorySweeper
 
 
@@ -62,16 +72,35 @@ def _server() -> _Server:
     """The process-wide guards, made once per server process."""
     limits.limit_native_threads(1)
     limits.limit_malloc_arenas(2)
-    cache = limits.BoundedCache(CACHE_ENTRIES, CACHE_BYTES)
-    charts = limits.BoundedCache(CHART_ENTRIES, CHART_BYTES)
+    cache = limits.BoundedCache(CACHE_ENTRIES, CACHE_BYTES, fresh=fresh_tables)
+    # a spec is only ever read below its top level (Streamlit copies the top level before changing it)
+    charts = limits.BoundedCache(CHART_ENTRIES, CHART_BYTES, fresh=dict)
+    derived = limits.BoundedCache(DERIVED_ENTRIES, DERIVED_BYTES, fresh=lambda df: df.copy(deep=False))
+
+    worker, model_worker = range_worker.RangeWorker(), range_worker.RangeWorker()
+    if range_worker.model_worker_enabled():
+        model_worker.warm_up()  # ready (imports done) by the time a second scenario comes along
 
     def empty_caches() -> None:
         cache.clear()
         charts.clear()
+        derived.clear()
+        model_worker.shutdown()  # its memory goes back too; the next new scenario starts it again
 
     sweeper = limits.MemorySweeper(IDLE_SECONDS, on_idle=empty_caches)
     sweeper.start()
-    return _Server(cache, limits.Gate(STOCHASTIC_SLOTS), limits.InFlight(), charts, range_worker.RangeWorker(), sweeper)
+    return _Server(
+        cache, limits.Gate(STOCHASTIC_SLOTS), limits.InFlight(), charts, derived, worker, model_worker, sweeper
+    )
+
+
+def fresh_tables(t: Tables) -> Tables:
+    """``t`` with shallow copies of its frames: a caller may change them (copy-on-write copies the
+    data then) without changing what the cache keeps for every other session."""
+    return dataclasses.replace(t, **{f.name: getattr(t, f.name).copy(deep=False) for f in FRAMES})
+
+
+FRAMES = [f for f in dataclasses.fields(Tables) if f.name != "runs"]
 
 
 def cached(scenario: Scenario, runs: int = 0, seed: int = 0) -> Tables | None:
@@ -113,7 +142,9 @@ def _tables(server: _Server, scenario: Scenario, runs: int, seed: int, progress:
 def _lead(server: _Server, key: tuple[str, int, int], scenario: Scenario, progress: Progress | None) -> Tables:
     scenario_json, runs, seed = key
     if not runs:
-        result = compute(scenario, 0, seed, None)
+        result = server.model_worker.try_run(scenario_json, seed) if range_worker.model_worker_enabled() else None
+        if result is None:  # the model worker is busy, starting or off: here, the same numbers
+            result = compute(scenario, 0, seed, None)
     else:
         wait = None if progress is None else (lambda ahead: progress(0.0, f"waiting:{ahead}"))
         try:
@@ -146,10 +177,20 @@ def _range(
     return compute(scenario, runs, seed, progress)
 
 
-def chart_spec(builder: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """The Vega-Lite spec of ``builder(*args, **kwargs)``, built once per distinct input server-wide."""
+def _chart_key(builder: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> tuple[str, str, str]:
     digest = hashlib.blake2b(pickle.dumps((args, sorted(kwargs.items())), protocol=5), digest_size=20).hexdigest()
-    key = (builder.__module__, builder.__qualname__, digest)
+    return (builder.__module__, builder.__qualname__, digest)
+
+
+def chart_spec(builder: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The Vega-Lite spec of ``builder(*args, **kwargs)``, built once per distinct input server-wide.
+
+    Its datasets are rows of values, as Altair writes them (for the exports' chart images).
+    """
+    return _chart_spec(_chart_key(builder, args, kwargs), builder, args, kwargs)
+
+
+def _chart_spec(key: tuple, builder: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
     server = _server()
     server.sweeper.touch()
     cache = server.charts
@@ -163,10 +204,47 @@ def chart_spec(builder: Callable[..., Any], args: tuple, kwargs: dict[str, Any])
     return spec
 
 
+def page_chart_spec(builder: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """:func:`chart_spec` ready for ``st.vega_lite_chart``: each dataset already as the Arrow bytes
+    Streamlit would make of it on every rerun (the same conversion, done once per chart server-wide)."""
+    key = _chart_key(builder, args, kwargs)
+    server = _server()
+    server.sweeper.touch()
+    arrow_key = ("arrow", *key)
+    spec = server.charts.get(arrow_key)
+    if spec is None:
+        spec = _chart_spec(key, builder, args, kwargs)
+        spec["datasets"] = {name: arrow_bytes(rows) for name, rows in spec.get("datasets", {}).items()}
+        server.charts.put(arrow_key, spec)
+    return spec
+
+
+def arrow_bytes(rows: Any) -> bytes:
+    """A dataset (rows of values) as Streamlit sends it to the browser: Arrow IPC bytes."""
+    from streamlit import dataframe_util
+
+    return dataframe_util.convert_anything_to_arrow_bytes(rows)
+
+
+def derived(name: str, scenarios: tuple[Scenario, ...], work: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """A table worked out from the projections of ``scenarios`` by ``work`` (e.g. the budget paper of a
+    scenario against its baseline), kept server-wide under ``name`` and those scenarios: a rerun that
+    shows it again costs a shallow copy. ``work`` must depend only on ``name`` and the scenarios."""
+    server = _server()
+    server.sweeper.touch()
+    key = (name, *(s.to_json(indent=None) for s in scenarios))
+    table = server.derived.get(key)
+    if table is None:
+        table = work()
+        server.derived.put(key, table)
+    return table
+
+
 def clear_cache() -> None:
-    """Forget every cached projection and chart (tests and benchmarks)."""
+    """Forget every cached projection, chart and derived table (tests and benchmarks)."""
     _server().cache.clear()
     _server().charts.clear()
+    _server().derived.clear()
 
 
 # ---------------------------------------------------------------------------

@@ -4,7 +4,9 @@ The Streamlit server is one multi-threaded process shared by every user. This mo
 process-wide pieces that keep one session from slowing or freezing the others:
 
 * :class:`BoundedCache`: projections are cached by scenario, bounded in entries and in bytes
-  (entries are kept pickled: each caller gets its own copy and the size is known exactly);
+  (the size of an entry is its pickled size; each caller gets its own copy: a fresh unpickled
+  one, or, for entries with a cheap ``fresh`` copier such as pandas' copy-on-write frames, that
+  copy, which costs microseconds where unpickling cost milliseconds on every rerun);
 * :class:`Gate`: at most ``slots`` stochastic projections run at once in the whole server. The
   solver's Python work holds the interpreter lock, so a second run at the same time would gain
   no speed, only memory; the others wait in line and can see their place;
@@ -127,38 +129,49 @@ class MemorySweeper:
 
 
 class BoundedCache:
-    """A thread-safe least-recently-used cache bounded in entries and in bytes (values pickled)."""
+    """A thread-safe least-recently-used cache bounded in entries and in bytes.
 
-    def __init__(self, max_entries: int, max_bytes: int) -> None:
+    Without ``fresh``, values are kept pickled and each ``get`` unpickles a copy. With ``fresh``
+    (a function returning a copy that a caller may change without touching the kept value, e.g.
+    shallow copies of pandas frames, which copy-on-write protects), values are kept as they are
+    and ``get`` returns ``fresh(value)``: the cost of a hit on every rerun drops from unpickling
+    to a few shallow copies. Either way an entry's size is its pickled size, measured once.
+    """
+
+    def __init__(self, max_entries: int, max_bytes: int, fresh: Callable[[Any], Any] | None = None) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
+        self.fresh = fresh
         self._lock = threading.Lock()
-        self._items: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._bytes = 0
 
     def get(self, key: Hashable) -> Any | None:
-        """The value for ``key`` (a fresh copy), or None."""
+        """The value for ``key`` (a copy the caller may change), or None."""
         with self._lock:
-            blob = self._items.get(key)
-            if blob is None:
+            item = self._items.get(key)
+            if item is None:
                 return None
             self._items.move_to_end(key)
-        return pickle.loads(blob)
+        value = item[0]
+        return pickle.loads(value) if self.fresh is None else self.fresh(value)
 
     def put(self, key: Hashable, value: Any) -> None:
         """Keep ``value``; drop the least recently used entries beyond either bound."""
         blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        if len(blob) > self.max_bytes:
+        size = len(blob)
+        if size > self.max_bytes:
             return
+        kept = blob if self.fresh is None else self.fresh(value)  # later changes by the caller stay theirs
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:
-                self._bytes -= len(old)
-            self._items[key] = blob
-            self._bytes += len(blob)
+                self._bytes -= old[1]
+            self._items[key] = (kept, size)
+            self._bytes += size
             while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
-                _, dropped = self._items.popitem(last=False)
-                self._bytes -= len(dropped)
+                _, (_, dropped) = self._items.popitem(last=False)
+                self._bytes -= dropped
 
     def clear(self) -> None:
         with self._lock:

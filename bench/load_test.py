@@ -34,7 +34,8 @@ Measured:
   closed (does memory come back?); its CPU seconds (children that ended included);
 - the health endpoint every 5 s;
 - with ``--profile FILE`` (needs py-spy: ``pip install py-spy``), where the server's CPU goes:
-  py-spy samples it during the load, and the functions of the app and the model holding the
+  py-spy samples the thread holding the interpreter lock during the load (the CPU the one lock
+  shares out), and the functions of the app and the model holding the
   most samples are printed (the raw stacks are in FILE, for a flame graph).
 
 Prints a summary and writes every figure (each action, each sample) as JSON to ``--out``; the
@@ -497,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"server {url} (pid {server.pid}), log {log_path}; load average {os.getloadavg()[0]:.2f}")
         print(f"warm-up session: first run {asyncio.run(warm_up(url)):.2f} s (not counted)")
         if args.profile:
-            spy_cmd = [args.py_spy, "record", "--pid", str(server.pid), "--rate", "20", "--format", "raw"]
+            spy_cmd = [args.py_spy, "record", "--pid", str(server.pid), "--rate", "20", "--format", "raw", "--gil"]
             spy_cmd += ["--function", "--nonblocking", "--subprocesses", "--output", str(args.profile)]
             spy = subprocess.Popen(spy_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         load_avg = {"before": os.getloadavg()[0]}

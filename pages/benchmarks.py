@@ -72,22 +72,22 @@ tabs = st.tabs(["Children in care", "Placements", "Workforce", "Table", "Your re
 with tabs[0]:
     cols = st.columns(3)
     for col, key in zip(cols, ("in_care_per_10k", "started_per_10k", "ceased_per_10k"), strict=True):
-        col.altair_chart(charts.indicator_chart(cmp_df, key, auth.name), width="stretch")
+        components.chart(charts.indicator_chart, cmp_df, key, auth.name, where=col)
     if "uasc_share" in set(cmp_df["indicator"]):
-        st.altair_chart(charts.indicator_chart(cmp_df, "uasc_share", auth.name), width="stretch")
+        components.chart(charts.indicator_chart, cmp_df, "uasc_share", auth.name)
 with tabs[1]:
     years = sorted(cmp_df[cmp_df["indicator"] == "private_share"]["year"].unique())
     if years:
         year = st.select_slider("Year to 31 March", years, value=years[-1], key=PREFIX + "mix_year")
-        st.altair_chart(charts.placement_mix_chart(cmp_df, int(year), auth.name))
-        st.altair_chart(charts.indicator_chart(cmp_df, "private_share", auth.name), width="stretch")
+        components.chart(charts.placement_mix_chart, cmp_df, int(year), auth.name, width="content")
+        components.chart(charts.indicator_chart, cmp_df, "private_share", auth.name)
     else:
         st.info("No placement figures are published for this authority.")
 with tabs[2]:
     cols = st.columns(3)
     for col, key in zip(cols, ("agency_rate", "vacancy_rate", "caseload"), strict=True):
         if key in set(cmp_df["indicator"]):
-            col.altair_chart(charts.indicator_chart(cmp_df, key, auth.name), width="stretch")
+            components.chart(charts.indicator_chart, cmp_df, key, auth.name, where=col)
         else:
             col.info(f"No figures published for: {INDICATORS[key][0].lower()}.")
 with tabs[3]:
@@ -112,7 +112,7 @@ with tabs[4]:
         help="As DfE's tables name them: London is split into Inner and Outer London.",
     )
     rt = _region_table(region)
-    st.altair_chart(charts.region_bars(rt, "in_care_per_10k", highlight=auth.name), width="stretch")
+    components.chart(charts.region_bars, rt, "in_care_per_10k", highlight=auth.name)
     st.dataframe(rt, hide_index=True, width="stretch")
     latest = pub.latest_year()
     horizon = st.slider("Years to project", 1, 5, 3, key=PREFIX + "region_years")
@@ -120,7 +120,7 @@ with tabs[4]:
         ss[PREFIX + "projected"] = (region, horizon)
     if ss.get(PREFIX + "projected") == (region, horizon):
         proj = _region_projection(region, latest, horizon)
-        st.altair_chart(charts.region_projection_chart(proj), width="stretch")
+        components.chart(charts.region_projection_chart, proj)
         st.caption(
             f"Each authority projected from its own published figures at 31 March {latest} (rates inside care, "
             "prices and budget from the defaults), its entries set so that its first year ends at the back-tested "

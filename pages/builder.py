@@ -94,219 +94,236 @@ def mix_editor(path: str, title: str) -> None:
     widgets.table_editor(path, frame, to_value, title, "Apply placement mix", config)
 
 
-tabs = st.tabs(list(GROUPS))
+# Only the open tab runs (Streamlit's stateful tabs): a rerun draws one group's levers, not all seven
+# groups' 66 number boxes (each costs the shared server a pass over the session's state). Switching
+# tabs is a rerun; each lever takes its value from the scenario whenever its tab opens.
+tabs = st.tabs(list(GROUPS), key="builder:tab", on_change="rerun")
+OPEN = {group for group, tab in zip(GROUPS, tabs, strict=True) if tab.open}
 
 # --- Entries -----------------------------------------------------------------------------
-with tabs[GROUPS.index("Entries")]:
-    c1, c2 = st.columns(2, gap="large")
-    with c1:
-        widgets.number("entries.weekly_rate")
-        st.caption(f"That is about {fmt.children(s.entries.weekly_rate * 52)} children a year.")
-        widgets.number("entries.annual_trend")
-    with c2:
-        st.markdown("**Edge-of-care work**")
-        widgets.number("entries.prevented_share")
-        widgets.date("entries.prevention_start")
+if "Entries" in OPEN:
+    with tabs[GROUPS.index("Entries")]:
+        c1, c2 = st.columns(2, gap="large")
+        with c1:
+            widgets.number("entries.weekly_rate")
+            st.caption(f"That is about {fmt.children(s.entries.weekly_rate * 52)} children a year.")
+            widgets.number("entries.annual_trend")
+        with c2:
+            st.markdown("**Edge-of-care work**")
+            widgets.number("entries.prevented_share")
+            widgets.date("entries.prevention_start")
 
-    st.markdown("**One-off surges in entries** (for example several large sibling groups)")
-    surges = value_at(s, "entries.surges")
-    if not surges:
-        st.caption("No surge in this scenario.")
+        st.markdown("**One-off surges in entries** (for example several large sibling groups)")
+        surges = value_at(s, "entries.surges")
+        if not surges:
+            st.caption("No surge in this scenario.")
 
-    def _remove_surge(i: int) -> None:
-        rest = [x for j, x in enumerate(value_at(state.scenario(), "entries.surges")) if j != i]
-        state.apply_changes({"entries.surges": rest}, "entries.surges")
+        def _remove_surge(i: int) -> None:
+            rest = [x for j, x in enumerate(value_at(state.scenario(), "entries.surges")) if j != i]
+            state.apply_changes({"entries.surges": rest}, "entries.surges")
 
-    for i, surge in enumerate(surges):
-        row = st.container(horizontal=True, vertical_alignment="center")
-        row.markdown(
-            f"Surge {i + 1}: **{fmt.number(surge['extra_children'])} extra children** over {surge['weeks']} weeks "
-            f"from {fmt.long_date(dt.date.fromisoformat(surge['start_date']))}"
-        )
-        row.button("Remove", key=f"remove_surge:{i}", on_click=_remove_surge, args=(i,), icon=":material/delete:")
+        for i, surge in enumerate(surges):
+            row = st.container(horizontal=True, vertical_alignment="center")
+            row.markdown(
+                f"Surge {i + 1}: **{fmt.number(surge['extra_children'])} extra children** over {surge['weeks']} weeks "
+                f"from {fmt.long_date(dt.date.fromisoformat(surge['start_date']))}"
+            )
+            row.button("Remove", key=f"remove_surge:{i}", on_click=_remove_surge, args=(i,), icon=":material/delete:")
 
-    def _add_surge() -> None:
-        new = {
-            "start_date": st.session_state["new_surge_start"].isoformat(),
-            "weeks": int(st.session_state["new_surge_weeks"]),
-            "extra_children": float(st.session_state["new_surge_children"]),
-        }
-        current = value_at(state.scenario(), "entries.surges")
-        state.apply_changes({"entries.surges": current + [new]}, "entries.surges")
+        def _add_surge() -> None:
+            new = {
+                "start_date": st.session_state["new_surge_start"].isoformat(),
+                "weeks": int(st.session_state["new_surge_weeks"]),
+                "extra_children": float(st.session_state["new_surge_children"]),
+            }
+            current = value_at(state.scenario(), "entries.surges")
+            state.apply_changes({"entries.surges": current + [new]}, "entries.surges")
 
-    with st.form("add_surge", border=True):
-        f1, f2, f3 = st.columns(3)
-        f1.date_input(
-            "Surge starts", value=s.start_date + dt.timedelta(weeks=13), key="new_surge_start", format="DD/MM/YYYY"
-        )
-        f2.number_input("Surge length (weeks)", min_value=1, max_value=520, value=20, step=1, key="new_surge_weeks")
-        f3.number_input(
-            "Extra children in the surge",
-            min_value=0.0,
-            max_value=5000.0,
-            value=12.0,
-            step=1.0,
-            format="%.0f",
-            key="new_surge_children",
-        )
-        st.form_submit_button("Add surge", on_click=_add_surge, icon=":material/add:")
-    widgets.show_errors("entries.surges")
-    st.caption(f"Source of the default: {source_for('entries.surges').cited}")
+        with st.form("add_surge", border=True):
+            f1, f2, f3 = st.columns(3)
+            f1.date_input(
+                "Surge starts", value=s.start_date + dt.timedelta(weeks=13), key="new_surge_start", format="DD/MM/YYYY"
+            )
+            f2.number_input("Surge length (weeks)", min_value=1, max_value=520, value=20, step=1, key="new_surge_weeks")
+            f3.number_input(
+                "Extra children in the surge",
+                min_value=0.0,
+                max_value=5000.0,
+                value=12.0,
+                step=1.0,
+                format="%.0f",
+                key="new_surge_children",
+            )
+            st.form_submit_button("Add surge", on_click=_add_surge, icon=":material/add:")
+        widgets.show_errors("entries.surges")
+        st.caption(f"Source of the default: {source_for('entries.surges').cited}")
 
-    with st.expander("Who enters care: age, legal route and first placement"):
-        widgets.shares_form(
-            "entries.age_band_shares", AGE_BAND_LABELS, "Age mix of children entering care", "Apply age mix"
-        )
-        widgets.shares_form(
-            "entries.s20_share_by_age_band",
-            AGE_BAND_LABELS,
-            "Share entering under section 20, by age (the rest enter through care proceedings)",
-            "Apply section 20 shares",
-            must_total=False,
-        )
-        mix_editor("entries.placement_mix_by_age_band", "First placement of children entering care, by age band (%)")
+        with st.expander("Who enters care: age, legal route and first placement"):
+            widgets.shares_form(
+                "entries.age_band_shares", AGE_BAND_LABELS, "Age mix of children entering care", "Apply age mix"
+            )
+            widgets.shares_form(
+                "entries.s20_share_by_age_band",
+                AGE_BAND_LABELS,
+                "Share entering under section 20, by age (the rest enter through care proceedings)",
+                "Apply section 20 shares",
+                must_total=False,
+            )
+            mix_editor(
+                "entries.placement_mix_by_age_band", "First placement of children entering care, by age band (%)"
+            )
 
 # --- Court proceedings ----------------------------------------------------------------------
-with tabs[GROUPS.index("Court proceedings")]:
-    c1, c2 = st.columns(2, gap="large")
-    with c1:
-        widgets.number("proceedings.mean_weeks")
-        widgets.number("proceedings.erlang_order")
-        widgets.number("proceedings.backlog_mean_remaining_weeks")
-    with c2:
-        st.markdown("**Improvement target**")
-        if widgets.optional_number(
-            "proceedings.target_mean_weeks", "Set a target average length of proceedings", on_value=26.0
-        ):
-            widgets.date("proceedings.target_from_date")
-            widgets.date("proceedings.target_by_date")
-    st.caption(
-        f"In this scenario {fmt.children(fy0['in_proceedings'])} children are in care proceedings at "
-        f"{fmt.long_date(fy0['period_end'])} ({fmt.children(bt.fy['in_proceedings'].iloc[0])} in the baseline)."
-    )
-
-# --- Exits and permanence -------------------------------------------------------------------
-with tabs[GROUPS.index("Exits and permanence")]:
-    widgets.shares_form("proceedings.outcome_shares", OUTCOME_LABELS, "Outcomes at the final hearing", "Apply outcomes")
-    c1, c2, c3 = st.columns(3, gap="large")
-    with c1:
-        st.markdown("**Section 20**")
-        widgets.number("s20.mean_weeks_to_return_home")
-        widgets.number("s20.annual_share_to_proceedings")
-    with c2:
-        st.markdown("**Placement order (plan for adoption)**")
-        widgets.number("placement_order.mean_weeks_to_placement")
-        widgets.number("placement_order.share_not_adopted")
-        widgets.number("placement_order.mean_weeks_placed_to_order")
-    with c3:
-        st.markdown("**Care order**")
-        widgets.number("care_order.annual_discharge_home")
-        widgets.number("care_order.annual_sgo")
-        widgets.number("care_order.annual_other")
-
-# --- Placements ------------------------------------------------------------------------------
-with tabs[GROUPS.index("Placements")]:
-    st.markdown("**Placement sufficiency:** move children from one placement type to another each year")
-    c1, c2 = st.columns(2, gap="large")
-    with c1:
-        widgets.placement("placements.shift.from_type", caption=True)
-        widgets.placement("placements.shift.to_type")
-    with c2:
-        widgets.number("placements.shift.children_per_year")
-        widgets.date("placements.shift.start_date")
-
-    moves = value_at(s, "placements.moves")
-    move_frame = pd.DataFrame(
-        {
-            "From": [place_labels.get(m["from_type"], m["from_type"]) for m in moves],
-            "To": [place_labels.get(m["to_type"], m["to_type"]) for m in moves],
-            "Share moving each year (%)": [round(m["annual_rate"] * 100, 4) for m in moves],
-        }
-    )
-
-    def moves_value(edited: pd.DataFrame) -> list:
-        out = []
-        for row in edited.itertuples(index=False):
-            a, b, rate = row
-            if not isinstance(a, str) or not isinstance(b, str) or rate is None or pd.isna(rate):
-                raise ValueError("every row needs a 'from' type, a 'to' type and a share")
-            out.append({"from_type": label_ids[a], "to_type": label_ids[b], "annual_rate": float(rate) / 100})
-        return out
-
-    widgets.table_editor(
-        "placements.moves",
-        move_frame,
-        moves_value,
-        "Usual moves between placements (step-down and step-up); add or delete rows",
-        "Apply moves",
-        {
-            "From": st.column_config.SelectboxColumn(options=list(label_ids), required=True),
-            "To": st.column_config.SelectboxColumn(options=list(label_ids), required=True),
-            "Share moving each year (%)": st.column_config.NumberColumn(
-                min_value=0.0, max_value=100.0, step=0.5, format="%.1f", required=True
-            ),
-        },
-        dynamic_rows=True,
-    )
-
-# --- Costs and budget ------------------------------------------------------------------------
-with tabs[GROUPS.index("Costs and budget")]:
-    st.markdown(f"**Weekly price by placement type** (at {s.costs.price_base_year} prices)")
-    for start in range(0, len(placements), 3):
-        price_cols = st.columns(3, gap="medium")
-        for col, p in zip(price_cols, placements[start : start + 3], strict=False):
-            widgets.number(f"costs.weekly_price_gbp.{p.id}", label=f"{p.label} (£ a week)", where=col)
-    c1, c2 = st.columns(2, gap="large")
-    with c1:
-        widgets.text("costs.price_base_year")
-        widgets.number("costs.annual_inflation")
-    with c2:
-        widgets.number("costs.budget_first_year_gbp")
-        widgets.number("costs.budget_annual_uplift")
-
-    first = fy_start_year(s.start_date)
-    years = [fy_label(first + i) for i in range(s.years)]
-    st.markdown("**Inflation in particular years** (leave blank for the usual rate)")
-    infl_cols = st.columns(min(len(years), 5))
-    usual = fmt.pct(s.costs.annual_inflation)  # short enough for the box: "4.0%"
-    for i, year in enumerate(years):
-        widgets.override("costs.inflation_overrides", year, f"{year} (%)", usual, where=infl_cols[i % len(infl_cols)])
-    st.markdown("**Budget in particular years** (leave blank for the uplifted budget)")
-    budget_cols = st.columns(min(len(years), 5))
-    for i, year in enumerate(years):
-        uplifted = usual_budget(s, first + i)  # grown from the first year or the latest earlier override
-        widgets.override(
-            "costs.budget_overrides",
-            year,
-            f"{year} (£m)",
-            fmt.gbp_short(uplifted),  # the uplifted budget: what a blank box means
-            where=budget_cols[i % len(budget_cols)],
+if "Court proceedings" in OPEN:
+    with tabs[GROUPS.index("Court proceedings")]:
+        c1, c2 = st.columns(2, gap="large")
+        with c1:
+            widgets.number("proceedings.mean_weeks")
+            widgets.number("proceedings.erlang_order")
+            widgets.number("proceedings.backlog_mean_remaining_weeks")
+        with c2:
+            st.markdown("**Improvement target**")
+            if widgets.optional_number(
+                "proceedings.target_mean_weeks", "Set a target average length of proceedings", on_value=26.0
+            ):
+                widgets.date("proceedings.target_from_date")
+                widgets.date("proceedings.target_by_date")
+        st.caption(
+            f"In this scenario {fmt.children(fy0['in_proceedings'])} children are in care proceedings at "
+            f"{fmt.long_date(fy0['period_end'])} ({fmt.children(bt.fy['in_proceedings'].iloc[0])} in the baseline)."
         )
 
+# --- Exits and permanence -------------------------------------------------------------------
+if "Exits and permanence" in OPEN:
+    with tabs[GROUPS.index("Exits and permanence")]:
+        widgets.shares_form(
+            "proceedings.outcome_shares", OUTCOME_LABELS, "Outcomes at the final hearing", "Apply outcomes"
+        )
+        c1, c2, c3 = st.columns(3, gap="large")
+        with c1:
+            st.markdown("**Section 20**")
+            widgets.number("s20.mean_weeks_to_return_home")
+            widgets.number("s20.annual_share_to_proceedings")
+        with c2:
+            st.markdown("**Placement order (plan for adoption)**")
+            widgets.number("placement_order.mean_weeks_to_placement")
+            widgets.number("placement_order.share_not_adopted")
+            widgets.number("placement_order.mean_weeks_placed_to_order")
+        with c3:
+            st.markdown("**Care order**")
+            widgets.number("care_order.annual_discharge_home")
+            widgets.number("care_order.annual_sgo")
+            widgets.number("care_order.annual_other")
+
+# --- Placements ------------------------------------------------------------------------------
+if "Placements" in OPEN:
+    with tabs[GROUPS.index("Placements")]:
+        st.markdown("**Placement sufficiency:** move children from one placement type to another each year")
+        c1, c2 = st.columns(2, gap="large")
+        with c1:
+            widgets.placement("placements.shift.from_type", caption=True)
+            widgets.placement("placements.shift.to_type")
+        with c2:
+            widgets.number("placements.shift.children_per_year")
+            widgets.date("placements.shift.start_date")
+
+        moves = value_at(s, "placements.moves")
+        move_frame = pd.DataFrame(
+            {
+                "From": [place_labels.get(m["from_type"], m["from_type"]) for m in moves],
+                "To": [place_labels.get(m["to_type"], m["to_type"]) for m in moves],
+                "Share moving each year (%)": [round(m["annual_rate"] * 100, 4) for m in moves],
+            }
+        )
+
+        def moves_value(edited: pd.DataFrame) -> list:
+            out = []
+            for row in edited.itertuples(index=False):
+                a, b, rate = row
+                if not isinstance(a, str) or not isinstance(b, str) or rate is None or pd.isna(rate):
+                    raise ValueError("every row needs a 'from' type, a 'to' type and a share")
+                out.append({"from_type": label_ids[a], "to_type": label_ids[b], "annual_rate": float(rate) / 100})
+            return out
+
+        widgets.table_editor(
+            "placements.moves",
+            move_frame,
+            moves_value,
+            "Usual moves between placements (step-down and step-up); add or delete rows",
+            "Apply moves",
+            {
+                "From": st.column_config.SelectboxColumn(options=list(label_ids), required=True),
+                "To": st.column_config.SelectboxColumn(options=list(label_ids), required=True),
+                "Share moving each year (%)": st.column_config.NumberColumn(
+                    min_value=0.0, max_value=100.0, step=0.5, format="%.1f", required=True
+                ),
+            },
+            dynamic_rows=True,
+        )
+
+# --- Costs and budget ------------------------------------------------------------------------
+if "Costs and budget" in OPEN:
+    with tabs[GROUPS.index("Costs and budget")]:
+        st.markdown(f"**Weekly price by placement type** (at {s.costs.price_base_year} prices)")
+        for start in range(0, len(placements), 3):
+            price_cols = st.columns(3, gap="medium")
+            for col, p in zip(price_cols, placements[start : start + 3], strict=False):
+                widgets.number(f"costs.weekly_price_gbp.{p.id}", label=f"{p.label} (£ a week)", where=col)
+        c1, c2 = st.columns(2, gap="large")
+        with c1:
+            widgets.text("costs.price_base_year")
+            widgets.number("costs.annual_inflation")
+        with c2:
+            widgets.number("costs.budget_first_year_gbp")
+            widgets.number("costs.budget_annual_uplift")
+
+        first = fy_start_year(s.start_date)
+        years = [fy_label(first + i) for i in range(s.years)]
+        st.markdown("**Inflation in particular years** (leave blank for the usual rate)")
+        infl_cols = st.columns(min(len(years), 5))
+        usual = fmt.pct(s.costs.annual_inflation)  # short enough for the box: "4.0%"
+        for i, year in enumerate(years):
+            widgets.override(
+                "costs.inflation_overrides", year, f"{year} (%)", usual, where=infl_cols[i % len(infl_cols)]
+            )
+        st.markdown("**Budget in particular years** (leave blank for the uplifted budget)")
+        budget_cols = st.columns(min(len(years), 5))
+        for i, year in enumerate(years):
+            uplifted = usual_budget(s, first + i)  # grown from the first year or the latest earlier override
+            widgets.override(
+                "costs.budget_overrides",
+                year,
+                f"{year} (£m)",
+                fmt.gbp_short(uplifted),  # the uplifted budget: what a blank box means
+                where=budget_cols[i % len(budget_cols)],
+            )
+
 # --- Starting position -----------------------------------------------------------------------
-with tabs[GROUPS.index("Starting position")]:
-    st.markdown(f"**Children in care on {fmt.long_date(s.start_date)}, by legal stage**")
-    stage_cols = st.columns(len(STAGE_KEY_LABELS))
-    for col, (key, label) in zip(stage_cols, STAGE_KEY_LABELS.items(), strict=True):
-        widgets.number(f"initial.stage_counts.{key}", label=f"{label} (children)", where=col, caption=False)
-    st.caption(
-        f"Total {fmt.children(s.initial.total)} children. Source of the defaults: "
-        f"{source_for('initial.stage_counts').cited}"
-    )
-    widgets.shares_form("initial.age_band_shares", AGE_BAND_LABELS, "Age mix of children in care", "Apply age mix")
-    widgets.number("initial.placement_order_placed_share")
-    mix_editor("initial.placement_mix_by_age_band", "Placement mix of children in care, by age band (%)")
+if "Starting position" in OPEN:
+    with tabs[GROUPS.index("Starting position")]:
+        st.markdown(f"**Children in care on {fmt.long_date(s.start_date)}, by legal stage**")
+        stage_cols = st.columns(len(STAGE_KEY_LABELS))
+        for col, (key, label) in zip(stage_cols, STAGE_KEY_LABELS.items(), strict=True):
+            widgets.number(f"initial.stage_counts.{key}", label=f"{label} (children)", where=col, caption=False)
+        st.caption(
+            f"Total {fmt.children(s.initial.total)} children. Source of the defaults: "
+            f"{source_for('initial.stage_counts').cited}"
+        )
+        widgets.shares_form("initial.age_band_shares", AGE_BAND_LABELS, "Age mix of children in care", "Apply age mix")
+        widgets.number("initial.placement_order_placed_share")
+        mix_editor("initial.placement_mix_by_age_band", "Placement mix of children in care, by age band (%)")
 
 # --- Projection --------------------------------------------------------------------------------
-with tabs[GROUPS.index("Projection")]:
-    c1, c2 = st.columns(2, gap="large")
-    with c1:
-        widgets.text("name")
-    with c2:
-        widgets.date("start_date")
-        widgets.number("years")
-    end = add_years(s.start_date, s.years) - dt.timedelta(days=1)
-    st.caption(f"The projection runs from {fmt.long_date(s.start_date)} to {fmt.long_date(end)}.")
+if "Projection" in OPEN:
+    with tabs[GROUPS.index("Projection")]:
+        c1, c2 = st.columns(2, gap="large")
+        with c1:
+            widgets.text("name")
+        with c2:
+            widgets.date("start_date")
+            widgets.number("years")
+        end = add_years(s.start_date, s.years) - dt.timedelta(days=1)
+        st.caption(f"The projection runs from {fmt.long_date(s.start_date)} to {fmt.long_date(end)}.")
 
 # --- Scenario files --------------------------------------------------------------------------
 st.divider()

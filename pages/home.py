@@ -181,7 +181,7 @@ with right:
 
 # full width: in half the page the table showed one and a half of its columns on a 1280-pixel screen
 with st.expander("Table: children by legal stage at 31 March"):
-    components.table(summaries.stage_table(t.stage_month, t.fy), money=False)
+    components.cached_table("stage_table", (s,), lambda: summaries.stage_table(t.stage_month, t.fy), money=False)
 
 if band is not None:
     st.subheader("How sure is this?", anchor=False)
@@ -214,14 +214,10 @@ if band is not None:
 
 # --- the budget-paper table ------------------------------------------------------------------
 st.subheader("By financial year", anchor=False)
-paper = budget_paper.budget_paper_table(t.fy, bt.fy)
-st.dataframe(
-    budget_paper.styled(paper),
-    hide_index=True,
-    width="stretch",
-    height=components.ROW * (len(paper) + 1) + 3,
-    row_height=components.ROW,
+paper = runner.derived(
+    "budget_paper", (s, base), lambda: budget_paper.display_frame(budget_paper.budget_paper_table(t.fy, bt.fy))
 )
+components.text_table(paper, budget_paper.figure_columns(paper))
 st.caption(
     "Baseline, scenario and difference for each financial year. Money to the nearest £1,000; pressure is spend "
     "minus budget (negative is a saving); every difference and total is worked out from the figures as shown, so "

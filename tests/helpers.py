@@ -6,6 +6,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,3 +28,47 @@ def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "csc_model", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
     )
+
+
+def shown_number(text: object) -> float | None:
+    """A figure as a page's table writes it ("£39,482,000", "-£1,000", "+6", "1,234") back as a number;
+    None for a blank cell. Raises for text that is not a figure, so a test never reads a label as zero."""
+    if text is None or (isinstance(text, float) and text != text):
+        return None
+    if isinstance(text, int | float):
+        return float(text)
+    raw = str(text).strip()
+    if not raw:
+        return None
+    return float(raw.replace("£", "").replace(",", "").replace("+", ""))
+
+
+def shown_numbers(df: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """A page's table of written figures (see :func:`shown_number`) with ``columns`` (default: every
+    column whose cells all read as figures) turned back into numbers."""
+    out = df.copy()
+    for c in columns if columns is not None else df.columns:
+        try:
+            out[c] = [shown_number(v) for v in df[c]]
+        except ValueError:
+            if columns is not None:
+                raise
+    return out
+
+
+def open_builder_tab(at: Any, group: str) -> Any:
+    """Open a tab of the Scenario builder (``at`` on that page) as a click on it does: only the open
+    tab's levers are drawn. ``group`` is one of ``app_lib.levers.GROUPS``."""
+    at.session_state["builder:tab"] = group
+    return at.run()
+
+
+def lever_input(at: Any, path: str, kind: str = "number_input") -> Any:
+    """The Scenario builder's input for ``path`` (``at`` on that page), opening the tab that holds it
+    first when it is not drawn (only the open tab's levers are)."""
+    from app_lib.levers import group_of
+
+    key = f"lever:{path}"
+    if not any(getattr(w, "key", None) == key for w in at.get(kind)):
+        open_builder_tab(at, group_of(path))
+    return getattr(at, kind)(key=key)

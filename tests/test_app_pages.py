@@ -21,7 +21,7 @@ from app_lib import formatting as fmt
 from csc_model import default_scenario
 from csc_model.scenario.presets import apply_preset
 
-from .helpers import PAGE_FILES
+from .helpers import PAGE_FILES, lever_input, shown_numbers
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -161,7 +161,7 @@ def test_overview_cards_agree_with_the_budget_paper_table() -> None:
 def test_more_entries_means_more_children_and_more_spend() -> None:
     at = go(start(), "builder")
     before = metrics(at)
-    at.number_input(key="lever:entries.weekly_rate").set_value(5.0).run()
+    lever_input(at, "entries.weekly_rate").set_value(5.0).run()
     assert not at.exception
     assert scenario(at).entries.weekly_rate == 5.0
     after = metrics(at)
@@ -203,7 +203,7 @@ def test_fostering_sufficiency_lowers_the_weekly_cost_per_child() -> None:
     at = go(start(), "placements")
     before = metrics(at)["Weekly cost per child"][0]
     go(at, "builder")
-    at.number_input(key="lever:placements.shift.children_per_year").set_value(20.0).run()
+    lever_input(at, "placements.shift.children_per_year").set_value(20.0).run()
     go(at, "placements")
     after = metrics(at)
     assert int(after["Weekly cost per child"][0].strip("£").replace(",", "")) < int(before.strip("£").replace(",", ""))
@@ -215,12 +215,12 @@ def test_budgets_are_typed_in_millions_and_kept_to_the_pound() -> None:
     and what is typed becomes whole pounds in the scenario; a blank year shows the uplifted
     budget, short enough to read in the box."""
     at = go(start(), "builder")
-    first = at.number_input(key="lever:costs.budget_first_year_gbp")
+    first = lever_input(at, "costs.budget_first_year_gbp")
     assert first.label.endswith("(£m)")
     assert first.value == pytest.approx(default_scenario().costs.budget_first_year_gbp / 1e6)
     first.set_value(37.125).run()
     assert scenario(at).costs.budget_first_year_gbp == 37_125_000
-    year2 = at.number_input(key="lever:costs.budget_overrides.2027-28")
+    year2 = lever_input(at, "costs.budget_overrides.2027-28")
     assert year2.label == "2027-28 (£m)" and year2.placeholder == "£37.9m"  # £37.125m uplifted 2%; fits the box
     year2.set_value(41.0).run()
     assert scenario(at).costs.budget_overrides == {"2027-28": 41_000_000}
@@ -234,16 +234,16 @@ def test_budgets_are_typed_in_millions_and_kept_to_the_pound() -> None:
 
 def test_inputs_survive_switching_pages() -> None:
     at = go(start(), "builder")
-    at.number_input(key="lever:entries.weekly_rate").set_value(4.4).run()
-    at.number_input(key="lever:costs.weekly_price_gbp.ifa").set_value(900.0).run()
-    at.number_input(key="lever:proceedings.mean_weeks").set_value(40.0).run()
+    lever_input(at, "entries.weekly_rate").set_value(4.4).run()
+    lever_input(at, "costs.weekly_price_gbp.ifa").set_value(900.0).run()
+    lever_input(at, "proceedings.mean_weeks").set_value(40.0).run()
     for page in ("compare", "placements", "model", "overview"):
         go(at, page)
         assert scenario(at).entries.weekly_rate == 4.4
     go(at, "builder")
-    assert at.number_input(key="lever:entries.weekly_rate").value == 4.4
-    assert at.number_input(key="lever:costs.weekly_price_gbp.ifa").value == 900.0
-    assert at.number_input(key="lever:proceedings.mean_weeks").value == 40.0
+    assert lever_input(at, "entries.weekly_rate").value == 4.4
+    assert lever_input(at, "costs.weekly_price_gbp.ifa").value == 900.0
+    assert lever_input(at, "proceedings.mean_weeks").value == 40.0
     assert "3 changes from the baseline" in [n.value for n in sidebar(at) if n.type == "caption"]
     # page preferences survive too
     go(at, "overview")
@@ -257,7 +257,7 @@ def test_inputs_survive_switching_pages() -> None:
 def test_out_of_range_input_names_the_field_and_range_and_keeps_the_scenario() -> None:
     at = go(start(), "builder")
     before = metrics(at)
-    at.number_input(key="lever:entries.weekly_rate").set_value(900.0).run()
+    lever_input(at, "entries.weekly_rate").set_value(900.0).run()
     assert not at.exception
     errors = [e.value for e in at.error]
     assert len(errors) == 1
@@ -267,7 +267,7 @@ def test_out_of_range_input_names_the_field_and_range_and_keeps_the_scenario() -
     assert scenario(at) == default_scenario()
     assert metrics(at) == before
     # a good value afterwards clears the message
-    at.number_input(key="lever:entries.weekly_rate").set_value(4.0).run()
+    lever_input(at, "entries.weekly_rate").set_value(4.0).run()
     assert not at.error
     assert scenario(at).entries.weekly_rate == 4.0
 
@@ -276,16 +276,14 @@ def test_shares_that_do_not_add_up_are_refused() -> None:
     oc = default_scenario().proceedings.outcome_shares
     home = round(oc["returned_home"] * 100 + 18.0, 2)  # 18 points too many
     at = go(start(), "builder")
-    at.number_input(key="lever:proceedings.outcome_shares.returned_home").set_value(home)
+    lever_input(at, "proceedings.outcome_shares.returned_home").set_value(home)
     submit = [b for b in at.button if b.label == "Apply outcomes"][0]
     submit.click().run()
     errors = [plain(e.value) for e in at.error]
     assert any("Outcomes at the final hearing" in e and "add up to 1.18" in e for e in errors), errors
     assert scenario(at) == default_scenario()
     # fix the sum (18 points fewer in care orders) and apply: accepted
-    at.number_input(key="lever:proceedings.outcome_shares.care_order").set_value(
-        round(oc["care_order"] * 100 - 18.0, 2)
-    )
+    lever_input(at, "proceedings.outcome_shares.care_order").set_value(round(oc["care_order"] * 100 - 18.0, 2))
     [b for b in at.button if b.label == "Apply outcomes"][0].click().run()
     assert not at.error
     assert scenario(at).proceedings.outcome_shares["returned_home"] == pytest.approx(home / 100)
@@ -293,10 +291,10 @@ def test_shares_that_do_not_add_up_are_refused() -> None:
 
 def test_reset_returns_to_the_defaults() -> None:
     at = go(start(), "builder")
-    at.number_input(key="lever:entries.weekly_rate").set_value(4.4).run()
+    lever_input(at, "entries.weekly_rate").set_value(4.4).run()
     at.button(key="reset").click().run()
     assert scenario(at) == default_scenario()
-    assert at.number_input(key="lever:entries.weekly_rate").value == 3.8
+    assert lever_input(at, "entries.weekly_rate").value == 3.8
 
 
 # ---------------------------------------------------------------------------
@@ -306,7 +304,7 @@ def test_reset_returns_to_the_defaults() -> None:
 
 def test_the_url_follows_the_scenario_and_a_link_restores_it() -> None:
     at = go(start(), "builder")
-    at.number_input(key="lever:entries.weekly_rate").set_value(4.4).run()
+    lever_input(at, "entries.weekly_rate").set_value(4.4).run()
     at.button(key="preset:inflation_shock").click().run()
     at.button(key="preset:sibling_surge").click().run()
     wanted = scenario(at)
@@ -327,7 +325,7 @@ def test_the_sidebar_share_link_opens_the_front_page_with_the_changes() -> None:
     at.context["url"] = "https://council.example/explorer/builder"
     at.run()
     go(at, "builder")
-    at.number_input(key="lever:entries.weekly_rate").set_value(4.4).run()
+    lever_input(at, "entries.weekly_rate").set_value(4.4).run()
     codes = [n.value for n in sidebar(at) if n.type == "code"]
     assert codes == ["https://council.example/explorer/?entries.weekly_rate=4.4"]
 
@@ -347,7 +345,7 @@ def test_a_bad_link_explains_the_problem_and_shows_the_defaults() -> None:
 
 def _changed_builder() -> AppTest:
     at = go(start(), "builder")
-    at.number_input(key="lever:entries.weekly_rate").set_value(4.4).run()
+    lever_input(at, "entries.weekly_rate").set_value(4.4).run()
     return at
 
 
@@ -394,7 +392,9 @@ def test_downloads_contain_the_figures_on_the_page() -> None:
     at = go(start(), "overview")
     at.button(key="preset:edge_of_care_10").click().run()
     s = scenario(at)
-    paper = at.dataframe[-1].value  # the budget paper: measures down (baseline, scenario, difference), years across
+    paper = shown_numbers(
+        at.dataframe[-1].value
+    )  # the budget paper: measures down (baseline, scenario, difference), years across
     shown = paper[paper["Figure"] == "Scenario"].drop(columns="Figure").set_index("Measure")
     t = runner.tables(s)
 
@@ -436,8 +436,8 @@ def test_compare_page_saves_scenarios_and_explains_the_difference() -> None:
     assert list(at.session_state["saved_scenarios"]) == ["Court and inflation"]
     assert not at.exception
 
-    values = at.dataframe[0].value.set_index("Scenario")
-    diffs = at.dataframe[1].value.set_index("Scenario")
+    values = shown_numbers(at.dataframe[0].value).set_index("Scenario")
+    diffs = shown_numbers(at.dataframe[1].value).set_index("Scenario")
     assert list(values.index) == ["Baseline (defaults)", "Current scenario", "Court and inflation"]
     base_fy = runner.tables(default_scenario()).fy
     assert int(values.loc["Baseline (defaults)", "2026-27"]) == fmt.round_thousand(base_fy["spend_gbp"].iloc[0])

@@ -17,7 +17,7 @@ from csc_model import default_scenario
 from csc_model.reporting.narrative import TableProjection
 from csc_model.scenario.presets import apply_preset
 
-from .helpers import PAGE_FILES
+from .helpers import PAGE_FILES, lever_input, shown_numbers
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -55,7 +55,7 @@ def header_caption(at: AppTest) -> str:
 def changed_app() -> AppTest:
     """The app with a changed scenario (more children entering care)."""
     at = go(start(), "builder")
-    at.number_input(key="lever:entries.weekly_rate").set_value(4.4).run()
+    lever_input(at, "entries.weekly_rate").set_value(4.4).run()
     assert at.session_state["scenario"].entries.weekly_rate == 4.4
     return at
 
@@ -95,7 +95,7 @@ def test_the_current_scenario_as_baseline_removes_the_deltas() -> None:
 
     # a further change is measured from the new baseline, not from the defaults
     go(at, "builder")
-    at.number_input(key="lever:proceedings.mean_weeks").set_value(30.0).run()
+    lever_input(at, "proceedings.mean_weeks").set_value(30.0).run()
     assert "1 change from the baseline" in side_text(at)
     go(at, "overview")
     assert deltas(at)["31 Mar 2031"].startswith("-")
@@ -104,9 +104,9 @@ def test_the_current_scenario_as_baseline_removes_the_deltas() -> None:
 def test_the_baseline_is_named_on_the_compare_page_and_in_its_tables() -> None:
     at = make_baseline(changed_app(), name="Our plan")
     assert any("Baseline:** Our plan" in m.value.replace("\\", "") for m in at.markdown)
-    values = at.dataframe[0].value.set_index("Scenario")
+    values = shown_numbers(at.dataframe[0].value).set_index("Scenario")
     assert list(values.index) == ["Baseline (Our plan)", "Current scenario"]
-    diffs = at.dataframe[1].value.set_index("Scenario")
+    diffs = shown_numbers(at.dataframe[1].value).set_index("Scenario")
     assert (diffs.loc["Current scenario"].fillna(0) == 0).all()  # the same scenario: no difference
     assert any("no difference to explain" in c.value for c in at.caption)
     # the CSV of the comparison names the baseline too
@@ -125,7 +125,7 @@ def test_a_saved_scenario_as_baseline_with_its_own_name() -> None:
 
     make_baseline(at, "Higher entries")
     assert at.session_state["baseline"] == (saved, "Higher entries")
-    values = at.dataframe[0].value.set_index("Scenario")
+    values = shown_numbers(at.dataframe[0].value).set_index("Scenario")
     assert list(values.index)[0] == "Baseline (Higher entries)"
     go(at, "overview")
     # the defaults have fewer children entering care than the baseline
@@ -206,7 +206,7 @@ def test_the_briefing_clears_changes_back_to_the_chosen_baseline() -> None:
 def with_baseline() -> AppTest:
     at = make_baseline(changed_app(), name="Our (plan) *one*")
     go(at, "builder")
-    at.number_input(key="lever:costs.annual_inflation").set_value(6.0).run()
+    lever_input(at, "costs.annual_inflation").set_value(6.0).run()
     return at
 
 

@@ -102,6 +102,34 @@ def test_templated_charts_are_valid_vega_lite(two) -> None:
 def test_the_spend_axis_leaves_room_above_the_tallest_bar(two) -> None:
     fy = two[0].fy
     spec = charts.spend_budget_chart(fy).to_dict()
-    top = spec["layer"][0]["layer"][0]["encoding"]["y"]["scale"]["domain"][1]
+    top = templates.number_of(spec, spec["layer"][0]["layer"][0]["encoding"]["y"]["scale"]["domain"][1])
     tallest = max(fy["spend_gbp"].max(), fy["budget_gbp"].max()) / 1e6
     assert tallest * 1.22 <= top <= tallest * 1.22 * 1.1
+
+
+def test_a_new_axis_top_is_a_new_number_not_a_new_structure(two) -> None:
+    """Scenarios whose spend differs share the spend chart's structure (built once); each keeps its own top."""
+    fy = two[0].fy
+    more = fy.assign(spend_gbp=fy["spend_gbp"] * 1.5)
+    cache: dict = {}
+
+    class Cache:
+        def get(self, key):
+            return cache.get(key)
+
+        def put(self, key, value):
+            cache[key] = value
+
+    low = templates.spec(charts.spend_budget_chart, (fy,), {}, Cache())
+    high = templates.spec(charts.spend_budget_chart, (more,), {}, Cache())
+    assert sum(1 for k in cache if k[0] == "template") == 1
+    domain = ["layer", 0, "layer", 0, "encoding", "y", "scale", "domain"]
+
+    def top(spec):
+        node = spec
+        for step in domain:
+            node = node[step]
+        return templates.number_of(spec, node[1])
+
+    assert top(high) > top(low) * 1.3
+    assert top(low) == top(charts.spend_budget_chart(fy).to_dict())

@@ -21,7 +21,7 @@ from app_lib.levers import friendly_issues
 from csc_model import Scenario, ScenarioError, default_scenario
 from csc_model.cli import main
 
-from .helpers import PAGE_FILES
+from .helpers import PAGE_FILES, lever_input
 from .malformed_cases import FILE_CASES, LINK_CASES, FileCase, LinkCase
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,7 +138,7 @@ def builder() -> AppTest:
     """One Scenario builder session with a changed scenario; every bad file is uploaded to it in turn."""
     at = AppTest.from_file(APP, default_timeout=60).run()
     at.switch_page(PAGE_FILES["builder"]).run()
-    at.number_input(key="lever:entries.weekly_rate").set_value(4.4).run()
+    lever_input(at, "entries.weekly_rate").set_value(4.4).run()
     assert at.session_state["scenario"].entries.weekly_rate == 4.4
     return at
 

@@ -3,6 +3,10 @@ a Stop that ends the worker at once, and a fresh worker for the next range."""
 
 from __future__ import annotations
 
+import os
+import signal
+import time
+
 import pandas as pd
 import pytest
 
@@ -90,3 +94,45 @@ def test_the_worker_does_not_run_the_servers_main_script(tmp_path, monkeypatch) 
         assert w.run(default_scenario().to_json(indent=None), 4, 1).runs == 4
     finally:
         w.stop()
+
+
+def test_the_model_worker_gives_the_same_projection_as_the_sessions_thread(worker) -> None:
+    s = default_scenario()
+    worker.warm_up()
+    got = _when_ready(worker, s.to_json(indent=None))  # None while the process is still importing the model
+    assert got is not None, "the model worker never became ready"
+    here = compute(s, 0, 0)
+    for name in ("fy", "month", "placement_fy", "placement_month", "stage_month"):
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(here, name))
+    assert got.runs == 0
+
+
+def test_the_model_worker_never_makes_a_session_wait_or_fail(worker) -> None:
+    s = default_scenario().to_json(indent=None)
+    # still starting: None at once (the session computes the scenario itself), and it is started
+    t0 = time.perf_counter()
+    assert worker.try_run(s, 0) is None
+    assert time.perf_counter() - t0 < 5 and worker.pid is not None
+    # busy with another session's job: None after the short wait
+    with worker._lock:
+        t0 = time.perf_counter()
+        assert worker.try_run(s, 0, wait_s=0.05) is None
+        assert time.perf_counter() - t0 < 1
+    # once ready: a job that fails gives None (the worker is ended), and the next job starts a fresh one
+    assert _when_ready(worker, s) is not None
+    assert worker.try_run("{not json", 0) is None and worker.pid is None
+    assert _when_ready(worker, s) is not None
+    # a worker that dies between jobs: None, then a fresh one
+    os.kill(worker.pid or 0, signal.SIGKILL)
+    worker._proc.wait(5)
+    assert worker.try_run(s, 0) is None
+    assert _when_ready(worker, s) is not None
+
+
+def _when_ready(worker: range_worker.RangeWorker, scenario_json: str):
+    for _ in range(150):
+        got = worker.try_run(scenario_json, 0)
+        if got is not None:
+            return got
+        time.sleep(0.1)
+    return None

@@ -12,6 +12,7 @@ import threading
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from app_lib import runner
@@ -76,6 +77,26 @@ def test_cache_is_bounded_in_entries_and_bytes_and_returns_copies() -> None:
     got = cache.get(4)
     got.append("changed")
     assert cache.get(4) == list(range(10))  # a caller's change never reaches the next caller
+
+
+def test_cached_projections_are_shared_but_a_callers_change_never_reaches_the_next_caller() -> None:
+    """The projection cache hands out shallow copies (no unpickling on every rerun); copy-on-write keeps
+    one session's change to a frame, in place or by a new column, out of every other session's figures."""
+    from app_lib.projection import compute
+    from app_lib.runner import fresh_tables
+    from csc_model import default_scenario
+
+    cache = BoundedCache(max_entries=3, max_bytes=10_000_000, fresh=fresh_tables)
+    t = compute(default_scenario(), 0, 0)
+    expected = t.fy.copy(deep=True)
+    cache.put("s", t)
+    t.fy.loc[0, "spend_gbp"] = -1.0  # the caller that put it changes its own frame afterwards
+    got = cache.get("s")
+    got.fy.loc[0, "spend_gbp"] = 0.0
+    got.fy["extra"] = 1
+    again = cache.get("s")
+    pd.testing.assert_frame_equal(again.fy, expected)
+    assert cache.stats()[1] > 10_000  # sized by its pickled bytes
 
 
 def test_gate_lets_one_through_at_a_time_and_tells_the_others_their_place() -> None:

@@ -20,6 +20,8 @@ from app_lib import ssda903_page as data
 from csc_model import default_scenario
 from csc_model.ssda903 import Calibration, example_tables
 
+from .helpers import lever_input
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 PAGE = str(ROOT / "pages" / "data.py")
@@ -209,7 +211,7 @@ def test_example_data_as_the_scenario_and_the_baseline() -> None:
 def test_keeping_the_other_assumptions_of_the_current_scenario() -> None:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.switch_page("pages/builder.py").run()
-    at.number_input(key="lever:costs.annual_inflation").set_value(7.0).run()
+    lever_input(at, "costs.annual_inflation").set_value(7.0).run()
     at.switch_page("pages/data.py").run()
     at.button(key="data:example").click().run()
     assert at.radio(key="data:base").value == "the current scenario"
