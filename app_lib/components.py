@@ -176,8 +176,14 @@ def cached_table(
 ) -> None:
     """:func:`table` of ``work()``, a table that depends only on ``name`` and ``scenarios``: written once
     server-wide (:func:`runner.derived`), so a rerun that shows it again costs a shallow copy."""
-    shown = runner.derived(name, scenarios, lambda: shown_table(work(), money))
-    text_table(shown, figure_columns(shown))
+
+    def written() -> pd.DataFrame:
+        shown = shown_table(work(), money)
+        shown.attrs["figure_columns"] = figure_columns(shown)  # kept with the table: worked out once
+        return shown
+
+    shown = runner.derived(name, scenarios, written)
+    text_table(shown, shown.attrs.get("figure_columns") or figure_columns(shown))
 
 
 _FIGURE = re.compile(r"^[-+]?£?[\d,]+(\.\d+)?%?$")

@@ -81,26 +81,30 @@ def _receive(stream: IO[bytes]) -> Any:
 
 
 def _serve(inp: IO[bytes], out: IO[bytes]) -> None:  # pragma: no cover - runs in the worker process
-    """The worker's loop: receive (scenario JSON, runs, seed), send progress, then the tables."""
+    """The worker's loop: receive (scenario JSON, runs, seed[, kind]), send progress, then the answer.
+
+    ``kind`` "tables" (the default) answers the projection's :class:`Tables` (a range of outcomes when
+    ``runs`` > 0); "long_run" answers :func:`csc_model.reporting.results.long_run_shares` over ``runs`` years.
+    """
     from app_lib import server_limits as limits
     from app_lib.projection import compute
     from csc_model import Scenario
+    from csc_model.reporting.results import long_run_shares
 
     limits.limit_native_threads(1)
     _send(out, ("ready", None))  # the imports are done: jobs are answered at once from now on
     while True:
         try:
-            scenario_json, runs, seed = _receive(inp)
+            scenario_json, runs, seed, *kind = _receive(inp)
         except EOFError:
             return
         try:
-            tables = compute(
-                Scenario.from_json(scenario_json),
-                runs,
-                seed,
-                lambda share, _what: _send(out, ("progress", float(share))),
-            )
-            _send(out, ("done", tables))
+            scenario = Scenario.from_json(scenario_json)
+            if kind and kind[0] == "long_run":
+                answer: Any = long_run_shares(scenario, years=runs)
+            else:
+                answer = compute(scenario, runs, seed, lambda share, _what: _send(out, ("progress", float(share))))
+            _send(out, ("done", answer))
         except Exception as exc:  # reported to the session, which computes in its own thread
             _send(out, ("error", f"{type(exc).__name__}: {exc}"))
         finally:
@@ -159,8 +163,12 @@ class RangeWorker:
             self._ready = kind == "ready"
         return self._ready
 
-    def try_run(self, scenario_json: str, seed: int = 0, wait_s: float = 0.1) -> Tables | None:
+    def try_run(
+        self, scenario_json: str, seed: int = 0, wait_s: float = 0.1, kind: str = "tables", years: int = 0
+    ) -> Any:
         """The deterministic projection of a scenario from the worker, or None (the caller computes it).
+
+        With ``kind="long_run"``: its long-run shares over ``years`` years instead.
 
         None when another job holds the worker for more than ``wait_s`` seconds, when the process
         is still starting (it is started then, for next time), or when it fails (it is ended then,
@@ -174,7 +182,10 @@ class RangeWorker:
             if not self._is_ready():
                 return None
             assert self._proc is not None and self._proc.stdin is not None
-            _send(self._proc.stdin, (scenario_json, 0, seed))
+            _send(
+                self._proc.stdin,
+                (scenario_json, years, seed, "long_run") if kind == "long_run" else (scenario_json, 0, seed),
+            )
             return self._wait(None)
         except (OSError, ValueError, EOFError, pickle.UnpicklingError, WorkerFailed):
             self.stop()
@@ -229,7 +240,7 @@ class RangeWorker:
                 self.stop()
                 raise
 
-    def _wait(self, progress: Progress | None) -> Tables:
+    def _wait(self, progress: Progress | None) -> Any:
         proc = self._proc
         assert proc is not None and proc.stdout is not None
         while True:

@@ -20,6 +20,7 @@ The server is shared by every user, so (see :mod:`app_lib.server_limits`):
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import pickle
@@ -37,6 +38,7 @@ from app_lib.projection import Progress, Tables, compute
 from csc_model import Scenario
 from csc_model.reporting import attribution
 from csc_model.reporting.attribution import INTERACTION  # noqa: F401 - used by the chart builders and tests
+from csc_model.reporting.results import long_run_shares
 
 MAX_RUNS = 1000
 IDLE_SECONDS = 20.0  # without a model request: the caches are emptied and memory handed back
@@ -46,6 +48,10 @@ CACHE_BYTES = 64 * 1024 * 1024
 """Bounds of the projection cache (a deterministic projection's tables take about 100-200 kB)."""
 STOCHASTIC_SLOTS = 1
 """Stochastic projections running at once in the whole server."""
+
+MODEL_WORKER_WAIT = 0.5
+"""Seconds a new scenario waits for the model worker to finish another's before it is worked out in
+the session's own thread (70 ms in the worker; several times that in a thread of a busy server)."""
 
 CHART_ENTRIES = 256
 CHART_BYTES = 32 * 1024 * 1024
@@ -75,7 +81,7 @@ def _server() -> _Server:
     cache = limits.BoundedCache(CACHE_ENTRIES, CACHE_BYTES, fresh=fresh_tables)
     # a spec is only ever read below its top level (Streamlit copies the top level before changing it)
     charts = limits.BoundedCache(CHART_ENTRIES, CHART_BYTES, fresh=dict)
-    derived = limits.BoundedCache(DERIVED_ENTRIES, DERIVED_BYTES, fresh=lambda df: df.copy(deep=False))
+    derived = limits.BoundedCache(DERIVED_ENTRIES, DERIVED_BYTES, fresh=_fresh_derived)
 
     worker, model_worker = range_worker.RangeWorker(), range_worker.RangeWorker()
     if range_worker.model_worker_enabled():
@@ -101,6 +107,10 @@ def fresh_tables(t: Tables) -> Tables:
 
 
 FRAMES = [f for f in dataclasses.fields(Tables) if f.name != "runs"]
+
+
+def _fresh_derived(value: Any) -> Any:
+    return value.copy(deep=False) if isinstance(value, pd.DataFrame) else copy.deepcopy(value)
 
 
 def cached(scenario: Scenario, runs: int = 0, seed: int = 0) -> Tables | None:
@@ -142,7 +152,11 @@ def _tables(server: _Server, scenario: Scenario, runs: int, seed: int, progress:
 def _lead(server: _Server, key: tuple[str, int, int], scenario: Scenario, progress: Progress | None) -> Tables:
     scenario_json, runs, seed = key
     if not runs:
-        result = server.model_worker.try_run(scenario_json, seed) if range_worker.model_worker_enabled() else None
+        result = (
+            server.model_worker.try_run(scenario_json, seed, wait_s=MODEL_WORKER_WAIT)
+            if range_worker.model_worker_enabled()
+            else None
+        )
         if result is None:  # the model worker is busy, starting or off: here, the same numbers
             result = compute(scenario, 0, seed, None)
     else:
@@ -206,15 +220,21 @@ def _chart_spec(key: tuple, builder: Callable[..., Any], args: tuple, kwargs: di
 
 def page_chart_spec(builder: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
     """:func:`chart_spec` ready for ``st.vega_lite_chart``: each dataset already as the Arrow bytes
-    Streamlit would make of it on every rerun (the same conversion, done once per chart server-wide)."""
+    Streamlit would make of it on every rerun (the same conversion, done once per chart server-wide;
+    for a templated builder straight from its tables, without writing them out as rows first)."""
     key = _chart_key(builder, args, kwargs)
     server = _server()
     server.sweeper.touch()
     arrow_key = ("arrow", *key)
     spec = server.charts.get(arrow_key)
     if spec is None:
-        spec = _chart_spec(key, builder, args, kwargs)
-        spec["datasets"] = {name: arrow_bytes(rows) for name, rows in spec.get("datasets", {}).items()}
+        if templates.is_templated(builder):
+            shape, frames, numbers = templates.page_parts(builder, args, kwargs)
+            datasets = {name: arrow_bytes(df) for name, df in frames.items()}
+            spec = templates.fill(templates.template(builder, shape, server.charts), datasets, numbers)
+        else:
+            spec = _chart_spec(key, builder, args, kwargs)
+            spec["datasets"] = {name: arrow_bytes(rows) for name, rows in spec.get("datasets", {}).items()}
         server.charts.put(arrow_key, spec)
     return spec
 
@@ -226,7 +246,7 @@ def arrow_bytes(rows: Any) -> bytes:
     return dataframe_util.convert_anything_to_arrow_bytes(rows)
 
 
-def derived(name: str, scenarios: tuple[Scenario, ...], work: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+def derived(name: str, scenarios: tuple[Scenario, ...], work: Callable[[], Any]) -> Any:
     """A table worked out from the projections of ``scenarios`` by ``work`` (e.g. the budget paper of a
     scenario against its baseline), kept server-wide under ``name`` and those scenarios: a rerun that
     shows it again costs a shallow copy. ``work`` must depend only on ``name`` and the scenarios."""
@@ -238,6 +258,23 @@ def derived(name: str, scenarios: tuple[Scenario, ...], work: Callable[[], pd.Da
         table = work()
         server.derived.put(key, table)
     return table
+
+
+def long_run(scenario: Scenario, years: int) -> dict[str, float]:
+    """:func:`csc_model.reporting.results.long_run_shares` of ``scenario`` over ``years`` years: a long
+    model run, so worked out in the model worker when it is free, and kept server-wide."""
+    scenario_json = scenario.to_json(indent=None)
+
+    def work() -> dict[str, float]:
+        server = _server()
+        found = (
+            server.model_worker.try_run(scenario_json, wait_s=MODEL_WORKER_WAIT, kind="long_run", years=years)
+            if range_worker.model_worker_enabled()
+            else None
+        )
+        return found if found is not None else long_run_shares(scenario, years=years)
+
+    return derived(f"long_run:{years}", (scenario,), work)
 
 
 def clear_cache() -> None:

@@ -3,9 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from app_lib import charts, components, exports, state
+from app_lib import charts, components, exports, runner, state
 from app_lib import formatting as fmt
-from csc_model.reporting.results import long_run_shares
 from csc_model.scenario import Scenario
 from csc_model.scenario.config import DATA_DIR
 
@@ -192,12 +191,7 @@ st.download_button(
 st.subheader("Where the inputs lead in the long run", anchor="long-run")
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _long_run(scenario_json: str) -> dict[str, float]:
-    return long_run_shares(Scenario.from_json(scenario_json), years=LONG_RUN_YEARS)
-
-
-lr = _long_run(s.to_json(indent=None))
+lr = runner.long_run(s, LONG_RUN_YEARS)
 rows = [(label, lr[key], published, source) for key, label, published, source in LONG_RUN_FIGURES]
 st.markdown(
     f"Held for {LONG_RUN_YEARS} years, this scenario's rates settle into the shares below: the leavers of the last "

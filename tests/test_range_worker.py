@@ -136,3 +136,17 @@ def _when_ready(worker: range_worker.RangeWorker, scenario_json: str):
             return got
         time.sleep(0.1)
     return None
+
+
+def test_the_model_worker_works_out_the_long_run_as_the_library_does(worker) -> None:
+    from csc_model.reporting.results import long_run_shares
+
+    s = default_scenario()
+    worker.warm_up()
+    got = None
+    for _ in range(150):
+        got = worker.try_run(s.to_json(indent=None), kind="long_run", years=12)
+        if got is not None:
+            break
+        time.sleep(0.1)
+    assert got == long_run_shares(s, years=12)

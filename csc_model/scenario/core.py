@@ -6,6 +6,7 @@ messages, the command line and the app's scenario builder all read, so the three
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import functools
@@ -172,7 +173,13 @@ def _field_meta(path: str) -> dict[str, Any]:
 
 
 def diff(a: Scenario, b: Scenario) -> dict[str, tuple[Any, Any]]:
-    """Leaf-level differences between two scenarios as ``{dotted.path: (a_value, b_value)}``."""
+    """Leaf-level differences between two scenarios as ``{dotted.path: (a_value, b_value)}`` (a new dict
+    each call; worked out once per pair of scenarios, which an app asks for several times a page)."""
+    return {path: copy.deepcopy(pair) for path, pair in _diff_json(a._compact_json(), b._compact_json())}
+
+
+@functools.lru_cache(maxsize=64)
+def _diff_json(a_json: str, b_json: str) -> tuple[tuple[str, tuple[Any, Any]], ...]:
     out: dict[str, tuple[Any, Any]] = {}
 
     def walk(x: Any, y: Any, path: str) -> None:
@@ -182,5 +189,5 @@ def diff(a: Scenario, b: Scenario) -> dict[str, tuple[Any, Any]]:
         elif x != y:
             out[path] = (x, y)
 
-    walk(a.to_dict(), b.to_dict(), "")
-    return out
+    walk(json.loads(a_json), json.loads(b_json), "")
+    return tuple(out.items())
