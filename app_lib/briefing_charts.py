@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
+from app_lib import chart_templates as templates
 from csc_model.reporting.narrative import (
     Projection,
     changed_levers,
@@ -123,42 +124,57 @@ def y_domain(values: pd.Series, min_share: float = 0.3) -> list[float]:
 DRAW_ORDER = (SCENARIO_NAME, BUDGET_NAME, BASELINE_NAME)
 
 
-def _lines(df: pd.DataFrame, x: alt.X, label_expr: str) -> alt.LayerChart:
-    """One line per series, styled by STYLES (colour, dash and width all differ)."""
+def _lines(names: tuple[str, ...], x: alt.X, label_expr: str) -> alt.LayerChart:
+    """One line per series present (``names``), each on its named dataset ``line:<name>``, styled by
+    STYLES (colour, dash and width all differ); the y range comes from the numbers ``y_low``/``y_high``."""
     y = alt.Y(
         "value:Q",
         title=None,
-        scale=alt.Scale(domain=y_domain(df["value"]), nice=False, zero=False),
+        scale=alt.Scale(domain=[alt.ExprRef("y_low"), alt.ExprRef("y_high")], nice=False, zero=False),
         axis=alt.Axis(labelExpr=label_expr, tickMinStep=1, tickCount=6),
     )
     layers = []
     for name in DRAW_ORDER:
-        part = df[df["series"] == name]
-        if part.empty:
+        if name not in names:
             continue
         colour, dash, width = STYLES[name]
         layers.append(
-            alt.Chart(part)
+            alt.Chart(alt.NamedData(f"line:{name}"))
             .mark_line(strokeCap="butt", color=colour, strokeDash=dash, strokeWidth=width)
             .encode(x=x, y=y, tooltip=[alt.Tooltip("series:N", title="Line"), alt.Tooltip("value:Q", format=",.1f")])
         )
     return alt.layer(*layers)
 
 
-def _end_labels(ends: pd.DataFrame, x: alt.X, size: ChartSize) -> alt.Chart:
-    names = [n for n in STYLES if n in set(ends["series"])]
+def _line_frames(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    return {f"line:{name}": df[df["series"] == name] for name in DRAW_ORDER if (df["series"] == name).any()}
+
+
+def _y_numbers(values: pd.Series) -> dict[str, float]:
+    lo, hi = y_domain(values)
+    return {"y_low": lo, "y_high": hi}
+
+
+def _end_labels(names: tuple[str, ...], x: alt.X, size: ChartSize) -> alt.Chart:
+    shown = [n for n in STYLES if n in names]
     return (
-        alt.Chart(ends)
+        alt.Chart(alt.NamedData("ends"))
         .mark_text(align="left", baseline="middle", dx=12, fontSize=size.font, fontWeight="bold")
         .encode(
             x=x,
             y=alt.Y("label_y:Q"),
             text="label:N",
             color=alt.Color(
-                "series:N", scale=alt.Scale(domain=names, range=[STYLES[n][0] for n in names]), legend=None
+                "series:N", scale=alt.Scale(domain=shown, range=[STYLES[n][0] for n in shown]), legend=None
             ),
         )
     )
+
+
+def _finish_chart(chart: alt.LayerChart, size: ChartSize, title: str | None, subtitle: str) -> alt.LayerChart:
+    if title:
+        chart = chart.properties(title=alt.Title(title, subtitle=subtitle))
+    return _configure(chart.add_params(templates.number("y_low"), templates.number("y_high")), size)
 
 
 # ---------------------------------------------------------------------------
@@ -198,13 +214,9 @@ def spend_subtitle(base: Projection) -> str:
     return f"£ million by financial year, {fy.iloc[0]} to {fy.iloc[-1]}"
 
 
-def children_chart(
+def _children_parts(
     base: Projection, scen: Projection | None = None, size: ChartSize = SCREEN, titled: bool = True
-) -> alt.LayerChart:
-    """Line chart: children in care, current trends (dashed grey) and the scenario (solid blue).
-
-    ``titled=False`` leaves the title to the page, which shows it as a heading.
-    """
+) -> templates.Parts:
     df = children_data(base, scen)
     ends = df.sort_values("date").groupby("series", sort=False).tail(1).copy()
     lo, hi = y_domain(df["value"])
@@ -213,14 +225,27 @@ def children_chart(
     ends["label"] = [
         f"{short[s]}: {fmt_children(round_children(v))}" for s, v in zip(ends["series"], ends["value"], strict=True)
     ]
+    names = tuple(n for n in DRAW_ORDER if (df["series"] == n).any())
+    shape = (names, size, children_subtitle(base) if titled else None)
+    return shape, {**_line_frames(df), "ends": ends}, _y_numbers(df["value"])
+
+
+def _children_draw(shape: tuple) -> alt.LayerChart:
+    names, size, subtitle = shape
     x = alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount="year", labelAngle=0))
-    chart = alt.layer(
-        _lines(df, x, "format(datum.value, ',.0f')"),
-        _end_labels(ends, x, size),
-    )
-    if titled:
-        chart = chart.properties(title=alt.Title(CHILDREN_TITLE, subtitle=children_subtitle(base)))
-    return _configure(chart, size)
+    chart = alt.layer(_lines(names, x, "format(datum.value, ',.0f')"), _end_labels(names, x, size))
+    return _finish_chart(chart, size, CHILDREN_TITLE if subtitle is not None else None, subtitle or "")
+
+
+@templates.templated(_children_parts, _children_draw)
+def children_chart(
+    base: Projection, scen: Projection | None = None, size: ChartSize = SCREEN, titled: bool = True
+) -> alt.LayerChart:
+    """Line chart: children in care, current trends (dashed grey) and the scenario (solid blue).
+
+    ``titled=False`` leaves the title to the page, which shows it as a heading.
+    """
+    return templates.assemble(_children_draw, _children_parts(base, scen, size, titled))
 
 
 def children_chart_text(base: Projection, scen: Projection | None = None) -> str:
@@ -272,16 +297,11 @@ def spend_data(base: Projection, scen: Projection | None = None) -> pd.DataFrame
     return pd.concat(rows, ignore_index=True)
 
 
-def spend_chart(
+def _spend_parts(
     base: Projection, scen: Projection | None = None, size: ChartSize = SCREEN, titled: bool = True
-) -> alt.LayerChart:
-    """Placement spending by financial year against the budget (dotted black line)."""
+) -> templates.Parts:
     df = spend_data(base, scen)
-    years = list(dict.fromkeys(df["fy"]))
-    # no label limit: Vega-Lite cuts long labels ("2026…") at the large presentation font
-    x = alt.X(
-        "fy:O", title=None, sort=years, axis=alt.Axis(labelAngle=0, labelLimit=0), scale=alt.Scale(paddingOuter=0.1)
-    )
+    years = tuple(dict.fromkeys(df["fy"]))
     ends = df[df["fy"] == years[-1]].copy()
     lo, hi = y_domain(df["value"])
     ends["label_y"] = _dodge(ends["value"].tolist(), (hi - lo) * (size.font * 1.3) / size.height)
@@ -289,15 +309,31 @@ def spend_chart(
     ends["label"] = [
         f"{short[s]}: £{round_money_m(v * 1e6):,.1f}m" for s, v in zip(ends["series"], ends["value"], strict=True)
     ]
-    names = [n for n in STYLES if n in set(df["series"])]
+    names = tuple(n for n in DRAW_ORDER if (df["series"] == n).any())
+    shape = (names, years, size, spend_subtitle(base) if titled else None)
+    frames = {**_line_frames(df), "ends": ends, "points": df[df["series"] != BUDGET_NAME]}
+    return shape, frames, _y_numbers(df["value"])
+
+
+def _spend_draw(shape: tuple) -> alt.LayerChart:
+    names, years, size, subtitle = shape
+    # no label limit: Vega-Lite cuts long labels ("2026…") at the large presentation font
+    x = alt.X(
+        "fy:O",
+        title=None,
+        sort=list(years),
+        axis=alt.Axis(labelAngle=0, labelLimit=0),
+        scale=alt.Scale(paddingOuter=0.1),
+    )
+    shown = [n for n in STYLES if n in names]
     points = (
-        alt.Chart(df[df["series"] != BUDGET_NAME])
+        alt.Chart(alt.NamedData("points"))
         .mark_point(filled=True, size=size.font * 7, opacity=1)
         .encode(
             x=x,
             y="value:Q",
             color=alt.Color(
-                "series:N", scale=alt.Scale(domain=names, range=[STYLES[n][0] for n in names]), legend=None
+                "series:N", scale=alt.Scale(domain=shown, range=[STYLES[n][0] for n in shown]), legend=None
             ),
             shape=alt.Shape(
                 "series:N",
@@ -306,14 +342,16 @@ def spend_chart(
             ),
         )
     )
-    chart = alt.layer(
-        _lines(df, x, "'£' + format(datum.value, ',.0f') + 'm'"),
-        points,
-        _end_labels(ends, x, size),
-    )
-    if titled:
-        chart = chart.properties(title=alt.Title(SPEND_TITLE, subtitle=spend_subtitle(base)))
-    return _configure(chart, size)
+    chart = alt.layer(_lines(names, x, "'£' + format(datum.value, ',.0f') + 'm'"), points, _end_labels(names, x, size))
+    return _finish_chart(chart, size, SPEND_TITLE if subtitle is not None else None, subtitle or "")
+
+
+@templates.templated(_spend_parts, _spend_draw)
+def spend_chart(
+    base: Projection, scen: Projection | None = None, size: ChartSize = SCREEN, titled: bool = True
+) -> alt.LayerChart:
+    """Placement spending by financial year against the budget (dotted black line)."""
+    return templates.assemble(_spend_draw, _spend_parts(base, scen, size, titled))
 
 
 def spend_chart_text(base: Projection, scen: Projection | None = None) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from . import chart_templates as templates
 from .charts import MONEY_AXIS, SPEND_COLOUR, _finish
 
 MEASURES = {
@@ -44,15 +45,19 @@ def fan_frame(table: pd.DataFrame, measure: str = "children_in_care") -> pd.Data
     return pd.concat(rows, ignore_index=True)
 
 
-def fan_chart(table: pd.DataFrame, measure: str = "children_in_care") -> alt.TopLevelMixin:
-    """The median line with the 80% band (P10-P90) and the 50% band (P25-P75) of ``measure``."""
-    title, fmt = MEASURES[measure]
+def _fan_parts(table: pd.DataFrame, measure: str = "children_in_care") -> templates.Parts:
     df = fan_frame(table, measure)
+    return (measure,), {"bands": df, "median": df[df["band"] == BAND_LABELS[0]]}
+
+
+def _fan_draw(shape: tuple) -> alt.TopLevelMixin:
+    (measure,) = shape
+    title, fmt = MEASURES[measure]
     colour = SPEND_COLOUR if measure == "spend_gbp" else "#0077BB"
     y_axis = alt.Axis(labelExpr=MONEY_AXIS) if measure == "spend_gbp" else alt.Axis(format=",.0f")
     x = alt.X("period_end:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0))
     bands = (
-        alt.Chart(df)
+        alt.Chart(alt.NamedData("bands"))
         .mark_area()
         .encode(
             x=x,
@@ -70,11 +75,17 @@ def fan_chart(table: pd.DataFrame, measure: str = "children_in_care") -> alt.Top
         )
     )
     line = (
-        alt.Chart(df[df["band"] == BAND_LABELS[0]])
+        alt.Chart(alt.NamedData("median"))
         .mark_line(point=True, color=colour, strokeWidth=2.5)
         .encode(x=x, y="median:Q", tooltip=[alt.Tooltip("median:Q", title="Median (P50)", format=fmt)])
     )
     return _finish(alt.layer(bands, line))
+
+
+@templates.templated(_fan_parts, _fan_draw)
+def fan_chart(table: pd.DataFrame, measure: str = "children_in_care") -> alt.TopLevelMixin:
+    """The median line with the 80% band (P10-P90) and the 50% band (P25-P75) of ``measure``."""
+    return templates.assemble(_fan_draw, _fan_parts(table, measure))
 
 
 def backtest_frame(card: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

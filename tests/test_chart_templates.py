@@ -8,8 +8,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from app_lib import briefing_charts as bc
 from app_lib import chart_templates as templates
-from app_lib import charts, runner
+from app_lib import charts, charts_uncertainty, runner
 from csc_model import default_scenario
 from csc_model.scenario.presets import apply_preset
 
@@ -28,7 +29,13 @@ class _Dict:
 @pytest.fixture(scope="module")
 def two() -> tuple[runner.Tables, runner.Tables]:
     s = default_scenario()
-    return runner.tables(s), runner.tables(apply_preset(s, "edge_of_care_10"))
+    pair = runner.tables(s), runner.tables(apply_preset(s, "edge_of_care_10"))
+    for t, scenario in zip(pair, (s, apply_preset(s, "edge_of_care_10")), strict=True):
+        _SCENARIO[id(t)] = scenario
+    return pair
+
+
+_SCENARIO: dict[int, Any] = {}  # the scenario of each fixture's tables (the briefing charts take projections)
 
 
 def _cases(t: runner.Tables) -> list[tuple[Any, tuple]]:
@@ -74,7 +81,26 @@ def _cases(t: runner.Tables) -> list[tuple[Any, tuple]]:
                 ),
             ),
         ),
+        (charts_uncertainty.fan_chart, (_band(t.month, "children_in_care"),)),
+        (charts_uncertainty.fan_chart, (_band(t.fy, "spend_gbp"), "spend_gbp")),
+        (bc.children_chart, (_projection(default_scenario()), _projection(_SCENARIO[id(t)]))),
+        (bc.spend_chart, (_projection(default_scenario()), _projection(_SCENARIO[id(t)]), bc.PRESENT, False)),
+        (bc.children_chart, (_projection(_SCENARIO[id(t)]),)),
     ]
+
+
+def _band(table: pd.DataFrame, measure: str) -> pd.DataFrame:
+    out = table.copy()
+    for q, k in ((10, 0.9), (25, 0.95), (50, 1.0), (75, 1.05), (90, 1.1)):
+        out[f"{measure}_p{q}"] = table[measure] * k
+    return out
+
+
+def _projection(scenario):
+    from csc_model.reporting.narrative import TableProjection
+
+    t = runner.tables(scenario)
+    return TableProjection(scenario, t.fy, t.month)
 
 
 def test_a_cached_structure_filled_with_other_figures_is_the_builders_own_spec(two) -> None:
