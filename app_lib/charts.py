@@ -203,21 +203,32 @@ def stage_chart(stage_month: pd.DataFrame, band: pd.DataFrame | None = None) -> 
 
 
 def _money_frame(fy: pd.DataFrame) -> pd.DataFrame:
-    df = fy[["period", "spend_gbp", "budget_gbp", "pressure_gbp"]].copy()
-    df["spend_m"] = df["spend_gbp"] / 1e6
-    df["budget_m"] = df["budget_gbp"] / 1e6
-    df["spend_text"] = df["spend_gbp"].map(fmt.gbp)
-    df["budget_text"] = df["budget_gbp"].map(fmt.gbp)
-    df["pressure_text"] = df["pressure_gbp"].map(lambda x: fmt.gbp(x, signed=True))
-    df["label"] = df["spend_gbp"].map(fmt.gbp_short)
-    # the pressure in words above each year, so it can be read across a room (not by colour alone)
-    # (two short lines, amount then over / under, so that neighbouring years do not run together)
-    df["pressure_label"] = df["pressure_gbp"].map(
-        lambda x: f"{fmt.gbp_short(x)}\nover" if x > 0 else (f"{fmt.gbp_short(-x)}\nunder" if x < 0 else "on\nbudget")
+    # built from plain lists in one go: a new scenario's spend chart on the shared server
+    period = fy["period"].tolist()
+    spend, budget, pressure = (fy[c].astype(float).tolist() for c in ("spend_gbp", "budget_gbp", "pressure_gbp"))
+    spend_m, budget_m = [v / 1e6 for v in spend], [v / 1e6 for v in budget]
+    return pd.DataFrame(
+        {
+            "period": period,
+            "spend_gbp": spend,
+            "budget_gbp": budget,
+            "pressure_gbp": pressure,
+            "spend_m": spend_m,
+            "budget_m": budget_m,
+            "spend_text": [fmt.gbp(v) for v in spend],
+            "budget_text": [fmt.gbp(v) for v in budget],
+            "pressure_text": [fmt.gbp(v, signed=True) for v in pressure],
+            "label": [fmt.gbp_short(v) for v in spend],
+            # the pressure in words above each year, so it can be read across a room (not by colour alone)
+            # (two short lines, amount then over / under, so that neighbouring years do not run together)
+            "pressure_label": [
+                f"{fmt.gbp_short(x)}\nover" if x > 0 else (f"{fmt.gbp_short(-x)}\nunder" if x < 0 else "on\nbudget")
+                for x in pressure
+            ],
+            "pressure_sign": ["over" if x > 0 else "under" for x in pressure],
+            "top_m": [max(a, b) for a, b in zip(spend_m, budget_m, strict=True)],
+        }
     )
-    df["pressure_sign"] = df["pressure_gbp"].map(lambda x: "over" if x > 0 else "under")
-    df["top_m"] = df[["spend_m", "budget_m"]].max(axis=1)
-    return df
 
 
 def _nice_top(value: float) -> float:

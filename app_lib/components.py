@@ -144,14 +144,15 @@ def shown_table(df: pd.DataFrame, money: bool | None = None) -> pd.DataFrame:
     """``df`` with its figures written as :func:`table` shows them: money columns (named with (£), or
     financial years and Total when ``money`` is not False) as -£1,234,000, other numbers with thousands
     separators, a missing figure as blank; text columns as they are."""
-    out = df.copy()
+    columns: dict[Any, Any] = {}
     for c in df.columns:
         col = df[c]
         if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+            columns[c] = col.to_numpy()
             continue
         write = _pounds if money is not False and _is_money(str(c)) else _count
-        out[c] = ["" if pd.isna(v) else write(v) for v in col]
-    return out
+        columns[c] = ["" if pd.isna(v) else write(v) for v in col]
+    return pd.DataFrame(columns, index=df.index)
 
 
 def text_table(shown: pd.DataFrame, right: list[str], column_config: dict[str, Any] | None = None) -> None:
