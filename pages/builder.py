@@ -158,20 +158,25 @@ if "Entries" in OPEN:
         widgets.show_errors("entries.surges")
         st.caption(f"Source of the default: {source_for('entries.surges').cited}")
 
-        with st.expander("Who enters care: age, legal route and first placement"):
-            widgets.shares_form(
-                "entries.age_band_shares", AGE_BAND_LABELS, "Age mix of children entering care", "Apply age mix"
-            )
-            widgets.shares_form(
-                "entries.s20_share_by_age_band",
-                AGE_BAND_LABELS,
-                "Share entering under section 20, by age (the rest enter through care proceedings)",
-                "Apply section 20 shares",
-                must_total=False,
-            )
-            mix_editor(
-                "entries.placement_mix_by_age_band", "First placement of children entering care, by age band (%)"
-            )
+        # drawn only when opened (a stateful expander): its three forms and table were a fifth of a rerun here
+        who = st.expander(
+            "Who enters care: age, legal route and first placement", key="builder:who_enters", on_change="rerun"
+        )
+        if who.open:
+            with who:
+                widgets.shares_form(
+                    "entries.age_band_shares", AGE_BAND_LABELS, "Age mix of children entering care", "Apply age mix"
+                )
+                widgets.shares_form(
+                    "entries.s20_share_by_age_band",
+                    AGE_BAND_LABELS,
+                    "Share entering under section 20, by age (the rest enter through care proceedings)",
+                    "Apply section 20 shares",
+                    must_total=False,
+                )
+                mix_editor(
+                    "entries.placement_mix_by_age_band", "First placement of children entering care, by age band (%)"
+                )
 
 # --- Court proceedings ----------------------------------------------------------------------
 if "Court proceedings" in OPEN:
