@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import dataclasses
 import gc
 import pickle
 import threading
@@ -34,6 +35,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
+
+import pandas as pd
 
 _M_ARENA_MAX = -8  # glibc mallopt parameter
 
@@ -128,6 +131,28 @@ class MemorySweeper:
                 self.sweep()
 
 
+def size_of(value: Any, _depth: int = 0) -> int:
+    """About how many bytes ``value`` holds: frames by their memory use, containers by their contents.
+
+    A quick estimate of an entry's memory for the caches' byte bound (pickling every entry to measure it
+    cost more than the rest of a cache miss): about its pickled size for tables, several times it for
+    a chart spec's many small dicts and strings, which do take that much more memory than their pickle.
+    """
+    if isinstance(value, bytes | bytearray | str):
+        return len(value) + 50
+    if isinstance(value, pd.DataFrame | pd.Series):
+        return int(value.memory_usage(index=True, deep=False).sum()) + 500
+    if _depth > 20:
+        return 64
+    if isinstance(value, dict):
+        return 100 + sum(size_of(k, _depth + 1) + size_of(v, _depth + 1) for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return 60 + sum(size_of(v, _depth + 1) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return 100 + sum(size_of(getattr(value, f.name), _depth + 1) for f in dataclasses.fields(value))
+    return 32
+
+
 class BoundedCache:
     """A thread-safe least-recently-used cache bounded in entries and in bytes.
 
@@ -135,7 +160,7 @@ class BoundedCache:
     (a function returning a copy that a caller may change without touching the kept value, e.g.
     shallow copies of pandas frames, which copy-on-write protects), values are kept as they are
     and ``get`` returns ``fresh(value)``: the cost of a hit on every rerun drops from unpickling
-    to a few shallow copies. Either way an entry's size is its pickled size, measured once.
+    to a few shallow copies; an entry's size is then estimated (:func:`size_of`), not pickled.
     """
 
     def __init__(self, max_entries: int, max_bytes: int, fresh: Callable[[Any], Any] | None = None) -> None:
@@ -158,11 +183,14 @@ class BoundedCache:
 
     def put(self, key: Hashable, value: Any) -> None:
         """Keep ``value``; drop the least recently used entries beyond either bound."""
-        blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        size = len(blob)
+        if self.fresh is None:
+            kept = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            size = len(kept)
+        else:
+            kept = self.fresh(value)  # later changes by the caller stay theirs
+            size = size_of(value)
         if size > self.max_bytes:
             return
-        kept = blob if self.fresh is None else self.fresh(value)  # later changes by the caller stay theirs
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:

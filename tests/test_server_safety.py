@@ -96,7 +96,7 @@ def test_cached_projections_are_shared_but_a_callers_change_never_reaches_the_ne
     got.fy["extra"] = 1
     again = cache.get("s")
     pd.testing.assert_frame_equal(again.fy, expected)
-    assert cache.stats()[1] > 10_000  # sized by its pickled bytes
+    assert cache.stats()[1] > 10_000  # sized by its estimated memory
 
 
 def test_gate_lets_one_through_at_a_time_and_tells_the_others_their_place() -> None:
