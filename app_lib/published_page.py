@@ -57,6 +57,31 @@ def forecast_note() -> str:
     )
 
 
+def comparison_of(code: str) -> pd.DataFrame:
+    """The Benchmarks page's comparison of an authority with its neighbours, region and England
+    (published figures: the same for every user, so worked out once per process; a shallow copy)."""
+    return _comparison(code).copy(deep=False)
+
+
+@functools.lru_cache(maxsize=32)
+def _comparison(code: str) -> pd.DataFrame:
+    from csc_model.published.benchmarks import comparison
+
+    return comparison(pub.find_authority(code))
+
+
+def region_table_of(region: str) -> pd.DataFrame:
+    """Every authority of a region on the headline measures (published figures; once per process)."""
+    return _region_table(region).copy(deep=False)
+
+
+@functools.lru_cache(maxsize=16)
+def _region_table(region: str) -> pd.DataFrame:
+    from csc_model.published.benchmarks import region_table
+
+    return region_table(region)
+
+
 def _label(code: str) -> str:
     return _labels().get(code, code)
 

@@ -23,7 +23,10 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
+import logging
+import os
 import pickle
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +56,10 @@ MODEL_WORKER_WAIT = 0.5
 """Seconds a new scenario waits for the model worker to finish another's before it is worked out in
 the session's own thread (70 ms in the worker; several times that in a thread of a busy server)."""
 
+SHAPE_ENTRIES = 128
+SHAPE_BYTES = 16 * 1024 * 1024
+"""Bounds of the cache of chart structures (one per chart shape; kept when the server is idle)."""
+
 CHART_ENTRIES = 256
 CHART_BYTES = 32 * 1024 * 1024
 """Bounds of the chart cache (a finished Vega-Lite spec takes about 10-60 kB)."""
@@ -67,6 +74,7 @@ class _Server:
     gate: limits.Gate
     inflight: limits.InFlight
     charts: limits.BoundedCache
+    shapes: limits.BoundedCache
     derived: limits.BoundedCache
     worker: range_worker.RangeWorker
     model_worker: range_worker.RangeWorker
@@ -82,6 +90,8 @@ def _server() -> _Server:
     # a spec is only ever read below its top level (Streamlit copies the top level before changing it)
     charts = limits.BoundedCache(CHART_ENTRIES, CHART_BYTES, fresh=dict)
     derived = limits.BoundedCache(DERIVED_ENTRIES, DERIVED_BYTES, fresh=_fresh_derived)
+    # the charts' structures (one per chart shape, a few hundred kB in all): kept when the server is idle
+    shapes = limits.BoundedCache(SHAPE_ENTRIES, SHAPE_BYTES, fresh=dict)
 
     worker, model_worker = range_worker.RangeWorker(), range_worker.RangeWorker()
     if range_worker.model_worker_enabled():
@@ -95,9 +105,55 @@ def _server() -> _Server:
 
     sweeper = limits.MemorySweeper(IDLE_SECONDS, on_idle=empty_caches)
     sweeper.start()
+    if WARM_UP:
+        threading.Thread(target=_warm_up, name="csc-warm-up", daemon=True).start()
     return _Server(
-        cache, limits.Gate(STOCHASTIC_SLOTS), limits.InFlight(), charts, derived, worker, model_worker, sweeper
+        cache, limits.Gate(STOCHASTIC_SLOTS), limits.InFlight(), charts, shapes, derived, worker, model_worker, sweeper
     )
+
+
+WARM_UP = os.environ.get("CSC_WARM_UP", "1") != "0"
+"""Whether a new server process prepares the default pages in the background (``CSC_WARM_UP=0``: not)."""
+
+
+def _warm_up() -> None:
+    """Once per server process, in the background: import what the heavier pages use and build the
+    chart structures of the default scenario's pages, so that the first visitor of the briefing or
+    the benchmarks does not wait a second or more for them (measured on two cores). Best effort:
+    a failure is logged and changes nothing."""
+    try:
+        import app_lib.brief  # noqa: F401 - imported for its cost, once
+        import app_lib.brief_pdf  # noqa: F401
+        from app_lib import briefing_charts as bc
+        from app_lib import charts, charts_uncertainty  # noqa: F401
+        from csc_model import default_scenario
+        from csc_model.published import benchmarks  # noqa: F401
+        from csc_model.published import data as pub
+        from csc_model.reporting.narrative import TableProjection
+
+        pub.authorities()
+        s = default_scenario()
+        t = tables(s)
+        page_chart_spec(charts.stage_chart, (t.stage_month, None), {})
+        page_chart_spec(charts.spend_budget_chart, (t.fy, None), {})
+        page_chart_spec(charts.placement_area_chart, (t.placement_month,), {})
+        long_run(s, 20)  # the Model page's long run of the defaults (pages/model.py LONG_RUN_YEARS)
+        base = TableProjection(s, t.fy, t.month)
+        page_chart_spec(bc.children_chart, (base, None), {"titled": False})
+        page_chart_spec(bc.spend_chart, (base, None), {"titled": False})
+        # the Benchmarks page opens on Plymouth (the authority the project grew from): its charts
+        from app_lib import charts_published as cp
+        from app_lib import published_page
+
+        plymouth = pub.find_authority("E06000026")
+        cmp_df = published_page.comparison_of(plymouth.code)
+        for key in ("in_care_per_10k", "started_per_10k", "ceased_per_10k", "uasc_share", "private_share"):
+            if key in set(cmp_df["indicator"]):
+                page_chart_spec(cp.indicator_chart, (cmp_df, key, plymouth.name), {})
+        rt = published_page.region_table_of(plymouth.region)
+        page_chart_spec(cp.region_bars, (rt, "in_care_per_10k"), {"highlight": plymouth.name})
+    except Exception:  # noqa: BLE001 - a warm-up must never harm the server
+        logging.getLogger("csc_app").exception("warming up the default pages failed (nothing else is affected)")
 
 
 def fresh_tables(t: Tables) -> Tables:
@@ -211,7 +267,7 @@ def _chart_spec(key: tuple, builder: Callable[..., Any], args: tuple, kwargs: di
     spec = cache.get(key)
     if spec is None:
         if templates.is_templated(builder):  # the structure once per shape, the figures filled in
-            spec = templates.spec(builder, args, kwargs, cache)
+            spec = templates.spec(builder, args, kwargs, server.shapes)
         else:
             spec = builder(*args, **kwargs).to_dict(validate=False)  # the builders' output is checked in tests
         cache.put(key, spec)
@@ -231,7 +287,7 @@ def page_chart_spec(builder: Callable[..., Any], args: tuple, kwargs: dict[str, 
         if templates.is_templated(builder):
             shape, frames, numbers = templates.page_parts(builder, args, kwargs)
             datasets = {name: arrow_bytes(df) for name, df in frames.items()}
-            spec = templates.fill(templates.template(builder, shape, server.charts), datasets, numbers)
+            spec = templates.fill(templates.template(builder, shape, server.shapes), datasets, numbers)
         else:
             spec = _chart_spec(key, builder, args, kwargs)
             spec["datasets"] = {name: arrow_bytes(rows) for name, rows in spec.get("datasets", {}).items()}
@@ -278,9 +334,10 @@ def long_run(scenario: Scenario, years: int) -> dict[str, float]:
 
 
 def clear_cache() -> None:
-    """Forget every cached projection, chart and derived table (tests and benchmarks)."""
+    """Forget every cached projection, chart, chart structure and derived table (tests and benchmarks)."""
     _server().cache.clear()
     _server().charts.clear()
+    _server().shapes.clear()
     _server().derived.clear()
 
 

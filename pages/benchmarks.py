@@ -12,20 +12,10 @@ from app_lib import charts_published as charts
 from app_lib import components, state
 from app_lib import published_page as widget
 from csc_model.published import data as pub
-from csc_model.published.benchmarks import INDICATORS, comparison, region_projection, region_table
+from csc_model.published.benchmarks import INDICATORS, region_projection
 
 PREFIX = "bench:"
 DEFAULT_AUTHORITY = "E06000026"  # Plymouth, the authority the project grew from
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _comparison(code: str) -> pd.DataFrame:
-    return comparison(pub.find_authority(code))
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _region_table(region: str) -> pd.DataFrame:
-    return region_table(region)
 
 
 @st.cache_data(show_spinner="Projecting every authority in the region...", max_entries=8)
@@ -59,7 +49,7 @@ code = st.selectbox(
     help="Its ten statistical neighbours are DfE's (2025 model): the authorities most like it.",
 )
 auth = pub.find_authority(code)
-cmp_df = _comparison(code)
+cmp_df = widget.comparison_of(code)
 neighbours = pub.neighbours(auth)
 st.caption(
     f"Statistical neighbours of {auth.name}: {', '.join(n.name for n in neighbours) or 'none published'}. "
@@ -111,7 +101,7 @@ with tabs[4]:
         key=PREFIX + "region",
         help="As DfE's tables name them: London is split into Inner and Outer London.",
     )
-    rt = _region_table(region)
+    rt = widget.region_table_of(region)
     components.chart(charts.region_bars, rt, "in_care_per_10k", highlight=auth.name)
     st.dataframe(rt, hide_index=True, width="stretch")
     latest = pub.latest_year()

@@ -258,3 +258,18 @@ def test_the_server_starts_one_memory_sweeper(base) -> None:
     server = runner._server()
     assert server.sweeper is runner._server().sweeper and server.sweeper.idle == runner.IDLE_SECONDS
     assert server.sweeper._thread is not None and server.sweeper._thread.is_alive()
+
+
+def test_a_new_server_prepares_the_default_pages_in_the_background(caplog) -> None:
+    """The warm-up builds the default pages' chart structures and the Benchmarks' default comparison,
+    so that the first visitor of the briefing or the benchmarks does not wait a second for them."""
+    from app_lib import briefing_charts as bc
+    from app_lib import charts, published_page
+
+    runner.clear_cache()
+    with caplog.at_level("ERROR", logger="csc_app"):
+        runner._warm_up()
+    assert not [r for r in caplog.records if r.name == "csc_app"]  # nothing failed
+    shapes = {key[2] for key in runner._server().shapes._items}
+    assert {charts.stage_chart.__qualname__, bc.children_chart.__qualname__, bc.spend_chart.__qualname__} <= shapes
+    assert published_page._comparison.cache_info().currsize >= 1
