@@ -8,6 +8,12 @@ Starts ``streamlit run app.py`` on a free port, then opens the overview in new b
 sessions one after another and prints, for each, the seconds from asking for the page to the
 first headline figure and to the first chart. The first session also pays for the server's
 imports and the first projection; later sessions show a warm server.
+
+With ``--interactions N`` the last session then goes round the pages N times by the sidebar's
+links, and changes a lever on the Scenario builder N times, and prints the seconds from the click
+(or the typed value) to the new page's figures (its title and headline figures drawn, nothing
+left greyed out as stale, the app no longer running), and to the changed figure: median and
+maximum.
 """
 
 from __future__ import annotations
@@ -42,10 +48,76 @@ def _wait_healthy(url: str, timeout_s: float = 60.0) -> None:
     raise RuntimeError(f"the server at {url} did not answer its health check")
 
 
+PAGES = (
+    "Scenario builder",
+    "Compare scenarios",
+    "Placements and costs",
+    "Model and assumptions",
+    "Councillor briefing",
+    "Overview",
+)
+
+
+def _settled(page, title: str | None = None, timeout_ms: int = 30_000) -> None:
+    """Wait until the app has finished its run: the title shown (if given), headline figures drawn,
+    no element greyed out as stale and Streamlit's running indicator gone."""
+    if title is not None:
+        page.wait_for_function(
+            "t => [...document.querySelectorAll('h1')].some(h => h.innerText.trim() === t)",
+            arg=title,
+            timeout=timeout_ms,
+        )
+    page.wait_for_function(
+        """() => !document.querySelector("[data-stale='true']")
+              && !document.querySelector("[data-testid='stStatusWidgetRunningIcon']")
+              && !document.querySelector("[data-testid='stStatusWidget'] button")""",
+        timeout=timeout_ms,
+    )
+
+
+def _interactions(page, rounds: int) -> None:
+    import statistics
+
+    switches: list[float] = []
+    slowest: dict[str, float] = {}
+    for _ in range(rounds):
+        for name in PAGES:
+            link = page.locator("[data-testid='stSidebarNav'] a").filter(has_text=name).first
+            t0 = time.perf_counter()
+            link.click()
+            _settled(page, title=name)
+            page.wait_for_selector("[data-testid='stMetricValue'], [data-testid='stMarkdown']", timeout=30_000)
+            switches.append(time.perf_counter() - t0)
+            slowest[name] = max(slowest.get(name, 0.0), switches[-1])
+    levers: list[float] = []
+    page.locator("[data-testid='stSidebarNav'] a").filter(has_text="Scenario builder").first.click()
+    _settled(page, title="Scenario builder")
+    box = page.locator("[data-testid='stNumberInput'] input").first
+    for k in range(rounds * 3):
+        before = page.locator("[data-testid='stMetricValue']").first.inner_text()
+        t0 = time.perf_counter()
+        box.fill(f"{3.0 + 0.37 * (k + 1):.2f}")
+        box.press("Enter")
+        page.wait_for_function(
+            "b => { const m = document.querySelector(\"[data-testid='stMetricValue']\"); return m && m.innerText !== b; }",
+            arg=before,
+            timeout=30_000,
+        )
+        _settled(page)
+        levers.append(time.perf_counter() - t0)
+    for what, xs in (
+        ("page switch (sidebar link to the page's figures)", switches),
+        ("lever change to the new figures", levers),
+    ):
+        print(f"{what}: median {statistics.median(xs):.2f} s, max {max(xs):.2f} s (n={len(xs)})")
+    print("slowest switch to each page: " + ", ".join(f"{k} {v:.2f} s" for k, v in slowest.items()))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sessions", type=int, default=4, help="browser sessions, one after another")
     ap.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+    ap.add_argument("--interactions", type=int, default=0, help="rounds of page switches and lever changes")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -71,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
                 t2 = time.perf_counter()
                 kind = "cold server" if i == 0 else "warm server"
                 print(f"session {i + 1} ({kind}): first headline {t1 - t0:.2f} s, first chart {t2 - t0:.2f} s")
+                if args.interactions and i == args.sessions - 1:
+                    _interactions(page, args.interactions)
                 ctx.close()
             browser.close()
     finally:
