@@ -7,6 +7,7 @@ solver must never fork; long runs must be stoppable and must not pile up.
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
@@ -273,3 +274,4 @@ def test_a_new_server_prepares_the_default_pages_in_the_background(caplog) -> No
     shapes = {key[2] for key in runner._server().shapes._items}
     assert {charts.stage_chart.__qualname__, bc.children_chart.__qualname__, bc.spend_chart.__qualname__} <= shapes
     assert published_page._comparison.cache_info().currsize >= 1
+    assert gc.get_freeze_count() > 10_000  # what lives as long as the server is out of the collector's walks
