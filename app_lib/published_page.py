@@ -22,6 +22,7 @@ from . import formatting as fmt
 from . import state
 
 REPORT = "published:report"  # (label, report DataFrame) of the last authority applied
+DEFAULT_AUTHORITY = "E06000026"  # Plymouth, the authority the project grew from: Benchmarks opens on it
 
 
 @functools.cache

@@ -53,6 +53,8 @@ CACHE_BYTES = 64 * 1024 * 1024
 STOCHASTIC_SLOTS = 1
 """Stochastic projections running at once in the whole server."""
 
+LONG_RUN_YEARS = 20
+"""Years of the Model page's long run (where the inputs lead if held)."""
 MODEL_WORKER_WAIT = 0.5
 """Seconds a new scenario waits for the model worker to finish another's before it is worked out in
 the session's own thread (70 ms in the worker; several times that in a thread of a busy server)."""
@@ -138,7 +140,7 @@ def _warm_up() -> None:
         page_chart_spec(charts.stage_chart, (t.stage_month, None), {})
         page_chart_spec(charts.spend_budget_chart, (t.fy, None), {})
         page_chart_spec(charts.placement_area_chart, (t.placement_month,), {})
-        long_run(s, 20)  # the Model page's long run of the defaults (pages/model.py LONG_RUN_YEARS)
+        long_run(s, LONG_RUN_YEARS)  # the Model page's long run of the defaults
         base = TableProjection(s, t.fy, t.month)
         page_chart_spec(bc.children_chart, (base, None), {"titled": False})
         page_chart_spec(bc.spend_chart, (base, None), {"titled": False})
@@ -146,7 +148,7 @@ def _warm_up() -> None:
         from app_lib import charts_published as cp
         from app_lib import published_page
 
-        plymouth = pub.find_authority("E06000026")
+        plymouth = pub.find_authority(published_page.DEFAULT_AUTHORITY)
         cmp_df = published_page.comparison_of(plymouth.code)
         for key in ("in_care_per_10k", "started_per_10k", "ceased_per_10k", "uasc_share", "private_share"):
             if key in set(cmp_df["indicator"]):

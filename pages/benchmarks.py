@@ -15,7 +15,7 @@ from csc_model.published import data as pub
 from csc_model.published.benchmarks import INDICATORS, region_projection
 
 PREFIX = "bench:"
-DEFAULT_AUTHORITY = "E06000026"  # Plymouth, the authority the project grew from
+DEFAULT_AUTHORITY = widget.DEFAULT_AUTHORITY
 
 
 @st.cache_data(show_spinner="Projecting every authority in the region...", max_entries=8)

@@ -8,7 +8,7 @@ from app_lib import formatting as fmt
 from csc_model.scenario import Scenario
 from csc_model.scenario.config import DATA_DIR
 
-LONG_RUN_YEARS = 20
+LONG_RUN_YEARS = runner.LONG_RUN_YEARS
 LONG_RUN_FIGURES = (  # (share, label, published figure, source): docs/model.md and shared DOMAIN figures
     ("exit_returned_home", "Leavers who return home", "about 30%", "DfE reasons ceased (2018)"),
     ("exit_sgo_cao", "Leavers to special guardianship / child arrangements", "about 11-12%", "DfE reasons ceased"),
