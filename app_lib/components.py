@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
@@ -126,14 +126,6 @@ def metric(
     )
 
 
-ROW = 34  # pixels per table row (and header), set explicitly so tables fit their rows exactly
-
-
-def _fit(df: pd.DataFrame) -> int:
-    """Height that shows every row without scrolling (header plus rows)."""
-    return ROW * (len(df) + 1) + 3
-
-
 def _is_money(name: str) -> bool:
     return "(£)" in name or name[:2] == "20" or name == "Total"
 
@@ -161,15 +153,34 @@ def shown_table(df: pd.DataFrame, money: bool | None = None) -> pd.DataFrame:
     return pd.DataFrame(columns, index=df.index)
 
 
-def text_table(shown: pd.DataFrame, right: list[str], column_config: dict[str, Any] | None = None) -> None:
+def markdown_table(shown: pd.DataFrame, right: Iterable[str]) -> str:
+    """``shown`` (cells already written as text) as a GitHub-flavoured Markdown table, the ``right``
+    columns right-aligned as figures are; every cell is made inert, so a name typed by a user never
+    becomes a link, emphasis or HTML."""
+    right = set(right)
+
+    def cell(v: Any) -> str:
+        text = "" if v is None or (isinstance(v, float) and v != v) else str(v)
+        return fmt.md_escape(" ".join(text.split()))
+
+    lines = [
+        "| " + " | ".join(cell(c) for c in shown.columns) + " |",
+        "| " + " | ".join("---:" if str(c) in right else ":---" for c in shown.columns) + " |",
+    ]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in shown.itertuples(index=False, name=None)]
+    return "\n".join(lines)
+
+
+def text_table(shown: pd.DataFrame, right: list[str]) -> None:
     """A read-only table of figures already written as text (e.g. £38,106,000), every row in view, the
     ``right`` columns right-aligned as figures are.
 
-    Text, not numbers with a pandas Styler: the Styler cost a fifth of an Overview rerun on the shared
-    server (it re-renders every cell each time); the downloads keep the numbers.
+    A Markdown table, not ``st.dataframe``: the interactive grid made the browser load and run half a
+    megabyte of script before any figure on the page appeared, and a plain table pastes into a budget
+    paper (Word or Excel) with its rows and columns. Text, not numbers with a pandas Styler (a fifth of
+    an Overview rerun on the shared server); the downloads keep the numbers.
     """
-    config = {c: st.column_config.TextColumn(alignment="right") for c in right} | (column_config or {})
-    st.dataframe(shown, hide_index=True, width="stretch", height=_fit(shown), row_height=ROW, column_config=config)
+    st.markdown(markdown_table(shown, right))
 
 
 def table(df: pd.DataFrame, money: bool | None = None) -> None:
@@ -182,15 +193,13 @@ def cached_table(
     name: str, scenarios: tuple[Scenario, ...], work: Callable[[], pd.DataFrame], money: bool | None = None
 ) -> None:
     """:func:`table` of ``work()``, a table that depends only on ``name`` and ``scenarios``: written once
-    server-wide (:func:`runner.derived`), so a rerun that shows it again costs a shallow copy."""
+    server-wide (:func:`runner.derived`), so a rerun that shows it again only sends the text."""
 
-    def written() -> pd.DataFrame:
+    def written() -> str:
         shown = shown_table(work(), money)
-        shown.attrs["figure_columns"] = figure_columns(shown)  # kept with the table: worked out once
-        return shown
+        return markdown_table(shown, figure_columns(shown))
 
-    shown = runner.derived(name, scenarios, written)
-    text_table(shown, shown.attrs.get("figure_columns") or figure_columns(shown))
+    st.markdown(runner.derived(name, scenarios, written))
 
 
 _FIGURE = re.compile(r"^[-+]?£?[\d,]+(\.\d+)?%?$")
@@ -262,12 +271,16 @@ def sidebar(tables: Tables, page_path: str = "") -> None:
             )
         st.markdown("**Share this scenario**")
         link = urlstate.share_url(st.context.url, urlstate.encode(s), page_path)
-        if len(link) <= LONG_LINK:
+        # A popover draws its contents only when opened: st.code's copy button needs the browser to
+        # load a 1.5 MB syntax highlighter, which cost every page about a second before its figures.
+        with st.popover(
+            "Link to this scenario" if len(link) <= LONG_LINK else f"Link to this scenario ({len(link):,} characters)",
+            icon=":material/link:",
+            width="stretch",
+        ):
             st.code(link, language=None, wrap_lines=True)
-        else:  # e.g. a scenario worked out from your own data: many figures, so a long link
-            with st.expander(f"Show the link ({len(link):,} characters)"):
-                st.code(link, language=None, wrap_lines=True)
-        st.caption("Copy the link: it opens the overview of this scenario, with its changes from the defaults.")
+            st.caption("Copy the link with the button at its right.")
+        st.caption("The link opens the overview of this scenario, with its changes from the defaults.")
         advice = urlstate.link_advice(link)
         if advice:
             st.caption(advice)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,6 +55,28 @@ def shown_numbers(df: pd.DataFrame, columns: list[str] | None = None) -> pd.Data
             if columns is not None:
                 raise
     return out
+
+
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+_ALIGN_ROW = re.compile(r"\|( :?---:? \|)+")
+
+
+def _cells(line: str) -> list[str]:
+    inner = line.strip()[1:-1]  # drop the outer pipes
+    return [re.sub(r"\\(.)", r"\1", c.strip()) for c in _CELL_SPLIT.split(inner)]
+
+
+def page_tables(at: Any) -> list[pd.DataFrame]:
+    """The read-only tables a page shows (Markdown tables, ``app_lib.components.markdown_table``), in
+    the page's order, each as a frame of the text in its cells (escapes undone) with the header as
+    column names. Read with :func:`shown_numbers` to get the figures back."""
+    found = []
+    for m in at.markdown:
+        lines = str(m.value).split("\n")
+        if len(lines) >= 2 and lines[0].startswith("| ") and _ALIGN_ROW.fullmatch(lines[1]):
+            header, *rows = [_cells(line) for line in lines[:1] + lines[2:]]
+            found.append(pd.DataFrame(rows, columns=header))
+    return found
 
 
 def open_builder_tab(at: Any, group: str) -> Any:

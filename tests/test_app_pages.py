@@ -21,7 +21,7 @@ from app_lib import formatting as fmt
 from csc_model import default_scenario
 from csc_model.scenario.presets import apply_preset
 
-from .helpers import PAGE_FILES, lever_input, shown_numbers
+from .helpers import PAGE_FILES, lever_input, page_tables, shown_numbers
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -393,7 +393,7 @@ def test_downloads_contain_the_figures_on_the_page() -> None:
     at.button(key="preset:edge_of_care_10").click().run()
     s = scenario(at)
     paper = shown_numbers(
-        at.dataframe[-1].value
+        page_tables(at)[-1]
     )  # the budget paper: measures down (baseline, scenario, difference), years across
     shown = paper[paper["Figure"] == "Scenario"].drop(columns="Figure").set_index("Measure")
     t = runner.tables(s)
@@ -436,8 +436,8 @@ def test_compare_page_saves_scenarios_and_explains_the_difference() -> None:
     assert list(at.session_state["saved_scenarios"]) == ["Court and inflation"]
     assert not at.exception
 
-    values = shown_numbers(at.dataframe[0].value).set_index("Scenario")
-    diffs = shown_numbers(at.dataframe[1].value).set_index("Scenario")
+    values = shown_numbers(page_tables(at)[0]).set_index("Scenario")
+    diffs = shown_numbers(page_tables(at)[1]).set_index("Scenario")
     assert list(values.index) == ["Baseline (defaults)", "Current scenario", "Court and inflation"]
     base_fy = runner.tables(default_scenario()).fy
     assert int(values.loc["Baseline (defaults)", "2026-27"]) == fmt.round_thousand(base_fy["spend_gbp"].iloc[0])

@@ -17,7 +17,7 @@ from csc_model import default_scenario
 from csc_model.reporting.narrative import TableProjection
 from csc_model.scenario.presets import apply_preset
 
-from .helpers import PAGE_FILES, lever_input, shown_numbers
+from .helpers import PAGE_FILES, lever_input, page_tables, shown_numbers
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -104,9 +104,9 @@ def test_the_current_scenario_as_baseline_removes_the_deltas() -> None:
 def test_the_baseline_is_named_on_the_compare_page_and_in_its_tables() -> None:
     at = make_baseline(changed_app(), name="Our plan")
     assert any("Baseline:** Our plan" in m.value.replace("\\", "") for m in at.markdown)
-    values = shown_numbers(at.dataframe[0].value).set_index("Scenario")
+    values = shown_numbers(page_tables(at)[0]).set_index("Scenario")
     assert list(values.index) == ["Baseline (Our plan)", "Current scenario"]
-    diffs = shown_numbers(at.dataframe[1].value).set_index("Scenario")
+    diffs = shown_numbers(page_tables(at)[1]).set_index("Scenario")
     assert (diffs.loc["Current scenario"].fillna(0) == 0).all()  # the same scenario: no difference
     assert any("no difference to explain" in c.value for c in at.caption)
     # the CSV of the comparison names the baseline too
@@ -125,7 +125,7 @@ def test_a_saved_scenario_as_baseline_with_its_own_name() -> None:
 
     make_baseline(at, "Higher entries")
     assert at.session_state["baseline"] == (saved, "Higher entries")
-    values = shown_numbers(at.dataframe[0].value).set_index("Scenario")
+    values = shown_numbers(page_tables(at)[0]).set_index("Scenario")
     assert list(values.index)[0] == "Baseline (Higher entries)"
     go(at, "overview")
     # the defaults have fewer children entering care than the baseline
@@ -183,7 +183,7 @@ def test_going_back_to_the_defaults_as_baseline() -> None:
     assert not any("not your baseline" in t for t in texts)
     assert not [n for n in side(at) if n.type == "button" and n.label == "Compare with the defaults"]
     go(at, "compare")
-    assert list(at.dataframe[0].value["Scenario"]) == [charts.BASELINE_NAME, "Current scenario"]
+    assert list(page_tables(at)[0]["Scenario"]) == [charts.BASELINE_NAME, "Current scenario"]
 
 
 def test_the_briefing_clears_changes_back_to_the_chosen_baseline() -> None:

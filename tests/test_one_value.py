@@ -25,7 +25,7 @@ from csc_model import Scenario, default_scenario
 from csc_model.reporting.results import project
 from csc_model.reporting.rounding import tenth_m, thousand
 from csc_model.scenario.presets import apply_preset
-from tests.helpers import shown_numbers
+from tests.helpers import page_tables, shown_numbers
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -226,7 +226,7 @@ def test_compare_states_the_figures_of_its_csv(case: Case) -> None:
     assert f"Current scenario {f.value(CHILDREN, 'Scenario', last):,}" in end
     assert f" {f.value(CHILDREN, 'Baseline', last):,}," in end
     # the table on the page is the CSV's (the first figure shown is placement spend)
-    shown = shown_numbers(at.dataframe[1].value)  # values, then differences
+    shown = shown_numbers(page_tables(at)[1])  # values, then differences
     diffs = shown.set_index("Scenario").iloc[0]
     for year in f.table.index:
         assert int(diffs[year]) == f.difference(SPEND, year)
