@@ -1,6 +1,7 @@
 """Compare scenarios: save scenarios by name and compare up to four with the baseline."""
 
 import functools
+import json
 
 import pandas as pd
 import streamlit as st
@@ -171,11 +172,18 @@ else:
     # --- the financial-year table ---------------------------------------------------------
     st.subheader("By financial year", anchor=False)
     measure = widgets.pref_choice("compare_measure", "Figure", list(exports.COMPARE_MEASURES))
-    values, differences = exports.comparison_tables({n: f.fy for n, f in frames.items()}, measure)
+    money = exports.COMPARE_MEASURES[measure] == "money"
+    # written once server-wide for these scenarios, names and measure (the names label the rows)
+    compared = (base, *scenarios.values())
+    label = "compare:" + json.dumps([measure, BASE_NAME, *scenarios])
+
+    def _tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+        return exports.comparison_tables({n: f.fy for n, f in frames.items()}, measure)
+
     st.markdown(f"**{measure}**")
-    components.table(values, money=exports.COMPARE_MEASURES[measure] == "money")
+    components.cached_table(label + ":values", compared, lambda: _tables()[0], money=money)
     st.markdown(f"**Difference from the baseline: {fmt.lower_first(measure)}**")
-    components.table(differences, money=exports.COMPARE_MEASURES[measure] == "money")
+    components.cached_table(label + ":differences", compared, lambda: _tables()[1], money=money)
     st.caption(
         "Money to the nearest £1,000. Differences and totals are worked out from the figures as shown, so they add "
         "up. The downloads hold every figure (placement spend, budget, pressure, children in care at 31 March, "

@@ -1,5 +1,7 @@
 """Model and assumptions: the stock-and-flow diagram, definitions, every default with its source, limitations."""
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
@@ -146,7 +148,7 @@ st.markdown(
     "Rows you have changed are ticked. The defaults describe an **illustrative** authority of about 500 children "
     "in care, shaped on published figures: replace them with your own data before quoting the results."
 )
-table = exports.assumptions_table(s)
+table = runner.derived("model:assumptions", (s,), lambda: exports.assumptions_table(s))
 groups = ["All"] + list(dict.fromkeys(table["Group"]))
 pick = st.segmented_control("Show assumptions for", groups, default="All", key="assumption_group")
 shown = table if pick in (None, "All") else table[table["Group"] == pick]
@@ -180,7 +182,7 @@ st.dataframe(
 )
 st.download_button(
     "Assumptions (CSV)",
-    data=exports.csv_bytes(table),
+    data=functools.partial(exports.csv_bytes, table),  # written only when clicked
     file_name=f"{exports.file_stem(s)}-assumptions.csv",
     mime="text/csv",
     on_click="ignore",
@@ -198,17 +200,17 @@ st.markdown(
     "five years by route, and the children in care by age at the end. Set against the published figures the "
     "defaults cite, they show whether the rates agree with each other and with what is known."
 )
-st.dataframe(
+after = f"This scenario after {LONG_RUN_YEARS} years"
+components.text_table(
     pd.DataFrame(
         {
             "Measure": [r[0] for r in rows],
-            f"This scenario after {LONG_RUN_YEARS} years": [fmt.pct(r[1], 0) for r in rows],
+            after: [fmt.pct(r[1], 0) for r in rows],
             "Published": [r[2] for r in rows],
             "Source": [r[3] for r in rows],
         }
     ),
-    hide_index=True,
-    width="stretch",
+    right=[after],
 )
 start_16 = s.initial.age_band_shares["16_17"]
 st.markdown(

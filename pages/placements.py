@@ -34,6 +34,24 @@ def _type(placement_fy, pid: str, column: str, period: str) -> float:
     return float(rows[column].sum())
 
 
+def headline(scenario) -> dict[str, float]:
+    """The page's four headline figures for the first financial year of ``scenario``'s projection:
+    worked out once server-wide (a rerun then costs a dictionary copy, not four table filters)."""
+
+    def work() -> dict[str, float]:
+        pf = runner.tables(scenario).placement_fy
+        fy = runner.tables(scenario).fy
+        year = fy["period"].iloc[0]
+        return {
+            "weekly": float(fy["avg_weekly_cost_per_child_gbp"].iloc[0]),
+            "residential": _residential(pf, "spend_gbp", year),
+            "private": _type(pf, "private_childrens_home", "children", year),
+            "fostering": sum(_type(pf, p, "children", year) for p in FOSTERING),
+        }
+
+    return runner.derived("placements:headline", (scenario,), work)
+
+
 def drift_text(scenario, placement_month) -> str:
     """What the placement mix alone does to the cost per child, in words, from the projection."""
     d = mix_drift(placement_month, scenario)
@@ -67,12 +85,13 @@ st.caption(
     f"First financial year, {first_fy}: money over the year, children at {end}."
     + (f" {components.DELTA_NOTE}" if changed else "")
 )
+now, was = headline(s), headline(base)
 cols = st.columns(4)
 components.metric(
     cols[0],
     "Weekly cost per child",
-    fy0["avg_weekly_cost_per_child_gbp"],
-    bt.fy["avg_weekly_cost_per_child_gbp"].iloc[0],
+    now["weekly"],
+    was["weekly"],
     "weekly",
     changed,
     help=f"Average weekly cost per child in {first_fy}: placement spend divided by child-weeks in care.",
@@ -80,8 +99,8 @@ components.metric(
 components.metric(
     cols[1],
     "Residential spend",
-    _residential(t.placement_fy, "spend_gbp", first_fy),
-    _residential(bt.placement_fy, "spend_gbp", first_fy),
+    now["residential"],
+    was["residential"],
     "money",
     changed,
     help=f"Spend in {first_fy} on LA and private children's homes and secure children's homes.",
@@ -89,8 +108,8 @@ components.metric(
 components.metric(
     cols[2],
     "In private children's homes",
-    _type(t.placement_fy, "private_childrens_home", "children", first_fy),
-    _type(bt.placement_fy, "private_childrens_home", "children", first_fy),
+    now["private"],
+    was["private"],
     "children",
     changed,
     help=f"Children in private children's homes at {end}.",
@@ -98,8 +117,8 @@ components.metric(
 components.metric(
     cols[3],
     "In foster care",
-    sum(_type(t.placement_fy, p, "children", first_fy) for p in FOSTERING),
-    sum(_type(bt.placement_fy, p, "children", first_fy) for p in FOSTERING),
+    now["fostering"],
+    was["fostering"],
     "children",
     changed,
     help=f"Children in in-house, kinship and independent fostering agency (IFA) placements at {end}.",
@@ -111,9 +130,11 @@ components.chart(
     t.placement_month,
     alt="Stacked area chart of children in care by placement type, month by month.",
 )
-st.caption(drift_text(s, t.placement_month))
+st.caption(runner.derived("placements:drift", (s,), lambda: drift_text(s, t.placement_month)))
 with st.expander("Table: children by placement type at 31 March"):
-    components.table(exports.placement_pivot(t.placement_fy, "children"), money=False)
+    components.cached_table(
+        "placements:children", (s,), lambda: exports.placement_pivot(t.placement_fy, "children"), money=False
+    )
 
 st.markdown("##### Placement spend by placement type")
 components.chart(
@@ -143,7 +164,7 @@ st.caption(
 )
 
 st.subheader("Placement spend by financial year", anchor=False)
-components.table(exports.placement_pivot(t.placement_fy, "spend"))
+components.cached_table("placements:spend", (s,), lambda: exports.placement_pivot(t.placement_fy, "spend"))
 st.caption(
     "£ to the nearest thousand. Totals are rounded from exact figures, so rows may differ from the total by about "
     "£1,000. Prices rise with inflation from the price base year; see the scenario builder's Costs and budget tab."
