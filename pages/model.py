@@ -5,9 +5,8 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from app_lib import charts, components, exports, runner, state
+from app_lib import components, exports, flow_diagram, runner, state
 from app_lib import formatting as fmt
-from csc_model.scenario import Scenario
 from csc_model.scenario.config import DATA_DIR
 
 LONG_RUN_YEARS = runner.LONG_RUN_YEARS
@@ -33,69 +32,6 @@ st.markdown(
 )
 
 
-def _light(hex_colour: str) -> str:
-    """A pale fill for a stage box (colour plus alpha)."""
-    return hex_colour + "33"
-
-
-def flow_diagram(sc: Scenario) -> str:
-    """Graphviz DOT for the stock-and-flow diagram, labelled with the scenario's own values."""
-    e, pr, po, co, s20 = sc.entries, sc.proceedings, sc.placement_order, sc.care_order, sc.s20
-    oc = pr.outcome_shares
-    col = charts.STAGE_COLOURS
-    entries = f"{fmt.number(e.weekly_rate)} a week"
-    if e.prevented_share:
-        entries += f"\\n{fmt.pct(e.prevented_share)} prevented"
-    length = f"average {fmt.number(pr.mean_weeks)} weeks"
-    if pr.target_mean_weeks is not None:
-        length += f"\\n(target {fmt.number(pr.target_mean_weeks)})"
-
-    def stock(name: str, label: str, colour: str) -> str:
-        return f'{name} [label="{label}", shape=box, style="rounded,filled", fillcolor="{_light(colour)}", color="{colour}", penwidth=2];'
-
-    def exit_node(name: str, label: str) -> str:
-        return f'{name} [label="{label}", shape=ellipse, style=filled, fillcolor="#F2F2F2", color="#7F7F7F"];'
-
-    lines = [
-        "digraph G {",
-        'rankdir=TB; bgcolor="transparent"; nodesep=0.5; ranksep=0.45;',
-        'node [fontname="Helvetica", fontsize=12]; edge [fontname="Helvetica", fontsize=10, color="#555555"];',
-        f'IN [label="Children entering care\\n{entries}", shape=cds, style=filled, fillcolor="#E8EEF5", color="#1F4E79"];',
-        stock("S20", "Section 20\\n(voluntary)", col["s20"]),
-        stock("PROC", "Care proceedings\\n(interim care order)", col["proceedings"]),
-        stock("BACK", "Proceedings backlog\\n(over 50 weeks)", col["proceedings"]),
-        'FH [label="Final hearing", shape=diamond, style=filled, fillcolor="#FFFFFF", color="#333333"];',
-        stock("POA", "Placement order:\\nwaiting for adopters", col["placement_order"]),
-        stock("POP", "Placed for adoption", col["placement_order"]),
-        stock("CO", "Care order\\n(long-term care)", col["care_order"]),
-        exit_node("HOME", "Returned home"),
-        exit_node("SGO", "Special guardianship /\\nchild arrangements order"),
-        exit_node("ADOPT", "Adopted"),
-        exit_node("OTHER", "Other exits"),
-        exit_node("AGE18", "Left care at 18\\n(from any stage)"),
-        'IN -> S20 [label="under s20\\n(share by age)"];',
-        'IN -> PROC [label="the rest"];',
-        f'S20 -> HOME [label="average {fmt.number(s20.mean_weeks_to_return_home)} weeks"];',
-        f'S20 -> PROC [label="{fmt.pct(s20.annual_share_to_proceedings)} a year"];',
-        f'PROC -> FH [label="{length}"];',
-        f'BACK -> FH [label="average {fmt.number(pr.backlog_mean_remaining_weeks)} weeks to go"];',
-        f'FH -> HOME [label="{fmt.pct(oc["returned_home"])}"];',
-        f'FH -> SGO [label="{fmt.pct(oc["sgo_cao"])}"];',
-        f'FH -> POA [label="{fmt.pct(oc["placement_order"])}"];',
-        f'FH -> CO [label="{fmt.pct(oc["care_order"])}"];',
-        f'POA -> POP [label="average {fmt.number(po.mean_weeks_to_placement)} weeks"];',
-        f'POA -> CO [label="{fmt.pct(po.share_not_adopted)} not adopted"];',
-        f'POP -> ADOPT [label="average {fmt.number(po.mean_weeks_placed_to_order)} weeks"];',
-        f'CO -> HOME [label="{fmt.pct(co.annual_discharge_home)} a year"];',
-        f'CO -> SGO [label="{fmt.pct(co.annual_sgo)} a year"];',
-        f'CO -> OTHER [label="{fmt.pct(co.annual_other)} a year"];',
-        'CO -> AGE18 [style=dashed, label="18th birthday"];',
-        "{rank=same; HOME; SGO; ADOPT; OTHER; AGE18}",
-        "}",
-    ]
-    return "\n".join(lines)
-
-
 st.header("The model", anchor="the-model")
 st.markdown(
     "A **stock-and-flow** model: the *stocks* are the children in care in each legal stage; the *flows* are "
@@ -103,7 +39,7 @@ st.markdown(
     "is also in one placement type, which sets what their care costs each week. The numbers on the arrows are the "
     "current scenario's values. The words are explained under [definitions](#definitions)."
 )
-st.graphviz_chart(flow_diagram(s), width="stretch", alt="Stock-and-flow diagram of the legal stages of care.")
+st.image(flow_diagram.flow_svg(s), width="stretch", alt="Stock-and-flow diagram of the legal stages of care.")
 c1, c2 = st.columns(2, gap="large")
 with c1:
     st.markdown(
