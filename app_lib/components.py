@@ -195,11 +195,13 @@ def cached_table(
     """:func:`table` of ``work()``, a table that depends only on ``name`` and ``scenarios``: written once
     server-wide (:func:`runner.derived`), so a rerun that shows it again only sends the text."""
 
-    def written() -> str:
-        shown = shown_table(work(), money)
-        return markdown_table(shown, figure_columns(shown))
+    st.markdown(runner.derived(name, scenarios, lambda: written_table(work(), money)))
 
-    st.markdown(runner.derived(name, scenarios, written))
+
+def written_table(df: pd.DataFrame, money: bool | None = None) -> str:
+    """``df`` as :func:`table` draws it, as Markdown text (to keep in a cache and draw with ``st.markdown``)."""
+    shown = shown_table(df, money)
+    return markdown_table(shown, figure_columns(shown))
 
 
 _FIGURE = re.compile(r"^[-+]?£?[\d,]+(\.\d+)?%?$")

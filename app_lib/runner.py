@@ -140,6 +140,23 @@ def _warm_up() -> None:
         page_chart_spec(charts.stage_chart, (t.stage_month, None), {})
         page_chart_spec(charts.spend_budget_chart, (t.fy, None), {})
         page_chart_spec(charts.placement_area_chart, (t.placement_month,), {})
+        # Placements' other charts, and Compare as it opens (the defaults against themselves)
+        page_chart_spec(charts.placement_spend_chart, (t.placement_fy,), {})
+        page_chart_spec(
+            charts.scenario_lines,
+            ({"This scenario": t.month}, "avg_weekly_cost_per_child_gbp", "£ a week per child"),
+            {"money": True, "height": 260, "baseline": charts.BASELINE_NAME},
+        )
+        # two copies, as the page has (one frame twice pickles differently, so its key would differ)
+        compared = {charts.BASELINE_NAME: tables(s), "Current scenario": tables(s)}
+        page_chart_spec(
+            charts.scenario_lines,
+            ({n: f.month for n, f in compared.items()}, "children_in_care", "Children in care"),
+            {"baseline": charts.BASELINE_NAME},
+        )
+        page_chart_spec(
+            charts.scenario_fy_bars, ({n: f.fy for n, f in compared.items()},), {"baseline": charts.BASELINE_NAME}
+        )
         long_run(s, LONG_RUN_YEARS)  # the Model page's long run of the defaults
         base = TableProjection(s, t.fy, t.month)
         page_chart_spec(bc.children_chart, (base, None), {"titled": False})
@@ -203,7 +220,9 @@ def _tables(server: _Server, scenario: Scenario, runs: int, seed: int, progress:
             return hit
         with server.inflight.lead(key) as leader:
             if leader:
-                return _lead(server, key, scenario, progress)
+                # a fresh copy like every hit's: the frames then pickle alike on every run, so the
+                # chart keys (a digest of the pickle) are the same on the run that computed them
+                return fresh_tables(_lead(server, key, scenario, progress))
         # someone else is computing the same projection: wait for it, then take it from the cache
         server.inflight.wait(key, None if progress is None else (lambda: progress(0.0, "same")))
         hit = server.cache.get(key)
@@ -255,6 +274,8 @@ def _range(
 
 
 def _chart_key(builder: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> tuple[str, str, str]:
+    """The chart cache's key: a digest of the inputs' pickle. The frames come from the projection cache
+    as fresh copies every time (also on the run that computed them), and copies pickle alike."""
     digest = hashlib.blake2b(pickle.dumps((args, sorted(kwargs.items())), protocol=5), digest_size=20).hexdigest()
     return (builder.__module__, builder.__qualname__, digest)
 

@@ -9,6 +9,10 @@ sessions one after another and prints, for each, the seconds from asking for the
 first headline figure and to the first chart. The first session also pays for the server's
 imports and the first projection; later sessions show a warm server.
 
+With ``--floor``, the same is first timed for a Streamlit app with one heading and one figure, in a
+new browser session each time: the least any Streamlit page takes to show a figure on this machine,
+whatever the app does.
+
 With ``--interactions N`` the last session then goes round the pages N times by the sidebar's
 links, and changes a lever on the Scenario builder N times, and prints the seconds from the click
 (or the typed value) to the new page's figures (its title and headline figures drawn, nothing
@@ -23,6 +27,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -56,6 +61,43 @@ PAGES = (
     "Councillor briefing",
     "Overview",
 )
+
+
+FLOOR_APP = """import streamlit as st
+
+st.title("Overview")
+st.metric("Children in care", "510", "+6")
+"""
+
+
+def _first_figures(browser, url: str, sessions: int, label: str, chart: bool = True, after=None) -> None:
+    """Open ``url`` in ``sessions`` new browser sessions one after another; print the seconds to the
+    first headline figure (and to the first chart)."""
+    for i in range(sessions):
+        ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = ctx.new_page()
+        t0 = time.perf_counter()
+        page.goto(url + "/")
+        page.wait_for_selector("[data-testid='stMetricValue']", timeout=60_000)
+        t1 = time.perf_counter()
+        line = f"{label} session {i + 1} ({'cold server' if i == 0 else 'warm server'}): first headline {t1 - t0:.2f} s"
+        if chart:
+            page.wait_for_selector(".vega-embed canvas, .vega-embed svg", timeout=60_000)
+            line += f", first chart {time.perf_counter() - t0:.2f} s"
+        print(line)
+        if after is not None and i == sessions - 1:
+            after(page)
+        ctx.close()
+
+
+def _server(app: Path, cwd: Path):
+    """``streamlit run app`` on a free port: (process, url)."""
+    port = _free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true"]
+    cmd += ["--server.port", str(port), "--browser.gatherUsageStats", "false"]
+    return subprocess.Popen(
+        cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    ), f"http://127.0.0.1:{port}"
 
 
 def _settled(page, title: str | None = None, timeout_ms: int = 30_000) -> None:
@@ -118,38 +160,34 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sessions", type=int, default=4, help="browser sessions, one after another")
     ap.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
     ap.add_argument("--interactions", type=int, default=0, help="rounds of page switches and lever changes")
+    ap.add_argument("--floor", action="store_true", help="first time a one-figure Streamlit app, for comparison")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
-    cmd += ["--server.port", str(port), "--browser.gatherUsageStats", "false"]
-    server = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        t_start = time.perf_counter()
-        _wait_healthy(url)
-        print(f"server healthy after {time.perf_counter() - t_start:.2f} s (load average {os.getloadavg()[0]:.2f})")
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=args.chromium, args=["--no-sandbox"])
-            for i in range(args.sessions):
-                ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-                page = ctx.new_page()
-                t0 = time.perf_counter()
-                page.goto(url + "/")
-                page.wait_for_selector("[data-testid='stMetricValue']", timeout=60_000)
-                t1 = time.perf_counter()
-                page.wait_for_selector(".vega-embed canvas, .vega-embed svg", timeout=60_000)
-                t2 = time.perf_counter()
-                kind = "cold server" if i == 0 else "warm server"
-                print(f"session {i + 1} ({kind}): first headline {t1 - t0:.2f} s, first chart {t2 - t0:.2f} s")
-                if args.interactions and i == args.sessions - 1:
-                    _interactions(page, args.interactions)
-                ctx.close()
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=args.chromium, args=["--no-sandbox"])
+        if args.floor:
+            with tempfile.TemporaryDirectory() as tmp:
+                app = Path(tmp) / "floor_app.py"
+                app.write_text(FLOOR_APP, encoding="utf-8")
+                server, url = _server(app, Path(tmp))
+                try:
+                    _wait_healthy(url)
+                    _first_figures(browser, url, args.sessions, "one-figure app:", chart=False)
+                finally:
+                    server.terminate()
+                    server.wait(timeout=10)
+        server, url = _server(ROOT / "app.py", ROOT)
+        try:
+            t_start = time.perf_counter()
+            _wait_healthy(url)
+            print(f"server healthy after {time.perf_counter() - t_start:.2f} s (load average {os.getloadavg()[0]:.2f})")
+            after = (lambda page: _interactions(page, args.interactions)) if args.interactions else None
+            _first_figures(browser, url, args.sessions, "this app:", after=after)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+        browser.close()
     return 0
 
 

@@ -174,16 +174,17 @@ else:
     measure = widgets.pref_choice("compare_measure", "Figure", list(exports.COMPARE_MEASURES))
     money = exports.COMPARE_MEASURES[measure] == "money"
     # written once server-wide for these scenarios, names and measure (the names label the rows)
-    compared = (base, *scenarios.values())
     label = "compare:" + json.dumps([measure, BASE_NAME, *scenarios])
 
-    def _tables() -> tuple[pd.DataFrame, pd.DataFrame]:
-        return exports.comparison_tables({n: f.fy for n, f in frames.items()}, measure)
+    def _written() -> tuple[str, str]:
+        values, differences = exports.comparison_tables({n: f.fy for n, f in frames.items()}, measure)
+        return components.written_table(values, money), components.written_table(differences, money)
 
+    values_md, differences_md = runner.derived(label, (base, *scenarios.values()), _written)
     st.markdown(f"**{measure}**")
-    components.cached_table(label + ":values", compared, lambda: _tables()[0], money=money)
+    st.markdown(values_md)
     st.markdown(f"**Difference from the baseline: {fmt.lower_first(measure)}**")
-    components.cached_table(label + ":differences", compared, lambda: _tables()[1], money=money)
+    st.markdown(differences_md)
     st.caption(
         "Money to the nearest £1,000. Differences and totals are worked out from the figures as shown, so they add "
         "up. The downloads hold every figure (placement spend, budget, pressure, children in care at 31 March, "

@@ -278,3 +278,37 @@ def test_a_new_server_prepares_the_default_pages_in_the_background(caplog) -> No
     assert {charts.stage_chart.__qualname__, bc.children_chart.__qualname__, bc.spend_chart.__qualname__} <= shapes
     assert published_page._comparison.cache_info().currsize >= 1
     assert gc.get_freeze_count() > 10_000  # what lives as long as the server is out of the collector's walks
+
+
+@pytest.mark.parametrize("page", ["overview", "compare", "placements"])
+def test_the_warm_up_builds_the_charts_a_first_visit_asks_for(page: str) -> None:
+    """A first visit of these pages on the defaults finds every chart already built: the warm-up asks
+    for them with the same inputs as the page (a chart's key is a digest of its inputs, so a copy
+    pickled differently would miss)."""
+    from streamlit.testing.v1 import AppTest
+
+    from .helpers import PAGE_FILES, ROOT
+
+    runner.clear_cache()
+    runner._warm_up()
+    before = {k for k in runner._server().charts._items if k[0] == "arrow"}
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page(PAGE_FILES[page]).run()
+    assert not at.exception
+    asked = {k for k in runner._server().charts._items if k[0] == "arrow"}
+    assert asked == before, f"built on the first visit: {sorted(k[2] for k in asked - before)}"
+
+
+def test_a_new_projection_and_its_cached_copy_give_one_chart_key() -> None:
+    """The run that computes a projection and every later rerun ask for its charts under one key (the
+    computed frames once pickled differently from the cache's copies, so each chart was built twice)."""
+    from app_lib import charts
+    from csc_model import default_scenario
+
+    runner.clear_cache()
+    s = default_scenario().with_values({"entries.weekly_rate": 4.321})
+    first, again = runner.tables(s), runner.tables(s)
+    for builder, args in ((charts.stage_chart, "stage_month"), (charts.spend_budget_chart, "fy")):
+        keys = {runner._chart_key(builder, (getattr(t, args), None), {}) for t in (first, again)}
+        assert len(keys) == 1, builder.__qualname__
