@@ -66,9 +66,11 @@ SHAPE_BYTES = 16 * 1024 * 1024
 CHART_ENTRIES = 256
 CHART_BYTES = 32 * 1024 * 1024
 """Bounds of the chart cache (a finished Vega-Lite spec takes about 10-60 kB)."""
-DERIVED_ENTRIES = 128
-DERIVED_BYTES = 8 * 1024 * 1024
-"""Bounds of the cache of tables worked out from projections (a budget-paper table takes about 5 kB)."""
+DERIVED_ENTRIES = 512
+DERIVED_BYTES = 16 * 1024 * 1024
+"""Bounds of the cache of tables and figures worked out from projections (a budget-paper table takes
+about 5 kB; a scenario has up to about eight of them across the pages, so this keeps them for as many
+scenarios as the projection cache holds)."""
 
 
 @dataclass
