@@ -39,8 +39,8 @@ def headline(scenario) -> dict[str, float]:
     worked out once server-wide (a rerun then costs a dictionary copy, not four table filters)."""
 
     def work() -> dict[str, float]:
-        pf = runner.tables(scenario).placement_fy
-        fy = runner.tables(scenario).fy
+        projection = runner.tables(scenario)
+        pf, fy = projection.placement_fy, projection.fy
         year = fy["period"].iloc[0]
         return {
             "weekly": float(fy["avg_weekly_cost_per_child_gbp"].iloc[0]),
