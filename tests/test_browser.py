@@ -195,6 +195,19 @@ def test_lever_changes_headline_across_pages_and_every_page_renders(server: str,
     assert changed_children > base_children + 50, (base_children, changed_children)
     no_errors(page, "overview after change")
     shot(page, "overview")
+    # the budget paper pastes into Excel as rows and columns: selected, it copies as tab-separated rows
+    copied = page.evaluate(
+        """() => {
+          const t = [...document.querySelectorAll("[data-testid='stMarkdown'] table")].pop();
+          const r = document.createRange(); r.selectNode(t);
+          const s = window.getSelection(); s.removeAllRanges(); s.addRange(r);
+          return s.toString();
+        }"""
+    )
+    rows = [line.split("\t") for line in copied.strip().splitlines()]
+    assert rows[0][:3] == ["Measure", "Figure", "2026-27"] and rows[0][-1] == "Total", rows[0]
+    assert len({len(r) for r in rows}) == 1 and len(rows) >= 10, [len(r) for r in rows]
+    assert rows[1][:2] == ["Placement spend (£)", "Baseline"] and rows[1][2].startswith("£"), rows[1]
 
     # the input survived the page switches
     go(page, "Scenario builder")
