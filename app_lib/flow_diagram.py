@@ -1,7 +1,7 @@
 """The Model page's stock-and-flow diagram as an SVG, labelled with a scenario's own values.
 
 The layout was made once by Graphviz (``docs/flow_diagram.dot``) and is kept as ``flow_diagram.svg``;
-here only the labels on the arrows change. Before, the page sent the DOT text and the browser laid it
+here only the labels that carry the scenario's values change (on the arrows, and the entry rate). Before, the page sent the DOT text and the browser laid it
 out with Streamlit's Graphviz component: 0.8 MB of script to load and a layout to compute on every
 first visit, a third of a second on a two-core machine, for a picture whose shape never changes.
 """
@@ -19,8 +19,8 @@ from . import formatting as fmt
 
 SVG = "{http://www.w3.org/2000/svg}"
 LAYOUT = Path(__file__).with_name("flow_diagram.svg")
-NODE_LINE = 14.4  # Graphviz's line spacing at the nodes' 12 pt, and at the arrows' 10 pt
-EDGE_LINE = 12.0
+NODE_LINE = 14.4  # the layout's line spacing at the nodes (laid out at 12 pt)
+EDGE_LINE = 12.0  # and at the arrows (10 pt); the text is drawn at 11 and 9.5 pt, to fit as an image
 
 
 @functools.lru_cache(maxsize=1)
