@@ -20,6 +20,7 @@ from typing import Any
 
 from csc_model.reporting.attribution import GROUPS, changed_fields  # noqa: F401 - GROUPS: the lever groups, for the pages
 from csc_model.scenario import AGE_BAND_LABELS, Issue, Scenario, diff, field_meta, get_path
+from csc_model.scenario.codec import type_hints
 from csc_model.scenario.config import load_placement_types, source_for
 from csc_model.solvers.structure import STAGE_GROUP_LABELS
 
@@ -185,7 +186,7 @@ def describe_path(path: str) -> str:
         if p not in fields:
             break
         label, used = fields[p].metadata.get("label", p), i + 1
-        tp = typing.get_type_hints(tp)[p]
+        tp = type_hints(tp)[p]
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         if typing.get_origin(tp) is tuple or (args and dataclasses.is_dataclass(args[0])):
             tp = args[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 import types
 import typing
@@ -13,6 +14,14 @@ from typing import Any
 from csc_model.scenario.errors import Issue
 from csc_model.scenario.frozen import FrozenMap
 from csc_model.scenario.json_io import allowed
+
+
+@functools.cache
+def type_hints(tp: type) -> dict[str, Any]:
+    """``typing.get_type_hints`` of a scenario dataclass, worked out once per class: resolving the
+    string annotations again cost every scenario decode, and the first Model page of a server, time
+    (the classes never change while the process runs). Callers must not change the dict."""
+    return typing.get_type_hints(tp)
 
 
 def _encode(value: Any) -> Any:
@@ -41,7 +50,7 @@ def _decode(tp: Any, value: Any, path: str, issues: list[Issue]) -> Any:
         if not isinstance(value, Mapping):
             issues.append(Issue(name, value, "must be an object"))
             return None
-        hints = typing.get_type_hints(tp)
+        hints = type_hints(tp)
         names = [f.name for f in dataclasses.fields(tp)]
         for key in value:
             if key not in names:

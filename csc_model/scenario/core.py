@@ -16,7 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from csc_model.scenario.codec import _decode, _encode, _optional, get_path, set_path  # noqa: F401 - get_path re-exported
+from csc_model.scenario.codec import (  # noqa: F401 - get_path re-exported
+    _decode,
+    _encode,
+    _optional,
+    get_path,
+    set_path,
+    type_hints,
+)
 from csc_model.scenario.errors import Issue, ScenarioError
 from csc_model.scenario.fields import (
     SCENARIO_VERSION,
@@ -162,7 +169,7 @@ def _field_meta(path: str) -> dict[str, Any]:
             if part not in fields:
                 return found
             found = dict(fields[part].metadata)
-            tp = typing.get_type_hints(tp)[part]
+            tp = type_hints(tp)[part]
             if _optional(tp):
                 tp = [a for a in typing.get_args(tp) if a is not type(None)][0]
             if typing.get_origin(tp) is tuple:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from csc_model.scenario import AGE_BANDS, HEARING_OUTCOMES, STAGE_KEYS, Issue, Scenario
+from csc_model.scenario.codec import type_hints
 from csc_model.scenario.config import load_placement_types
 from csc_model.scenario.config import placement_ids as configured_placements
 from csc_model.scenario.frozen import FrozenMap
@@ -224,7 +225,7 @@ def raw_ranges(tp: Any, data: Any, path: str = "") -> list[Issue]:
     issues: list[Issue] = []
     if not (dataclasses.is_dataclass(tp) and isinstance(data, Mapping)):
         return issues
-    hints = typing.get_type_hints(tp)
+    hints = type_hints(tp)
     for f in dataclasses.fields(tp):
         if f.name not in data:
             continue
