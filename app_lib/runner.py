@@ -54,6 +54,8 @@ STOCHASTIC_SLOTS = 1
 """Stochastic projections running at once in the whole server."""
 
 LONG_RUN_YEARS = 20
+MODEL_ASSUMPTIONS = "model:assumptions"
+"""Name of the Model page's table of assumptions in :func:`derived` (the warm-up makes the defaults')."""
 """Years of the Model page's long run (where the inputs lead if held)."""
 MODEL_WORKER_WAIT = 0.5
 """Seconds a new scenario waits for the model worker to finish another's before it is worked out in
@@ -163,6 +165,19 @@ def _warm_up() -> None:
         base = TableProjection(s, t.fy, t.month)
         page_chart_spec(bc.children_chart, (base, None), {"titled": False})
         page_chart_spec(bc.spend_chart, (base, None), {"titled": False})
+        # ... and their other shape, a changed scenario against the baseline (the first briefing
+        # after any change built it: about 0.5 s on two cores); any preset gives that shape
+        from csc_model.scenario.presets import PRESETS, apply_preset
+
+        changed = apply_preset(s, next(iter(PRESETS)))
+        ct = tables(changed)
+        scen = TableProjection(changed, ct.fy, ct.month)
+        page_chart_spec(bc.children_chart, (base, scen), {"titled": False})
+        page_chart_spec(bc.spend_chart, (base, scen), {"titled": False})
+        # the Model page's table of assumptions (the same key as the page's)
+        from app_lib import exports
+
+        derived(MODEL_ASSUMPTIONS, (s,), lambda: exports.assumptions_table(s))
         # the Benchmarks page opens on Plymouth (the authority the project grew from): its charts
         from app_lib import charts_published as cp
         from app_lib import published_page

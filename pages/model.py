@@ -84,7 +84,7 @@ st.markdown(
     "Rows you have changed are ticked. The defaults describe an **illustrative** authority of about 500 children "
     "in care, shaped on published figures: replace them with your own data before quoting the results."
 )
-table = runner.derived("model:assumptions", (s,), lambda: exports.assumptions_table(s))
+table = runner.derived(runner.MODEL_ASSUMPTIONS, (s,), lambda: exports.assumptions_table(s))
 groups = ["All"] + list(dict.fromkeys(table["Group"]))
 pick = st.segmented_control("Show assumptions for", groups, default="All", key="assumption_group")
 shown = table if pick in (None, "All") else table[table["Group"] == pick]

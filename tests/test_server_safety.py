@@ -18,6 +18,7 @@ import pytest
 
 from app_lib import runner
 from app_lib.server_limits import BoundedCache, Gate, InFlight, MemorySweeper
+from csc_model import default_scenario
 from csc_model.solvers import engine
 from csc_model.solvers.structure import build
 
@@ -298,6 +299,28 @@ def test_the_warm_up_builds_the_charts_a_first_visit_asks_for(page: str) -> None
     assert not at.exception
     asked = {k for k in runner._server().charts._items if k[0] == "arrow"}
     assert asked == before, f"built on the first visit: {sorted(k[2] for k in asked - before)}"
+
+
+def test_after_the_warm_up_a_changed_scenario_s_briefing_builds_no_chart_structure() -> None:
+    """The briefing of any changed scenario draws its charts from structures the warm-up built (with
+    a preset): only the figures are filled in. The Model page's table of assumptions for the defaults
+    is ready too."""
+    from streamlit.testing.v1 import AppTest
+
+    from .helpers import ROOT
+
+    runner.clear_cache()
+    runner._warm_up()
+    assert runner._server().derived.get((runner.MODEL_ASSUMPTIONS, default_scenario().to_json(indent=None))) is not None
+    shapes = set(runner._server().shapes._items)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.session_state["scenario"] = default_scenario().with_values({"entries.weekly_rate": 4.2})
+    at.switch_page("pages/briefing.py").run()
+    assert not at.exception
+    assert "4.2" in str(at.session_state["scenario"].entries.weekly_rate)
+    built = set(runner._server().shapes._items) - shapes
+    assert not built, f"built on the first briefing of a changed scenario: {sorted(k[2] for k in built)}"
 
 
 def test_a_new_projection_and_its_cached_copy_give_one_chart_key() -> None:
