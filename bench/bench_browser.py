@@ -9,6 +9,9 @@ sessions one after another and prints, for each, the seconds from asking for the
 first headline figure and to the first chart. The first session also pays for the server's
 imports and the first projection; later sessions show a warm server.
 
+With ``--returning``, first figures are also timed for a returning visitor: new tabs of one browser
+profile, whose cache keeps the app's script files between visits (its first tab fills the cache).
+
 With ``--floor``, the same is first timed for a Streamlit app with one heading and one figure, in a
 new browser session each time: the least any Streamlit page takes to show a figure on this machine,
 whatever the app does.
@@ -17,7 +20,8 @@ With ``--interactions N`` the last session then goes round the pages N times by 
 links, and changes a lever on the Scenario builder N times, and prints the seconds from the click
 (or the typed value) to the new page's figures (its title and headline figures drawn, nothing
 left greyed out as stale, the app no longer running), and to the changed figure: median and
-maximum.
+maximum. Then, N times for each page but the builder, it changes the lever and switches to that
+page: the page's first visit of a scenario no page has shown before (its own work not yet done).
 """
 
 from __future__ import annotations
@@ -70,24 +74,41 @@ st.metric("Children in care", "510", "+6")
 """
 
 
-def _first_figures(browser, url: str, sessions: int, label: str, chart: bool = True, after=None) -> None:
+def _first_figures(
+    browser,
+    url: str,
+    sessions: int,
+    label: str,
+    chart: bool = True,
+    after=None,
+    returning: bool = False,
+    cold: bool = True,
+) -> None:
     """Open ``url`` in ``sessions`` new browser sessions one after another; print the seconds to the
-    first headline figure (and to the first chart)."""
+    first headline figure (and to the first chart). ``returning``: each session is a new tab of one
+    browser profile, which keeps the app's files in its cache (a visitor who has opened the app before);
+    otherwise each is a new profile with an empty cache (a first visit ever)."""
+    shared = browser.new_context(viewport={"width": 1280, "height": 800}) if returning else None
     for i in range(sessions):
-        ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+        ctx = shared or browser.new_context(viewport={"width": 1280, "height": 800})
         page = ctx.new_page()
         t0 = time.perf_counter()
         page.goto(url + "/")
         page.wait_for_selector("[data-testid='stMetricValue']", timeout=60_000)
         t1 = time.perf_counter()
-        line = f"{label} session {i + 1} ({'cold server' if i == 0 else 'warm server'}): first headline {t1 - t0:.2f} s"
+        line = f"{label} session {i + 1} ({'cold server' if i == 0 and cold else 'warm server'}): first headline {t1 - t0:.2f} s"
         if chart:
             page.wait_for_selector(".vega-embed canvas, .vega-embed svg", timeout=60_000)
             line += f", first chart {time.perf_counter() - t0:.2f} s"
         print(line)
         if after is not None and i == sessions - 1:
             after(page)
-        ctx.close()
+        if shared is None:
+            ctx.close()
+        else:
+            page.close()
+    if shared is not None:
+        shared.close()
 
 
 def _server(app: Path, cwd: Path):
@@ -147,12 +168,34 @@ def _interactions(page, rounds: int) -> None:
         )
         _settled(page)
         levers.append(time.perf_counter() - t0)
+    # the first visit of each page for a scenario no page has seen: a lever changed, then the page
+    after_change: list[float] = []
+    slowest_new: dict[str, float] = {}
+    for k in range(rounds):
+        for name in PAGES[1:]:
+            builder = page.locator("[data-testid='stSidebarNav'] a").filter(has_text="Scenario builder").first
+            builder.click()
+            _settled(page, title="Scenario builder")
+            box = page.locator("[data-testid='stNumberInput'] input").first
+            box.fill(f"{2.0 + 0.11 * (k * len(PAGES) + PAGES.index(name) + 1):.2f}")
+            box.press("Enter")
+            page.wait_for_timeout(300)
+            _settled(page)
+            link = page.locator("[data-testid='stSidebarNav'] a").filter(has_text=name).first
+            t0 = time.perf_counter()
+            link.click()
+            _settled(page, title=name)
+            page.wait_for_selector("[data-testid='stMetricValue'], [data-testid='stMarkdown']", timeout=30_000)
+            after_change.append(time.perf_counter() - t0)
+            slowest_new[name] = max(slowest_new.get(name, 0.0), after_change[-1])
     for what, xs in (
         ("page switch (sidebar link to the page's figures)", switches),
         ("lever change to the new figures", levers),
+        ("page switch just after a lever change (the page's first visit of that scenario)", after_change),
     ):
         print(f"{what}: median {statistics.median(xs):.2f} s, max {max(xs):.2f} s (n={len(xs)})")
     print("slowest switch to each page: " + ", ".join(f"{k} {v:.2f} s" for k, v in slowest.items()))
+    print("slowest switch just after a change: " + ", ".join(f"{k} {v:.2f} s" for k, v in slowest_new.items()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -161,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
     ap.add_argument("--interactions", type=int, default=0, help="rounds of page switches and lever changes")
     ap.add_argument("--floor", action="store_true", help="first time a one-figure Streamlit app, for comparison")
+    ap.add_argument(
+        "--returning", action="store_true", help="also time first figures for a returning visitor (browser cache kept)"
+    )
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -174,6 +220,10 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     _wait_healthy(url)
                     _first_figures(browser, url, args.sessions, "one-figure app:", chart=False)
+                    if args.returning:
+                        _first_figures(
+                            browser, url, args.sessions, "one-figure app, returning:", chart=False, returning=True
+                        )
                 finally:
                     server.terminate()
                     server.wait(timeout=10)
@@ -184,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"server healthy after {time.perf_counter() - t_start:.2f} s (load average {os.getloadavg()[0]:.2f})")
             after = (lambda page: _interactions(page, args.interactions)) if args.interactions else None
             _first_figures(browser, url, args.sessions, "this app:", after=after)
+            if args.returning:
+                _first_figures(browser, url, args.sessions, "this app, returning visitor:", returning=True, cold=False)
         finally:
             server.terminate()
             server.wait(timeout=10)
