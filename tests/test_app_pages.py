@@ -454,3 +454,34 @@ def test_compare_page_saves_scenarios_and_explains_the_difference() -> None:
     total = float(runner.tables(scenario(at)).fy["spend_gbp"].sum() - base_fy["spend_gbp"].sum())
     assert contrib["spend_gbp"].sum() == pytest.approx(total)
     assert len(at.get("vega_lite_chart")) == 3
+
+
+def test_a_fault_in_a_page_shows_a_plain_message_and_keeps_the_sidebar(monkeypatch) -> None:
+    """A page that fails part-way shows the app's own message, never a traceback, and the sidebar
+    (sent after the page) is still there, so that "reset to the defaults from the sidebar" can be done."""
+    from app_lib import summaries
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("a fault in the page")
+
+    monkeypatch.setattr(summaries, "children_summary", broken)
+    at = start()
+    assert not at.exception
+    assert [e for e in at.error if "Something went wrong while drawing this page" in e.value]
+    assert [b for b in at.sidebar.button if b.key == "reset"], "the sidebar's reset button is missing"
+    assert at.metric, "the figures drawn before the fault stay"
+
+
+def test_a_fault_in_the_sidebar_leaves_the_page_drawn(monkeypatch) -> None:
+    """The sidebar comes after the page: if it fails, the page's figures are all there and the sidebar
+    says it could not be drawn, with no traceback."""
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("a fault in the sidebar")
+
+    monkeypatch.setattr(urlstate, "share_url", broken)
+    at = start()
+    assert not at.exception
+    assert not [e for e in at.error if "Something went wrong" in e.value]
+    assert [e for e in at.sidebar.error if "sidebar could not be drawn" in e.value]
+    assert len(at.metric) >= 10 and page_tables(at), "the Overview's figures and tables are drawn"
