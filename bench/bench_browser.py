@@ -138,6 +138,16 @@ def _settled(page, title: str | None = None, timeout_ms: int = 30_000) -> None:
     )
 
 
+def _switch(page, name: str) -> float:
+    """Click the sidebar's link to page ``name``; seconds until its figures are drawn and settled."""
+    link = page.locator("[data-testid='stSidebarNav'] a").filter(has_text=name).first
+    t0 = time.perf_counter()
+    link.click()
+    _settled(page, title=name)
+    page.wait_for_selector("[data-testid='stMetricValue'], [data-testid='stMarkdown']", timeout=30_000)
+    return time.perf_counter() - t0
+
+
 def _interactions(page, rounds: int) -> None:
     import statistics
 
@@ -145,12 +155,7 @@ def _interactions(page, rounds: int) -> None:
     slowest: dict[str, float] = {}
     for _ in range(rounds):
         for name in PAGES:
-            link = page.locator("[data-testid='stSidebarNav'] a").filter(has_text=name).first
-            t0 = time.perf_counter()
-            link.click()
-            _settled(page, title=name)
-            page.wait_for_selector("[data-testid='stMetricValue'], [data-testid='stMarkdown']", timeout=30_000)
-            switches.append(time.perf_counter() - t0)
+            switches.append(_switch(page, name))
             slowest[name] = max(slowest.get(name, 0.0), switches[-1])
     levers: list[float] = []
     page.locator("[data-testid='stSidebarNav'] a").filter(has_text="Scenario builder").first.click()
@@ -173,20 +178,13 @@ def _interactions(page, rounds: int) -> None:
     slowest_new: dict[str, float] = {}
     for k in range(rounds):
         for name in PAGES[1:]:
-            builder = page.locator("[data-testid='stSidebarNav'] a").filter(has_text="Scenario builder").first
-            builder.click()
-            _settled(page, title="Scenario builder")
+            _switch(page, "Scenario builder")
             box = page.locator("[data-testid='stNumberInput'] input").first
             box.fill(f"{2.0 + 0.11 * (k * len(PAGES) + PAGES.index(name) + 1):.2f}")
             box.press("Enter")
             page.wait_for_timeout(300)
             _settled(page)
-            link = page.locator("[data-testid='stSidebarNav'] a").filter(has_text=name).first
-            t0 = time.perf_counter()
-            link.click()
-            _settled(page, title=name)
-            page.wait_for_selector("[data-testid='stMetricValue'], [data-testid='stMarkdown']", timeout=30_000)
-            after_change.append(time.perf_counter() - t0)
+            after_change.append(_switch(page, name))
             slowest_new[name] = max(slowest_new.get(name, 0.0), after_change[-1])
     for what, xs in (
         ("page switch (sidebar link to the page's figures)", switches),
