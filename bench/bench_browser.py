@@ -12,6 +12,9 @@ imports and the first projection; later sessions show a warm server.
 With ``--returning``, first figures are also timed for a returning visitor: new tabs of one browser
 profile, whose cache keeps the app's script files between visits (its first tab fills the cache).
 
+With ``--against DIR``, only the first headline is timed, for this checkout and for the checkout in
+DIR (e.g. ``git worktree add /tmp/before HEAD~1``), in new browser sessions taken in turn.
+
 With ``--floor``, the same is first timed for a Streamlit app with one heading and one figure, in a
 new browser session each time: the least any Streamlit page takes to show a figure on this machine,
 whatever the app does.
@@ -196,6 +199,40 @@ def _interactions(page, rounds: int) -> None:
     print("slowest switch just after a change: " + ", ".join(f"{k} {v:.2f} s" for k, v in slowest_new.items()))
 
 
+def _against(browser, other: Path, sessions: int) -> None:
+    """First headline of this checkout's app and of ``other``'s, in new browser sessions taken in turn
+    (one of each, then again), after one untimed visit of each: on a noisy machine only a comparison
+    made at the same time says which is faster."""
+    import statistics
+
+    apps = {"this checkout": ROOT, str(other): other}
+    servers = {name: _server(root / "app.py", root) for name, root in apps.items()}
+    times: dict[str, list[float]] = {name: [] for name in apps}
+    try:
+        for _, url in servers.values():
+            _wait_healthy(url)
+        for i in range(sessions + 1):
+            for name, (_, url) in servers.items():
+                ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+                page = ctx.new_page()
+                t0 = time.perf_counter()
+                page.goto(url + "/")
+                page.wait_for_selector("[data-testid='stMetricValue']", timeout=60_000)
+                if i:  # the first round warms each server
+                    times[name].append(time.perf_counter() - t0)
+                ctx.close()
+    finally:
+        for server, _ in servers.values():
+            server.terminate()
+            server.wait(timeout=10)
+    for name, xs in times.items():
+        print(
+            f"{name}: first headline median {statistics.median(xs):.2f} s ({min(xs):.2f}-{max(xs):.2f} s, n={len(xs)})"
+        )
+    pairs = [a - b for a, b in zip(*times.values(), strict=True)]
+    print(f"this checkout minus the other, session by session: median {statistics.median(pairs):+.2f} s")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sessions", type=int, default=4, help="browser sessions, one after another")
@@ -205,11 +242,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--returning", action="store_true", help="also time first figures for a returning visitor (browser cache kept)"
     )
+    ap.add_argument(
+        "--against",
+        type=Path,
+        metavar="DIR",
+        help="only compare first headlines with another checkout of the app (e.g. a git worktree), alternately",
+    )
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=args.chromium, args=["--no-sandbox"])
+        if args.against is not None:
+            _against(browser, args.against.resolve(), args.sessions)
+            browser.close()
+            return 0
         if args.floor:
             with tempfile.TemporaryDirectory() as tmp:
                 app = Path(tmp) / "floor_app.py"
@@ -220,7 +267,13 @@ def main(argv: list[str] | None = None) -> int:
                     _first_figures(browser, url, args.sessions, "one-figure app:", chart=False)
                     if args.returning:
                         _first_figures(
-                            browser, url, args.sessions, "one-figure app, returning:", chart=False, returning=True
+                            browser,
+                            url,
+                            args.sessions,
+                            "one-figure app, returning:",
+                            chart=False,
+                            returning=True,
+                            cold=False,
                         )
                 finally:
                     server.terminate()
