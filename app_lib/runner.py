@@ -54,9 +54,9 @@ STOCHASTIC_SLOTS = 1
 """Stochastic projections running at once in the whole server."""
 
 LONG_RUN_YEARS = 20
+"""Years of the Model page's long run (where the inputs lead if held)."""
 MODEL_ASSUMPTIONS = "model:assumptions"
 """Name of the Model page's table of assumptions in :func:`derived` (the warm-up makes the defaults')."""
-"""Years of the Model page's long run (where the inputs lead if held)."""
 MODEL_WORKER_WAIT = 0.5
 """Seconds a new scenario waits for the model worker to finish another's before it is worked out in
 the session's own thread (70 ms in the worker; several times that in a thread of a busy server)."""

@@ -18,9 +18,9 @@ from csc_model.scenario.json_io import allowed
 
 @functools.cache
 def type_hints(tp: type) -> dict[str, Any]:
-    """``typing.get_type_hints`` of a scenario dataclass, worked out once per class: resolving the
-    string annotations again cost every scenario decode, and the first Model page of a server, time
-    (the classes never change while the process runs). Callers must not change the dict."""
+    """``typing.get_type_hints`` of a scenario dataclass, worked out once per class (the classes never
+    change while the process runs): resolving the string annotations took time on every scenario
+    decode and on a server's first Model page. Callers must not change the dict."""
     return typing.get_type_hints(tp)
 
 
