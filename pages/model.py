@@ -179,8 +179,9 @@ stated range, listed below with its source.
 
 What the bands do **not** mean: they are not a guarantee. They cover chance and uncertain rates within the
 model; they do not cover what the model does not know (a new court practice, a surge of unaccompanied
-children, a provider leaving the market, a change in the law), and they assume the scenario's levers happen
-as set. Checked on authorities simulated by a process that is not this model, from six cut-offs one to three
+children, a provider leaving the market, a change in the law), and they take the scenario's levers as achieved,
+apart from the effect of preventing entries and of the placement-shift lever, which varies between runs (8 in 10 achieve
+x0.77 to x1.3 of what is set). Checked on authorities simulated by a process that is not this model, from six cut-offs one to three
 years ahead, the actual number of children in care fell inside P10 to P90 in 78% of cases
 (`tests/test_backtest.py`; details in `docs/uncertainty.md`).
 """
@@ -233,7 +234,8 @@ st.markdown(
   entries and, where a year holds enough events, the rates of proceedings, outcomes, leaving care and placement
   moves), and set what it cannot (prices, the budget) before using results for budgets.
 - **Expected numbers.** The figures are averages; real numbers vary by chance. Turn on *Show the range of
-  outcomes* on the overview to see how much. The range shows chance only, not doubt about the assumptions.
+  outcomes* on the overview to see how much. The range covers chance and the stated uncertainty in rates, prices
+  and inflation, not doubt about the levers or what the model leaves out (see *The range of outcomes*).
 - **Rates do not depend on age or time in care**, except leaving care at 18 and the age limits of placement types.
   A child on a care order for ten years is as likely to leave this week as one ordered last week.
 - **Starting position.** Age, placement and legal stage are independent on the start date, and ages are spread
