@@ -341,10 +341,24 @@ def sidebar(tables: Tables, page_path: str = "") -> None:
         )
         d = default_scenario()
         if s.initial != d.initial:
-            # a starting position of its own (e.g. from Load your data): prices and budget may still be the defaults'
+            # a starting position of its own (e.g. from Load your data or published figures): prices and the
+            # budget may still be the illustrative authority's (published figures set a placeholder budget)
+            same_budget = (s.costs.budget_first_year_gbp, s.costs.budget_overrides) == (
+                d.costs.budget_first_year_gbp,
+                d.costs.budget_overrides,
+            )
+            stale = [
+                w
+                for w, same in (
+                    ("prices", s.costs.weekly_price_gbp == d.costs.weekly_price_gbp),
+                    ("the budget", same_budget),
+                )
+                if same
+            ]
             note = "Check every assumption before quoting"
-            if s.costs == d.costs:
-                note += ": prices and the budget are still the illustrative authority's"
+            if stale:
+                verb = "are" if len(stale) > 1 or stale == ["prices"] else "is"
+                note += f": {' and '.join(stale)} {verb} still the illustrative authority's"
             st.caption(note + ".")
         else:
             st.caption("Illustrative defaults shaped on published figures: check every assumption before quoting.")

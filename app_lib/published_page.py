@@ -107,9 +107,11 @@ def apply_authority(code: str, year: int) -> tuple[str, pd.DataFrame] | str:
     state.set_baseline(scenario, label)
     state.set_scenario(
         scenario,
-        f"The current scenario and the baseline now start from **{fmt.md_escape(label)}**.{first_year} Rates "
-        "inside care, prices and the budget are still the previous scenario's: set your own on the Scenario "
-        "builder. An SSDA903 upload on Load your data refines it.",
+        f"The current scenario and the baseline now start from **{fmt.md_escape(label)}**.{first_year} The "
+        f"placement budget is not published: it is a placeholder equal to {year}-{(year + 1) % 100:02d}'s forecast "
+        f"spend, {fmt.gbp_short(scenario.costs.budget_first_year_gbp)}, so the pressure shows only how later years "
+        "move. Rates inside care and prices are still the previous scenario's. Set your own budget and prices on "
+        "the Scenario builder; an SSDA903 upload on Load your data refines the rest.",
     )
     st.session_state[REPORT] = (label, report)
     return label, report

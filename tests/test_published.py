@@ -16,6 +16,7 @@ from csc_model.published import PublishedError, authorities, build_scenario, fin
 from csc_model.published import data as pub
 from csc_model.published.backtest import flow_gaps, run_backtest
 from csc_model.published.benchmarks import comparison, region_projection
+from csc_model.reporting.results import project
 
 from .helpers import ROOT, cli
 
@@ -150,9 +151,31 @@ def test_more_private_provision_published_means_more_ifa_and_private_homes_in_th
 def test_what_the_tables_cannot_give_stays_as_the_base_and_is_marked() -> None:
     base = default_scenario().with_values({"costs.budget_first_year_gbp": 12_345_000, "proceedings.mean_weeks": 30})
     s, report = build_scenario("Leeds", dt.date(2023, 3, 31), base)
-    assert s.costs == base.costs and s.proceedings.mean_weeks == 30
+    assert s.proceedings.mean_weeks == 30
+    assert (s.costs.weekly_price_gbp, s.costs.annual_inflation, s.costs.budget_annual_uplift) == (
+        base.costs.weekly_price_gbp,
+        base.costs.annual_inflation,
+        base.costs.budget_annual_uplift,
+    )
     marked = report[report["Table"] == "base scenario"]["Figure"].tolist()
-    assert "Placement budget" in marked and "Weekly prices and inflation" in marked
+    assert "Weekly prices and inflation" in marked
+
+
+@pytest.mark.parametrize("la", ["Kent", "Rutland", "Leeds"])
+def test_the_budget_is_a_placeholder_equal_to_the_first_year_s_forecast_spend(la: str) -> None:
+    """The tables hold no budget: the illustrative authority's £38m made Kent's pressure £122m in its first year
+    and £750m over five. The placeholder is the first year's forecast spend, so that year is about in line and
+    later years show how spend moves against the base's yearly uplift."""
+    base = default_scenario().with_values({"costs.budget_overrides": {"2027-28": 50_000_000}})
+    s, report = build_scenario(la, dt.date(2024, 3, 31), base)
+    fy = project(s).table("fy")
+    assert abs(fy["pressure_gbp"].iloc[0]) <= 50_000  # the budget is the spend to the nearest £0.1m
+    assert s.costs.budget_first_year_gbp % 100_000 == 0 and not s.costs.budget_overrides
+    expected = fy["budget_gbp"].iloc[0] * (1 + base.costs.budget_annual_uplift) ** np.arange(len(fy))
+    assert np.allclose(fy["budget_gbp"], expected)
+    row = report[report["Figure"] == "Placement budget in 2024-25"]
+    assert len(row) == 1 and "placeholder" in row["Worked out from"].iloc[0]
+    assert row["Value"].iloc[0] == f"£{s.costs.budget_first_year_gbp / 1e6:,.1f}m"
 
 
 def test_an_unknown_authority_names_close_matches() -> None:

@@ -215,7 +215,6 @@ def build_scenario(
         "Length of care proceedings and their outcomes' timing",
         "Moves between placement types",
         "Weekly prices and inflation",
-        "Placement budget",
     ):
         rep.add(what, "as the base scenario", "base scenario", "", "not in the published tables: set your own")
 
@@ -232,7 +231,31 @@ def build_scenario(
     rep.add("Start date of the projection", f"{start:%d/%m/%Y}", "", "", "the day after the as-at date")
     if correct:
         scenario = _correct_entries(auth, year, scenario, rep)
-    return scenario, rep.frame()
+    return _placeholder_budget(scenario, rep), rep.frame()
+
+
+def _placeholder_budget(scenario: Scenario, rep: Report) -> Scenario:
+    """The scenario with its first year's budget set to that year's forecast spend, to the nearest £0.1m.
+
+    The published tables hold no budget, and the base scenario's (the illustrative authority's £38m)
+    made a county's pressure read £122m. A budget equal to the first year's forecast is a neutral
+    placeholder: the pressure then shows only how later years move against a budget growing by the
+    base's yearly uplift. The base's overrides for named years are dropped (they were for its own years).
+    """
+    from csc_model.reporting.results import project  # the reporting layer builds on this package's data
+
+    first = project(scenario.with_values({"years": 1})).table("fy").iloc[0]
+    budget = float(round(float(first["spend_gbp"]) / 100_000) * 100_000)
+    uplift = scenario.costs.budget_annual_uplift
+    rep.add(
+        f"Placement budget in {first['period']}",
+        f"£{budget / 1e6:,.1f}m",
+        "",
+        "",
+        f"not published: a placeholder equal to the year's forecast spend, growing {uplift:.1%} a year after it, "
+        "so that the pressure shows how later years move; set your own budget on the Scenario builder",
+    )
+    return scenario.with_values({"costs.budget_first_year_gbp": budget, "costs.budget_overrides": {}})
 
 
 def _correct_entries(auth: Authority, year: int, scenario: Scenario, rep: Report) -> Scenario:

@@ -106,8 +106,9 @@ def _published(args: argparse.Namespace, read_scenario) -> int:  # noqa: ANN001
     first_year = f"; first year set to the back-tested forecast, {fc['Value'].iloc[0]}" if not fc.empty else ""
     sys.stderr.write(
         f"{auth.name}: {scenario.initial.total:,.0f} children in care on {as_at:%d/%m/%Y}; "
-        f"{scenario.entries.weekly_rate * 52:,.0f} starters a year{first_year}; prices and budget from the base "
-        "scenario\n"
+        f"{scenario.entries.weekly_rate * 52:,.0f} starters a year{first_year}; prices from the base scenario; "
+        f"placement budget a placeholder equal to the first year's forecast spend, "
+        f"£{scenario.costs.budget_first_year_gbp / 1e6:,.1f}m (set your own)\n"
     )
     return 0
 
