@@ -45,17 +45,55 @@ def fan_frame(table: pd.DataFrame, measure: str = "children_in_care") -> pd.Data
     return pd.concat(rows, ignore_index=True)
 
 
-def _fan_parts(table: pd.DataFrame, measure: str = "children_in_care") -> templates.Parts:
+MEDIAN_LABEL = "Middle of the range (P50)"
+CENTRAL_LABEL = "Projection (the figures on the cards)"
+CENTRAL_COLOUR = "#333333"
+_FY_LABEL = r"^\d{4}-\d{2}$"
+
+
+def _is_fy(table: pd.DataFrame) -> bool:
+    """A table by financial year ("2026-27"), drawn on a financial-year axis rather than a date axis."""
+    return bool(len(table)) and bool(table["period"].astype(str).str.fullmatch(_FY_LABEL).all())
+
+
+def _fan_parts(
+    table: pd.DataFrame, measure: str = "children_in_care", central: pd.DataFrame | None = None
+) -> templates.Parts:
     df = fan_frame(table, measure)
-    return (measure,), {"bands": df, "median": df[df["band"] == BAND_LABELS[0]]}
+    mid = df[df["band"] == BAND_LABELS[0]]
+    lines = [
+        pd.DataFrame(
+            {"period": mid["period"], "period_end": mid["period_end"], "series": MEDIAN_LABEL, "value": mid["median"]}
+        )
+    ]
+    if central is not None:
+        scale = 1e6 if measure == "spend_gbp" else 1.0
+        lines.append(
+            pd.DataFrame(
+                {
+                    "period": central["period"],
+                    "period_end": pd.to_datetime(central["period_end"]),
+                    "series": CENTRAL_LABEL,
+                    "value": central[measure] / scale,
+                }
+            )
+        )
+    shape = (measure, _is_fy(table), central is not None)
+    return shape, {"bands": df, "lines": pd.concat(lines, ignore_index=True)}
 
 
 def _fan_draw(shape: tuple) -> alt.TopLevelMixin:
-    (measure,) = shape
+    measure, fy, with_central = shape
     title, fmt = MEASURES[measure]
     colour = SPEND_COLOUR if measure == "spend_gbp" else "#0077BB"
     y_axis = alt.Axis(labelExpr=MONEY_AXIS) if measure == "spend_gbp" else alt.Axis(format=",.0f")
-    x = alt.X("period_end:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0))
+    # financial years on a financial-year axis (a date axis put "Jan 2028" under a year's spend)
+    x = (
+        alt.X("period:O", title="Financial year", sort=None, axis=alt.Axis(labelAngle=0))
+        if fy
+        else alt.X("period_end:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0))
+    )
+    legend = alt.Legend(orient="bottom", direction="vertical", labelLimit=0)  # one entry a line: none cut
     bands = (
         alt.Chart(alt.NamedData("bands"))
         .mark_area()
@@ -64,7 +102,9 @@ def _fan_draw(shape: tuple) -> alt.TopLevelMixin:
             # the axis starts near the band, not at zero (so a band is readable): the title says so
             y=alt.Y("low:Q", title=f"{title}, axis not from zero", axis=y_axis, scale=alt.Scale(zero=False)),
             y2="high:Q",
-            opacity=alt.Opacity("band:N", scale=alt.Scale(domain=list(BAND_LABELS), range=[0.25, 0.45]), title=None),
+            opacity=alt.Opacity(
+                "band:N", scale=alt.Scale(domain=list(BAND_LABELS), range=[0.25, 0.45]), title=None, legend=legend
+            ),
             color=alt.value(colour),
             tooltip=[
                 alt.Tooltip("period:N", title="Period"),
@@ -74,18 +114,39 @@ def _fan_draw(shape: tuple) -> alt.TopLevelMixin:
             ],
         )
     )
+    series = [MEDIAN_LABEL, CENTRAL_LABEL] if with_central else [MEDIAN_LABEL]
     line = (
-        alt.Chart(alt.NamedData("median"))
-        .mark_line(point=True, color=colour, strokeWidth=2.5)
-        .encode(x=x, y="median:Q", tooltip=[alt.Tooltip("median:Q", title="Median (P50)", format=fmt)])
+        alt.Chart(alt.NamedData("lines"))
+        .mark_line(point=True, strokeWidth=2.5)
+        .encode(
+            x=x,
+            y="value:Q",
+            color=alt.Color(
+                "series:N",
+                scale=alt.Scale(domain=series, range=[colour, CENTRAL_COLOUR][: len(series)]),
+                title=None,
+                legend=legend,
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N", scale=alt.Scale(domain=series, range=[[1, 0], [6, 4]][: len(series)]), legend=None
+            ),
+            tooltip=[
+                alt.Tooltip("period:N", title="Period"),
+                alt.Tooltip("series:N", title="Line"),
+                alt.Tooltip("value:Q", title="Value", format=fmt),
+            ],
+        )
     )
     return _finish(alt.layer(bands, line))
 
 
 @templates.templated(_fan_parts, _fan_draw)
-def fan_chart(table: pd.DataFrame, measure: str = "children_in_care") -> alt.TopLevelMixin:
-    """The median line with the 80% band (P10-P90) and the 50% band (P25-P75) of ``measure``."""
-    return templates.assemble(_fan_draw, _fan_parts(table, measure))
+def fan_chart(
+    table: pd.DataFrame, measure: str = "children_in_care", central: pd.DataFrame | None = None
+) -> alt.TopLevelMixin:
+    """The median line with the 80% band (P10-P90) and the 50% band (P25-P75) of ``measure``; with ``central``
+    (the deterministic table the cards show), that projection as a dashed line, so the two can be told apart."""
+    return templates.assemble(_fan_draw, _fan_parts(table, measure, central))
 
 
 def backtest_frame(card: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -137,3 +137,38 @@ def chance_sentences(band_fy: pd.DataFrame) -> str:
         for row in band_fy.itertuples()
     ]
     return "**How likely is an overspend?** From many possible futures of the scenario:\n\n" + "\n".join(lines)
+
+
+def centre_note(band_fy: pd.DataFrame, fy: pd.DataFrame) -> str:
+    """Why the middle of the range is not the projection on the cards, with both figures for the last year.
+
+    The futures start from whole children and draw rates, prices and inflation from stated ranges,
+    some of which lean one way (inflation: from 1 point below to 2 points above the forecast rate);
+    the projection keeps every figure at its stated value. Without this a finance officer sees
+    £47.9m in the middle of the band and £46.1m on the card, with nothing to say which to use.
+    """
+    from csc_model.solvers.uncertainty import ranges  # the stated ranges (data/uncertainty_ranges.csv)
+
+    last, central = band_fy.iloc[-1], fy.set_index("period")
+    period = str(last["period"])
+    if period not in central.index:
+        return ""
+    mid, proj = float(last["spend_gbp_p50"]), float(central.at[period, "spend_gbp"])
+    kids_mid, kids_proj = float(last["children_in_care_p50"]), float(central.at[period, "children_in_care"])
+    infl = ranges().loc["annual_inflation"]
+    lo, hi = -float(infl["p10"]) * 100, float(infl["p90"]) * 100
+    side = "above" if mid > proj else "below" if mid < proj else "level with"
+    lean = (
+        f"inflation, for one, runs from {lo:g} point{'s' if lo != 1 else ''} below to {hi:g} point"
+        f"{'s' if hi != 1 else ''} above the forecast rate"
+        if lo != hi
+        else "inflation runs as far above as below the forecast rate"
+    )
+    return (
+        f"The middle of the range is {side} the projection on the cards: in {period}, "
+        f"{fmt.gbp_short(mid)} against {fmt.gbp_short(proj)} of spend and {fmt.children(kids_mid)} against "
+        f"{fmt.children(kids_proj)} children (the dashed line). The futures start from whole children and draw their "
+        f"rates, prices and inflation from stated ranges, some of which lean one way ({lean}); the projection keeps "
+        "every figure at its stated value. The cards, the budget paper and the briefing use the projection; the "
+        "chance of an overspend and the budget enough 8 times in 10 use the range."
+    )

@@ -198,8 +198,9 @@ if band is not None:
             charts_uncertainty.fan_chart,
             band.month,
             "children_in_care",
+            t.month,
             alt="Fan chart of children in care: the middle line, the band holding half the futures and the band "
-            "holding eight in ten.",
+            "holding eight in ten, and the projection on the cards as a dashed line.",
         )
     with fan_right:
         st.markdown("##### Placement spend by financial year: the range of futures")
@@ -207,9 +208,11 @@ if band is not None:
             charts_uncertainty.fan_chart,
             band.fy,
             "spend_gbp",
+            t.fy,
             alt="Fan chart of placement spend by financial year: the middle line and the bands holding half and eight "
-            "in ten of the futures.",
+            "in ten of the futures, and the projection on the cards as a dashed line.",
         )
+    st.caption(summaries.centre_note(band.fy, t.fy))
     components.table(summaries.risk_table(band.fy), money=False)
     st.caption(
         f"From {band.runs} simulated futures. The darker band holds half of them, the lighter band eight in ten. The "

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from app_lib.charts_uncertainty import BAND_LABELS, backtest_chart, backtest_frame, fan_chart, fan_frame
+from app_lib.charts_uncertainty import (
+    BAND_LABELS,
+    CENTRAL_LABEL,
+    MEDIAN_LABEL,
+    backtest_chart,
+    backtest_frame,
+    fan_chart,
+    fan_frame,
+)
 from csc_model.reporting.results import project
 from csc_model.scenario.defaults import default_scenario
 
@@ -65,3 +73,26 @@ def test_a_fan_chart_says_its_axis_does_not_start_at_zero() -> None:
     ys = [layer["encoding"]["y"] for layer in spec["layer"]]
     assert any("axis not from zero" in str(y.get("title", "")) for y in ys)
     assert any(y.get("scale", {}).get("zero") is False for y in ys)
+
+
+def test_a_fan_chart_of_financial_years_has_a_financial_year_axis_and_the_projection_dashed(fy) -> None:
+    """The spend band was drawn on a date axis ("Jan 2028" under a year's spend) and without the projection the
+    cards show; its legend was cut ("Half of futures (P25 to P7...")."""
+    central = project(default_scenario().with_values({"years": 3})).table()
+    spec = fan_chart(fy, "spend_gbp", central).to_dict()
+    xs = [layer["encoding"]["x"] for layer in spec["layer"]]
+    assert all(x["field"] == "period" and x["type"] == "ordinal" for x in xs)
+    lines = pd.DataFrame(spec["datasets"][spec["layer"][1]["data"]["name"]])
+    dashed = lines[lines["series"] == CENTRAL_LABEL]
+    assert dashed["value"].to_numpy() == pytest.approx(central["spend_gbp"].to_numpy() / 1e6)
+    assert lines[lines["series"] == MEDIAN_LABEL]["value"].to_numpy() == pytest.approx(fy["spend_gbp_p50"] / 1e6)
+    assert spec["layer"][1]["encoding"]["strokeDash"]["scale"]["range"][1] == [6, 4]
+    encodings = [
+        layer["encoding"][k] for layer in spec["layer"] for k in ("opacity", "color") if k in layer["encoding"]
+    ]
+    legends = [e["legend"] for e in encodings if "field" in e]  # not the bands' fixed colour
+    assert len(legends) == 2 and all(lg["labelLimit"] == 0 for lg in legends)
+    # children by month keep their date axis
+    month = project(default_scenario().with_values({"years": 3}), runs=20, seed=1).table("month")
+    mspec = fan_chart(month, "children_in_care").to_dict()
+    assert all(layer["encoding"]["x"]["type"] == "temporal" for layer in mspec["layer"])

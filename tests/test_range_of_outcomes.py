@@ -94,3 +94,36 @@ def test_the_workbook_holds_the_range_as_numbers(band: runner.Tables) -> None:
     assert ws.cell(row=2, column=p90 + 1).number_format.startswith("£")
     no_band = openpyxl.load_workbook(io.BytesIO(exports.workbook_bytes(s, t.fy, t.month, t.placement_fy)))
     assert "Range of outcomes" not in no_band.sheetnames
+
+
+def test_the_mean_spend_is_of_the_same_runs_as_the_percentiles(band: runner.Tables) -> None:
+    """The stochastic table's mean spend left out each run's drawn prices and inflation while its percentiles
+    had them: on the defaults a mean of £46.6m in 2030-31 beside a P50 of £47.9m. Now both come from the same
+    runs, and the placement-type table adds up to it."""
+    from csc_model.reporting.results import project, runs_by_period
+
+    res = project(default_scenario().with_values({"years": 3}), runs=100, seed=1, parameter_uncertainty=True)
+    fy = res.table("fy")
+    assert fy["spend_gbp"].to_numpy() == pytest.approx(runs_by_period(res)["spend_gbp"].mean(axis=1), rel=1e-9)
+    by_type = res.by_placement("fy").groupby("period", sort=False)["spend_gbp"].sum()
+    assert by_type.to_numpy() == pytest.approx(fy["spend_gbp"].to_numpy(), rel=1e-9)
+    assert fy["pressure_gbp"].to_numpy() == pytest.approx((fy["spend_gbp"] - fy["budget_gbp"]).to_numpy(), abs=0.02)
+
+
+def test_the_overview_says_why_the_middle_of_the_range_is_not_the_projection() -> None:
+    """Seen in review: the spend band's middle line ended at £47.9m where every card said £46.1m, with nothing
+    to say why or which to use. Now the projection is drawn as a dashed line and a caption gives both figures."""
+    s = default_scenario()
+    band, t = runner.tables(s, runs=200, seed=0), runner.tables(s)
+    note = summaries.centre_note(band.fy, t.fy)
+    last = band.fy.iloc[-1]
+    assert (
+        f"in {last['period']}, {fmt.gbp_short(last['spend_gbp_p50'])} against {fmt.gbp_short(t.fy['spend_gbp'].iloc[-1])}"
+        in note
+    )
+    assert ("above" if last["spend_gbp_p50"] > t.fy["spend_gbp"].iloc[-1] else "below") in note
+    assert "from 1 point below to 2 points above the forecast rate" in note  # data/uncertainty_ranges.csv
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240).run()
+    at.toggle(key="pref:stochastic").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("The middle of the range is" in c.value and "(the dashed line)" in c.value for c in at.caption)

@@ -270,7 +270,8 @@ class Result:
         grp = st.stage_group
         by_cell = b["stage_end"]  # (n, R, S)
         total = by_cell.sum(axis=2)  # (n, R)
-        spend = b["spend_place"].sum(axis=2)  # (n, R)
+        # with each run's drawn prices and inflation, if any: the mean agrees with the percentiles
+        spend = spend_by_run(self, b)  # (n, R)
         cw = b["child_weeks_place"].sum(axis=2)
         cols: dict[str, Any] = {
             "period": b["labels"],
@@ -302,7 +303,7 @@ class Result:
         b = self._by_period(freq)
         st = self.structure
         stock = b["place_end"].mean(axis=1)  # (n, P)
-        spend = b["spend_place"].mean(axis=1)
+        spend = spend_by_run_and_type(self, b).mean(axis=1)
         cw = b["child_weeks_place"].mean(axis=1)
         rows = []
         for i, label in enumerate(b["labels"]):
@@ -340,17 +341,22 @@ class Result:
         )
 
 
-def spend_by_run(res: Result, b: dict) -> np.ndarray:
-    """Spend (£) by period and run, (n, R): with each run's drawn prices and inflation, if any."""
+def spend_by_run_and_type(res: Result, b: dict) -> np.ndarray:
+    """Spend (£) by period, run and placement type, (n, R, P): with each run's drawn prices and inflation, if any."""
     spend_place = b["spend_place"]  # (n, R, P)
     d = res.draws
     if d is None:
-        return spend_place.sum(axis=2)
+        return spend_place
     start = pd.Timestamp(res.scenario.start_date)
     mid = np.array([(e - start).days - n / 2 for e, n in zip(b["ends"], b["days"], strict=True)]) / 365.25
     infl = res.scenario.costs.annual_inflation
     factor = ((1.0 + infl + d.inflation_delta[None, :]) / (1.0 + infl)) ** np.maximum(mid, 0.0)[:, None]  # (n, R)
-    return np.einsum("nrp,rp->nr", spend_place, d.price_mult) * factor
+    return spend_place * d.price_mult[None, :, :] * factor[:, :, None]
+
+
+def spend_by_run(res: Result, b: dict) -> np.ndarray:
+    """Spend (£) by period and run, (n, R): with each run's drawn prices and inflation, if any."""
+    return spend_by_run_and_type(res, b).sum(axis=2)
 
 
 def runs_by_period(res: Result, freq: Freq = "fy") -> dict[str, np.ndarray]:
