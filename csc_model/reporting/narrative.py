@@ -52,9 +52,10 @@ ABOUT_IN_LINE_GBP = 50_000
 """Spend this close to the budget (in the £1,000 figures) is "about in line", the gap given in £k."""
 
 ROUNDING_STATEMENT = (
-    "Children are whole numbers and money is to the nearest £0.1m; each difference is that of the rounded "
-    "figures shown, so they add up. Spend within £50k of the budget, or level with it to £0.1m, is called about "
-    "in line, with the gap in £k."
+    "Children are whole numbers and money is to the nearest £0.1m. Each difference is the tables' difference "
+    "(to £1,000) written to £0.1m, as on every page, so it can be £0.1m away from the difference of two rounded "
+    "figures. Spend within £50k of the budget, or level with it to £0.1m, is called about in line, with the gap "
+    "in £k."
 )
 
 
@@ -149,15 +150,17 @@ def _k(gbp: int) -> str:
 
 
 def money_gap(a_gbp: float, b_gbp: float) -> tuple[float, int]:
-    """``a - b`` in words' terms: (£m between the two £0.1m figures, £ between the two £1,000 figures).
+    """``a - b`` in words' terms: (the tables' difference written to £0.1m, in £m; the tables' difference
+    of the two £1,000 figures, in £).
 
-    The £m figure is 0.0 when the gap is "about level": the two £0.1m figures are the same, or
-    the £1,000 figures are less than :data:`ABOUT_IN_LINE_GBP` apart. The £ figure always has the
-    direction of the tables.
+    The £m figure is the one every page gives for this difference (a card, Compare, the exports). It is
+    0.0 when the gap is "about level": the £1,000 figures are less than :data:`ABOUT_IN_LINE_GBP` apart,
+    or the two £0.1m figures are the same (never "£0.1m over" beside two figures that read £39.0m).
+    The £ figure always has the direction of the tables.
     """
     dk = rounding.thousand(a_gbp) - rounding.thousand(b_gbp)
-    dm = rounding.difference_m(a_gbp, b_gbp)
-    return (0.0 if abs(dk) < ABOUT_IN_LINE_GBP else dm), dk
+    level = abs(dk) < ABOUT_IN_LINE_GBP or rounding.tenth_m(a_gbp) == rounding.tenth_m(b_gbp)
+    return (0.0 if level else rounding.difference_m(a_gbp, b_gbp)), dk
 
 
 def pressure_phrase(spend_gbp: float, budget_gbp: float) -> str:

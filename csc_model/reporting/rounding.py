@@ -5,9 +5,12 @@
 2. Every difference (a change from the baseline, a pressure = spend minus budget, a total) is
    taken between the rounded figures, so a table always adds up; a card or a sentence that
    writes money shorter (£38.1m, -£336k) rounds the table's figure, value or difference, again.
-3. The briefing speaks in £0.1m: a difference it states is the difference of the two £0.1m
-   figures it shows. Whether spend is over or under the budget always follows the £1,000
-   figures, so the words never contradict a table ("£46k over: about in line with the budget").
+3. The briefing and the cards speak in £0.1m: a difference they state is the table's difference
+   (of the £1,000 figures) written to £0.1m, so a pressure or a change has one value on every page
+   and in every export. It can be £0.1m away from the difference of two £0.1m figures shown beside
+   it, as in any budget paper. Whether spend is over or under the budget always follows the
+   £1,000 figures, so the words never contradict a table ("£46k over: about in line with the
+   budget"); two figures level to £0.1m are never called £0.1m apart.
 
 The app's :mod:`app_lib.formatting` and the narrative use these functions; pure Python.
 """
@@ -20,9 +23,9 @@ RULE = (
     "Every figure is rounded once: children to whole numbers, money to the nearest £1,000. Every difference "
     "(a change from the baseline, spend minus budget, a total) is worked out from those rounded figures, so "
     "the tables add up, and a card or sentence that writes money shorter (£38.1m) rounds the table's figure "
-    "again. The briefing speaks in £0.1m: each difference it states is the difference of the £0.1m figures it "
-    'shows. Over or under budget always follows the £1,000 figures: £46k over is "£46k over: about in line '
-    'with the budget", never "in line".'
+    "again: a pressure of £3,476,000 is £3.5m on the Overview's card, in the briefing and on the slides, even where "
+    "the spend and budget beside it are £42.2m and £38.8m. Over or under budget always follows the £1,000 figures: "
+    '£46k over is "£46k over: about in line with the budget", never "in line".'
 )
 
 
@@ -52,5 +55,5 @@ def pressure(spend_gbp: float, budget_gbp: float) -> int:
 
 
 def difference_m(a_gbp: float, b_gbp: float) -> float:
-    """``a - b`` between the two shorter (£0.1m) figures, in £m."""
-    return round(tenth_m(a_gbp) - tenth_m(b_gbp), 1) or 0.0
+    """``a - b`` as the tables give it (the difference of the two £1,000 figures), written to £0.1m, in £m."""
+    return tenth_m(thousand(a_gbp) - thousand(b_gbp))
