@@ -50,18 +50,45 @@ STYLES: dict[str, tuple[str, list[int], float]] = {
 
 @dataclass(frozen=True)
 class ChartSize:
-    """Pixel size and font size; the page uses ``SCREEN``, the printed brief ``PRINT``."""
+    """Pixel size and font size; the page uses ``SCREEN``, the printed brief ``PRINT``.
+
+    ``width`` holds the lines and their end labels (the y axis comes on top); the page stretches
+    it to its column. The end labels are kept inside it, in room sized to their text (:func:`label_room`).
+    """
 
     width: int
     height: int
     font: int
-    label_room: int  # pixels kept free on the right for the end labels
 
 
-SCREEN = ChartSize(width=620, height=380, font=20, label_room=210)
-PRINT = ChartSize(width=580, height=230, font=16, label_room=200)
-PRESENT = ChartSize(width=1700, height=680, font=30, label_room=420)
-"""Presentation mode: one chart filling a 1920x1080 projector below the slide title."""
+SCREEN = ChartSize(width=620, height=380, font=20)
+PRINT = ChartSize(width=580, height=230, font=16)
+PRESENT = ChartSize(width=1700, height=440, font=28)
+"""Presentation mode: one chart below the slide title with the buttons still on screen, from a
+1280x800 laptop to a 1920x1080 projector (the page stretches it to the width of the screen)."""
+
+LABEL_DX = 12  # pixels between a line's end and its label
+LINE_HEIGHT = 1.2  # of the font size, for the two-line end labels
+
+# Widths of bold Liberation Sans / Arial in ems (the same metrics), rounded up; others 0.72 (capitals).
+_EM = {
+    **dict.fromkeys("0123456789£$%?", 0.56),
+    **dict.fromkeys(" .,:;!'|ijlIft", 0.34),
+    **dict.fromkeys("r-()", 0.4),
+    **dict.fromkeys("abcdeghknopqsuvxyz", 0.62),
+    **dict.fromkeys("mwMW", 0.95),
+}
+
+
+def text_width(text: str, font: float) -> float:
+    """Pixel width of ``text`` in bold Liberation Sans at ``font`` px (an upper estimate)."""
+    return font * sum(_EM.get(c, 0.78) for c in text)
+
+
+def label_room(labels: list[str], font: float) -> float:
+    """Pixels kept on the right of the plot for end labels (lines split at ``\\n``), so none is cut."""
+    widest = max((text_width(line, font) for t in labels for line in t.split("\n")), default=0.0)
+    return LABEL_DX + widest + font * 0.5
 
 
 def _is_changed(base: Projection, scen: Projection | None) -> bool:
@@ -87,7 +114,7 @@ def _dodge(values: list[float], min_gap: float) -> list[float]:
 def _configure(chart: alt.LayerChart, size: ChartSize) -> alt.LayerChart:
     f = size.font
     return (
-        chart.properties(width=size.width - size.label_room, height=size.height)
+        chart.properties(width=size.width, height=size.height)
         .configure(font=FONT, padding={"left": 5, "right": 10, "top": 5, "bottom": 5})
         .configure_axis(
             labelFontSize=f,
@@ -150,16 +177,35 @@ def _line_frames(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {f"line:{name}": df[df["series"] == name] for name in DRAW_ORDER if (df["series"] == name).any()}
 
 
-def _y_numbers(values: pd.Series) -> dict[str, float]:
+def _numbers(values: pd.Series, labels: list[str], size: ChartSize) -> dict[str, float]:
     lo, hi = y_domain(values)
-    return {"y_low": lo, "y_high": hi}
+    return {"y_low": lo, "y_high": hi, "x_room": label_room(labels, size.font)}
+
+
+def _x_range() -> list:
+    """The x positions stop short of the right edge by ``x_room``: the end labels sit inside the
+    chart's width, so the page's fit-to-column never cuts them and the axis labels share the rest."""
+    return [0, alt.ExprRef("max(width - x_room, width * 0.2)")]
+
+
+def _label_gap(lo: float, hi: float, size: ChartSize) -> float:
+    """The least distance, in y units, between two end labels of two lines each."""
+    return (hi - lo) * size.font * (LINE_HEIGHT * 2 + 0.4) / size.height
 
 
 def _end_labels(names: tuple[str, ...], x: alt.X, size: ChartSize) -> alt.Chart:
     shown = [n for n in STYLES if n in names]
     return (
         alt.Chart(alt.NamedData("ends"))
-        .mark_text(align="left", baseline="middle", dx=12, fontSize=size.font, fontWeight="bold")
+        .mark_text(
+            align="left",
+            baseline="middle",
+            dx=LABEL_DX,
+            fontSize=size.font,
+            fontWeight="bold",
+            lineBreak="\n",
+            lineHeight=size.font * LINE_HEIGHT,
+        )
         .encode(
             x=x,
             y=alt.Y("label_y:Q"),
@@ -174,7 +220,8 @@ def _end_labels(names: tuple[str, ...], x: alt.X, size: ChartSize) -> alt.Chart:
 def _finish_chart(chart: alt.LayerChart, size: ChartSize, title: str | None, subtitle: str) -> alt.LayerChart:
     if title:
         chart = chart.properties(title=alt.Title(title, subtitle=subtitle))
-    return _configure(chart.add_params(templates.number("y_low"), templates.number("y_high")), size)
+    params = (templates.number(n) for n in ("y_low", "y_high", "x_room"))
+    return _configure(chart.add_params(*params), size)
 
 
 # ---------------------------------------------------------------------------
@@ -220,19 +267,24 @@ def _children_parts(
     df = children_data(base, scen)
     ends = df.sort_values("date").groupby("series", sort=False).tail(1).copy()
     lo, hi = y_domain(df["value"])
-    ends["label_y"] = _dodge(ends["value"].tolist(), (hi - lo) * (size.font * 1.3) / size.height)
+    ends["label_y"] = _dodge(ends["value"].tolist(), _label_gap(lo, hi, size))
     short = {BASELINE_NAME: "Current trends", SCENARIO_NAME: "With changes"}
     ends["label"] = [
-        f"{short[s]}: {fmt_children(round_children(v))}" for s, v in zip(ends["series"], ends["value"], strict=True)
+        f"{short[s]}\n{fmt_children(round_children(v))}" for s, v in zip(ends["series"], ends["value"], strict=True)
     ]
     names = tuple(n for n in DRAW_ORDER if (df["series"] == n).any())
     shape = (names, size, children_subtitle(base) if titled else None)
-    return shape, {**_line_frames(df), "ends": ends}, _y_numbers(df["value"])
+    return shape, {**_line_frames(df), "ends": ends}, _numbers(df["value"], ends["label"].tolist(), size)
 
 
 def _children_draw(shape: tuple) -> alt.LayerChart:
     names, size, subtitle = shape
-    x = alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount="year", labelAngle=0))
+    x = alt.X(
+        "date:T",
+        title=None,
+        axis=alt.Axis(format="%Y", tickCount="year", labelAngle=0, labelOverlap=True),
+        scale=alt.Scale(range=_x_range()),
+    )
     chart = alt.layer(_lines(names, x, "format(datum.value, ',.0f')"), _end_labels(names, x, size))
     return _finish_chart(chart, size, CHILDREN_TITLE if subtitle is not None else None, subtitle or "")
 
@@ -304,26 +356,27 @@ def _spend_parts(
     years = tuple(dict.fromkeys(df["fy"]))
     ends = df[df["fy"] == years[-1]].copy()
     lo, hi = y_domain(df["value"])
-    ends["label_y"] = _dodge(ends["value"].tolist(), (hi - lo) * (size.font * 1.3) / size.height)
+    ends["label_y"] = _dodge(ends["value"].tolist(), _label_gap(lo, hi, size))
     short = {BASELINE_NAME: "Current trends", SCENARIO_NAME: "With changes", BUDGET_NAME: "Budget"}
     ends["label"] = [
-        f"{short[s]}: £{round_money_m(v * 1e6):,.1f}m" for s, v in zip(ends["series"], ends["value"], strict=True)
+        f"{short[s]}\n£{round_money_m(v * 1e6):,.1f}m" for s, v in zip(ends["series"], ends["value"], strict=True)
     ]
     names = tuple(n for n in DRAW_ORDER if (df["series"] == n).any())
     shape = (names, years, size, spend_subtitle(base) if titled else None)
     frames = {**_line_frames(df), "ends": ends, "points": df[df["series"] != BUDGET_NAME]}
-    return shape, frames, _y_numbers(df["value"])
+    return shape, frames, _numbers(df["value"], ends["label"].tolist(), size)
 
 
 def _spend_draw(shape: tuple) -> alt.LayerChart:
     names, years, size, subtitle = shape
-    # no label limit: Vega-Lite cuts long labels ("2026…") at the large presentation font
+    # no label limit: Vega-Lite cuts long labels ("2026…") at the large presentation font; in a
+    # narrow column every other year is dropped (first and last kept) rather than run together
     x = alt.X(
         "fy:O",
         title=None,
         sort=list(years),
-        axis=alt.Axis(labelAngle=0, labelLimit=0),
-        scale=alt.Scale(paddingOuter=0.1),
+        axis=alt.Axis(labelAngle=0, labelLimit=0, labelOverlap=True, labelSeparation=size.font // 2),
+        scale=alt.Scale(paddingOuter=0.1, range=_x_range()),
     )
     shown = [n for n in STYLES if n in names]
     points = (

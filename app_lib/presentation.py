@@ -6,8 +6,10 @@ outcomes has been worked out); and the changes in the scenario named in plain wo
 ("Court proceedings brought down to 26 weeks by March 2027").
 
 Pure Python (no streamlit): the briefing page only draws what :func:`slides` returns. Every
-figure is rounded as on the briefing page (children to the nearest 5, money to £0.1m) and
-every difference is taken between the figures as shown, so the numbers on a slide add up.
+figure is rounded as in the briefing's sentences (:mod:`csc_model.reporting.rounding`: children
+to whole numbers, money to £0.1m), and every difference in words is the one those sentences give
+(:func:`~csc_model.reporting.narrative.pressure_phrase`), so a figure has one value on the page
+and on the slides.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ from .levers import placement_label
 
 CHILDREN_CHART = "children"
 SPEND_CHART = "spend"
+
+CHILDREN_NOTE = "Projected numbers are the model's central figures, to the nearest child, as in the briefing."
+"""The children slide's note: the figures are whole numbers (:func:`round_children`), not rounded to 5."""
 
 
 @dataclass(frozen=True)
@@ -171,9 +176,7 @@ def children_slide(base: Projection, scen: Projection) -> Slide:
         figures.append(Figure(f"about {fmt_children(end_b)}", f"by {by} on current trends"))
         d = end_b - now
         lines = (f"About {_more_fewer(d)} than now." if d else "About the same number as now.",)
-    return Slide(
-        "children", "Children in care", tuple(figures), lines, note="Projected numbers rounded to the nearest 5."
-    )
+    return Slide("children", "Children in care", tuple(figures), lines, note=CHILDREN_NOTE)
 
 
 def focus_index(n_years: int) -> int:
@@ -213,7 +216,10 @@ def spend_slide(base: Projection, scen: Projection) -> Slide:
         f"Placement spending against the budget, {fy}",
         figures,
         tuple(lines),
-        note="Money rounded to the nearest £0.1m; placement costs only.",
+        note=(
+            "Money to the nearest £0.1m, each gap rounded from the budget paper's £1,000 figures (so it can differ by "
+            "£0.1m from the two figures shown); placement costs only."
+        ),
     )
 
 

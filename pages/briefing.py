@@ -193,15 +193,16 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stExpandSidebarButton"], header[data-testid="stHeader"],
 [data-testid="stElementToolbar"] { display: none !important; }
 [data-testid="stMainBlockContainer"] { padding: 1.5rem 3.5rem 0.5rem 3.5rem !important; max-width: 100% !important; }
-.st-key-present-slide { min-height: calc(100vh - 150px); }
-.st-key-present-slide h1 { font-size: 64px !important; line-height: 1.15 !important; padding: 0 0 12px 0 !important; }
-[class*="st-key-present-value-"] p { font-size: 150px !important; line-height: 1.05 !important;
-  font-weight: 700 !important; color: #0062A0 !important; margin: 24px 0 0 0 !important; }
-[class*="st-key-present-label-"] p { font-size: 40px !important; line-height: 1.25 !important; margin: 0 !important; }
-.st-key-present-lines { margin-top: 40px; }
-.st-key-present-lines li, .st-key-present-lines p { font-size: 44px !important; line-height: 1.3 !important; }
-.st-key-present-lines li { margin-bottom: 16px !important; }
-.st-key-present-note p { font-size: 26px !important; color: #333333 !important; }
+.st-key-present-slide { min-height: calc(100vh - 170px); }
+.st-key-present-slide h1 { font-size: clamp(40px, 5.9vh, 64px) !important; line-height: 1.15 !important;
+  padding: 0 0 12px 0 !important; }
+[class*="st-key-present-value-"] p { font-size: clamp(64px, 13.9vh, 150px) !important; line-height: 1.05 !important;
+  font-weight: 700 !important; color: #0062A0 !important; margin: clamp(8px, 2.2vh, 24px) 0 0 0 !important; }
+[class*="st-key-present-label-"] p { font-size: clamp(26px, 3.7vh, 40px) !important; line-height: 1.25 !important; margin: 0 !important; }
+.st-key-present-lines { margin-top: clamp(12px, 3.7vh, 40px); }
+.st-key-present-lines li, .st-key-present-lines p { font-size: clamp(28px, 4.1vh, 44px) !important; line-height: 1.3 !important; }
+.st-key-present-lines li { margin-bottom: clamp(6px, 1.5vh, 16px) !important; }
+.st-key-present-note p { font-size: clamp(20px, 2.4vh, 26px) !important; color: #333333 !important; }
 .st-key-present-risk-toggle label p { font-size: 32px !important; }
 .st-key-present-controls p, .st-key-present-controls button p { font-size: 22px !important; }
 .st-key-present-controls button { min-height: 52px !important; }

@@ -1,9 +1,10 @@
-"""The councillor briefing presented on a 1920x1080 projector, in a real browser.
+"""The councillor briefing presented on a 1920x1080 projector and a 1280x800 laptop, in a real browser.
 
 Opens the briefing with three changes (a shared link), presses Present, and checks what a room
-sees: no sidebar, headline figures at least 48 px high, every slide inside the screen without
-scrolling, the changes named, and the arrow keys moving between slides (Escape leaves). A
-screenshot of each slide goes to ``artifacts/screenshots/present_*.png`` (and to
+sees: no sidebar, headline figures at least 48 px high on the projector, every slide and its
+Previous/Next buttons inside the screen without scrolling (bounding boxes), the changes named,
+and the arrow keys moving between slides (Escape leaves). A screenshot of each slide goes to
+``artifacts/screenshots/present_*.png`` (the laptop's as ``present_1280_*.png``; and to
 ``docs/screenshots/`` with ``UPDATE_DOCS_SCREENSHOTS=1``).
 """
 
@@ -23,6 +24,7 @@ from tests.test_browser import ARGS, CHROMIUM, DOC_SHOTS, SHOTS, no_errors, serv
 pytestmark = pytest.mark.browser
 
 W, H = 1920, 1080
+LAPTOP = (1280, 800)
 CHANGES = (
     "proceedings.target_mean_weeks=26&proceedings.target_from_date=2026-04-01&proceedings.target_by_date=2027-03-31"
     "&entries.prevented_share=0.1&entries.prevention_start=2026-04-01"
@@ -60,7 +62,7 @@ def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"present_{name}.png"
     page.screenshot(path=str(path))
-    if os.environ.get("UPDATE_DOCS_SCREENSHOTS"):
+    if os.environ.get("UPDATE_DOCS_SCREENSHOTS") and not name.startswith(f"{LAPTOP[0]}_"):
         DOC_SHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, DOC_SHOTS / f"present_{name}.png")
 
@@ -78,6 +80,37 @@ def bottom(page, selector: str) -> float:
     box = page.locator(selector).first.bounding_box()
     assert box is not None, selector
     return box["y"] + box["height"]
+
+
+# what a slide shows: its title, figures, chart, lines, note, toggle; and the buttons below it
+SLIDE_PARTS = (
+    ".st-key-present-slide h1",
+    '[class*="st-key-present-value-"]',
+    '[class*="st-key-present-label-"]',
+    ".st-key-present-slide [data-testid='stVegaLiteChart']",
+    ".st-key-present-lines",
+    ".st-key-present-note",
+    ".st-key-present-risk-toggle",
+)
+BUTTONS = ("Previous", "Next", "Leave presentation")
+
+
+def outside(page, width: int, height: int) -> list[str]:
+    """Each part of the slide on screen, and each of its buttons, not wholly inside the viewport."""
+    out = []
+    boxes = [(sel, loc) for sel in SLIDE_PARTS for loc in page.locator(sel).all()]
+    boxes += [(name, page.get_by_role("button", name=name).first) for name in BUTTONS]
+    for name, loc in boxes:
+        box = loc.bounding_box()
+        assert box is not None, name
+        if (
+            box["x"] < 0
+            or box["y"] < 0
+            or box["x"] + box["width"] > width + 0.5
+            or box["y"] + box["height"] > height + 0.5
+        ):
+            out.append(f"{name}: {box}")
+    return out
 
 
 def press(page, key: str) -> None:
@@ -132,6 +165,7 @@ def test_presenting_the_briefing_on_a_projector(server: str, browser) -> None:
         assert px(page, ".st-key-present-slide h1") >= 48
         # everything on the slide, and the buttons, fit the screen: nothing to scroll to
         assert bottom(page, ".st-key-present-controls") <= H
+        assert not outside(page, W, H), outside(page, W, H)
         assert page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight") <= H + 1
         if k == 1:  # a figures slide passes the accessibility check too (contrast, names, structure)
             found = serious(run_axe(page))
@@ -170,10 +204,43 @@ def test_presenting_the_briefing_on_a_projector(server: str, browser) -> None:
         page.locator('[class*="st-key-present-value-"] p').first.inner_text()
     )
     assert bottom(page, ".st-key-present-controls") <= H
+    assert not outside(page, W, H), outside(page, W, H)
     shot(page, "7_risk_with_range")
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Present").first.wait_for(timeout=60_000)
     settle(page)
     assert page.locator('[data-testid="stSidebar"]').first.is_visible()
     no_errors(page, "after the presentation")
+    page.close()
+
+
+def test_presenting_the_briefing_on_a_laptop(server: str, browser) -> None:
+    """At 1280x800 every slide, its chart and its Previous/Next buttons fit without scrolling."""
+    w, h = LAPTOP
+    page = browser.new_page(viewport={"width": w, "height": h})
+    page.goto(f"{server}/briefing?{CHANGES}")
+    settle(page)
+    page.get_by_role("button", name="Present").first.click(timeout=90_000)
+    page.locator(".st-key-present-slide h1").first.wait_for(timeout=60_000)
+    settle(page)
+    problems: list[str] = []
+    for k, expected in enumerate(SLIDES):
+        if k:
+            press(page, "ArrowRight")
+        no_errors(page, f"slide {k + 1} at {w}x{h}")
+        assert title(page) == expected
+        if k in (2, 4):  # the chart is drawn (and big enough to read) before it is measured
+            page.locator(
+                ".st-key-present-slide [data-testid='stVegaLiteChart'] svg, "
+                ".st-key-present-slide [data-testid='stVegaLiteChart'] canvas"
+            ).first.wait_for(timeout=30_000)
+            box = page.locator(".st-key-present-slide [data-testid='stVegaLiteChart']").first.bounding_box()
+            assert box and box["height"] >= 300, box
+        shot(page, f"{w}_{k + 1}_{['changes', 'children', 'children_chart', 'spend', 'spend_chart', 'risk'][k]}")
+        scroll = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        if scroll > h + 1:
+            problems.append(f"{expected}: the page scrolls ({scroll} px)")
+        problems += [f"{expected}: {p}" for p in outside(page, w, h)]
+        assert px(page, ".st-key-present-slide h1") >= 32
+    assert not problems, problems
     page.close()

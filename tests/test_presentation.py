@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from app_lib import presentation as pr
-from csc_model.reporting.narrative import narrate, round_children, round_money_m
+from csc_model.reporting.narrative import narrate, pressure_phrase, round_children, round_money_m
 from csc_model.reporting.results import Result, project
+from csc_model.reporting.rounding import pressure, tenth_m
 from csc_model.scenario import Scenario
 from csc_model.scenario.presets import apply_preset
 
@@ -95,7 +96,7 @@ def test_children_figures_add_up_and_match_the_sentences(
 
 
 @pytest.mark.parametrize("preset", PRESETS)
-def test_spend_against_budget_is_the_difference_of_the_figures_shown(
+def test_spend_against_budget_has_the_briefing_sentences_values(
     preset: str, base_result: Result, projections: dict[str, Result]
 ) -> None:
     scen = projections[preset]
@@ -104,12 +105,34 @@ def test_spend_against_budget_is_the_difference_of_the_figures_shown(
     assert slide.title.endswith(str(fy["period"]))
     spend, budget = (money(f.value) for f in slide.figures)
     assert spend == round_money_m(fy["spend_gbp"]) and budget == round_money_m(fy["budget_gbp"])
+    # the gap is the one the briefing's sentence gives for the same year: one value on page and slide
+    phrase = pressure_phrase(fy["spend_gbp"], fy["budget_gbp"])
+    assert slide.lines[0] == f"Spending with the changes would be {phrase} in {fy['period']}."
+    assert phrase in narrate(base_result, scen).by_key("change_budget").text
     m = re.search(r"would be (£[\d.,]+[mk]) (over|under) budget", slide.lines[0])
     gap = round(spend - budget, 1)
-    if gap:
-        assert m and money(m.group(1)) == pytest.approx(abs(gap)) and m.group(2) == ("over" if gap > 0 else "under")
-    else:  # within £0.1m: the pressure itself, to the nearest £1,000, never "£0.1m" beside two equal figures
+    if m and m.group(1).endswith("m"):  # the Overview's pressure card, within £0.1m of the figures shown
+        table_gap = pressure(fy["spend_gbp"], fy["budget_gbp"])  # the budget paper's £1,000 figure
+        assert money(m.group(1)) == pytest.approx(abs(tenth_m(table_gap)))
+        assert money(m.group(1)) == pytest.approx(abs(gap), abs=0.1001)
+        assert m.group(2) == ("over" if table_gap > 0 else "under")
+    elif not gap:  # level to £0.1m: never "£0.1m" beside two equal figures
         assert m is None or m.group(1).endswith("k")
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_children_note_says_what_the_figures_are(
+    preset: str, base_result: Result, projections: dict[str, Result]
+) -> None:
+    """The note once said 'rounded to the nearest 5' beside 'about 479': the figures are whole children."""
+    scen = projections[preset]
+    slide = pr.slides(base_result, scen)[1]
+    assert slide.note == pr.CHILDREN_NOTE
+    assert "nearest 5" not in slide.note and "nearest child" in slide.note
+    assert "nearest 5" not in (pr.__doc__ or "")
+    end = round_children(scen.table("fy")["children_in_care"].iloc[-1])
+    assert slide.figures[1].value == f"about {end:,}"
+    assert f"about {end:,} children" in narrate(base_result, scen).by_key("change_longer_term").text
 
 
 def test_risk_slide_gives_the_chance_from_the_range_of_outcomes(base_result: Result) -> None:
