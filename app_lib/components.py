@@ -130,18 +130,19 @@ def _is_money(name: str) -> bool:
     return "(£)" in name or name[:2] == "20" or name == "Total"
 
 
-def _pounds(v: Any) -> str:
-    return fmt.gbp_exact(float(v))
+def _pounds(v: Any, signed: bool = False) -> str:
+    return fmt.gbp_exact(float(v), signed=signed)
 
 
-def _count(v: Any) -> str:
-    return f"{int(v):,}"
+def _count(v: Any, signed: bool = False) -> str:
+    return f"{int(v):+,}" if signed and int(v) else f"{int(v):,}"
 
 
-def shown_table(df: pd.DataFrame, money: bool | None = None) -> pd.DataFrame:
+def shown_table(df: pd.DataFrame, money: bool | None = None, signed: bool = False) -> pd.DataFrame:
     """``df`` with its figures written as :func:`table` shows them: money columns (named with (£), or
     financial years and Total when ``money`` is not False) as -£1,234,000, other numbers with thousands
-    separators, a missing figure as blank; text columns as they are."""
+    separators, a missing figure as blank; text columns as they are. ``signed``: a table of differences,
+    increases written with a "+" (+£986,000, +6) as on the Overview and in the exports."""
     columns: dict[Any, Any] = {}
     for c in df.columns:
         col = df[c]
@@ -149,7 +150,7 @@ def shown_table(df: pd.DataFrame, money: bool | None = None) -> pd.DataFrame:
             columns[c] = col.to_numpy()
             continue
         write = _pounds if money is not False and _is_money(str(c)) else _count
-        columns[c] = ["" if pd.isna(v) else write(v) for v in col]
+        columns[c] = ["" if pd.isna(v) else write(v, signed) for v in col]
     return pd.DataFrame(columns, index=df.index)
 
 
@@ -198,9 +199,10 @@ def cached_table(
     st.markdown(runner.derived(name, scenarios, lambda: written_table(work(), money)))
 
 
-def written_table(df: pd.DataFrame, money: bool | None = None) -> str:
-    """``df`` as :func:`table` draws it, as Markdown text (to keep in a cache and draw with ``st.markdown``)."""
-    shown = shown_table(df, money)
+def written_table(df: pd.DataFrame, money: bool | None = None, signed: bool = False) -> str:
+    """``df`` as :func:`table` draws it, as Markdown text (to keep in a cache and draw with ``st.markdown``);
+    ``signed`` for a table of differences."""
+    shown = shown_table(df, money, signed)
     return markdown_table(shown, figure_columns(shown))
 
 

@@ -178,7 +178,7 @@ else:
 
     def _written() -> tuple[str, str]:
         values, differences = exports.comparison_tables({n: f.fy for n, f in frames.items()}, measure)
-        return components.written_table(values, money), components.written_table(differences, money)
+        return components.written_table(values, money), components.written_table(differences, money, signed=True)
 
     values_md, differences_md = runner.derived(label, (base, *scenarios.values()), _written)
     st.markdown(f"**{measure}**")
