@@ -7,6 +7,9 @@ stands. Colours are colour-blind safe (Okabe-Ito).
 
 from __future__ import annotations
 
+import json
+import textwrap
+
 import altair as alt
 import pandas as pd
 
@@ -14,6 +17,34 @@ AUTHORITY_COLOUR = "#D55E00"
 OTHER_COLOURS = ("#0072B2", "#009E73", "#595959")
 FONT_SIZE = 13
 HEIGHT = 440  # the whole chart: Streamlit fits title, legend and axes inside it, so the plot needs room
+LINE_HEIGHT = 540  # an indicator's chart: HEIGHT and room for its two-line title and one-entry-a-line legend
+# Three charts side by side at 1280 px with the sidebar open are about 270 px wide each, the plot about
+# 210 px after the y axis: a title line of 26 characters (15 px bold) and a legend line of 24 characters
+# (13 px) after its symbol fit in that, so nothing is cut off with an ellipsis.
+TITLE_CHARS = 26
+LEGEND_CHARS = 24
+LEGEND_LABEL_LIMIT = 190  # px: a legend line of LEGEND_CHARS characters and some room to spare
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` broken between words into lines of at most ``width`` characters (a longer word stays whole)."""
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [text]
+
+
+def title_lines(label: str) -> list[str]:
+    """A chart title on lines of at most ``TITLE_CHARS`` characters, a rate's "per ..." on a line of its own."""
+    head, sep, tail = label.partition(" per ")
+    parts = [head, "per " + tail] if sep else [label]
+    return [line for part in parts for line in wrap(part, TITLE_CHARS)]
+
+
+def _wrapped_labels(labels: list[str], width: int = LEGEND_CHARS) -> str:
+    """A Vega expression drawing each label longer than ``width`` characters on several lines."""
+    expr = "datum.label"
+    for label in labels:
+        if len(label) > width:
+            expr = f"datum.label === {json.dumps(label)} ? {json.dumps(wrap(label, width))} : {expr}"
+    return expr
 
 
 def _group_scale(groups: list[str], authority: str) -> alt.Scale:
@@ -30,12 +61,22 @@ def indicator_chart(comparison: pd.DataFrame, indicator: str, authority: str) ->
     df["Year to 31 March"] = df["year"].astype(str)
     df["is_authority"] = df["group"] == authority
     groups = list(dict.fromkeys(df["group"]))
-    base = alt.Chart(df, title=alt.Title(label, subtitle=unit, fontSize=FONT_SIZE + 2))
+    base = alt.Chart(df, title=alt.Title(title_lines(label), subtitle=unit, fontSize=FONT_SIZE + 2))
     lines = base.mark_line(point=True).encode(
         x=alt.X("Year to 31 March:O", title="Year to 31 March", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("value:Q", title=unit, scale=alt.Scale(zero=False)),
         color=alt.Color(
-            "group:N", title=None, scale=_group_scale(groups, authority), legend=alt.Legend(orient="bottom", columns=2)
+            "group:N",
+            title=None,
+            scale=_group_scale(groups, authority),
+            # one entry a line, long names on two: two columns cut "Statistical neighbours" to "Statistica"
+            legend=alt.Legend(
+                orient="bottom",
+                direction="vertical",
+                labelExpr=_wrapped_labels(groups),
+                labelLimit=LEGEND_LABEL_LIMIT,
+                symbolLimit=0,
+            ),
         ),
         strokeWidth=alt.condition("datum.is_authority", alt.value(4), alt.value(2)),
         strokeDash=alt.condition("datum.is_authority", alt.value([1, 0]), alt.value([5, 3])),
@@ -46,9 +87,9 @@ def indicator_chart(comparison: pd.DataFrame, indicator: str, authority: str) ->
         ],
     )
     return (
-        lines.properties(height=HEIGHT)
+        lines.properties(height=LINE_HEIGHT)
         .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
-        .configure_legend(labelFontSize=FONT_SIZE, labelLimit=320)
+        .configure_legend(labelFontSize=FONT_SIZE, labelLimit=LEGEND_LABEL_LIMIT)
     )
 
 
@@ -63,7 +104,8 @@ def placement_mix_chart(comparison: pd.DataFrame, year: int, authority: str) -> 
         alt.Chart(df, title=alt.Title(f"Placements at 31 March {year}", subtitle="% of children in care"))
         .mark_bar()
         .encode(
-            y=alt.Y("group:N", title=None, sort=groups, axis=alt.Axis(labelLimit=260)),
+            # every bar named (no legend): Streamlit's theme hid the middle two names at 18 px a bar
+            y=alt.Y("group:N", title=None, sort=groups, axis=alt.Axis(labelLimit=300, labelOverlap=False)),
             x=alt.X("value:Q", title="% of children in care"),
             color=alt.Color("group:N", scale=_group_scale(groups, authority), legend=None),
             row=alt.Row(
@@ -75,7 +117,7 @@ def placement_mix_chart(comparison: pd.DataFrame, year: int, authority: str) -> 
                 alt.Tooltip("value:Q", title="%", format=".1f"),
             ],
         )
-        .properties(height=alt.Step(18), width=420)
+        .properties(height=alt.Step(22), width=420)
     )
 
 

@@ -22,6 +22,7 @@ from . import formatting as fmt
 from . import state
 
 REPORT = "published:report"  # (label, report DataFrame) of the last authority applied
+APPLIED = "published:applied"  # (code, year) of the last authority applied, on any page
 DEFAULT_AUTHORITY = "E06000026"  # Plymouth, the authority the project grew from: Benchmarks opens on it
 
 
@@ -114,6 +115,7 @@ def apply_authority(code: str, year: int) -> tuple[str, pd.DataFrame] | str:
         "the Scenario builder; an SSDA903 upload on Load your data refines the rest.",
     )
     st.session_state[REPORT] = (label, report)
+    st.session_state[APPLIED] = (pub.find_authority(code).code, int(year))
     return label, report
 
 

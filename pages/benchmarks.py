@@ -4,6 +4,7 @@ regional projection; and the "Start from your authority" widget.
 """
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -16,6 +17,68 @@ from csc_model.published.benchmarks import INDICATORS, region_projection
 
 PREFIX = "bench:"
 DEFAULT_AUTHORITY = widget.DEFAULT_AUTHORITY
+CHOICE = PREFIX + "choice"  # the authority benchmarked last (a plain key: it outlives the page's widgets)
+FOLLOWED = PREFIX + "followed"  # the label of the applied authority the page last followed
+MISSING = "\u2013"  # an en dash in a table cell with no figure
+MISSING_NOTE = (
+    "A dash (\u2013) means no figure: DfE suppressed it (to protect small numbers) or did not publish it for "
+    "that authority and year."
+)
+# column: (plain heading, number format or None for text); columns not named here (the LA code) are left out
+REGION_COLUMNS = {
+    "la_name": ("Authority", None),
+    "children_in_care": ("Children in care", "localized"),
+    "in_care_per_10k": ("Children in care per 10,000 children", "%.1f"),
+    "started": ("Children starting care", "localized"),
+    "ceased": ("Children leaving care", "localized"),
+    "private_share_pct": ("Placed with private or voluntary providers (%)", "%.1f"),
+    "uasc_share_pct": ("Unaccompanied asylum-seeking children (%)", "%.1f"),
+}
+PROJECTION_COLUMNS = {
+    "la_name": ("Authority", None),
+    "period": ("Financial year", None),
+    "children_in_care": ("Children in care at the year's end", "localized"),
+    "entries": ("Children starting care", "localized"),
+    "exits_total": ("Children leaving care", "localized"),
+}
+
+
+def plain_table(df: pd.DataFrame, columns: dict[str, tuple[str, str | None]]) -> None:
+    """``df`` as a table with plain headings, only the columns named, numbers formatted but still numbers
+    (so they sort), and a dash where there is no figure."""
+    st.dataframe(
+        df.rename(columns={k: heading for k, (heading, _) in columns.items()}),
+        hide_index=True,
+        width="stretch",
+        placeholder=MISSING,
+        column_order=[heading for heading, _ in columns.values()],
+        column_config={
+            # the authority stays in view when the table scrolls sideways, wide enough for the longest name
+            "Authority": st.column_config.TextColumn(width=260, pinned=True),
+            **{heading: st.column_config.NumberColumn(format=f) for heading, f in columns.values() if f},
+        },
+    )
+
+
+def applied_authority(ss: Any) -> tuple[str, str] | None:
+    """(code, a label of the application) of the authority last applied with "Use this authority" on any
+    page (``published_page.APPLIED``), or None."""
+    kept = ss.get(widget.APPLIED)
+    return (kept[0], f"{kept[0]} at 31 March {kept[1]}") if kept else None
+
+
+def follow_applied(ss: Any, codes: list[str]) -> None:
+    """Set the authority to benchmark before its selectbox is drawn: the one just applied (anywhere) when a
+    new one has been applied since the page last looked, else the user's last choice here, else Plymouth."""
+    applied = applied_authority(ss)
+    if applied and applied[0] in codes and ss.get(FOLLOWED) != applied[1]:
+        ss[FOLLOWED] = applied[1]
+        ss[CHOICE] = applied[0]
+        ss[PREFIX + "authority"] = applied[0]
+        ss.pop(PREFIX + "region", None)  # the region follows the authority
+    elif PREFIX + "authority" not in ss:
+        chosen = ss.get(CHOICE) or (applied[0] if applied else DEFAULT_AUTHORITY)
+        ss[PREFIX + "authority"] = chosen if chosen in codes else codes[0]
 
 
 @st.cache_data(show_spinner="Projecting every authority in the region...", max_entries=8)
@@ -36,18 +99,17 @@ widget.start_from_your_authority(key=PREFIX + "start")
 st.subheader("Compare", anchor=False)
 options = widget.authority_options()
 codes = [c for c, _ in options]
-applied = ss.get(widget.REPORT)
-if PREFIX + "authority" not in ss:
-    chosen = ss.get(PREFIX + "start:authority") or DEFAULT_AUTHORITY
-    ss[PREFIX + "authority"] = chosen if chosen in codes else codes[0]
+follow_applied(ss, codes)
 code = st.selectbox(
     "Authority to benchmark",
     codes,
     format_func=dict(options).get,
     key=PREFIX + "authority",
     on_change=lambda: ss.pop(PREFIX + "region", None),  # the region follows the authority
-    help="Its ten statistical neighbours are DfE's (2025 model): the authorities most like it.",
+    help="Its ten statistical neighbours are DfE's (2025 model): the authorities most like it. It opens on the "
+    'authority last applied with "Use this authority" (on any page); choose another here to benchmark it.',
 )
+ss[CHOICE] = code  # kept while the user is on other pages (the widget's own key is not)
 auth = pub.find_authority(code)
 cmp_df = widget.comparison_of(code)
 neighbours = pub.neighbours(auth)
@@ -84,7 +146,15 @@ with tabs[3]:
     wide = cmp_df.pivot_table(index=["label", "unit", "group"], columns="year", values="value").reset_index()
     wide.columns = [str(c) for c in wide.columns]
     wide = wide.rename(columns={"label": "Indicator", "unit": "Unit", "group": "Who"})
-    st.dataframe(wide, hide_index=True, width="stretch")
+    year_cols = [c for c in wide.columns if c.isdigit()]
+    st.dataframe(
+        wide,
+        hide_index=True,
+        width="stretch",
+        placeholder=MISSING,
+        column_config={y: st.column_config.NumberColumn(format="%.1f") for y in year_cols},
+    )
+    st.caption(f"Each year is the year to 31 March. {MISSING_NOTE}")
     st.download_button(
         "Download the table (CSV)",
         cmp_df.to_csv(index=False).encode("utf-8"),
@@ -103,7 +173,8 @@ with tabs[4]:
     )
     rt = widget.region_table_of(region)
     components.chart(charts.region_bars, rt, "in_care_per_10k", highlight=auth.name)
-    st.dataframe(rt, hide_index=True, width="stretch")
+    plain_table(rt, REGION_COLUMNS)
+    st.caption(f"At 31 March {pub.latest_year()}; starters and leavers in the year to that date. {MISSING_NOTE}")
     latest = pub.latest_year()
     horizon = st.slider("Years to project", 1, 5, 3, key=PREFIX + "region_years")
     if st.button("Project the region", key=PREFIX + "project"):
@@ -112,11 +183,11 @@ with tabs[4]:
         proj = _region_projection(region, latest, horizon)
         components.chart(charts.region_projection_chart, proj)
         st.caption(
-            f"Each authority projected from its own published figures at 31 March {latest} (rates inside care, "
-            "prices and budget from the defaults), its entries set so that its first year ends at the back-tested "
+            f"Each authority projected from its own published figures at 31 March {latest} (rates inside care "
+            "and prices from the defaults), its entries set so that its first year ends at the back-tested "
             "forecast, then summed."
         )
-        st.dataframe(proj, hide_index=True, width="stretch")
+        plain_table(proj.round(0), PROJECTION_COLUMNS)
         st.download_button(
             "Download the regional projection (CSV)",
             proj.to_csv(index=False).encode("utf-8"),
