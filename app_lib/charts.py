@@ -440,7 +440,8 @@ def _lines_draw(shape: tuple) -> alt.TopLevelMixin:
             x=_month_axis(),
             y=alt.Y(
                 f"{column}:Q",
-                title=f"{y_title} (axis not from zero)" if from_above_zero else y_title,
+                # two lines: on one, "(axis not from zer" was all a 260-pixel chart showed of it
+                title=[y_title, "(axis not from zero)"] if from_above_zero else y_title,
                 scale=alt.Scale(domain=[alt.ExprRef("y_low"), alt.ExprRef("y_high")], nice=True),
                 axis=alt.Axis(format=",.0f", labelExpr="'£' + datum.label" if money else "datum.label"),
             ),

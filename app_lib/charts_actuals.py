@@ -19,8 +19,9 @@ ACTUALS_COLOUR = "#000000"
 def actuals_layers(actuals: pd.DataFrame) -> alt.LayerChart:
     """A black line through the month-end counts, with a dot at each and a legend entry of its own.
 
-    The legend is a shape legend (one black circle), so it sits beside a chart's colour legend
-    without joining its colour scale.
+    The legend is a shape legend (one black circle), so it does not join a chart's colour scale. It sits
+    above the chart: beside a two-column colour legend at the bottom of a half-width chart it was cut to
+    "Your da".
     """
     data = actuals[["period_end", "children_actual"]].copy()
     data["period_end"] = pd.to_datetime(data["period_end"])
@@ -38,7 +39,9 @@ def actuals_layers(actuals: pd.DataFrame) -> alt.LayerChart:
                 "source:N",
                 title=None,
                 scale=alt.Scale(domain=[ACTUALS_LABEL], range=["circle"]),
-                legend=alt.Legend(symbolFillColor=ACTUALS_COLOUR, symbolStrokeColor=ACTUALS_COLOUR),
+                legend=alt.Legend(
+                    symbolFillColor=ACTUALS_COLOUR, symbolStrokeColor=ACTUALS_COLOUR, orient="top", labelLimit=0
+                ),
             ),
             tooltip=[
                 alt.Tooltip("period_end:T", title="Month end", format="%d %b %Y"),

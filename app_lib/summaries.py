@@ -100,6 +100,28 @@ def cost_summary(month: pd.DataFrame, fy: pd.DataFrame) -> str:
     )
 
 
+def cost_note(month: pd.DataFrame) -> str:
+    """What moves the average weekly cost per child, in the direction this projection shows.
+
+    Within a financial year prices are fixed, so the cost per child moves only with the placement mix;
+    each April it changes with the year's inflation. The direction within the year is read from the
+    figures (the median over the years of the change from a year's first month to its last), not assumed:
+    a fixed "falls as the mix moves towards cheaper placements" once sat under a chart that rose by 22%.
+    """
+    ends = pd.to_datetime(month["period_end"])
+    fy = ends.dt.year - (ends.dt.month < 4)
+    cost = month["avg_weekly_cost_per_child_gbp"].astype(float)
+    moves = [float(c.iloc[-1] / c.iloc[0] - 1) for _, c in cost.groupby(fy.to_numpy()) if len(c) >= 6 and c.iloc[0] > 0]
+    within = float(pd.Series(moves).median()) if moves else 0.0
+    if within > 0.005:
+        mix = f"rises within each year (by about {within:.0%} a year) as the mix moves towards dearer placements"
+    elif within < -0.005:
+        mix = f"falls within each year (by about {-within:.0%} a year) as the mix moves towards cheaper placements"
+    else:
+        mix = "stays about level within each year (the placement mix changes little)"
+    return f"The cost per child {mix}, and changes each April with the year's price inflation."
+
+
 def risk_table(band_fy: pd.DataFrame) -> pd.DataFrame:
     """The range of outcomes by financial year, for the budget paper: children and spend from P10 to
     P90, the chance that spend exceeds the budget, and the budget that would be enough 8 times in 10."""

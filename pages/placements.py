@@ -158,10 +158,7 @@ components.chart(
     alt="Line chart of the average weekly cost per child, month by month.",
 )
 st.markdown(summaries.cost_summary(t.month, t.fy))
-st.caption(
-    "The cost per child falls a little within each year as the mix moves towards cheaper placements, and rises "
-    "each April with the year's inflation."
-)
+st.caption(summaries.cost_note(t.month))
 
 st.subheader("Placement spend by financial year", anchor=False)
 components.cached_table("placements:spend", (s,), lambda: exports.placement_pivot(t.placement_fy, "spend"))

@@ -217,6 +217,6 @@ def test_a_line_whose_axis_does_not_start_at_zero_says_so(tables: runner.Tables)
     y = spec["encoding"]["y"]
     bottom, top = (templates.number_of(spec, v) for v in y["scale"]["domain"])
     assert bottom > 0
-    assert y["title"] == "Children in care (axis not from zero)"
+    assert y["title"] == ["Children in care", "(axis not from zero)"]
     low = min(other["children_in_care"].min(), tables.month["children_in_care"].min())
     assert bottom <= low <= top

@@ -133,6 +133,8 @@ def test_actuals_are_black_dots_and_a_line_with_their_own_legend(frames) -> None
     assert marks["line"]["mark"]["color"] == marks["point"]["mark"]["color"] == "#000000"
     shape = marks["point"]["encoding"]["shape"]
     assert shape["scale"]["domain"] == ["Your data (SSDA903)"] and shape["title"] is None
+    # above the chart, uncut: beside the two-column colour legend at the bottom it read "Your da" (review)
+    assert shape["legend"]["orient"] == "top" and shape["legend"]["labelLimit"] == 0
     assert "legend" not in marks["line"]["encoding"].get("shape", {})  # one legend entry, from the dots
     tips = {tip["title"] for tip in marks["point"]["encoding"]["tooltip"]}
     assert "Month end" in tips

@@ -1,0 +1,41 @@
+"""The Placements page's words about the cost per child follow its own figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from app_lib import runner, summaries
+from csc_model import default_scenario
+from csc_model.published.build import build_scenario
+
+
+def _moves_within_years(month: pd.DataFrame) -> list[float]:
+    """The change in the cost per child from the first to the last month of each financial year."""
+    out = []
+    for start in sorted({d.year - (d.month < 4) for d in pd.to_datetime(month["period_end"])}):
+        ends = pd.to_datetime(month["period_end"])
+        cost = month[(ends >= pd.Timestamp(start, 4, 1)) & (ends <= pd.Timestamp(start + 1, 3, 31))][
+            "avg_weekly_cost_per_child_gbp"
+        ]
+        if len(cost) == 12:
+            out.append(float(cost.iloc[-1] / cost.iloc[0] - 1))
+    return out
+
+
+@pytest.mark.parametrize("authority", [None, "Kent"])
+def test_the_cost_note_says_the_direction_the_chart_shows(authority: str | None) -> None:
+    """Seen in review: the caption always said the cost 'falls a little within each year as the mix moves
+    towards cheaper placements', under Kent's chart that rose within each year."""
+    s = default_scenario()
+    if authority:
+        s = build_scenario(authority, dt.date(2024, 3, 31), s)[0]
+    month = runner.tables(s).month
+    note = summaries.cost_note(month)
+    moves = _moves_within_years(month)
+    up, down = sum(m > 0.005 for m in moves), sum(m < -0.005 for m in moves)
+    assert up != down  # both cases move within most years, one each way
+    assert ("rises within each year" if up > down else "falls within each year") in note
+    assert ("dearer" if up > down else "cheaper") in note
