@@ -103,7 +103,7 @@ def test_cross_field_rules(base: Scenario) -> None:
     cases = {
         "entries.placement_mix_by_age_band.under_1.supported_accommodation": (0.1, "only for ages 16-17"),
         "placements.shift.to_type": ("castle", "is not a placement type"),
-        "proceedings.target_mean_weeks": (2.0, "at least the Erlang order"),
+        "proceedings.target_mean_weeks": (2.0, "at least 3 weeks, the number of phases proceedings are split into"),
         "costs.price_base_year": ("2023/24", "financial year like 2023-24"),
         "care_order.annual_sgo": (0.99, "add up to"),
     }
@@ -186,9 +186,12 @@ def test_type_errors_and_range_errors_reported_together(base: Scenario) -> None:
     data["start_date"] = "2026-13-01"
     data["entries"]["weekly_rate"] = -1
     data["costs"]["weekly_price_gbp"]["ifa"] = 60000
+    data["costs"]["annual_inflation"] = 4  # 4% typed as in the app's box, not 0.04
     with pytest.raises(ScenarioError) as info:
         Scenario.from_dict(data)
     msgs = messages(info.value)
+    # a fraction's range also as percentages, the scale of the app's boxes
+    assert "costs.annual_inflation: value 4 is out of range; allowed -0.2 to 0.5 a year (-20% to 50% a year)" in msgs
     assert any(m.startswith("start_date") for m in msgs)
     assert "entries.weekly_rate: value -1 is out of range; allowed 0 to 500 children a week" in msgs
     assert "costs.weekly_price_gbp.ifa: value 60000 is out of range; allowed £0 to £50,000 a week" in msgs

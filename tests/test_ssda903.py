@@ -169,7 +169,7 @@ def test_example_data_end_to_end() -> None:
     # every rate has enough events in the 52 weeks to be worked out from the example
     assert len(c.rates) == 12 and all(f.used for f in c.rates), [(f.path, f.events) for f in c.rates if not f.used]
     # the only point to check: a kind of move the example never makes, with few child-weeks, rests on the base
-    assert all(w.startswith("Placement moves: 1 kind of move rest mostly on the base") for w in c.warnings), c.warnings
+    assert all(w.startswith("Placement moves: 1 kind of move rests mostly on the base") for w in c.warnings), c.warnings
     assert example_tables()[1].equals(e)  # the same seed gives the same tables
     # the example's placement moves are worked out from the 52 weeks; the base scenario's other kinds of move
     # are shrunk towards nothing by the child-weeks in which none happened

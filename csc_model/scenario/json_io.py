@@ -84,13 +84,24 @@ def _bound(x: float | None) -> str:
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:g}"
 
 
+FRACTION_UNITS = ("share", "share a year", "a year", "change a year")
+"""Units of fields held as fractions (0.04) that the app shows as percentages (4%)."""
+
+
 def range_text(lo: float | None, hi: float | None, unit: str) -> str:
-    """'0 to 500 children a week', '£0 to £50,000 a week', '0 to 1'."""
+    """'0 to 500 children a week', '£0 to £50,000 a week', '0 to 1 (0% to 100%)'.
+
+    A fraction's range also reads as percentages, as the app's boxes show it: "allowed -0.2 to 0.5 a
+    year" beside a box that reads 4.0 (%) left a user to guess the scale.
+    """
     if unit.startswith("£"):
         rest = unit[1:].strip()
         return f"£{_bound(lo)} to £{_bound(hi)}" + (f" {rest}" if rest else "")
     unit_txt = f" {unit}" if unit and unit not in ("share", "order", "date") else ""
-    return f"{_bound(lo)} to {_bound(hi)}{unit_txt}"
+    text = f"{_bound(lo)} to {_bound(hi)}{unit_txt}"
+    if unit in FRACTION_UNITS and lo is not None and hi is not None:
+        text += f" ({lo * 100:g}% to {hi * 100:g}%{' a year' if 'year' in unit else ''})"
+    return text
 
 
 def allowed(path: str) -> str:

@@ -156,7 +156,8 @@ def validate(s: Scenario, placement_ids: tuple[str, ...] | None = None) -> list[
             Issue(
                 "proceedings.mean_weeks",
                 pr.mean_weeks,
-                f"must be at least the Erlang order ({pr.erlang_order}) so each phase lasts a week or more",
+                f"must be at least {pr.erlang_order} weeks, the number of phases proceedings are split into "
+                "(proceedings.erlang_order, the spread of their length), so each phase lasts a week or more",
             )
         )
     if pr.target_mean_weeks is not None:
@@ -165,7 +166,8 @@ def validate(s: Scenario, placement_ids: tuple[str, ...] | None = None) -> list[
                 Issue(
                     "proceedings.target_mean_weeks",
                     pr.target_mean_weeks,
-                    f"must be at least the Erlang order ({pr.erlang_order})",
+                    f"must be at least {pr.erlang_order} weeks, the number of phases proceedings are split into "
+                    "(proceedings.erlang_order), so each phase lasts a week or more",
                 )
             )
         if pr.target_by_date < pr.target_from_date:

@@ -129,7 +129,7 @@ def _calibrate_moves(
         )
         more = f" and {len(leaning) - MAX_LISTED} more" if len(leaning) > MAX_LISTED else ""
         out.warnings.append(
-            f"Placement moves: {_n(len(leaning), 'kind')} of move rest mostly on the base scenario's rate, the data "
+            f"Placement moves: {_n(len(leaning), 'kind')} of move {'rests' if len(leaning) == 1 else 'rest'} mostly on the base scenario's rate, the data "
             f"holding too few child-weeks in {win_txt}: {listed}{more}. A longer window (more weeks before the as-at "
             "date) gives the data more weight."
         )
