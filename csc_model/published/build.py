@@ -235,7 +235,7 @@ def build_scenario(
 
 
 def _placeholder_budget(scenario: Scenario, rep: Report) -> Scenario:
-    """The scenario with its first year's budget set to that year's forecast spend, to the nearest £0.1m.
+    """The scenario with its first year's budget set to that year's forecast spend, to the nearest £1,000.
 
     The published tables hold no budget, and the base scenario's (the illustrative authority's £38m)
     made a county's pressure read £122m. A budget equal to the first year's forecast is a neutral
@@ -243,9 +243,10 @@ def _placeholder_budget(scenario: Scenario, rep: Report) -> Scenario:
     base's yearly uplift. The base's overrides for named years are dropped (they were for its own years).
     """
     from csc_model.reporting.results import project  # the reporting layer builds on this package's data
+    from csc_model.reporting.rounding import thousand
 
     first = project(scenario.with_values({"years": 1})).table("fy").iloc[0]
-    budget = float(round(float(first["spend_gbp"]) / 100_000) * 100_000)
+    budget = float(thousand(float(first["spend_gbp"])))  # the budget paper's figure: that year reads "in line"
     uplift = scenario.costs.budget_annual_uplift
     rep.add(
         f"Placement budget in {first['period']}",
