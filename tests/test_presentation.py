@@ -85,6 +85,9 @@ def test_children_figures_add_up_and_match_the_sentences(
     n = narrate(base_result, scen)
     end = n.by_key("change_longer_term").figures
     assert slide.figures[1].value == f"about {end['children_scenario_rounded']:,}"
+    # the note says what the figures are: it once said "rounded to the nearest 5" beside "about 479"
+    assert slide.note == pr.CHILDREN_NOTE and "nearest child" in slide.note
+    assert "nearest 5" not in slide.note and "nearest 5" not in (pr.__doc__ or "")
     base_end = round_children(base_result.table("fy")["children_in_care"].iloc[-1])
     line = slide.lines[0]
     assert f"about {base_end:,} by" in line
@@ -118,21 +121,6 @@ def test_spend_against_budget_has_the_briefing_sentences_values(
         assert m.group(2) == ("over" if table_gap > 0 else "under")
     elif not gap:  # level to £0.1m: never "£0.1m" beside two equal figures
         assert m is None or m.group(1).endswith("k")
-
-
-@pytest.mark.parametrize("preset", PRESETS)
-def test_children_note_says_what_the_figures_are(
-    preset: str, base_result: Result, projections: dict[str, Result]
-) -> None:
-    """The note once said 'rounded to the nearest 5' beside 'about 479': the figures are whole children."""
-    scen = projections[preset]
-    slide = pr.slides(base_result, scen)[1]
-    assert slide.note == pr.CHILDREN_NOTE
-    assert "nearest 5" not in slide.note and "nearest child" in slide.note
-    assert "nearest 5" not in (pr.__doc__ or "")
-    end = round_children(scen.table("fy")["children_in_care"].iloc[-1])
-    assert slide.figures[1].value == f"about {end:,}"
-    assert f"about {end:,} children" in narrate(base_result, scen).by_key("change_longer_term").text
 
 
 def test_risk_slide_gives_the_chance_from_the_range_of_outcomes(base_result: Result) -> None:
