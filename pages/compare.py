@@ -245,19 +245,29 @@ else:
         top = shown.loc[shown[column].abs().idxmax()]
         # the difference of the figures as every page shows them (money: the yearly £1,000 figures added up)
         target_fy, base_fy = runner.tables(scenarios[target]).fy, runner.tables(base).fy
+        # in words ("£8.1m less"), not a signed figure ("by -£8.1m")
         if column == "spend_gbp":
-            total_text = fmt.difference_text(
+            d = fmt.difference(
                 sum(fmt.shown(v, "money") for v in target_fy["spend_gbp"]),
                 sum(fmt.shown(v, "money") for v in base_fy["spend_gbp"]),
                 "money",
             )
+            words = (
+                f"spends **{fmt.gbp_short(abs(d))} {'less' if d < 0 else 'more'}** than the baseline over the projection"
+                if d
+                else "spends the same as the baseline over the projection"
+            )
         else:
-            total_text = fmt.difference_text(
-                target_fy["children_in_care"].iloc[-1], base_fy["children_in_care"].iloc[-1], "children"
+            d = fmt.difference(target_fy["children_in_care"].iloc[-1], base_fy["children_in_care"].iloc[-1], "children")
+            words = (
+                f"has **{fmt.children(abs(d))} {'fewer' if d < 0 else 'more'} children in care** than the baseline at "
+                "the end of the projection"
+                if d
+                else "has as many children in care as the baseline at the end of the projection"
             )
         st.markdown(
-            f"**{fmt.md_escape(target)}** differs from the baseline by **{total_text}**. The biggest part comes from "
-            f"**{top['group'].lower()}** ({top['Difference']})."
+            f"**{fmt.md_escape(target)}** {words}. The biggest part comes from **{top['group'].lower()}** "
+            f"({top['Difference']})."
         )
         st.caption(
             "Each bar runs the baseline with only that group's changes. What the groups do not explain on their own "

@@ -233,6 +233,13 @@ def test_compare_states_the_figures_of_its_csv(case: Case) -> None:
         # written with its sign, as on the Overview and in the Excel: "+£986,000" (review: Compare had "£986,000")
         if f.difference(SPEND, year) > 0:
             assert written[year].startswith("+£"), written[year]
+    # the levers' sentence gives the CSV's total difference in words: "spends £8.1m less", not "by -£8.1m"
+    total = f.difference(SPEND, "Total")
+    said = next((t for t in texts(at) if "The biggest part comes from" in t), None)
+    if total:
+        assert said is not None
+        assert f"spends **{fmt.gbp_short(abs(total))} {'less' if total < 0 else 'more'}** than the baseline" in said
+        assert "differs from the baseline by" not in said
 
 
 def test_compare_total_is_the_sum_of_the_years_as_on_the_overview() -> None:
