@@ -83,3 +83,78 @@ def calibrate_text(header: str, episodes: str, **kw) -> ssda903.Calibration:
     """Hand-counted tables: the data alone (no credibility weighting) over the return's 52 weeks."""
     kw = HAND | kw
     return calibrate(read_table(header.encode(), "header"), read_table(episodes.encode(), "episodes"), AS_AT, **kw)
+
+
+# One child's episodes as (start, end, RNE, LS, PLACE, PLACE_PROVIDER, REC), days after LO (end None:
+# still open); the header's date of birth first. Ten children follow each pattern unless said.
+MOVE_PATTERNS: dict[str, tuple[str, list[tuple]]] = {
+    # aged 12: private children's home (K2, private provider) 10 weeks in the window -> IFA 10 weeks -> private home
+    # 10 weeks -> a care order in the same home for the last 22 weeks (a legal status change, not a move)
+    "P": (
+        "01/01/2013",
+        [
+            (-100, 70, "S", "C1", "K2", "PR4", "X1"),
+            (70, 140, "P", "C1", "U4", "PR4", "X1"),
+            (140, 210, "P", "C1", "K2", "PR4", "X1"),
+            (210, None, "L", "C2", "K2", "PR4", ""),
+        ],
+    ),
+    # aged 6: IFA 5 weeks -> placed for adoption (A5) 25 weeks -> placement disrupted, back to an IFA for 22 weeks:
+    # moves into and out of placed for adoption are the placement order's flow, not placement moves
+    "A": (
+        "01/01/2019",
+        [
+            (-50, 35, "S", "E1", "U6", "PR4", "X1"),
+            (35, 210, "P", "E1", "A5", "PR1", "X1"),
+            (210, None, "P", "E1", "U6", "PR4", ""),
+        ],
+    ),
+    # in-house foster care, 16 on day 105 -> supported accommodation (H5) on day 245 -> a flat (P2, the same type)
+    "S": (
+        (LO + pd.Timedelta(days=105) - pd.DateOffset(years=16)).strftime("%d/%m/%Y"),
+        [
+            (-200, 245, "S", "C2", "U6", "PR1", "X1"),
+            (245, 315, "P", "C2", "H5", "PR1", "X1"),
+            (315, None, "P", "C2", "P2", "PR1", ""),
+        ],
+    ),
+    # in-house foster care -> supported accommodation at 14, which the model never does: not counted
+    "Y": ("01/01/2011", [(-100, 140, "S", "C2", "U6", "PR1", "X1"), (140, None, "P", "C2", "H5", "PR1", "")]),
+    # aged 13: LA children's home for 100 days of the window -> in-house foster care (four children: too few)
+    "L": ("01/01/2012", [(-100, 100, "S", "C2", "K2", "PR1", "X1"), (100, None, "P", "C2", "U4", "PR1", "")]),
+    # two days in a temporary placement (T4: Other) and back: ten moves each way
+    "T": (
+        "01/01/2012",
+        [
+            (-100, 100, "S", "C2", "U4", "PR1", "X1"),
+            (100, 102, "P", "C2", "T4", "PR1", "X1"),
+            (102, None, "P", "C2", "U4", "PR1", ""),
+        ],
+    ),
+    # six weeks in another placement (Z1: Other), then in-house foster care (O1) or an IFA (O2)
+    "O1": ("01/01/2012", [(-100, 42, "S", "C2", "Z1", "PR1", "X1"), (42, None, "P", "C2", "U4", "PR1", "")]),
+    "O2": ("01/01/2012", [(-100, 42, "S", "C2", "Z1", "PR1", "X1"), (42, None, "P", "C2", "U4", "PR4", "")]),
+}
+MOVES_BY_HAND = {"P": 10, "A": 10, "S": 10, "Y": 10, "L": 4}
+# Moves in the window, at the ages both placement types take (x10 children):
+#   private home -> IFA: 10 (P), over 420 child-weeks in private homes (P 10 + 10 + 22)
+#   IFA -> private home: 10 (P), over 370 child-weeks in IFAs at 5-17 (P 10, A 5 + 22; A's 25 weeks placed for
+#       adoption are in no placement type)
+#   in-house fostering -> supported accommodation: 10 (S), over 200 child-weeks in in-house fostering at 16-17
+#       (S from day 105 to 245; Y is 14, L 13: no child-weeks for this move). At any age it would be 550.
+#   LA children's home -> in-house fostering: 4 (L): too few, left out
+# Not counted: 20 moves into or out of placed for adoption (A), 10 into supported accommodation at 14 (Y),
+# 20 new episodes in the same placement type (P's care order, S's flat).
+
+
+def move_tables(patterns: dict[str, int]) -> tuple[str, str]:
+    """Header and episodes CSV text: ``patterns`` maps a move pattern to how many children follow it."""
+    header, episodes = ["CHILD,SEX,DOB"], ["CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC"]
+    for key, n in patterns.items():
+        dob, eps = MOVE_PATTERNS[key]
+        for i in range(n):
+            child = f"{key}{i:02d}"
+            header.append(f"{child},1,{dob}")
+            for start, end, rne, ls, place, provider, rec in eps:
+                episodes.append(f"{child},{day(start)},{rne},{ls},N1,{place},{provider},{day(end)},{rec}")
+    return "\n".join(header) + "\n", "\n".join(episodes) + "\n"

@@ -21,7 +21,8 @@ from csc_model.ssda903 import (
     yearly_returns,
 )
 
-from .test_ssda903 import AS_AT, EPISODES, HEADER
+from .ssda903_cases import AS_AT
+from .test_ssda903 import EPISODES, HEADER
 
 TODAY = dt.date(2026, 6, 1)
 

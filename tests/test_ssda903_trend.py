@@ -13,7 +13,7 @@ from csc_model import default_scenario
 from csc_model.ssda903 import calibrate, entry_trend, example_tables, poisson_fit
 from csc_model.ssda903.cohorts import km_median, proceedings_by_cohort
 
-from .test_ssda903 import AS_AT, MOVES_BY_HAND, calibrate_text, move_tables
+from .ssda903_cases import AS_AT, MOVES_BY_HAND, calibrate_text, move_tables
 
 HI = pd.Timestamp(AS_AT)
 
