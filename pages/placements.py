@@ -158,7 +158,7 @@ components.chart(
     alt="Line chart of the average weekly cost per child, month by month.",
 )
 st.markdown(summaries.cost_summary(t.month, t.fy))
-st.caption(summaries.cost_note(t.month))
+st.caption(runner.derived("placements:cost_note", (s,), lambda: summaries.cost_note(t.month)))  # once a scenario
 
 st.subheader("Placement spend by financial year", anchor=False)
 components.cached_table("placements:spend", (s,), lambda: exports.placement_pivot(t.placement_fy, "spend"))
