@@ -39,6 +39,8 @@ def _keep(key: str) -> None:
 
 AS_AT, WINDOW, BASE = PREFIX + "as_at", PREFIX + "window_weeks", PREFIX + "base"
 BASES = ("the current scenario", "the defaults")
+SETTINGS = {WINDOW: data.DEFAULT_WINDOW_WEEKS, BASE: BASES[0], RATES: True, MOVES: True}
+"""The settings and their defaults; the user's own choices are kept under KEPT (``_keep``)."""
 EARLIEST = dt.date(1980, 1, 1)
 EXAMPLE_SOURCE = "made-up example data"
 
@@ -195,15 +197,18 @@ if example or not problems:
             las = [] if example else data.local_authorities_uploads(header_file, episodes_file)
             suggested = (read_key, offered, las)
             ss[SUGGESTED] = suggested
+            # New files: the settings are those the user last chose (or the defaults). While a file is
+            # swapped the browser redraws them from scratch and sends back their minimum and "off": the
+            # window once came back at 13 weeks and the rates switched off, with nothing said.
+            for key, default in SETTINGS.items():
+                ss[key] = ss.setdefault(KEPT, {}).get(key, default)
 
     if suggested:
         # --- the settings ---------------------------------------------------------------------------
         st.subheader("Work out the figures", anchor=False)
         state.seed(AS_AT, suggested[1])
-        _setting(WINDOW, data.DEFAULT_WINDOW_WEEKS)
-        _setting(BASE, BASES[0])
-        _setting(RATES, True)
-        _setting(MOVES, True)
+        for key, default in SETTINGS.items():
+            _setting(key, default)
         authorities = suggested[2] if len(suggested) > 2 else []
         if len(authorities) > 1:
             st.selectbox(

@@ -555,3 +555,20 @@ def _chart_rows(at: AppTest, column: str) -> list[dict]:
         if column in frame:
             rows += frame.dropna(subset=[column]).to_dict("records")
     return rows
+
+
+def test_new_files_keep_the_settings_the_user_chose() -> None:
+    """Seen in review: swapping one file for another put the window back at its minimum (13 weeks) and the
+    rates off, with nothing said, because the browser redraws the settings from scratch while a file is
+    swapped. New files now take the settings the user last chose (or the defaults)."""
+    at = page()
+    at.button(key="data:example").click().run()
+    at.number_input(key="data:window_weeks").set_value(52).run()
+    # what the browser sends back while a file is swapped: the widgets' minimum and "off"; then the new files
+    at.session_state["data:window_weeks"] = 13
+    at.session_state["data:rates"] = False
+    at.session_state["data:suggested_as_at"] = None  # new files: the settings are worked out again
+    at.run()
+    assert not at.exception
+    assert at.number_input(key="data:window_weeks").value == 52  # the user's choice
+    assert at.toggle(key="data:rates").value is True  # the default: the user never switched it off
