@@ -228,6 +228,12 @@ def save_current(name: str) -> str | None:
     if len(name) > 60:
         return "Use a shorter name (at most 60 characters)."
     store = saved()
+    if name in store and store[name] != scenario():
+        # never replaced unasked: a second "High entries" once overwrote the first without a word
+        return (
+            f"A different scenario is already saved as \"{name}\". Choose another name, or remove the saved one "
+            "first (its Remove button) to save this one in its place."
+        )
     if name not in store and len(store) >= MAX_SAVED:
         return f"You can save up to {MAX_SAVED} scenarios; remove one first."
     store[name] = scenario()

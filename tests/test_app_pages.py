@@ -435,6 +435,17 @@ def test_compare_page_saves_scenarios_and_explains_the_difference() -> None:
     [b for b in at.button if b.label == "Save current scenario"][0].click().run()
     assert list(at.session_state["saved_scenarios"]) == ["Court and inflation"]
     assert not at.exception
+    saved = at.session_state["saved_scenarios"]["Court and inflation"]
+    # a different scenario under the same name is refused, not saved over the first (seen in review)
+    go(at, "overview")
+    at.button(key="preset:sibling_surge").click().run()
+    go(at, "compare")
+    at.text_input(key="save_name").input("Court and inflation").run()
+    [b for b in at.button if b.label == "Save current scenario"][0].click().run()
+    assert at.session_state["saved_scenarios"]["Court and inflation"] == saved
+    assert any("A different scenario is already saved as" in e.value for e in at.error)
+    at.session_state["scenario"] = saved  # back to the saved scenario, so the rest compares it
+    at.run()
 
     values = shown_numbers(page_tables(at)[0]).set_index("Scenario")
     diffs = shown_numbers(page_tables(at)[1]).set_index("Scenario")
