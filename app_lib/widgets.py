@@ -92,6 +92,9 @@ def number(path: str, label: str | None = None, where: Any = st, caption: bool =
     state.seed(key, disp.to_widget(value_at(state.scenario(), path)))
     where.number_input(
         _label(path, label),
+        # a cleared box is "no number" (None: "enter a number", nothing applied), not the widget's 0:
+        # clearing entries per week to retype it once applied 0 and took 515 children to 154
+        value=None,
         step=disp.step if disp.integer else float(disp.step),
         format=disp.fmt,
         key=key,

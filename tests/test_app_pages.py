@@ -496,3 +496,20 @@ def test_a_fault_in_the_sidebar_leaves_the_page_drawn(monkeypatch) -> None:
     assert not [e for e in at.error if "Something went wrong" in e.value]
     assert [e for e in at.sidebar.error if "sidebar could not be drawn" in e.value]
     assert len(at.metric) >= 10 and page_tables(at), "the Overview's figures and tables are drawn"
+
+
+def test_a_cleared_number_box_changes_nothing_and_says_so() -> None:
+    """Seen in review: clearing "Children entering care per week" (to retype it) applied 0, and the children
+    in care at 31 March 2031 went from 515 to 154 without a word. A cleared box is now "enter a number"."""
+    at = go(start(), "builder")
+    before = scenario(at)
+    box = at.number_input(key="lever:entries.weekly_rate")
+    # no default for the browser to fall back to when the box is cleared (it was 0.0): cleared sends None
+    assert not box.proto.HasField("default")
+    box.set_value(None).run()
+    assert not at.exception
+    assert scenario(at) == before
+    assert any("enter a number" in e.value for e in at.error)
+    # a number typed again is applied as usual
+    at.number_input(key="lever:entries.weekly_rate").set_value(4.0).run()
+    assert scenario(at).entries.weekly_rate == 4.0
