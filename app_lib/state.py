@@ -231,7 +231,7 @@ def save_current(name: str) -> str | None:
     if name in store and store[name] != scenario():
         # never replaced unasked: a second "High entries" once overwrote the first without a word
         return (
-            f"A different scenario is already saved as \"{name}\". Choose another name, or remove the saved one "
+            f'A different scenario is already saved as "{name}". Choose another name, or remove the saved one '
             "first (its Remove button) to save this one in its place."
         )
     if name not in store and len(store) >= MAX_SAVED:
