@@ -7,11 +7,11 @@ Nothing is written to disk: the bytes stay in memory. Every problem comes back i
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from csc_model import Scenario, ScenarioError
 from csc_model.scenario import Issue
-from csc_model.scenario.json_io import FILE, compact
+from csc_model.scenario.json_io import FILE, InputProblem, compact, loads
 
 from . import formatting as fmt
 from .levers import friendly_issues
@@ -36,6 +36,11 @@ def read_scenario(name: str, size: int, read: Callable[[], bytes]) -> tuple[Scen
         return Scenario.from_json(data), []
     except ScenarioError as exc:
         issues = exc.issues
+    if _is_workspace(data):  # the reverse of the workspace loader's "This is a single scenario file"
+        return None, [
+            f"**{shown}** is a workspace file (the baseline and every saved scenario), not a single scenario: load "
+            "it with “Load a workspace file” on the Compare scenarios page."
+        ]
     try:
         whole = [f"**{shown}** {fmt.md_escape(i.message)}." for i in issues if i.field == FILE]
         if whole and len(whole) == len(issues):
@@ -46,6 +51,17 @@ def read_scenario(name: str, size: int, read: Callable[[], bytes]) -> tuple[Scen
         return None, [f"**{shown}** could not be loaded as a scenario:"] + [
             f"- {fmt.md_escape(str(i))}" for i in issues
         ]
+
+
+def _is_workspace(data: bytes) -> bool:
+    """True for a workspace file of this app (read with the library's hardened JSON reader)."""
+    from .workspace import KIND  # here: workspace imports this module
+
+    try:
+        top = loads(data)
+    except InputProblem:
+        return False
+    return isinstance(top, Mapping) and top.get("kind") == KIND
 
 
 def presentable(issues: Iterable[Issue]) -> list[Issue]:

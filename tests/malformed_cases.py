@@ -170,7 +170,7 @@ FILE_CASES: list[FileCase] = [
     FileCase("years-text", _with("years", "five"), ("years", "must be a whole number")),
     FileCase("years-true", _with("years", True), ("years", "must be a whole number")),
     FileCase("rate-negative", _with("entries.weekly_rate", -3), ("entries.weekly_rate", "0 to 500")),
-    FileCase("shares-not-1", _with("initial.age_band_shares.1_4", 0.9), ("must add up to 1",), app=True),
+    FileCase("shares-not-1", _with("initial.age_band_shares.1_4", 0.9), ("must add up to 1 (100%)",), app=True),
     FileCase("name-empty", _with("name", "  "), ("must not be empty",)),
     FileCase("name-too-long", _with("name", "x" * 500), ("too long", "120 characters")),
     FileCase("base-year-not-fy", _with("costs.price_base_year", "2023"), ("financial year like 2023-24",)),

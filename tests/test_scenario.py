@@ -62,7 +62,7 @@ def test_all_errors_reported_at_once_naming_field_value_and_range(base: Scenario
         m.startswith("costs.weekly_price_gbp.ifa: value -10") and "allowed £0 to £50,000 a week" in m for m in msgs
     )
     assert any(m.startswith("years: value 11") and "allowed 1 to 10" in m for m in msgs)
-    assert any(m.startswith("proceedings.outcome_shares") and "add up to 1.6;" in m for m in msgs)
+    assert any(m.startswith("proceedings.outcome_shares") and "add up to 1.6 (160.0%);" in m for m in msgs)
     assert len(msgs) == 4
 
 

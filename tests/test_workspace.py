@@ -90,6 +90,18 @@ def test_a_single_scenario_file_is_pointed_to_the_builder() -> None:
     assert "version" in refused(with_change(lambda d: d.update(version=9)))
 
 
+def test_a_workspace_file_loaded_as_a_scenario_is_pointed_to_compare() -> None:
+    """Seen in review: a workspace file in "Load a scenario file" gave four schema errors ("kind: unknown
+    field ...") where the reverse mistake gets one plain pointer."""
+    from app_lib import uploads
+
+    data = workspace.to_bytes(sample())
+    scenario, problems = uploads.read_scenario("plan.json", len(data), lambda: data)
+    assert scenario is None and len(problems) == 1
+    assert "is a workspace file" in problems[0] and "Load a workspace file" in problems[0]
+    assert "Compare scenarios" in problems[0] and "unknown field" not in problems[0]
+
+
 def test_a_bad_scenario_inside_is_named_and_nothing_is_loaded() -> None:
     def bad(d: dict) -> None:
         d["saved"][0]["scenario"]["entries"]["weekly_rate"] = -4

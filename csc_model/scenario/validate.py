@@ -66,7 +66,7 @@ def _shares(m: Mapping[str, float], keys: tuple[str, ...], path: str, issues: li
         issues.append(Issue(path, None, f"has unknown keys {', '.join(unknown)} (allowed: {', '.join(keys)})"))
     total = sum(v for v in m.values() if isinstance(v, (int, float)))
     if abs(total - 1.0) > SHARE_TOL:
-        issues.append(Issue(path, None, f"shares add up to {total:.4g}; they must add up to 1"))
+        issues.append(Issue(path, None, f"shares add up to {total:.4g} ({total:.1%}); they must add up to 1 (100%)"))
 
 
 def _keys(m: Mapping[str, Any], keys: tuple[str, ...], path: str, issues: list[Issue], exact: bool = True) -> None:
@@ -95,7 +95,9 @@ def _mix_by_band(
             )
         total = sum(mix.values())
         if abs(total - 1.0) > SHARE_TOL:
-            issues.append(Issue(bpath, None, f"shares add up to {total:.4g}; they must add up to 1"))
+            issues.append(
+                Issue(bpath, None, f"shares add up to {total:.4g} ({total:.1%}); they must add up to 1 (100%)")
+            )
         from csc_model.scenario import AGE_BAND_YEARS
 
         lo, hi = AGE_BAND_YEARS[band]
