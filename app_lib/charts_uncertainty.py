@@ -176,7 +176,8 @@ def backtest_frame(card: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 def backtest_chart(card: pd.DataFrame) -> alt.TopLevelMixin:
     """Each cut-off's P10-P90 band and median of children in care against the actual line."""
     bands, actual = backtest_frame(card)
-    x = alt.X("as_of:T", title=None, axis=alt.Axis(format="%Y", labelAngle=0))
+    # a tick a year: with Vega's own ticks the axis read "2020 2020 2021 2021 ..." (review)
+    x = alt.X("as_of:T", title=None, axis=alt.Axis(format="%Y", labelAngle=0, tickCount="year"))
     band = (
         alt.Chart(bands)
         .mark_area(opacity=0.18)
@@ -184,7 +185,8 @@ def backtest_chart(card: pd.DataFrame) -> alt.TopLevelMixin:
             x=x,
             y=alt.Y("p10:Q", title="Children in care at 31 March", scale=alt.Scale(zero=False)),
             y2="p90:Q",
-            color=alt.Color("from:N", title=None),
+            # two columns, no label limit: the last entry was cut to "Forecast fro..."
+            color=alt.Color("from:N", title=None, legend=alt.Legend(orient="bottom", columns=2, labelLimit=0)),
             tooltip=["from:N", alt.Tooltip("as_of:T", format="%d %b %Y"), "p10:Q", "p50:Q", "p90:Q"],
         )
     )

@@ -60,7 +60,11 @@ def test_backtest_frame_starts_each_band_at_the_cutoff_count() -> None:
     first = bands[(bands["cutoff"] == "2021-03-31") & (bands["as_of"] == "2021-03-31")].iloc[0]
     assert first["p10"] == first["p90"] == 500
     assert list(actual["actual"]) == [500, 510, 530]
-    assert len(backtest_chart(card).to_dict()["layer"]) == 3
+    spec = backtest_chart(card).to_dict()
+    assert len(spec["layer"]) == 3
+    # a tick a year (the axis read "2020 2020 2021 2021"), and a legend that is never cut ("Forecast fro...")
+    assert spec["layer"][0]["encoding"]["x"]["axis"]["tickCount"] == "year"
+    assert spec["layer"][0]["encoding"]["color"]["legend"]["labelLimit"] == 0
     with pytest.raises(ValueError, match="no persistence column"):
         backtest_frame(card.drop(columns="persistence"))
 

@@ -89,7 +89,9 @@ def test_calibration_sets_the_trend_and_reports_it() -> None:
     # a year's window: the trend stays the base scenario's, and the report says why
     one = calibrate(h, e, AS_AT)
     assert one.entry_trend is None and one.scenario.entries.annual_trend == default_scenario().entries.annual_trend
-    assert "at least 2 years" in one.report.set_index("Figure").loc["Trend in entries", "Worked out from"]
+    why = one.report.set_index("Figure").loc["Trend in entries", "Worked out from"]
+    # in the page's weeks: "at least 2 years" beside a 104-week window read as met (review)
+    assert f"105 weeks or more (2 years); this one is {one.window_weeks:g} weeks" in why
 
 
 def test_kaplan_meier_median() -> None:

@@ -3,6 +3,8 @@ under section 20, their first placement, and the children seeking asylum alone (
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from csc_model.scenario import AGE_BAND_LABELS, AGE_BANDS, Scenario, field_meta
@@ -50,8 +52,10 @@ def entries_step(
             (
                 "Trend in entries",
                 f"{base.entries.annual_trend:+.1%} a year",
-                f"kept from the base scenario: a trend is worked out only from a window of at least "
-                f"{MIN_YEARS_FOR_TREND:g} years",
+                # in weeks, as the page asks for them: "at least 2 years" beside a 104-week window read as met
+                f"kept from the base scenario: a trend is worked out only from a window of "
+                f"{math.ceil(MIN_YEARS_FOR_TREND * 365.25 / 7)} weeks or more ({MIN_YEARS_FOR_TREND:g} years); "
+                f"this one is {window_weeks:g} weeks",
             )
         )
     else:
