@@ -207,6 +207,22 @@ def test_bad_dates_name_column_and_row_and_all_are_reported() -> None:
     ]
 
 
+def test_month_first_dates_are_named_in_one_plain_line_first() -> None:
+    """Seen in review: a return saved with American dates (03/20/2026) gave about twenty lines of "is not a real
+    date" and nothing that said why. Now one line says so first, with the date written the right way."""
+    us = "CHILD,SEX,DOB\nA,1,05/20/2015\nB,2,01/01/2010\nC,1,06/15/2020\n"
+    with pytest.raises(SSDA903Error) as exc:
+        read_table(us.encode(), "header")
+    assert exc.value.problems[0] == (
+        "header: column DOB: the dates look like month/day/year (e.g. '05/20/2015'); the return writes "
+        "day/month/year (20/05/2015): save the dates as DD/MM/YYYY and load the file again"
+    )
+    # day-first dates that are simply wrong get no such line
+    with pytest.raises(SSDA903Error) as exc:
+        read_table(EPISODES.replace("01/06/2025,S,V2", "31/02/2025,S,V2").encode(), "episodes")
+    assert not any("month/day/year" in p for p in exc.value.problems)
+
+
 def test_many_bad_rows_are_counted_not_listed() -> None:
     rows = "\n".join(f"X{i},never" for i in range(30))
     with pytest.raises(SSDA903Error) as exc:

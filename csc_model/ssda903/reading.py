@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -75,6 +76,13 @@ def read_table(data: bytes | str | Path | pd.DataFrame, table: str) -> pd.DataFr
         if col not in df.columns:  # only the UASC table's dates may be missing
             continue
         df[col], bad = _parse_dates(df[col], optional=(col in OPTIONAL_DATES))
+        us = _month_first(bad)
+        if us:  # one plain line first, not only twenty rows of "is not a real date"
+            day, month, year = us.split("/")[1], us.split("/")[0], us.split("/")[2]
+            problems.append(
+                f"{table}: column {col}: the dates look like month/day/year (e.g. '{us}'); the return writes "
+                f"day/month/year ({day}/{month}/{year}): save the dates as DD/MM/YYYY and load the file again"
+            )
         problems += _list_rows(table, col, bad, "is not a real date (write dates as DD/MM/YYYY, e.g. 31/03/2026)")
     blank_child = df.index[df["CHILD"] == ""]
     problems += _list_rows(
@@ -176,6 +184,20 @@ def _parse_dates(col: pd.Series, optional: bool) -> tuple[pd.Series, list[tuple[
     bad_mask = parsed.isna() & ~(blank & optional)
     bad = [(int(i), "" if pd.isna(text[i]) else str(text[i])) for i in col.index[bad_mask]]
     return parsed, bad
+
+
+_SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def _month_first(bad: list[tuple[int, str]]) -> str | None:
+    """An example bad date if the bad dates read as month/day/year (every one a valid month first and a
+    day over 12 second in at least one), else None."""
+    parts = [(v, _SLASHED.match(v)) for _, v in bad]
+    if not parts or not all(m for _, m in parts):
+        return None
+    if all(1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 31 for _, m in parts):
+        return next((v for v, m in parts if int(m.group(2)) > 12), None)
+    return None
 
 
 def _list_rows(table: str, col: str, bad: list[tuple[int, str]], what: str) -> list[str]:
