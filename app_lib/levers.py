@@ -331,9 +331,13 @@ def friendly_issue(issue: Issue) -> str:
         disp = display_for(issue.field)
         lo, hi = meta.get("min"), meta.get("max")
         if lo is not None and hi is not None and isinstance(issue.value, (int, float)):
+            hint = ""
+            meant = issue.value / 1e6  # a budget typed in pounds into a box in £ millions
+            if disp.unit == "£m" and issue.value > hi and lo <= meant <= hi:
+                hint = f" The box is in £ millions: type {fmt.number(meant / 1e6, 3)} for {gbp_millions(meant)}."
             return (
                 f"**{label}** must be from {disp.show_range(lo, hi)}; "
-                f"{fmt.md_escape(disp.show(issue.value))} is outside that range. (`{where}`)"
+                f"{fmt.md_escape(disp.show(issue.value))} is outside that range.{hint} (`{where}`)"
             )
     shown = ""
     if issue.value is not None and not isinstance(issue.value, (dict, list)):

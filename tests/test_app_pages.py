@@ -225,6 +225,10 @@ def test_budgets_are_typed_in_millions_and_kept_to_the_pound() -> None:
     year2.set_value(41.0).run()
     assert scenario(at).costs.budget_overrides == {"2027-28": 41_000_000}
     assert not at.exception
+    # pounds typed into the £m box: refused, with the figure to type instead (review: only the range was given)
+    lever_input(at, "costs.budget_first_year_gbp").set_value(45_000_000.0).run()
+    assert scenario(at).costs.budget_first_year_gbp == 37_125_000
+    assert any("The box is in £ millions: type 45 for £45.0m." in e.value for e in at.error)
 
 
 # ---------------------------------------------------------------------------
