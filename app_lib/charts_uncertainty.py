@@ -46,7 +46,7 @@ def fan_frame(table: pd.DataFrame, measure: str = "children_in_care") -> pd.Data
 
 
 MEDIAN_LABEL = "Middle of the range (P50)"
-CENTRAL_LABEL = "Projection (the figures on the cards)"
+CENTRAL_LABEL = "Projection on the cards"  # short: beside the bands legend, a longer label was cut
 CENTRAL_COLOUR = "#333333"
 _FY_LABEL = r"^\d{4}-\d{2}$"
 

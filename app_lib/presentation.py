@@ -216,10 +216,7 @@ def spend_slide(base: Projection, scen: Projection) -> Slide:
         f"Placement spending against the budget, {fy}",
         figures,
         tuple(lines),
-        note=(
-            "Money to the nearest £0.1m, each gap rounded from the budget paper's £1,000 figures (so it can differ by "
-            "£0.1m from the two figures shown); placement costs only."
-        ),
+        note=("Money to the nearest £0.1m; each gap is the budget paper's, rounded; placement costs only."),
     )
 
 
