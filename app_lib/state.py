@@ -20,6 +20,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from csc_model import Scenario, ScenarioError, default_scenario
 
 from . import urlstate
+from .formatting import md_escape
 from .levers import friendly_issues
 
 SCENARIO = "scenario"
@@ -231,8 +232,8 @@ def save_current(name: str) -> str | None:
     if name in store and store[name] != scenario():
         # never replaced unasked: a second "High entries" once overwrote the first without a word
         return (
-            f'A different scenario is already saved as "{name}". Choose another name, or remove the saved one '
-            "first (its Remove button) to save this one in its place."
+            f'A different scenario is already saved as "{md_escape(name)}". Choose another name, or remove the saved '
+            "one first (its Remove button) to save this one in its place."
         )
     if name not in store and len(store) >= MAX_SAVED:
         return f"You can save up to {MAX_SAVED} scenarios; remove one first."
