@@ -101,7 +101,9 @@ def apply_authority(code: str, year: int) -> tuple[str, pd.DataFrame] | str:
     forecast_row = report[report["Figure"].str.startswith("Back-tested forecast")]
     first_year = (
         f" Its entries are set so that the count at 31 March {year + 1} is the back-tested forecast, "
-        f"{fmt.md_escape(forecast_row['Value'].iloc[0])}; the years after it follow the model's rates."
+        f"{fmt.md_escape(forecast_row['Value'].iloc[0])}; the years after it follow the model's rates, with entries "
+        f"changing {scenario.entries.annual_trend:+.1%} a year (half the published trend in starters: 'Trend in entries' on the "
+        "Scenario builder). Checked against what happened up to three years ahead; not beyond."
         if not forecast_row.empty
         else ""
     )

@@ -62,6 +62,11 @@ def test_start_from_your_authority_makes_it_the_scenario_and_the_baseline() -> N
     assert "The first year is the back-tested forecast" in captions and "2023\u21922024 off by" in captions
     wanted, _ = forecast.one_year_forecast("E08000035", 2023)
     assert forecast.stock_on(s, dt.date(2024, 3, 31)) == pytest.approx(wanted, abs=0.5)
+    # and that the years after it carry the entry trend (about half of the later years' rise, docs/published.md),
+    # named with its figure and where to change it, and that no year beyond the third has been checked
+    notice = " ".join(m.value for m in [*at.success, *at.info])
+    assert f"changing {s.entries.annual_trend:+.1%} a year" in notice and "'Trend in entries'" in notice
+    assert "up to three years ahead; not beyond" in notice
 
 
 def test_choosing_another_authority_redraws_its_benchmarks() -> None:
