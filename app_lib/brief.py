@@ -25,6 +25,7 @@ from csc_model.reporting.narrative import (
     long_date,
     narrate,
 )
+from csc_model.reporting.wording import PUBLISHED_LABEL_END
 from csc_model.scenario.config import source_for
 
 from . import briefing_charts as bc
@@ -147,15 +148,29 @@ def brief_filename(name: str, today: dt.date | None = None, tag: str = "", ext: 
     return f"councillor-brief-{slug}{tag}-{today.isoformat()}.{ext}"
 
 
-def caveats(base: Projection, scen: Projection) -> list[str]:
-    """Plain-English caveats, computed from the scenario where they state a figure."""
+def caveats(base: Projection, scen: Projection, baseline_label: str | None = None) -> list[str]:
+    """Plain-English caveats, computed from the scenario where they state a figure; ``baseline_label``
+    names a baseline of the user's own (the first caveat then says what it sets and what it does not)."""
     src = source_for("name")
-    illustrative = (
-        "Unless changed, the figures describe an illustrative authority built from published national and "
-        "Plymouth City Council figures, not this council's own data."
-    )
-    if src and src.note and "own data" in src.note:
-        illustrative += " Replace them with local data before relying on them."
+    if baseline_label and baseline_label.endswith(PUBLISHED_LABEL_END):
+        illustrative = (
+            f"The figures start from {baseline_label}: children in care, entries and rates of leaving care come from "
+            "DfE's published tables. Prices and moves between placements are an illustrative authority's, and the "
+            "budget is a placeholder equal to the first year's forecast spend (no budget is published): replace "
+            "them with the council's own before relying on the money figures."
+        )
+    elif baseline_label:
+        illustrative = (
+            f"The figures start from the baseline {baseline_label}. Anything it does not set is as in an illustrative "
+            "authority built from published national and Plymouth City Council figures."
+        )
+    else:
+        illustrative = (
+            "Unless changed, the figures describe an illustrative authority built from published national and "
+            "Plymouth City Council figures, not this council's own data."
+        )
+        if src and src.note and "own data" in src.note:
+            illustrative += " Replace them with local data before relying on them."
     return [
         illustrative,
         "A projection, not a forecast: it shows what follows from the assumptions, using average rates. "
@@ -220,7 +235,7 @@ def build_brief(
         )
 
     rows = []
-    for a in key_assumptions(scen.scenario, base.scenario)[1:]:  # the period is in the header
+    for a in key_assumptions(scen.scenario, base.scenario, baseline_label)[1:]:  # the period is in the header
         cls = ' class="changed"' if a.changed else ""
         tag = ' <span class="tag">changed</span>' if a.changed else ""
         rows.append(
@@ -232,7 +247,7 @@ def build_brief(
         '<thead><tr><th scope="col">Assumption</th><th scope="col">Value</th><th scope="col">Source</th></tr></thead>\n'
         f"<tbody>\n{assumption_rows}\n</tbody></table>"
     )
-    caveat_items = "\n".join(f"<li>{e(c)}</li>" for c in caveats(base, scen))
+    caveat_items = "\n".join(f"<li>{e(c)}</li>" for c in caveats(base, scen, baseline_label))
     baseline_html = f" · compared with the baseline <strong>{e(baseline_label)}</strong>" if baseline_label else ""
 
     return f"""<!DOCTYPE html>

@@ -251,12 +251,12 @@ def _layout(
     pdf.ln(1.5)
     rows = [
         ((a.label + (" (changed)" if a.changed else ""), a.value, brief.short_source(a.source)), a.changed)
-        for a in key_assumptions(scen.scenario, base.scenario)[1:]
+        for a in key_assumptions(scen.scenario, base.scenario, baseline_label)[1:]
     ]
     pdf.rows(("Main assumptions", "Value", "Source"), rows, (40, 15, 45))
 
     pdf.heading("Caveats")
-    for c in brief.caveats(base, scen):
+    for c in brief.caveats(base, scen, baseline_label):
         pdf.font(8)
         pdf.cell(4, pdf.line_h(8), pdf.safe("•" if pdf.unicode_font else "-"))
         pdf.multi_cell(width - 4, pdf.line_h(8), pdf.safe(c), new_x="LMARGIN", new_y="NEXT", align="L")

@@ -17,6 +17,7 @@ import streamlit as st
 from csc_model.published import PublishedError, build_scenario
 from csc_model.published import data as pub
 from csc_model.published.forecast import track_record
+from csc_model.reporting.wording import PUBLISHED_LABEL_END
 
 from . import formatting as fmt
 from . import state
@@ -97,7 +98,7 @@ def apply_authority(code: str, year: int) -> tuple[str, pd.DataFrame] | str:
         scenario, report = build_scenario(code, dt.date(year, 3, 31), state.scenario())
     except PublishedError as exc:
         return str(exc)
-    label = f"{pub.find_authority(code).name} at 31 March {year} (published figures)"
+    label = f"{pub.find_authority(code).name} at 31 March {year} {PUBLISHED_LABEL_END}"
     forecast_row = report[report["Figure"].str.startswith("Back-tested forecast")]
     first_year = (
         f" Its entries are set so that the count at 31 March {year + 1} is the back-tested forecast, "
@@ -113,8 +114,11 @@ def apply_authority(code: str, year: int) -> tuple[str, pd.DataFrame] | str:
         f"The current scenario and the baseline now start from **{fmt.md_escape(label)}**.{first_year} The "
         f"placement budget is not published: it is a placeholder equal to {year}-{(year + 1) % 100:02d}'s forecast "
         f"spend, {fmt.gbp_short(scenario.costs.budget_first_year_gbp)}, so the pressure shows only how later years "
-        "move. Rates inside care and prices are still the previous scenario's. Set your own budget and prices on "
-        "the Scenario builder; an SSDA903 upload on Load your data refines the rest.",
+        "move. The rates of leaving care are scaled to the authority's leavers by route; the length of court "
+        "proceedings, moves between placements and prices are still the previous scenario's. After the first year "
+        "the model over-states the share under section 20 (two years ahead: a median 33% against 21% published; "
+        "the total is not affected). Set your own budget and prices on the Scenario builder; an SSDA903 upload on "
+        "Load your data refines the rest.",
     )
     st.session_state[REPORT] = (label, report)
     st.session_state[APPLIED] = (pub.find_authority(code).code, int(year))

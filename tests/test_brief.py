@@ -401,3 +401,35 @@ def test_pdf_filename() -> None:
     assert (
         brief.brief_filename("Court <26> weeks", TODAY, ext="pdf") == "councillor-brief-court-26-weeks-2026-05-14.pdf"
     )
+
+
+def test_a_published_baseline_s_figures_are_credited_to_it_not_to_the_defaults_sources() -> None:
+    """Started from Kent's published figures, the brief credited Kent's 1,956 children in care to Plymouth's
+    figures (the default's source) and called the placeholder budget the illustrative one. Each value now names
+    where it comes from: the default's source, the baseline, the placeholder, or this scenario."""
+    from csc_model.published import build_scenario
+    from csc_model.reporting.narrative import key_assumptions
+
+    kent, _ = build_scenario("Kent", dt.date(2024, 3, 31), default_scenario())
+    label = kent.name
+    scen = kent.with_values({"proceedings.mean_weeks": 26.0})
+    rows = {a.label: a for a in key_assumptions(scen, kent, label)}
+    assert rows["Children in care on the start date"].source == f"The baseline, {label}"
+    weekly = next(a for a in rows.values() if a.label.startswith("Children") and "week" in a.label)
+    assert weekly.source == f"The baseline, {label}"
+    budget = next(a for a in rows.values() if "budget in the first" in a.label.lower())
+    assert "placeholder" in budget.source.lower() and "no budget is published" in budget.source
+    proceedings = next(a for a in rows.values() if "proceedings" in a.label.lower())
+    assert proceedings.changed and proceedings.source == "Set for this scenario"
+    assert "Plymouth" not in " ".join(a.source for a in rows.values())  # the inflation is still the default's
+    # ... where the values are the defaults', the defaults' sources stay
+    plain = key_assumptions(default_scenario(), default_scenario())
+    assert any("Plymouth" in a.source for a in plain)
+    # and the brief says what the baseline sets and what it does not
+    first = brief.caveats(project(kent), project(scen), label)[0]
+    assert first.startswith(f"The figures start from {label}") and "placeholder" in first
+    pdf_text = brief_pdf.build_brief_pdf(project(kent), project(scen), baseline_label=label, unicode_font=False)
+    html = brief.build_brief(project(kent), project(scen), baseline_label=label, chart_scale=1.0)
+    text = unescape(html)
+    assert "The baseline, Kent at 31 March 2024" in text and "Plymouth City Council (2023-24)" not in text
+    assert pdf_text.startswith(b"%PDF")

@@ -26,6 +26,7 @@ from csc_model.published.data import Authority, PublishedError
 from csc_model.published.exits import set_exits
 from csc_model.published.fill import Report, filled_counts, odds_shift, round_shares, shares_text
 from csc_model.published.forecast import entries_for, one_year_forecast
+from csc_model.reporting.wording import PUBLISHED_LABEL_END
 from csc_model.scenario import AGE_BAND_YEARS, AGE_BANDS, Scenario, ScenarioError
 from csc_model.scenario.config import load_placement_types
 from csc_model.scenario.defaults import default_scenario
@@ -220,7 +221,7 @@ def build_scenario(
 
     start = as_at + dt.timedelta(days=1)
     changes.update(_moved_dates(base, start))
-    changes["name"] = f"{auth.name} at 31 March {year} (published figures)"[:120]
+    changes["name"] = f"{auth.name} at 31 March {year} {PUBLISHED_LABEL_END}"[:120]
     try:
         scenario = base.with_values(changes)
     except ScenarioError as exc:  # pragma: no cover - every authority is checked by the tests

@@ -364,15 +364,48 @@ KEY_ASSUMPTION_PATHS = (
 )
 
 
-def key_assumptions(scen: Scenario, base: Scenario | None = None) -> list[Assumption]:
-    """The main inputs of ``scen`` with their sources; ``changed`` marks differences from ``base``."""
+PUBLISHED_LABEL_END = "(published figures)"
+"""How the name of a baseline built from DfE's published tables ends (``csc_model.published.build``)."""
+PUBLISHED_BUDGET_SOURCE = "Placeholder equal to the first year's forecast spend (no budget is published)"
+
+
+def value_source(path: str, value: Any, base_value: Any, baseline_label: str | None) -> str:
+    """Where the value at ``path`` comes from, for a reader of the figures.
+
+    The default's source while the value is the default's; for a baseline of the user's own (an
+    authority's published figures, an SSDA903 return, a loaded file) its name, where the value is the
+    baseline's; "Set for this scenario" where the scenario changes it. Without this a county's 1,956
+    children in care were credited to Plymouth's figures, the default's source.
+    """
+    from csc_model.scenario.defaults import default_scenario
+
+    try:
+        default = get_path(default_scenario().to_dict(), path)
+    except KeyError:
+        default = None
+    if value == default:
+        return _source_text(path)
+    if value != base_value:
+        return "Set for this scenario"
+    if baseline_label is None:
+        return _source_text(path)
+    if path == "costs.budget_first_year_gbp" and baseline_label.endswith(PUBLISHED_LABEL_END):
+        return PUBLISHED_BUDGET_SOURCE
+    return f"The baseline, {baseline_label}"
+
+
+def key_assumptions(
+    scen: Scenario, base: Scenario | None = None, baseline_label: str | None = None
+) -> list[Assumption]:
+    """The main inputs of ``scen`` with their sources (:func:`value_source`); ``changed`` marks
+    differences from ``base``, whose name ``baseline_label`` gives when it is not the defaults."""
     data = scen.to_dict()
     bdata = base.to_dict() if base is not None else data
     out = [
         Assumption(
             "Projection period",
             f"{scen.years} years from {long_date(scen.start_date)}",
-            _source_text("start_date"),
+            value_source("start_date", scen.start_date.isoformat(), bdata.get("start_date"), baseline_label),
             base is not None and (scen.start_date != base.start_date or scen.years != base.years),
         )
     ]
@@ -397,5 +430,5 @@ def key_assumptions(scen: Scenario, base: Scenario | None = None) -> list[Assump
             value = f"£{v:,.0f}"
         else:
             value = format_value(v, m.get("unit", ""))
-        out.append(Assumption(label, value, _source_text(path), v != bv))
+        out.append(Assumption(label, value, value_source(path, v, bv, baseline_label), v != bv))
     return out
