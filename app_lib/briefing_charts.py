@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from app_lib import chart_templates as templates
@@ -39,12 +40,15 @@ FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 BASELINE_NAME = "Current trends"
 SCENARIO_NAME = "With the changes"
 BUDGET_NAME = "Budget"
+BASE_BUDGET_NAME = "Budget on current trends"
+"""Drawn only when the scenario changes the budget: each spending line then has its own budget."""
 
 # (colour, dash pattern, line width) for each series: dashes and width differ, not just colour
 STYLES: dict[str, tuple[str, list[int], float]] = {
     BASELINE_NAME: (GREY, [10, 6], 4.0),
     SCENARIO_NAME: (BLUE, [1, 0], 5.5),
     BUDGET_NAME: (BLACK, [3, 5], 4.0),
+    BASE_BUDGET_NAME: ("#767676", [1, 5], 3.5),
 }
 
 
@@ -148,7 +152,7 @@ def y_domain(values: pd.Series, min_share: float = 0.3) -> list[float]:
 
 # drawing order: the scenario first, then the budget, then current trends on top, so that
 # when two lines coincide the dashed one still shows over the solid one
-DRAW_ORDER = (SCENARIO_NAME, BUDGET_NAME, BASELINE_NAME)
+DRAW_ORDER = (SCENARIO_NAME, BUDGET_NAME, BASE_BUDGET_NAME, BASELINE_NAME)
 
 
 def _lines(names: tuple[str, ...], x: alt.X, label_expr: str) -> alt.LayerChart:
@@ -343,6 +347,10 @@ def spend_data(base: Projection, scen: Projection | None = None) -> pd.DataFrame
         ts = scen.table("fy")
         rows.append(pd.DataFrame({"series": SCENARIO_NAME, "fy": ts["period"], "value": ts["spend_gbp"] / 1e6}))
         budget = ts["budget_gbp"]
+        # a changed budget: current trends keep their own, or the chart set the baseline's spending against
+        # the scenario's budget while the sentences (and the tables) use the baseline's
+        if len(budget) == len(tb) and np.abs(budget.to_numpy() - tb["budget_gbp"].to_numpy()).max() >= 500:
+            rows.append(pd.DataFrame({"series": BASE_BUDGET_NAME, "fy": tb["period"], "value": tb["budget_gbp"] / 1e6}))
     else:
         budget = tb["budget_gbp"]
     rows.append(pd.DataFrame({"series": BUDGET_NAME, "fy": tb["period"], "value": budget.to_numpy() / 1e6}))
@@ -357,13 +365,19 @@ def _spend_parts(
     ends = df[df["fy"] == years[-1]].copy()
     lo, hi = y_domain(df["value"])
     ends["label_y"] = _dodge(ends["value"].tolist(), _label_gap(lo, hi, size))
-    short = {BASELINE_NAME: "Current trends", SCENARIO_NAME: "With changes", BUDGET_NAME: "Budget"}
+    two_budgets = (df["series"] == BASE_BUDGET_NAME).any()
+    short = {
+        BASELINE_NAME: "Current trends",
+        SCENARIO_NAME: "With changes",
+        BUDGET_NAME: "Budget, with changes" if two_budgets else "Budget",
+        BASE_BUDGET_NAME: "Budget, current trends",
+    }
     ends["label"] = [
         f"{short[s]}\n£{round_money_m(v * 1e6):,.1f}m" for s, v in zip(ends["series"], ends["value"], strict=True)
     ]
     names = tuple(n for n in DRAW_ORDER if (df["series"] == n).any())
     shape = (names, years, size, spend_subtitle(base) if titled else None)
-    frames = {**_line_frames(df), "ends": ends, "points": df[df["series"] != BUDGET_NAME]}
+    frames = {**_line_frames(df), "ends": ends, "points": df[~df["series"].isin([BUDGET_NAME, BASE_BUDGET_NAME])]}
     return shape, frames, _numbers(df["value"], ends["label"].tolist(), size)
 
 
@@ -416,7 +430,9 @@ def spend_chart_text(base: Projection, scen: Projection | None = None) -> str:
         return df[df["series"] == name].set_index("fy")["value"] * 1e6
 
     b, budget = vals(BASELINE_NAME), vals(BUDGET_NAME)
-    over = [y for y in years if over_budget(b[y], budget[y])]  # as the tables and the Overview's bars count
+    two_budgets = BASE_BUDGET_NAME in set(df["series"])
+    base_budget = vals(BASE_BUDGET_NAME) if two_budgets else budget
+    over = [y for y in years if over_budget(b[y], base_budget[y])]  # as the tables and the Overview's bars count
     if len(over) == len(years):
         where = "above the budget in every year"
     elif not over:
@@ -426,8 +442,14 @@ def spend_chart_text(base: Projection, scen: Projection | None = None) -> str:
     text = (
         f"Line chart of placement spending and the budget by financial year, {years[0]} to {years[-1]}. "
         f"On current trends (dashed line) spending goes from about {fmt_money_gbp(b.iloc[0])} to "
-        f"{fmt_money_gbp(b.iloc[-1])} and is {where}; the budget (dotted line) goes from "
-        f"{fmt_money_gbp(budget.iloc[0])} to {fmt_money_gbp(budget.iloc[-1])}."
+        f"{fmt_money_gbp(b.iloc[-1])} and is {where}; "
+        + (
+            f"its budget (grey dotted line) goes from {fmt_money_gbp(base_budget.iloc[0])} to "
+            f"{fmt_money_gbp(base_budget.iloc[-1])}, the budget with the changes (black dotted line) from "
+            if two_budgets
+            else "the budget (dotted line) goes from "
+        )
+        + f"{fmt_money_gbp(budget.iloc[0])} to {fmt_money_gbp(budget.iloc[-1])}."
     )
     if SCENARIO_NAME in set(df["series"]):
         s = vals(SCENARIO_NAME)

@@ -433,3 +433,25 @@ def test_a_published_baseline_s_figures_are_credited_to_it_not_to_the_defaults_s
     text = unescape(html)
     assert "The baseline, Kent at 31 March 2024" in text and "Plymouth City Council (2023-24)" not in text
     assert pdf_text.startswith(b"%PDF")
+
+
+def test_a_changed_budget_gives_current_trends_their_own_budget_line_in_the_chart_and_its_words() -> None:
+    """With a 2028-29 budget of £45m and shorter proceedings the chart set current trends' spending against
+    the scenario's budget (£46.1m drawn under a £46.8m budget; 'above the budget in 2 of the 5 years') while
+    the sentence beside it said £5.0m over. Each spending line now has its own budget."""
+    from csc_model.reporting.narrative import narrate
+
+    base = default_scenario()
+    scen = apply_preset(base.with_values({"costs.budget_overrides": {"2028-29": 45_000_000}}), "court_26_weeks")
+    b, s = project(base), project(scen)
+    df = bc.spend_data(b, s)
+    assert set(df["series"]) == {bc.BASELINE_NAME, bc.SCENARIO_NAME, bc.BUDGET_NAME, bc.BASE_BUDGET_NAME}
+    base_budget = df[df["series"] == bc.BASE_BUDGET_NAME]["value"].to_numpy() * 1e6
+    assert base_budget == pytest.approx(b.table("fy")["budget_gbp"].to_numpy())
+    over = (b.table("fy")["pressure_gbp"] > 0).sum()
+    text = bc.spend_chart_text(b, s)
+    assert over == 5 and "above the budget in every year" in text and "budget with the changes" in text
+    assert any("over budget" in x.text for x in narrate(b, s).baseline)
+    # an unchanged budget keeps one line
+    plain = bc.spend_data(b, project(apply_preset(base, "court_26_weeks")))
+    assert bc.BASE_BUDGET_NAME not in set(plain["series"])
