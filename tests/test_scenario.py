@@ -160,10 +160,21 @@ def test_presets_move_results_the_right_way(base: Scenario, base_result, key: st
 def test_presets_combine_with_manual_changes(base: Scenario) -> None:
     s = apply_preset(base.with_values({"entries.weekly_rate": 5.0}), "court_26_weeks")
     s = apply_preset(s, "sibling_surge")
-    s = apply_preset(s, "sibling_surge")
     assert s.entries.weekly_rate == 5.0
     assert s.proceedings.target_mean_weeks == 26
-    assert len(s.entries.surges) == 2
+    assert len(s.entries.surges) == 1
+
+
+def test_a_preset_pressed_twice_adds_nothing_more(base: Scenario) -> None:
+    """The surge preset pressed twice added a second, identical surge (+72 children) while the page said
+    'Applied: ... 36 extra children' and '1 change'. Like every preset it is now in effect after one press
+    (its button then shows a tick and is disabled)."""
+    from csc_model.scenario.presets import in_effect
+
+    for key in PRESETS:
+        once = apply_preset(base, key)
+        assert apply_preset(once, key) == once, key
+        assert in_effect(once, key) and not in_effect(base, key), key
     assert set(PRESETS) >= {
         "court_26_weeks",
         "edge_of_care_10",

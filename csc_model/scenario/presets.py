@@ -47,9 +47,9 @@ def _fostering(s: Scenario) -> dict[str, Any]:
 
 def _surge(s: Scenario) -> dict[str, Any]:
     surges = [x for x in s.to_dict()["entries"]["surges"]]
-    surges.append(
-        {"start_date": (s.start_date + dt.timedelta(weeks=13)).isoformat(), "weeks": 20, "extra_children": 36.0}
-    )
+    surge = {"start_date": (s.start_date + dt.timedelta(weeks=13)).isoformat(), "weeks": 20, "extra_children": 36.0}
+    if surge not in surges:  # pressed twice, it once added a second, identical surge without a word
+        surges.append(surge)
     return {"entries.surges": surges}
 
 
