@@ -128,9 +128,49 @@ def _change_phrase(lv: LeverChange, base: Scenario, scen: Scenario) -> str:
     return f"{_sentence_case(lv.label)}: {lv.scenario_text} instead of {lv.baseline_text}"
 
 
-def change_phrases(base: Scenario, scen: Scenario) -> list[str]:
-    """Each change from ``base`` to ``scen`` as a short plain phrase, in the order of the levers."""
-    return [_change_phrase(lv, base, scen) for lv in changed_levers(base, scen)]
+MAX_PHRASES = 8
+"""Most changes named one by one on a slide or the briefing; more are counted in one last line."""
+
+
+def change_phrases(base: Scenario, scen: Scenario, limit: int | None = MAX_PHRASES) -> list[str]:
+    """Each change from ``base`` to ``scen`` as a short plain phrase, in the order of the levers.
+
+    A different starting position (a loaded return or a published authority: dozens of fields, the
+    children in care by stage, age band and placement) is one phrase, and beyond ``limit`` phrases the
+    rest are counted in one line: a scenario from an SSDA903 return against the defaults listed 105
+    changes in field names ("Placement mix ... (in house fostering)" five times) and ran off the slide.
+    """
+    levers = changed_levers(base, scen)
+    start = [lv for lv in levers if lv.key.startswith("initial.") or lv.key == "start_date"]
+    phrases = []
+    if start:
+        now, was = scen.initial.total, base.initial.total
+        phrases.append(
+            f"Starts from other children in care: {fmt_children(round(now))} on {long_date(scen.start_date)}"
+            + (
+                f" (current trends: {fmt_children(round(was))} on {long_date(base.start_date)})"
+                if (round(now), scen.start_date) != (round(was), base.start_date)
+                else " in a different mix"
+            )
+        )
+    phrases += [_change_phrase(lv, base, scen) for lv in levers if lv not in start]
+    if limit is not None and len(phrases) > limit:
+        rest = len(phrases) - (limit - 1)
+        phrases = phrases[: limit - 1] + [f"{MORE_START} {rest} more changes: the Scenario builder lists them all"]
+    return phrases
+
+
+MORE_START = "... and"
+
+
+def changes_title(phrases: list[str]) -> str:
+    """'The change in this scenario', 'The 3 changes in this scenario', or, when some are only counted,
+    'What this scenario changes'."""
+    if len(phrases) == 1:
+        return "The change in this scenario"
+    if phrases and phrases[-1].startswith(MORE_START):
+        return "What this scenario changes"
+    return f"The {len(phrases)} changes in this scenario"
 
 
 # ---------------------------------------------------------------------------
@@ -155,8 +195,7 @@ def changes_slide(base: Projection, scen: Projection) -> Slide:
             lines=("Nothing has been changed: these slides show what happens on current trends.",),
         )
     phrases = change_phrases(base.scenario, scen.scenario)
-    title = "The change in this scenario" if len(phrases) == 1 else f"The {len(phrases)} changes in this scenario"
-    return Slide("changes", title, lines=tuple(phrases))
+    return Slide("changes", changes_title(phrases), lines=tuple(phrases))
 
 
 def children_slide(base: Projection, scen: Projection) -> Slide:

@@ -332,9 +332,35 @@ def present(base, scen, scen_arg) -> None:
 # The headline sentences a little larger than body text (static CSS written here).
 PAGE_CSS = "<style>.st-key-briefing-says li p, .st-key-briefing-says li { font-size: 1.2rem !important; }</style>"
 
+
+def _on_make_baseline() -> None:
+    s = state.scenario()
+    state.set_baseline(s, s.name)
+    state.notice("success", f"**{md_escape(s.name)}** is now the baseline on every page.")
+
+
+def other_years(base_fy: pd.DataFrame, scen_fy: pd.DataFrame) -> str | None:
+    """Why the scenario cannot be set against the baseline here (other financial years), or None.
+
+    The sentences, charts and slides compare the two year by year: a scenario starting a year earlier
+    (an SSDA903 return at 31 March 2025, a scenario file) stopped the page with an error and put the
+    baseline's figures on the slides."""
+    if list(base_fy["period"]) == list(scen_fy["period"]):
+        return None
+    return (
+        f"This scenario covers {scen_fy['period'].iloc[0]} to {scen_fy['period'].iloc[-1]}, the baseline "
+        f"({state.baseline_label()}) {base_fy['period'].iloc[0]} to {base_fy['period'].iloc[-1]}. The briefing sets "
+        "the two side by side year by year, so here it describes this scenario on its own: its figures are "
+        '"current trends". To compare other scenarios with it, make it the baseline.'
+    )
+
+
 state.ensure()
 base = projection(state.baseline())
 scen = projection(state.scenario())
+mismatch = other_years(base.table("fy"), scen.table("fy"))
+if mismatch:
+    base = scen
 story = narrate(base, scen)
 scen_arg = scen if story.changed else None
 
@@ -358,7 +384,10 @@ else:
         help="Slides for a council chamber: one big figure or one chart per screen, no sidebar. "
         "Next and Previous by button or arrow key.",
     )
-    if state.custom_baseline():
+    if mismatch:
+        st.info(md_escape(mismatch), icon=":material/info:")
+        st.button("Make this scenario the baseline", key=PREFIX + "make_baseline", on_click=_on_make_baseline)
+    elif state.custom_baseline():
         st.caption(
             f"Here “current trends” means the baseline you chose, **{md_escape(state.baseline_label())}**, "
             "not the bundled defaults."
@@ -366,9 +395,7 @@ else:
     box = st.container(border=True, key="briefing-says")
     if story.changed:
         phrases = pr.change_phrases(state.baseline(), state.scenario())
-        box.subheader(
-            "The change in this scenario" if len(phrases) == 1 else f"The {len(phrases)} changes in this scenario"
-        )
+        box.subheader(pr.changes_title(phrases))
         box.markdown("\n".join(f"{n}. {md_escape(t)}" for n, t in enumerate(phrases, 1)))
         box.markdown("\n".join(f"- {md_escape(s.text)}" for s in story.change))
         # current trends folded away, so that the charts start on the first screen at 1920x1080
@@ -405,7 +432,7 @@ else:
     levers()
 
     st.header("Take-away brief")
-    brief_baseline = state.baseline_label() if state.custom_baseline() else None
+    brief_baseline = state.scenario().name if mismatch else state.baseline_label() if state.custom_baseline() else None
     st.write(
         "A one-page brief with these sentences, the two charts, the assumptions and their sources, and the "
         "caveats: as a web page (opens in any browser without the internet) or as a PDF. Both fit one A4 page."

@@ -206,3 +206,61 @@ def test_presentation_figures_are_the_briefing_figures(at: AppTest) -> None:
     end = n.by_key("change_longer_term").figures["children_scenario_rounded"]
     text = present_text(at)
     assert "513" in text and f"about {end}" in text
+
+
+def test_a_scenario_over_other_years_is_briefed_on_its_own_without_an_error() -> None:
+    """A scenario starting on 1 April 2025 (an SSDA903 return at 31 March 2025, a scenario file) against the
+    defaults from 2026 stopped the page with 'Something went wrong' (KeyError '2025-26') and put the baseline's
+    513 children on the slides. The page now says why it cannot set the two side by side, describes the
+    scenario on its own, and offers to make it the baseline."""
+    s = default_scenario().with_values({"start_date": "2025-04-01", "name": "Our return at 31 March 2025"})
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.session_state["scenario"] = s
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    info = " ".join(i.value for i in at.info)
+    assert "2025-26 to 2029-30" in unmd(info) and "2026-27 to 2030-31" in unmd(info)
+    first = unmd(" ".join(sentences(at)))
+    assert "1 April 2025" in first and "1 April 2026" not in first
+    assert {b.label for b in at.button} >= {"Make this scenario the baseline", "Present"}
+    at.button(key="briefing:make_baseline").click().run()
+    assert at.session_state["baseline"][0] == s and not at.info
+    # the slides describe the scenario too
+    at.button(key="briefing:present").click().run()
+    assert not at.exception and not at.error
+    assert "1 April 2026" not in " ".join(m.value for m in at.markdown)
+
+
+def test_a_different_starting_position_is_one_change_and_a_long_list_is_cut_short() -> None:
+    """A scenario from a loaded return listed 105 changes in field names on the first slide, which ran off
+    a 1920x1080 screen. The starting position is now one phrase and at most eight lines are shown."""
+    from app_lib import presentation as pr
+
+    base = default_scenario()
+    own = base.with_values(
+        {
+            "initial.stage_counts": {
+                **base.initial.stage_counts,
+                "care_order": base.initial.stage_counts["care_order"] + 40,
+            },
+            "entries.weekly_rate": 4.2,
+        }
+    )
+    phrases = pr.change_phrases(base, own)
+    assert phrases[0].startswith("Starts from other children in care:") and len(phrases) == 2
+    many = own.with_values(
+        {
+            "proceedings.mean_weeks": 30.0,
+            "costs.annual_inflation": 0.05,
+            "costs.budget_annual_uplift": 0.03,
+            "entries.annual_trend": 0.02,
+            "care_order.annual_sgo": 0.05,
+            "care_order.annual_other": 0.05,
+            "s20.annual_share_to_proceedings": 0.2,
+            "placement_order.share_not_adopted": 0.3,
+        }
+    )
+    phrases = pr.change_phrases(base, many)
+    assert len(phrases) == pr.MAX_PHRASES and phrases[-1].startswith("... and 3 more changes")
+    assert pr.changes_title(phrases) == "What this scenario changes"
+    assert pr.changes_title(phrases[:3]) == "The 3 changes in this scenario"
