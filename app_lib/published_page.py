@@ -60,6 +60,24 @@ def forecast_note() -> str:
     )
 
 
+def placeholder_budget_note() -> str | None:
+    """'The budget is a placeholder ...' while the current scenario keeps the placeholder budget of a
+    baseline built from published figures (the briefing, its slides and the brief quoted it as a budget)."""
+    if not state.custom_baseline() or not state.baseline_label().endswith(PUBLISHED_LABEL_END):
+        return None
+    s, b = state.scenario(), state.baseline()
+    if (s.costs.budget_first_year_gbp, s.costs.budget_overrides) != (
+        b.costs.budget_first_year_gbp,
+        b.costs.budget_overrides,
+    ):
+        return None
+    first = f"{b.start_date.year}-{(b.start_date.year + 1) % 100:02d}" if b.start_date.month >= 4 else ""
+    return (
+        f"The budget is a placeholder equal to the forecast spend of {first or 'the first year'}: DfE publishes "
+        "no budget, so the pressure shows only how later years move. Set the council's own on the Scenario builder."
+    )
+
+
 def comparison_of(code: str) -> pd.DataFrame:
     """The Benchmarks page's comparison of an authority with its neighbours, region and England
     (published figures: the same for every user, so worked out once per process; a shallow copy)."""

@@ -16,7 +16,7 @@ from functools import lru_cache, partial
 import pandas as pd
 import streamlit as st
 
-from app_lib import brief, brief_pdf, components, exports, runner, state, summaries, widgets
+from app_lib import brief, brief_pdf, components, exports, published_page, runner, state, summaries, widgets
 from app_lib import briefing_charts as bc
 from app_lib import presentation as pr
 from app_lib.formatting import md_escape
@@ -289,8 +289,11 @@ def present(base, scen, scen_arg) -> None:
         if slide.key == "risk" and band is None:
             with st.container(key="present-risk-toggle"):
                 widgets.pref_toggle("stochastic", "Say how likely an overspend is")
-        if slide.note:
-            st.container(key="present-note").markdown(md_escape(slide.note))
+        note = slide.note
+        if slide.key in ("spend", "spend_chart") and published_page.placeholder_budget_note():
+            note = " ".join(x for x in (note, published_page.placeholder_budget_note()) if x)
+        if note:
+            st.container(key="present-note").markdown(md_escape(note))
     with st.container(key="present-controls"):
         prev, where, nxt, leave = st.columns([1.2, 3, 1.2, 1.6], vertical_alignment="center")
         prev.button(
@@ -417,6 +420,8 @@ else:
         st.caption(bc.spend_subtitle(base))
         components.chart(bc.spend_chart, base, scen_arg, titled=False)
         st.markdown(f"**What the chart shows:** {md_escape(bc.spend_chart_text(base, scen_arg))}")
+        if published_page.placeholder_budget_note():
+            st.caption(md_escape(published_page.placeholder_budget_note()))
 
     if widgets.pref_toggle(
         "stochastic",
