@@ -47,14 +47,14 @@ def _base(column: str, period: str) -> float | None:
 # --- children in care --------------------------------------------------------------
 st.subheader("Children in care", anchor=False)
 st.caption(
-    f"Now (on {fmt.long_date(s.start_date)}) and at 31 March, the end of each financial year."
+    f"At the start ({fmt.long_date(s.start_date)}) and at 31 March, the end of each financial year."
     + (f" {components.DELTA_NOTE}" if changed else "")
 )
 # plain records of the few columns used (itertuples over the whole table cost 5% of the server's CPU)
 years_rows = fy[
     ["period", "period_end", "children_in_care", "spend_gbp", "pressure_gbp", "budget_gbp", "days"]
 ].to_dict("records")
-ends = [("Now", s.initial.total, base.initial.total)] + [
+ends = [(f"Start, {fmt.short_date(s.start_date)}", s.initial.total, base.initial.total)] + [
     (fmt.short_date(row["period_end"]), row["children_in_care"], _base("children_in_care", row["period"]))
     for row in years_rows
 ]
