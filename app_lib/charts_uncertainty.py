@@ -93,7 +93,10 @@ def _fan_draw(shape: tuple) -> alt.TopLevelMixin:
         if fy
         else alt.X("period_end:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0))
     )
-    legend = alt.Legend(orient="bottom", direction="vertical", labelLimit=0)  # one entry a line: none cut
+    # one entry a line, none cut; the bands' legend under the chart and the lines' above it: side by side
+    # under a half-width chart on a 1280-pixel screen the second was cut ("Middle of the range (P5")
+    legend = alt.Legend(orient="bottom", direction="vertical", labelLimit=0)
+    line_legend = alt.Legend(orient="top", direction="vertical", labelLimit=0)
     bands = (
         alt.Chart(alt.NamedData("bands"))
         .mark_area()
@@ -125,7 +128,7 @@ def _fan_draw(shape: tuple) -> alt.TopLevelMixin:
                 "series:N",
                 scale=alt.Scale(domain=series, range=[colour, CENTRAL_COLOUR][: len(series)]),
                 title=None,
-                legend=legend,
+                legend=line_legend,
             ),
             strokeDash=alt.StrokeDash(
                 "series:N", scale=alt.Scale(domain=series, range=[[1, 0], [6, 4]][: len(series)]), legend=None

@@ -100,3 +100,18 @@ def test_a_fan_chart_of_financial_years_has_a_financial_year_axis_and_the_projec
     month = project(default_scenario().with_values({"years": 3}), runs=20, seed=1).table("month")
     mspec = fan_chart(month, "children_in_care").to_dict()
     assert all(layer["encoding"]["x"]["type"] == "temporal" for layer in mspec["layer"])
+
+
+def test_the_fan_chart_s_two_legends_are_not_side_by_side(fy) -> None:
+    """Side by side under a half-width chart on a 1280-pixel screen the second legend was cut ('Middle of the
+    range (P5'). The bands' legend sits under the chart and the lines' above it, one entry a line, uncut."""
+    central = project(default_scenario().with_values({"years": 3})).table()
+    spec = fan_chart(fy, "spend_gbp", central).to_dict()
+    legends = [
+        enc["legend"]
+        for layer in spec["layer"]
+        for enc in layer["encoding"].values()
+        if isinstance(enc, dict) and enc.get("legend")
+    ]
+    assert sorted(lg["orient"] for lg in legends) == ["bottom", "top"]
+    assert all(lg["labelLimit"] == 0 and lg["direction"] == "vertical" for lg in legends)
