@@ -155,14 +155,14 @@ def y_domain(values: pd.Series, min_share: float = 0.3) -> list[float]:
 DRAW_ORDER = (SCENARIO_NAME, BUDGET_NAME, BASE_BUDGET_NAME, BASELINE_NAME)
 
 
-def _lines(names: tuple[str, ...], x: alt.X, label_expr: str) -> alt.LayerChart:
+def _lines(names: tuple[str, ...], x: alt.X, label_expr: str, min_step: float = 1) -> alt.LayerChart:
     """One line per series present (``names``), each on its named dataset ``line:<name>``, styled by
     STYLES (colour, dash and width all differ); the y range comes from the numbers ``y_low``/``y_high``."""
     y = alt.Y(
         "value:Q",
         title=None,
         scale=alt.Scale(domain=[alt.ExprRef("y_low"), alt.ExprRef("y_high")], nice=False, zero=False),
-        axis=alt.Axis(labelExpr=label_expr, tickMinStep=1, tickCount=6),
+        axis=alt.Axis(labelExpr=label_expr, tickMinStep=min_step, tickCount=6),
     )
     layers = []
     for name in DRAW_ORDER:
@@ -376,13 +376,15 @@ def _spend_parts(
         f"{short[s]}\n£{round_money_m(v * 1e6):,.1f}m" for s, v in zip(ends["series"], ends["value"], strict=True)
     ]
     names = tuple(n for n in DRAW_ORDER if (df["series"] == n).any())
-    shape = (names, years, size, spend_subtitle(base) if titled else None)
+    # a small authority's spending (£2.2m to £2.5m) had one axis label, "£2m": tenths of a million there
+    fine = hi - lo < 3
+    shape = (names, years, size, spend_subtitle(base) if titled else None, fine)
     frames = {**_line_frames(df), "ends": ends, "points": df[~df["series"].isin([BUDGET_NAME, BASE_BUDGET_NAME])]}
     return shape, frames, _numbers(df["value"], ends["label"].tolist(), size)
 
 
 def _spend_draw(shape: tuple) -> alt.LayerChart:
-    names, years, size, subtitle = shape
+    names, years, size, subtitle, fine = shape
     # no label limit: Vega-Lite cuts long labels ("2026…") at the large presentation font; in a
     # narrow column every other year is dropped (first and last kept) rather than run together
     x = alt.X(
@@ -409,7 +411,8 @@ def _spend_draw(shape: tuple) -> alt.LayerChart:
             ),
         )
     )
-    chart = alt.layer(_lines(names, x, "'£' + format(datum.value, ',.0f') + 'm'"), points, _end_labels(names, x, size))
+    label = "'£' + format(datum.value, '" + (",.1f" if fine else ",.0f") + "') + 'm'"
+    chart = alt.layer(_lines(names, x, label, 0.1 if fine else 1), points, _end_labels(names, x, size))
     return _finish_chart(chart, size, SPEND_TITLE if subtitle is not None else None, subtitle or "")
 
 

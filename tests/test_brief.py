@@ -455,3 +455,19 @@ def test_a_changed_budget_gives_current_trends_their_own_budget_line_in_the_char
     # an unchanged budget keeps one line
     plain = bc.spend_data(b, project(apply_preset(base, "court_26_weeks")))
     assert bc.BASE_BUDGET_NAME not in set(plain["series"])
+
+
+def test_a_small_authority_s_spending_axis_has_tenths_of_a_million() -> None:
+    """Rutland's £2.2m to £2.5m had one axis label, '£2m', on the page, the slides and the PDF."""
+    from csc_model.published import build_scenario
+
+    rutland, _ = build_scenario("Rutland", dt.date(2024, 3, 31), default_scenario())
+
+    def axis(p) -> dict:
+        spec = bc.spend_chart(p, None, bc.PRINT).to_dict()
+        lines = [layer for layer in spec["layer"] if "layer" in layer][0]["layer"]
+        return lines[0]["encoding"]["y"]["axis"]
+
+    small, usual = axis(project(rutland)), axis(project(default_scenario()))
+    assert ",.1f" in small["labelExpr"] and small["tickMinStep"] == 0.1
+    assert ",.0f" in usual["labelExpr"] and usual["tickMinStep"] == 1
