@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import html
 import re
 from html import escape
 
@@ -25,7 +26,7 @@ from csc_model.reporting.narrative import (
     long_date,
     narrate,
 )
-from csc_model.reporting.wording import PUBLISHED_LABEL_END
+from csc_model.reporting.wording import PUBLISHED_LABEL_END, lever_source
 from csc_model.scenario.config import source_for
 
 from . import briefing_charts as bc
@@ -81,6 +82,16 @@ body.dense .key li { font-size: 9.3pt; margin-bottom: .5mm; }
 body.dense table, body.dense ul.caveats { font-size: 7.3pt; }
 body.dense .trend { font-size: 8.3pt; }
 body.dense .charts img { width: 90%; margin: 0 auto; }
+body.denser .charts img { width: 80%; }
+body.denser .key li { font-size: 9pt; }
+body.densest .charts img { width: 72%; }
+body.densest table, body.densest ul.caveats { font-size: 7pt; line-height: 1.18; }
+body.densest .key li { font-size: 8.8pt; }
+body.tightest .charts img { width: 62%; }
+body.tightest table, body.tightest ul.caveats { font-size: 6.8pt; line-height: 1.12; }
+body.tightest .key li { font-size: 8.5pt; margin-bottom: .3mm; }
+body.tightest h2 { margin: 1.4mm 0 .6mm; }
+body.tightest .rounding, body.tightest .trend { font-size: 7.5pt; }
 footer { margin-top: 2mm; padding-top: 1mm; border-top: 1px solid #c9d6e0; font-size: 7.5pt; color: #333; }
 """
 
@@ -146,6 +157,10 @@ def brief_filename(name: str, today: dt.date | None = None, tag: str = "", ext: 
     tag = f"-{tag}" if tag else ""
     ext = re.sub(r"[^a-z0-9]+", "", ext.lower()) or "html"
     return f"councillor-brief-{slug}{tag}-{today.isoformat()}.{ext}"
+
+
+MAX_LEVERS = 7
+"""Most levers listed one by one (the PDF's limit too); more are counted in one row."""
 
 
 def caveats(base: Projection, scen: Projection, baseline_label: str | None = None) -> list[str]:
@@ -215,9 +230,14 @@ def build_brief(
     if n.levers:
         lever_rows = "\n".join(
             f"<tr><td>{e(lv.label)}</td><td>{e(lv.baseline_text)}</td><td><strong>{e(lv.scenario_text)}</strong></td>"
-            f'<td class="src">{e(short_source(lv.source))}</td></tr>'
-            for lv in n.levers
+            f'<td class="src">{e(short_source(lever_source(lv, base.scenario, baseline_label)))}</td></tr>'
+            for lv in n.levers[:MAX_LEVERS]  # as the PDF: more would not fit one page
         )
+        more = len(n.levers) - MAX_LEVERS
+        if more > 0:
+            lever_rows += (
+                f'\n<tr><td colspan="4">... and {more} more changes: the scenario file lists them all.</td></tr>'
+            )
         levers_html = (
             '<table class="levers">\n<caption>What this scenario changes</caption>\n'
             '<thead><tr><th scope="col">Lever</th><th scope="col">Current trends</th>'
@@ -250,7 +270,7 @@ def build_brief(
     caveat_items = "\n".join(f"<li>{e(c)}</li>" for c in caveats(base, scen, baseline_label))
     baseline_html = f" · compared with the baseline <strong>{e(baseline_label)}</strong>" if baseline_label else ""
 
-    return f"""<!DOCTYPE html>
+    document = f"""<!DOCTYPE html>
 <html lang="en-GB">
 <head>
 <meta charset="utf-8">
@@ -258,7 +278,7 @@ def build_brief(
 <title>{e(TITLE)}: {e(name)} ({e(long_date(today))})</title>
 <style>{CSS}</style>
 </head>
-<body class="{"dense" if len(n.levers) > 2 else "normal"}">
+<body class="__DENSITY__">
 <main class="sheet">
 <header class="masthead">
 <div>
@@ -313,3 +333,22 @@ file from the explorer to reproduce these figures.
 </body>
 </html>
 """
+    return document.replace("__DENSITY__", density(document), 1)
+
+
+DENSITY = (
+    (3950, "dense denser densest tightest"),
+    (3700, "dense denser densest"),
+    (3550, "dense denser"),
+    (3350, "dense"),
+)
+"""Characters of text on the sheet above which the brief is set smaller, so that it prints on one A4 page
+(measured by printing in Chromium: tests/test_browser_brief_print.py)."""
+
+
+def density(document: str) -> str:
+    """The body's class for ``document``: how tightly to set it, from the length of its text."""
+    body = document.split("<body", 1)[-1]
+    text = html.unescape(re.sub(r"<[^>]+>", "", body))
+    chars = len(re.sub(r"\s+", " ", text))
+    return next((cls for limit, cls in DENSITY if chars > limit), "normal")

@@ -24,6 +24,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from csc_model.reporting.narrative import ROUNDING_STATEMENT, Narrative, Projection, key_assumptions, long_date, narrate
+from csc_model.reporting.wording import lever_source
 
 from . import brief
 from . import briefing_charts as bc
@@ -53,7 +54,7 @@ CHANGED = (255, 244, 214)
 RULE = (201, 214, 224)
 
 PAGE_W, MARGIN = 210.0, 12.0
-MAX_LEVERS = 7
+MAX_LEVERS = brief.MAX_LEVERS
 """Changes listed in the table; more are counted in a note (the scenario file has them all)."""
 SCALES = (1.0, 0.93, 0.86, 0.8, 0.74)
 """Text sizes tried, largest first, until the brief fits one page."""
@@ -238,7 +239,18 @@ def _layout(
         shown = list(n.levers[:MAX_LEVERS])
         pdf.rows(
             ("What this scenario changes", "Current trends", "This scenario", "Source of the current-trends figure"),
-            [((lv.label, lv.baseline_text, lv.scenario_text, brief.short_source(lv.source)), False) for lv in shown],
+            [
+                (
+                    (
+                        lv.label,
+                        lv.baseline_text,
+                        lv.scenario_text,
+                        brief.short_source(lever_source(lv, base.scenario, baseline_label)),
+                    ),
+                    False,
+                )
+                for lv in shown
+            ],
             (27, 22, 25, 26),
         )
         if len(n.levers) > MAX_LEVERS:

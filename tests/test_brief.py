@@ -471,3 +471,19 @@ def test_a_small_authority_s_spending_axis_has_tenths_of_a_million() -> None:
     small, usual = axis(project(rutland)), axis(project(default_scenario()))
     assert ",.1f" in small["labelExpr"] and small["tickMinStep"] == 0.1
     assert ",.0f" in usual["labelExpr"] and usual["tickMinStep"] == 1
+
+
+def test_a_changed_lever_s_current_trends_figure_is_credited_to_a_published_baseline() -> None:
+    """Kent's 10% entry trend (current trends) was credited to 'Illustrative: no change' in the brief's levers
+    table; a lever the baseline leaves at the default keeps the default's source."""
+    from csc_model.published import build_scenario
+    from csc_model.reporting.narrative import narrate
+    from csc_model.reporting.wording import lever_source
+
+    kent, _ = build_scenario("Kent", dt.date(2024, 3, 31), default_scenario())
+    scen = apply_preset(kent.with_values({"entries.annual_trend": 0.03}), "court_26_weeks")
+    levers = {lv.key: lv for lv in narrate(project(kent), project(scen)).levers}
+    trend, court = levers["entries.annual_trend"], levers["proceedings.target"]
+    assert lever_source(trend, kent, kent.name) == f"The baseline, {kent.name}" != trend.source
+    assert lever_source(court, kent, kent.name) == court.source  # the defaults' proceedings: their source
+    assert lever_source(trend, kent, None) == trend.source

@@ -394,6 +394,24 @@ def value_source(path: str, value: Any, base_value: Any, baseline_label: str | N
     return f"The baseline, {baseline_label}"
 
 
+def lever_source(lv: LeverChange, base: Scenario, baseline_label: str | None) -> str:
+    """Where a changed lever's current-trends figure comes from: ``lv.source`` (the default's) while the
+    baseline keeps the default there, else the baseline named ``baseline_label`` (Kent's 10% entry trend
+    was credited to "Illustrative: no change")."""
+    if baseline_label is None:
+        return lv.source
+    from csc_model.scenario.defaults import default_scenario
+
+    data, default = base.to_dict(), default_scenario().to_dict()
+    for path in lv.paths or (lv.key,):
+        try:
+            if get_path(data, path) != get_path(default, path):
+                return f"The baseline, {baseline_label}"
+        except KeyError:
+            continue
+    return lv.source
+
+
 def key_assumptions(
     scen: Scenario, base: Scenario | None = None, baseline_label: str | None = None
 ) -> list[Assumption]:
