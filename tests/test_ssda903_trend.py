@@ -91,7 +91,8 @@ def test_calibration_sets_the_trend_and_reports_it() -> None:
     assert one.entry_trend is None and one.scenario.entries.annual_trend == default_scenario().entries.annual_trend
     why = one.report.set_index("Figure").loc["Trend in entries", "Worked out from"]
     # in the page's weeks: "at least 2 years" beside a 104-week window read as met (review)
-    assert f"105 weeks or more (2 years); this one is {one.window_weeks:g} weeks" in why
+    # and not "105 weeks or more (2 years)" beside "104 weeks", which read as two years too (second review)
+    assert f"at least 2 years of 365 days (105 weeks or more); this one is {one.window_weeks:g} weeks, " in why
 
 
 def test_kaplan_meier_median() -> None:

@@ -53,9 +53,11 @@ def entries_step(
                 "Trend in entries",
                 f"{base.entries.annual_trend:+.1%} a year",
                 # in weeks, as the page asks for them: "at least 2 years" beside a 104-week window read as met
-                f"kept from the base scenario: a trend is worked out only from a window of "
-                f"{math.ceil(MIN_YEARS_FOR_TREND * 365.25 / 7)} weeks or more ({MIN_YEARS_FOR_TREND:g} years); "
-                f"this one is {window_weeks:g} weeks",
+                # "105 weeks or more (2 years)" beside "this one is 104 weeks" read as a contradiction: 104
+                # weeks of 7 days fall a day short of two years of 365.25 days
+                f"kept from the base scenario: a trend is worked out only from a window of at least "
+                f"{MIN_YEARS_FOR_TREND:g} years of 365 days ({math.ceil(MIN_YEARS_FOR_TREND * 365.25 / 7)} weeks or "
+                f"more); this one is {window_weeks:g} weeks, {window_weeks * 7:,.0f} days",
             )
         )
     else:
