@@ -49,12 +49,21 @@ st.subheader("Children in care", anchor=False)
 st.caption(
     f"At the start ({fmt.long_date(s.start_date)}) and at 31 March, the end of each financial year."
     + (f" {components.DELTA_NOTE}" if changed else "")
+    + (
+        f" This scenario starts on {fmt.long_date(s.start_date)} and the baseline on {fmt.long_date(base.start_date)}: "
+        "only the dates and years both cover are compared."
+        if s.start_date != base.start_date
+        else ""
+    )
 )
 # plain records of the few columns used (itertuples over the whole table cost 5% of the server's CPU)
 years_rows = fy[
     ["period", "period_end", "children_in_care", "spend_gbp", "pressure_gbp", "budget_gbp", "days"]
 ].to_dict("records")
-ends = [(f"Start, {fmt.short_date(s.start_date)}", s.initial.total, base.initial.total)] + [
+# a scenario starting on another date than the baseline (a return at 31 March 2025, a shared link) has no
+# difference at the start: "339, -174" set 1 April 2025 against the baseline's 1 April 2026
+same_start = s.start_date == base.start_date
+ends = [(f"Start, {fmt.short_date(s.start_date)}", s.initial.total, base.initial.total if same_start else None)] + [
     (fmt.short_date(row["period_end"]), row["children_in_care"], _base("children_in_care", row["period"]))
     for row in years_rows
 ]

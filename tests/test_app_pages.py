@@ -517,3 +517,16 @@ def test_a_cleared_number_box_changes_nothing_and_says_so() -> None:
     # a number typed again is applied as usual
     at.number_input(key="lever:entries.weekly_rate").set_value(4.0).run()
     assert scenario(at).entries.weekly_rate == 4.0
+
+
+def test_a_scenario_starting_on_another_date_is_compared_only_where_the_dates_meet() -> None:
+    """A shared link of a scenario from a return at 31 March 2025 showed 'Start 339, -174' against the
+    baseline's children on 1 April 2026, a year apart. The start card has no difference then, the years both
+    cover keep theirs, and the caption says so."""
+    at = start()
+    at.session_state["scenario"] = default_scenario().with_values({"start_date": "2025-04-01"})
+    at = go(at, "overview")
+    m = metrics(at)
+    assert m["Start, 1 Apr 2025"][1] == ""  # no difference
+    assert m["31 Mar 2027"][1] != "" and m["31 Mar 2026"][1] == ""  # 2026-27 in both; 2025-26 only here
+    assert any("only the dates and years both cover are compared" in plain(c.value) for c in at.caption)
