@@ -1,5 +1,6 @@
 """Placements and costs: where children live, what it costs, and the average weekly cost per child."""
 
+import pandas as pd
 import streamlit as st
 
 from app_lib import charts, components, exports, runner, state, summaries
@@ -56,10 +57,13 @@ def drift_text(scenario, placement_month) -> str:
     """What the placement mix alone does to the cost per child, in words, from the projection."""
     d = mix_drift(placement_month, scenario)
     years = d["years"]
+    ends = pd.to_datetime(placement_month["period_end"])
+    # dated: "at the end of the first month" beside the cards' "in the first month" (the month's average, with
+    # that month's moves) read as two values of one figure (£1,685 and £1,694)
     head = (
         f"At the start year's prices, the mix of placements alone takes the average weekly cost per child from "
-        f"{fmt.gbp_exact(d['cost_start'])} at the end of the first month to {fmt.gbp_exact(d['cost_end'])} "
-        f"{years} years on "
+        f"{fmt.gbp_exact(d['cost_start'])} with the children in care on {fmt.long_date(ends.min().date())} to "
+        f"{fmt.gbp_exact(d['cost_end'])} with those on {fmt.long_date(ends.max().date())}, {years} years on "
         f"({d['change']:+.1%})."
     )
     if abs(d["change"]) < 0.01:

@@ -39,3 +39,18 @@ def test_the_cost_note_says_the_direction_the_chart_shows(authority: str | None)
     assert up != down  # both cases move within most years, one each way
     assert ("rises within each year" if up > down else "falls within each year") in note
     assert ("dearer" if up > down else "cheaper") in note
+
+
+def test_the_two_first_month_costs_say_which_they_are() -> None:
+    """'£1,694 in the first month' on one line and 'from £1,685 at the end of the first month' on the next
+    read as two values of one figure (Rutland, first review). One is the month's average, the other the cost
+    of the children in care on its last day: each now says so, with its date."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).parent.parent / "pages" / "placements.py"), default_timeout=90).run()
+    assert not at.exception
+    text = " ".join(m.value for m in [*at.markdown, *at.caption]).replace("\\", "")
+    assert "over April 2026 and" in text and "with the children in care on 30 April 2026 to" in text
+    assert "first month" not in text
