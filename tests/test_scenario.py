@@ -286,3 +286,16 @@ def test_a_price_base_year_after_the_projection_is_refused_with_the_last_year_na
     (issue,) = err.value.issues
     assert issue.field == "costs.price_base_year" and "2030-31" in str(issue) and "2031-32" in str(issue)
     assert base.with_values({"costs.price_base_year": "2030-31"}).costs.price_base_year == "2030-31"
+
+
+def test_an_out_of_range_proceedings_length_gets_one_message_not_two(base: Scenario) -> None:
+    """-5 weeks got the range message and a second, technical one about 'the number of phases proceedings are
+    split into (proceedings.erlang_order ...)' (second review)."""
+    with pytest.raises(ScenarioError) as err:
+        base.with_values({"proceedings.mean_weeks": -5.0})
+    assert [str(i) for i in err.value.issues] == [
+        "proceedings.mean_weeks: value -5.0 is out of range; allowed 4 to 156 weeks"
+    ]
+    # within the range but under the number of phases, the phases' message still comes
+    with pytest.raises(ScenarioError, match="number of phases"):
+        base.with_values({"proceedings.mean_weeks": 5.0, "proceedings.erlang_order": 6})

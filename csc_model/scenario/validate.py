@@ -154,7 +154,9 @@ def validate(s: Scenario, placement_ids: tuple[str, ...] | None = None) -> list[
 
     pr = s.proceedings
     _shares(pr.outcome_shares, HEARING_OUTCOMES, "proceedings.outcome_shares", issues)
-    if pr.mean_weeks < pr.erlang_order:
+    # a value already out of its range gets that one message, not a second about the phases as well
+    flagged = {i.field for i in issues}
+    if pr.mean_weeks < pr.erlang_order and "proceedings.mean_weeks" not in flagged:
         issues.append(
             Issue(
                 "proceedings.mean_weeks",
@@ -164,7 +166,7 @@ def validate(s: Scenario, placement_ids: tuple[str, ...] | None = None) -> list[
             )
         )
     if pr.target_mean_weeks is not None:
-        if pr.target_mean_weeks < pr.erlang_order:
+        if pr.target_mean_weeks < pr.erlang_order and "proceedings.target_mean_weeks" not in flagged:
             issues.append(
                 Issue(
                     "proceedings.target_mean_weeks",
