@@ -103,7 +103,7 @@ def test_cross_field_rules(base: Scenario) -> None:
     cases = {
         "entries.placement_mix_by_age_band.under_1.supported_accommodation": (0.1, "only for ages 16-17"),
         "placements.shift.to_type": ("castle", "is not a placement type"),
-        "proceedings.target_mean_weeks": (2.0, "at least 3 weeks, the number of phases proceedings are split into"),
+        "proceedings.target_mean_weeks": (2.0, "is out of range; allowed 4 to 156 weeks"),  # only that (review)
         "costs.price_base_year": ("2023/24", "financial year like 2023-24"),
         "care_order.annual_sgo": (0.99, "add up to"),
     }
@@ -299,3 +299,5 @@ def test_an_out_of_range_proceedings_length_gets_one_message_not_two(base: Scena
     # within the range but under the number of phases, the phases' message still comes
     with pytest.raises(ScenarioError, match="number of phases"):
         base.with_values({"proceedings.mean_weeks": 5.0, "proceedings.erlang_order": 6})
+    with pytest.raises(ScenarioError, match="at least 6 weeks, the number of phases"):
+        base.with_values({"proceedings.target_mean_weeks": 5.0, "proceedings.erlang_order": 6})
