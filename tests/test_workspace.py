@@ -200,3 +200,14 @@ def test_a_loaded_workspace_downloads_again_unchanged() -> None:
     assert not at.exception
     back, problems = workspace.read(at.code[0].value.encode("utf-8"))
     assert problems == [] and back == ws
+
+
+def test_a_latin1_file_loaded_as_a_workspace_is_not_called_a_scenario() -> None:
+    """A Latin-1 file in 'Load a workspace file' was refused with '... so it cannot be a scenario' (second
+    review): the message now fits either kind of file."""
+    from app_lib import workspace
+
+    ws, problems = workspace.read('{"name": "Café"}'.encode("latin-1"))
+    assert ws is None and problems
+    text = " ".join(problems)
+    assert "not a text file" in text and "cannot be a scenario" not in text and "workspace" in text

@@ -120,7 +120,9 @@ def allowed(path: str) -> str:
 # Bytes to text
 # ---------------------------------------------------------------------------
 
-_NOT_TEXT = "is not a text file (encoding {}), so it cannot be a scenario: save it as UTF-8 JSON"
+_NOT_TEXT = (
+    "is not a text file (encoding {}), so it cannot be read as JSON (a scenario or workspace file): save it as UTF-8"
+)
 
 
 def decode_bytes(data: bytes, where: str = FILE) -> str:
