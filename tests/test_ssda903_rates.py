@@ -74,7 +74,9 @@ def test_erlang_order_from_the_spread_is_clipped_with_a_warning(by_hand) -> None
     d = np.repeat([40.0, 30.0, 56.0, 37.0], 10)
     assert d.mean() ** 2 / d.var(ddof=1) == pytest.approx(17.85, abs=0.01)  # above the allowed 12
     assert by_hand.scenario.proceedings.erlang_order == 12
-    assert any(w.startswith("Spread of proceedings length (Erlang order): the data give 18") for w in by_hand.warnings)
+    assert any(
+        w.startswith("Spread of proceedings length (number of phases): the data give 18") for w in by_hand.warnings
+    )
 
 
 def test_every_rate_is_in_the_report_with_its_events_and_exposure(by_hand) -> None:

@@ -211,7 +211,7 @@ class Proceedings:
     )
     erlang_order: int = field(
         metadata=meta(
-            "Spread of proceedings length (Erlang order)",
+            "Spread of proceedings length (number of phases)",
             "order",
             1,
             12,
@@ -451,7 +451,7 @@ class Costs:
             "a year",
             -0.2,
             0.5,
-            "Replaces the usual rate in the named financial years, e.g. {'2027-28': 0.10}.",
+            "Replaces the usual rate in the named financial years (e.g. 10% in 2027-28).",
             "Costs and budget",
         )
     )

@@ -536,7 +536,7 @@ def _make_consistent(rc: _RateCalibration) -> None:
     if k > limit and ("proceedings.erlang_order" in rc.changes or "proceedings.mean_weeks" in rc.changes):
         new = max(1, int(limit))
         rc.warnings.append(
-            f"Spread of proceedings length (Erlang order): {k} is more than the average length of proceedings "
+            f"Spread of proceedings length (number of phases): {k} is more than the average length of proceedings "
             f"({limit:g} weeks) allows; {new} is used"
         )
         replace("proceedings.erlang_order", new, f"at most the average length in weeks, so {new}")
