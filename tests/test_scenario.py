@@ -278,16 +278,6 @@ def test_preset_in_effect_agrees_with_applying_it() -> None:
                 assert in_effect(candidate, other) == (apply_preset(candidate, other) == candidate), (key, other)
 
 
-def test_a_price_base_year_after_the_projection_is_refused_with_the_last_year_named(base: Scenario) -> None:
-    """'2031-32' was accepted and spend in 2026-27 fell by £10.3m, prices deflated from a year after the
-    projection (first review). The message names the field, the value and the projection's last year."""
-    with pytest.raises(ScenarioError) as err:
-        base.with_values({"costs.price_base_year": "2031-32"})
-    (issue,) = err.value.issues
-    assert issue.field == "costs.price_base_year" and "2030-31" in str(issue) and "2031-32" in str(issue)
-    assert base.with_values({"costs.price_base_year": "2030-31"}).costs.price_base_year == "2030-31"
-
-
 def test_an_out_of_range_proceedings_length_gets_one_message_not_two(base: Scenario) -> None:
     """-5 weeks got the range message and a second, technical one about 'the number of phases proceedings are
     split into (proceedings.erlang_order ...)' (second review)."""

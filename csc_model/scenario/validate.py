@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from csc_model.scenario import AGE_BANDS, HEARING_OUTCOMES, STAGE_KEYS, Issue, Scenario
-from csc_model.scenario.calendar import fy_label, fy_start_year
 from csc_model.scenario.codec import type_hints
 from csc_model.scenario.config import load_placement_types
 from csc_model.scenario.config import placement_ids as configured_placements
@@ -215,18 +214,6 @@ def validate(s: Scenario, placement_ids: tuple[str, ...] | None = None) -> list[
     _keys(c.weekly_price_gbp, ids, "costs.weekly_price_gbp", issues)
     if not fy_ok(c.price_base_year):
         issues.append(Issue("costs.price_base_year", c.price_base_year, "must be a financial year like 2023-24"))
-    else:
-        # prices quoted after the projection ends were deflated into it without a word (2031-32: -£10.3m)
-        last = fy_start_year(s.start_date) + s.years - 1
-        if int(c.price_base_year[:4]) > last:
-            issues.append(
-                Issue(
-                    "costs.price_base_year",
-                    c.price_base_year,
-                    f"is after the projection's last financial year, {fy_label(last)}: give the year the weekly "
-                    "prices were quoted for",
-                )
-            )
     for key in c.inflation_by_type:
         if key not in ids:
             issues.append(
