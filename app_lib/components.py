@@ -103,11 +103,19 @@ def preset_buttons(where: Any = st) -> None:
 
 
 def metric(
-    where: Any, label: str, value: float, base: float, kind: str, changed: bool, help: str | None = None
+    where: Any,
+    label: str,
+    value: float,
+    base: float,
+    kind: str,
+    changed: bool,
+    help: str | None = None,
+    more_is_better: bool = False,
 ) -> None:
     """A headline figure with its difference from the baseline (none when nothing is changed).
 
-    ``kind`` is "children", "money" or "weekly"; more children or more money shows red. The
+    ``kind`` is "children", "money" or "weekly"; more children or more money shows red, except where
+    ``more_is_better`` (a budget: more of it lowers the pressure, so it shows green). The
     figure and its difference are those of the tables and exports (:func:`fmt.shown`,
     :func:`fmt.difference_text`): the difference of the rounded figures, never a rounded
     difference, so a card and the table under it never differ by a child or £1k.
@@ -118,7 +126,7 @@ def metric(
         label,
         show(value),
         delta=shown_delta,
-        delta_color="inverse",
+        delta_color="normal" if more_is_better else "inverse",
         # no "vs baseline" on each card: on a laptop screen it was cut to "vs bas…"; the
         # pages say once what the small figures are (DELTA_NOTE)
         help=help,

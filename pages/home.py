@@ -124,6 +124,7 @@ for col, (label, values, base_values, helptext) in zip(
         "money",
         changed and same_years,
         help=f"{helptext}, {span}: the sum of the yearly figures in the table below.",
+        more_is_better=label.startswith("Budget"),  # a higher budget was shown red, as an overspend is
     )
 
 # --- charts -------------------------------------------------------------------------

@@ -530,3 +530,16 @@ def test_a_scenario_starting_on_another_date_is_compared_only_where_the_dates_me
     assert m["Start, 1 Apr 2025"][1] == ""  # no difference
     assert m["31 Mar 2027"][1] != "" and m["31 Mar 2026"][1] == ""  # 2026-27 in both; 2025-26 only here
     assert any("only the dates and years both cover are compared" in plain(c.value) for c in at.caption)
+
+
+def test_a_higher_budget_is_not_shown_red_as_an_overspend_is() -> None:
+    """'Budget, 5 years +£16.7m' was red with an up arrow, like more spending, though more budget lowers the
+    pressure (first review). Spend and pressure stay red when they rise."""
+    at = start()
+    at.session_state["scenario"] = default_scenario().with_values({"costs.budget_annual_uplift": 0.05})
+    at = go(at, "overview")
+    colour = {m.label: m.proto.color for m in at.metric if m.proto.delta}
+    budget = next(k for k in colour if k.startswith("Budget, "))
+    pressure = next(k for k in colour if k.startswith("Pressure, "))
+    # more budget and less pressure are the same good news: one colour (before, the budget's rise was red)
+    assert colour[budget] == colour[pressure]
