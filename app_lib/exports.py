@@ -120,6 +120,23 @@ def placement_pivot(placement_fy: pd.DataFrame, measure: str = "spend") -> pd.Da
     return out.reset_index()
 
 
+def prices_table(scenario: Scenario) -> pd.DataFrame:
+    """Weekly price per child of each placement type: as quoted and in each financial year, to the pound.
+
+    The prices the spend is worked out from (:func:`csc_model.reporting.results.weekly_prices`):
+    quoted in the price base year and moved by inflation; the workbook and the Placements page show them.
+    """
+    from csc_model.reporting.results import weekly_prices
+
+    w = weekly_prices(scenario)
+    years = [c for c in w.columns if c not in ("placement", "placement_label", "quoted_gbp")]
+    out = pd.DataFrame({"Placement type": w["placement_label"]})
+    out[f"Quoted at {scenario.costs.price_base_year} prices (£)"] = w["quoted_gbp"].round().astype("int64")
+    for y in years:
+        out[y] = w[y].round().astype("int64")
+    return out
+
+
 # ---------------------------------------------------------------------------
 # Assumptions
 # ---------------------------------------------------------------------------
@@ -344,7 +361,7 @@ def workbook_bytes(
     Sheets: Changes from the baseline (the assumptions that differ from ``baseline``, the defaults
     when None), By financial year (the budget-paper table: baseline, scenario and difference when
     ``baseline_fy`` is given), Range of outcomes (when ``band_fy`` from a stochastic projection is
-    given), By month, Spend by placement type, Children by placement type, Charts (images, when
+    given), By month, Spend by placement type, Children by placement type, Weekly prices by year, Charts (images, when
     ``charts``), Assumptions, Scenario JSON, About. Money cells are numbers in £ formats, dates are
     dates, the header row stays in view. ``baseline_label`` names the baseline as the pages do ("Our
     plan"; None for the defaults). ``spec_of`` (e.g. ``runner.chart_spec``) reuses charts already built.
@@ -359,6 +376,7 @@ def workbook_bytes(
         "By month": month_table(month),
         "Spend by placement type": placement_pivot(placement_fy, "spend"),
         "Children by placement type": placement_pivot(placement_fy, "children"),
+        "Weekly prices by year": prices_table(scenario),
     }
     about = pd.DataFrame(
         {
@@ -387,9 +405,12 @@ def workbook_bytes(
                 "A budget typed for a year is that year's budget; the years after it grow from it by the yearly "
                 "uplift, until the next typed year.",
                 "Each figure is rounded on its own, so the months of a year, or the placement types, can add up "
-                "to £1,000 or a child more or less than the year's figure.",
+                "to a few £1,000 or a few children more or less than the year's figure (which is the model's "
+                "own, rounded once), and over several years the differences can add up.",
                 "The model moves in weeks, so a month holds 4 or 5 weekly steps: monthly entries and exits go up "
-                "and down with that, not with the seasons.",
+                "and down with that, not with the seasons. Children in care at a month's end are read between "
+                "two weekly steps, so a month's start count plus its entries less its leavers can differ from its "
+                "end count by a few children.",
                 "1 April to 31 March; children are counted at the end of each period.",
                 "Illustrative model output: check every assumption (sheets Changes from the baseline and "
                 "Assumptions) before quoting.",
@@ -401,8 +422,8 @@ def workbook_bytes(
         for name, df in tables.items():
             if name == "By financial year":
                 _budget_paper_sheet(xw, name, df)
-            elif name.endswith("by placement type"):  # years across: every number is money, or children
-                number = sheets.GBP if name.startswith("Spend") else sheets.COUNT
+            elif name.endswith("by placement type") or name == "Weekly prices by year":  # years across
+                number = sheets.GBP if not name.startswith("Children") else sheets.COUNT
                 sheets.write_sheet(xw, name, df, lambda c, number=number: None if c == "Placement type" else number)
             else:
                 sheets.write_sheet(xw, name, df, column_format)

@@ -163,6 +163,13 @@ components.chart(
 )
 st.markdown(summaries.cost_summary(t.month, t.fy))
 st.caption(runner.derived("placements:cost_note", (s,), lambda: summaries.cost_note(t.month)))  # once a scenario
+with st.expander("Table: weekly price per child by placement type and financial year"):
+    components.cached_table("placements:prices", (s,), lambda: exports.prices_table(s), money=True)
+    st.caption(
+        f"£ a week per child, to the pound: the prices the spend is worked out from. Quoted at "
+        f"{s.costs.price_base_year} prices, then moved each April by inflation (the general rate, a type's own "
+        "rate where one is set, and any year's override); see the scenario builder's Costs and budget tab."
+    )
 
 st.subheader("Placement spend by financial year", anchor=False)
 components.cached_table("placements:spend", (s,), lambda: exports.placement_pivot(t.placement_fy, "spend"))

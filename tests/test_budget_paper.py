@@ -176,6 +176,7 @@ def test_workbook_sheets_named_for_what_they_hold(book: openpyxl.Workbook, scena
         "By month",
         "Spend by placement type",
         "Children by placement type",
+        "Weekly prices by year",
         "Charts",
         "Assumptions",
         "Scenario JSON",

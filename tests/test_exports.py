@@ -79,6 +79,7 @@ def test_workbook_sheets_formats_and_figures(scenario: Scenario, tables: runner.
         "By month",
         "Spend by placement type",
         "Children by placement type",
+        "Weekly prices by year",
         "Assumptions",
         "Scenario JSON",
         "About",
@@ -209,3 +210,31 @@ def test_part_years_say_how_many_days_they_cover() -> None:
     assert list(t[exports.FY]) == ["2026-27", "2027-28", "2028-29"]
     assert list(t[exports.DAYS]) == [168, 366, 197]
     assert exports.DAYS not in exports.fy_table(runner.tables(default_scenario()).fy).columns
+
+
+def test_the_weekly_prices_by_year_are_the_prices_the_spend_uses() -> None:
+    """The prices used in each year appeared nowhere (first review). The table holds, for each type and year,
+    the model's own weekly price in a week of that year, with a year's inflation override and a type's own
+    inflation; the workbook has it as a sheet of £ numbers."""
+    import io
+
+    import numpy as np
+    import openpyxl
+
+    from csc_model.reporting.results import project
+    from csc_model.solvers.structure import build
+
+    s = default_scenario().with_values(
+        {"costs.inflation_overrides": {"2027-28": 0.10}, "costs.inflation_by_type": {"ifa": 0.06}}
+    )
+    table = exports.prices_table(s)
+    st = build(s)
+    for week, fy in ((10, "2026-27"), (60, "2027-28"), (250, "2030-31")):
+        assert np.allclose(table[fy].to_numpy(), st.weekly_price[week].round(), atol=0.5), fy
+    assert table.iloc[:, 1].tolist() == [round(v) for v in s.costs.weekly_price_gbp.values()]
+    ifa = table.set_index("Placement type").loc["Independent fostering agency (IFA)"]
+    assert ifa["2028-29"] == round(ifa["2027-28"] * 1.06)  # its own rate, not the general 4%
+    r = project(s)
+    book = exports.workbook_bytes(s, r.table("fy"), r.table("month"), r.by_placement("fy"), charts=False)
+    sheet = openpyxl.load_workbook(io.BytesIO(book))["Weekly prices by year"]
+    assert sheet["C1"].value == "2026-27" and isinstance(sheet["C2"].value, int) and "£" in sheet["C2"].number_format

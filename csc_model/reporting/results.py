@@ -484,3 +484,32 @@ def long_run_shares(scenario: Scenario, years: int = 20) -> dict[str, float]:
         out[f"age_{b}"] = float(age[y0 : y1 + 1].sum() / age.sum())
     out["children_ratio"] = float(age.sum() / scenario.initial.total)
     return out
+
+
+def weekly_prices(scenario: Scenario) -> pd.DataFrame:
+    """The weekly price of each placement type in each financial year of the projection, in pounds.
+
+    ``placement`` (id), ``placement_label``, the price as quoted (``quoted_gbp``, in the price base
+    year) and one column per financial year ("2026-27", ...): the quoted price moved by that type's
+    inflation (its own rates where set, the general rate and the year overrides otherwise), as the
+    projection's spend uses it. Finance officers asked for the prices behind the spend.
+    """
+    from csc_model.scenario.calendar import fy_label, fy_start_year
+    from csc_model.scenario.config import load_placement_types
+    from csc_model.solvers.structure import price_index_by_fy
+
+    first = fy_start_year(scenario.start_date)
+    years = np.arange(first, first + scenario.years + (1 if scenario.start_date.month != 4 else 0))
+    rows = []
+    for p in load_placement_types():
+        quoted = float(scenario.costs.weekly_price_gbp[p.id])
+        index = price_index_by_fy(scenario, years, p.id)
+        rows.append(
+            {
+                "placement": p.id,
+                "placement_label": p.label,
+                "quoted_gbp": quoted,
+                **{fy_label(int(y)): quoted * float(i) for y, i in zip(years, index, strict=True)},
+            }
+        )
+    return pd.DataFrame(rows)
