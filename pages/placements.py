@@ -174,6 +174,8 @@ with st.expander("Table: weekly price per child by placement type and financial 
 st.subheader("Placement spend by financial year", anchor=False)
 components.cached_table("placements:spend", (s,), lambda: exports.placement_pivot(t.placement_fy, "spend"))
 st.caption(
-    "£ to the nearest thousand. Totals are rounded from exact figures, so rows may differ from the total by about "
-    "£1,000. Prices rise with inflation from the price base year; see the scenario builder's Costs and budget tab."
+    "£ to the nearest thousand. The all-types row is each year's spend as on the Overview and in the budget paper "
+    "(worked out exactly, rounded once); each type is rounded on its own, so the types can add up to a few £1,000 "
+    "more or less than it. The Total column is the sum of the years as shown. Prices rise with inflation from the "
+    "price base year (the weekly prices table above); see the scenario builder's Costs and budget tab."
 )
