@@ -551,7 +551,11 @@ def _drivers_parts(contrib: pd.DataFrame, column: str = "spend_gbp") -> template
             for d, v in zip(df["direction"], df[column], strict=True)
         ]
     df["text"] = df[column].map(lambda v: fmt.gbp_short(v, signed=True) if money else fmt.children(v, signed=True))
-    return (tuple(df["group"]), money), {"main": df, "zero": pd.DataFrame({"x": [0]})}
+    # room beyond each bar's end for its label, outside the bar (a label inside a dark bar could not be read)
+    lo, hi = min(0.0, float(df["value"].min())), max(0.0, float(df["value"].max()))
+    pad = max(hi - lo, 1e-9) * 0.22
+    numbers = {"x_low": lo - pad if lo < 0 else 0.0, "x_high": hi + pad if hi > 0 else 0.0}
+    return (tuple(df["group"]), money), {"main": df, "zero": pd.DataFrame({"x": [0]})}, numbers
 
 
 def _drivers_draw(shape: tuple) -> alt.TopLevelMixin:
@@ -568,18 +572,27 @@ def _drivers_draw(shape: tuple) -> alt.TopLevelMixin:
                 "value:Q",
                 title="£ million over the projection" if money else "Children in care at the end",
                 axis=alt.Axis(labelExpr=MONEY_AXIS) if money else alt.Axis(format=",.0f"),
+                scale=alt.Scale(domain=[alt.ExprRef("x_low"), alt.ExprRef("x_high")], nice=False, zero=True),
             ),
             y=y,
             color=alt.Color("direction:N", title=None, scale=alt.Scale(domain=domain, range=colours)),
             tooltip=[alt.Tooltip("group:N", title="Levers"), alt.Tooltip("text:N", title="Difference")],
         )
     )
-    labels = (
-        alt.Chart(main).mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(x=alt.X("value:Q"), y=y, text="text:N")
+    # each label just beyond its bar's end: right of a bar that adds, left of one that saves
+    labels = alt.layer(
+        *(
+            alt.Chart(main)
+            .transform_filter(test)
+            .mark_text(align=align, dx=dx, fontSize=FONT_SIZE, color="#1A1A1A")
+            .encode(x=alt.X("value:Q"), y=y, text="text:N")
+            for test, align, dx in (("datum.value >= 0", "left", 5), ("datum.value < 0", "right", -5))
+        )
     )
     zero = alt.Chart(alt.NamedData("zero")).mark_rule(color="#333333").encode(x="x:Q")
     # a step per lever group (a fixed pixel height put every bar on one row in Streamlit 1.67)
-    return _finish(alt.layer(bars, labels, zero), height=alt.Step(44))
+    chart = alt.layer(bars, labels, zero).add_params(templates.number("x_low"), templates.number("x_high"))
+    return _finish(chart, height=alt.Step(44))
 
 
 @templates.templated(_drivers_parts, _drivers_draw)

@@ -221,8 +221,9 @@ else:
         target = c1.selectbox("Explain the difference for", explainable, key="explain_target")
         basis = c2.segmented_control(
             "Measure",
-            ["Placement spend over the projection", "Children in care at the end"],
-            default="Placement spend over the projection",
+            # short: at 1280 px the second option was cut ("Children in care at the end") under the chart's toolbar
+            ["Placement spend", "Children at the end"],
+            default="Placement spend",
             required=True,
             key="explain_measure",
         )

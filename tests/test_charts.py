@@ -220,3 +220,19 @@ def test_a_line_whose_axis_does_not_start_at_zero_says_so(tables: runner.Tables)
     assert y["title"] == ["Children in care", "(axis not from zero)"]
     low = min(other["children_in_care"].min(), tables.month["children_in_care"].min())
     assert bottom <= low <= top
+
+
+def test_drivers_chart_labels_sit_outside_their_bars_with_room_for_them() -> None:
+    """'-£12.9m' was written inside the dark blue bar it labels and '-£719k' over the zero line (first review):
+    a saving's label now ends just left of its bar, an addition's starts just right of it, and the axis leaves
+    room for both."""
+    contrib = pd.DataFrame(
+        {"group": ["Court proceedings", "Costs and budget", runner.INTERACTION], "spend_gbp": [-12.9e6, 10.2e6, -0.7e6]}
+    )
+    spec = charts.drivers_chart(contrib).to_dict()
+    texts = [leaf for leaf in layers(spec) if leaf["mark"]["type"] == "text"]
+    by_test = {leaf["transform"][0]["filter"]: leaf["mark"] for leaf in texts}
+    assert by_test["datum.value < 0"]["align"] == "right" and by_test["datum.value < 0"]["dx"] < 0
+    assert by_test["datum.value >= 0"]["align"] == "left" and by_test["datum.value >= 0"]["dx"] > 0
+    params = {p["name"]: p["value"] for p in spec["params"]}
+    assert params["x_low"] < -12.9 and params["x_high"] > 10.2
