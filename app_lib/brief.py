@@ -188,7 +188,8 @@ def caveats(base: Projection, scen: Projection, baseline_label: str | None = Non
             illustrative += " Replace them with local data before relying on them."
     return [
         illustrative,
-        "A projection, not a forecast: it shows what follows from the assumptions, using average rates. "
+        # not "a projection, not a forecast" two paragraphs after "spending ... is forecast at" (first review)
+        "The forecast shows what follows from the assumptions, using average rates: it is not a prediction. "
         "Real numbers will vary.",
         "Spending is placement costs only. Staff, legal and court costs and support for care leavers "
         "(18 and over) are not included.",

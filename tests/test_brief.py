@@ -128,7 +128,12 @@ def test_brief_states_date_name_assumptions_and_caveats(base_result: Result, cou
     assert "26 weeks by March 2027" in text
     assert "Children and Families Act 2014" in text  # source of the lever's current value
     assert "Average length of care proceedings" in text and "MoJ Family Court Statistics" in text
-    assert "Caveats" in text and "not a forecast" in text and "placement costs only" in text
+    assert (
+        "Caveats" in text
+        and "it is not a prediction" in text
+        and "not a forecast" not in text
+        and "placement costs only" in text
+    )
     for c in brief.caveats(base_result, court):
         assert c in text
 
