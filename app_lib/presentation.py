@@ -102,7 +102,8 @@ def _change_phrase(lv: LeverChange, base: Scenario, scen: Scenario) -> str:
         if not sh.children_per_year:
             return "No children moved between placement types"
         return (
-            f"{sh.children_per_year:,.4g} children a year moved from {_placement(sh.from_type)} "
+            # "Up to": the moves stop when the placement is empty (Rutland has 3 children in private homes)
+            f"Up to {sh.children_per_year:,.4g} children a year moved from {_placement(sh.from_type)} "
             f"to {_placement(sh.to_type)} from {month_year(sh.start_date)}"
         )
     if lv.key == "costs.annual_inflation":

@@ -157,3 +157,15 @@ def test_one_chart_per_chart_slide_and_no_chart_beside_figures(base_result: Resu
 )
 def test_step_stays_within_the_slides(index: int, delta: int, count: int, expected: int) -> None:
     assert pr.step(index, delta, count) == expected
+
+
+def test_the_placement_shift_says_up_to_as_the_model_stops_when_the_placement_is_empty() -> None:
+    """Rutland has 3 children in private children's homes; the slide said '10 children a year moved' while the
+    model moved only those there (second review). The phrase and the narrative now say 'up to'."""
+    from csc_model import default_scenario
+
+    base = default_scenario()
+    scen = apply_preset(base, "fostering_sufficiency")
+    assert pr.change_phrases(base, scen)[0].startswith("Up to 10 children a year moved from private children's homes")
+    lever = narrate(project(base), project(scen)).levers[0]
+    assert lever.clause.startswith("up to 10 children a year moved")

@@ -236,7 +236,8 @@ def _describe(group: str, paths: list[str], base: Scenario, scen: Scenario) -> L
     if group == "placements.shift":
         sh, bsh = scen.placements.shift, base.placements.shift
         clause = (
-            f"{sh.children_per_year:,.4g} children a year moved from {_placement_phrase(sh.from_type)} "
+            # "up to": the moves stop when the placement is empty (Rutland has 3 children in private homes)
+            f"up to {sh.children_per_year:,.4g} children a year moved from {_placement_phrase(sh.from_type)} "
             f"to {_placement_phrase(sh.to_type)} from {month_year(sh.start_date)}"
         )
 
