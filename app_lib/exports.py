@@ -460,13 +460,11 @@ def workbook_bytes(
 COMPARE_MEASURES: dict[str, str] = {
     "Placement spend (£)": "money",
     "Budget (£)": "money",
-    "Pressure against budget (£)": "money",
+    "Pressure (£)": "money",  # the budget paper's name (it was "Pressure against budget (£)" here alone)
     "Children in care at 31 March": "children",
     "Children starting care": "children",
     "Children leaving care": "children",
 }
-_COMPARE_AS = {"Pressure against budget (£)": bp.PRESSURE}
-"""The Compare page's names that differ from the budget paper's."""
 
 
 def comparison_tables(frames: dict[str, pd.DataFrame], measure: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -477,9 +475,8 @@ def comparison_tables(frames: dict[str, pd.DataFrame], measure: str) -> tuple[pd
     total column, the sum of the years shown), differences taken after rounding, so they add up.
     """
     every = bp.comparison_figures(frames)
-    name = _COMPARE_AS.get(measure, measure)
-    values = bp.figure_table(every, name, bp.VALUE)
-    diffs = bp.figure_table(every, name, bp.DIFFERENCE_FROM_BASELINE)
+    values = bp.figure_table(every, measure, bp.VALUE)
+    diffs = bp.figure_table(every, measure, bp.DIFFERENCE_FROM_BASELINE)
     return values, diffs
 
 

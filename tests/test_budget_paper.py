@@ -294,7 +294,7 @@ def test_compare_download_holds_every_figure_for_every_scenario(
     for measure in bp.MEASURES:
         assert list(court.loc[measure, YEARS]) == list(paper.loc[(measure, "Scenario"), YEARS])
     # and the on-screen table is the same figures
-    values, diffs = exports.comparison_tables(frames, "Pressure against budget (£)")
+    values, diffs = exports.comparison_tables(frames, "Pressure (£)")
     shown = values.set_index("Scenario")
     assert list(shown.loc["Court", YEARS]) == list(paper.loc[(bp.PRESSURE, "Scenario"), YEARS])
     assert shown.loc["Court", "Total"] == shown.loc["Court", YEARS].sum()

@@ -29,7 +29,7 @@ from tests.helpers import page_tables, shown_numbers
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-CHILDREN, SPEND, PRESSURE = ("Children in care at 31 March", "Placement spend (£)", "Pressure against budget (£)")
+CHILDREN, SPEND, PRESSURE = ("Children in care at 31 March", "Placement spend (£)", "Pressure (£)")
 OURS = "Our plan"
 
 
