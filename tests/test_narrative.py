@@ -117,6 +117,8 @@ def test_no_change_gives_baseline_sentences(base_result: Result) -> None:
     assert "pressure (overspend)" in money.text
     assert n.rounding.text == ROUNDING_STATEMENT
     assert "whole numbers" in n.rounding.text and "£0.1m" in n.rounding.text
+    # in a councillor's words: no "the tables' difference (to £1,000) written to £0.1m" (second review)
+    assert "tables'" not in n.rounding.text and "written to" not in n.rounding.text
 
 
 def test_scenario_name_alone_is_not_a_change(base: Scenario, base_result: Result) -> None:

@@ -51,11 +51,10 @@ MONEY_STEP_GBP = 100_000.0
 ABOUT_IN_LINE_GBP = 50_000
 """Spend this close to the budget (in the £1,000 figures) is "about in line", the gap given in £k."""
 
-ROUNDING_STATEMENT = (
-    "Children are whole numbers and money is to the nearest £0.1m. Each difference is the tables' difference "
-    "(to £1,000) written to £0.1m, as on every page, so it can be £0.1m away from the difference of two rounded "
-    "figures. Spend within £50k of the budget, or level with it to £0.1m, is called about in line, with the gap "
-    "in £k."
+ROUNDING_STATEMENT = (  # plain words for a councillor (the rule in full is on the Model and assumptions page)
+    "Figures are rounded: children to whole numbers, money to the nearest £0.1m. Each difference is worked out "
+    "before rounding, so it can be £0.1m away from subtracting two rounded figures. Spending within £50k of the "
+    "budget, or the same as the budget once both are rounded, is called about in line."
 )
 
 
