@@ -157,5 +157,10 @@ def chance(p: float | None) -> str:
         return "less than 1 in 20"
     if p > 0.95:
         return "more than 19 in 20"
+    # nearer 1 in 20 than 1 in 10 (and 19 in 20 than 9 in 10): 0.95 read "about 9 in 10" (first review)
+    if p < 0.075:
+        return "about 1 in 20"
+    if p >= 0.925:
+        return "about 19 in 20"
     tenths = min(max(round(p * 10), 1), 9)
     return f"about {tenths} in 10"

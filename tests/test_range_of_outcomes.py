@@ -14,8 +14,9 @@ from tests.helpers import ROOT
 
 @pytest.mark.parametrize(
     ("p", "words"),
-    [(0.0, "less than 1 in 20"), (0.049, "less than 1 in 20"), (0.07, "about 1 in 10"), (0.5, "about 5 in 10"),
-     (0.68, "about 7 in 10"), (0.951, "more than 19 in 20"), (1.0, "more than 19 in 20"), (float("nan"), "–")],
+    [(0.0, "less than 1 in 20"), (0.049, "less than 1 in 20"), (0.07, "about 1 in 20"), (0.08, "about 1 in 10"),
+     (0.5, "about 5 in 10"), (0.68, "about 7 in 10"), (0.92, "about 9 in 10"), (0.95, "about 19 in 20"),
+     (0.951, "more than 19 in 20"), (1.0, "more than 19 in 20"), (float("nan"), "–")],
 )  # fmt: skip
 def test_chance_in_words(p: float, words: str) -> None:
     assert fmt.chance(p) == words
