@@ -65,7 +65,8 @@ def _on_preset(key: str) -> None:
             "error", "The preset could not be applied:\n\n" + "\n".join(f"- {m}" for m in friendly_issues(exc.issues))
         )
         return
-    state.set_scenario(new, f"Applied: {PRESETS[key].title}. It adds to any other changes you made.")
+    title = PRESETS[key].title_for(state.scenario())
+    state.set_scenario(new, f"Applied: {title}. It adds to any other changes you made.")
 
 
 def preset_in_effect(s: Scenario, key: str) -> bool:
@@ -87,9 +88,9 @@ def preset_buttons(where: Any = st) -> None:
     for key, preset in PRESETS.items():
         in_effect = preset_in_effect(s, key)
         box.button(
-            preset.title,
+            preset.title_for(s),
             key=f"preset:{key}",
-            help=preset.description + (" (already in effect)" if in_effect else ""),
+            help=preset.description_for(s) + (" (already in effect)" if in_effect else ""),
             on_click=_on_preset,
             args=(key,),
             disabled=in_effect,

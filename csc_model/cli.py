@@ -170,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "presets":
         for p in PRESETS.values():
-            sys.stdout.write(f"{p.key}: {p.title}. {p.description}\n")
+            sys.stdout.write(f"{p.key}: {p.title_for(default_scenario())}. {p.description_for(default_scenario())}\n")
         return 0
     if args.command == "calibrate":
         return _calibrate(args)

@@ -291,3 +291,24 @@ def test_an_out_of_range_proceedings_length_gets_one_message_not_two(base: Scena
         base.with_values({"proceedings.mean_weeks": 5.0, "proceedings.erlang_order": 6})
     with pytest.raises(ScenarioError, match="at least 6 weeks, the number of phases"):
         base.with_values({"proceedings.target_mean_weeks": 5.0, "proceedings.erlang_order": 6})
+
+
+def test_the_presets_children_scale_with_the_authority(base: Scenario) -> None:
+    """A 36-child surge more than doubled Rutland's 27 children in care, and '10 children a year' to foster care
+    was more than its private homes held (second review). The presets' numbers of children are for an authority
+    of the defaults' size and scale with the scenario's; the buttons' titles say the number."""
+    import datetime as dt
+
+    from csc_model.published import build_scenario
+    from csc_model.scenario.presets import in_effect
+
+    rutland, _ = build_scenario("Rutland", dt.date(2024, 3, 31), base)
+    kent, _ = build_scenario("Kent", dt.date(2024, 3, 31), base)
+    surge, shift = PRESETS["sibling_surge"], PRESETS["fostering_sufficiency"]
+    assert surge.title_for(base) == "A surge of sibling groups: 36 extra children"  # the defaults: as before
+    for s, extra, moves in ((base, 36, 10), (rutland, 2, 1), (kent, round(36 * kent.initial.total / 513), 38)):
+        after = apply_preset(s, "sibling_surge")
+        assert after.entries.surges[-1].extra_children == extra and f": {extra} extra children" in surge.title_for(s)
+        assert in_effect(after, "sibling_surge")
+        moved = apply_preset(s, "fostering_sufficiency").placements.shift.children_per_year
+        assert moved == moves and f"{moves} children a year" in shift.title_for(s)

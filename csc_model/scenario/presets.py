@@ -11,15 +11,39 @@ from typing import Any
 from csc_model.scenario import Scenario
 from csc_model.scenario.calendar import add_years, fy_label, fy_start_year
 
+REFERENCE_CHILDREN = 513.0
+"""Children in care on the start date of the bundled defaults: the presets' numbers of children (a surge of 36,
+10 moves a year) are for an authority of that size and scale with the scenario's own (Rutland has 27 children
+in care, and a surge of 36 more than doubled them)."""
+
+
+def children_for(s: Scenario, at_reference: float) -> float:
+    """``at_reference`` children for an authority of the defaults' size, scaled to ``s``'s children in care
+    (whole children, at least 1)."""
+    return float(max(1, round(at_reference * s.initial.total / REFERENCE_CHILDREN)))
+
 
 @dataclass(frozen=True)
 class Preset:
-    """A named change to a scenario, described in plain English."""
+    """A named change to a scenario, described in plain English.
+
+    ``title`` and ``description`` may hold ``{n}``: the number of children the preset moves or adds for
+    the scenario at hand (:meth:`title_for`, :meth:`description_for`)."""
 
     key: str
     title: str
     description: str
     changes: Callable[[Scenario], dict[str, Any]]
+    children: float | None = None  # for an authority of the defaults' size; scaled by children_for
+
+    def title_for(self, s: Scenario) -> str:
+        return self.title.format(n=self._n(s))
+
+    def description_for(self, s: Scenario) -> str:
+        return self.description.format(n=self._n(s))
+
+    def _n(self, s: Scenario) -> str:
+        return f"{children_for(s, self.children):g}" if self.children is not None else ""
 
 
 def _court(s: Scenario) -> dict[str, Any]:
@@ -39,7 +63,7 @@ def _fostering(s: Scenario) -> dict[str, Any]:
         "placements.shift": {
             "from_type": "private_childrens_home",
             "to_type": "in_house_fostering",
-            "children_per_year": 10.0,
+            "children_per_year": children_for(s, 10.0),
             "start_date": s.start_date.isoformat(),
         }
     }
@@ -47,7 +71,11 @@ def _fostering(s: Scenario) -> dict[str, Any]:
 
 def _surge(s: Scenario) -> dict[str, Any]:
     surges = [x for x in s.to_dict()["entries"]["surges"]]
-    surge = {"start_date": (s.start_date + dt.timedelta(weeks=13)).isoformat(), "weeks": 20, "extra_children": 36.0}
+    surge = {
+        "start_date": (s.start_date + dt.timedelta(weeks=13)).isoformat(),
+        "weeks": 20,
+        "extra_children": children_for(s, 36.0),
+    }
     if surge not in surges:  # pressed twice, it once added a second, identical surge without a word
         surges.append(surge)
     return {"entries.surges": surges}
@@ -77,15 +105,19 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "fostering_sufficiency",
-            "Fostering sufficiency: 10 children a year to in-house foster care",
-            "Recruiting in-house foster carers lets 10 children a year move from private children's homes.",
+            "Fostering sufficiency: {n} children a year to in-house foster care",
+            "Recruiting in-house foster carers lets {n} children a year move from private children's homes "
+            "(10 a year for an authority of about 500 children in care, in proportion for others).",
             _fostering,
+            10.0,
         ),
         Preset(
             "sibling_surge",
-            "A surge of sibling groups: 36 extra children",
-            "36 extra children (several large sibling groups) come into care over 20 weeks, starting after 3 months.",
+            "A surge of sibling groups: {n} extra children",
+            "{n} extra children (several large sibling groups) come into care over 20 weeks, starting after 3 months "
+            "(36 for an authority of about 500 children in care, in proportion for others).",
             _surge,
+            36.0,
         ),
         Preset(
             "inflation_shock",
