@@ -18,6 +18,7 @@ from csc_model.published import PublishedError, build_scenario
 from csc_model.published import data as pub
 from csc_model.published.forecast import track_record
 from csc_model.reporting.wording import PUBLISHED_LABEL_END
+from csc_model.scenario.calendar import fy_label, fy_start_year
 
 from . import formatting as fmt
 from . import state
@@ -71,9 +72,9 @@ def placeholder_budget_note() -> str | None:
         b.costs.budget_overrides,
     ):
         return None
-    first = f"{b.start_date.year}-{(b.start_date.year + 1) % 100:02d}" if b.start_date.month >= 4 else ""
+    first = fy_label(fy_start_year(b.start_date))
     return (
-        f"The budget is a placeholder equal to the forecast spend of {first or 'the first year'}: DfE publishes "
+        f"The budget is a placeholder equal to the forecast spend of {first}: DfE publishes "
         "no budget, so the pressure shows only how later years move. Set the council's own on the Scenario builder."
     )
 

@@ -290,8 +290,9 @@ def present(base, scen, scen_arg) -> None:
             with st.container(key="present-risk-toggle"):
                 widgets.pref_toggle("stochastic", "Say how likely an overspend is")
         note = slide.note
-        if slide.key in ("spend", "spend_chart") and published_page.placeholder_budget_note():
-            note = " ".join(x for x in (note, published_page.placeholder_budget_note()) if x)
+        placeholder = published_page.placeholder_budget_note() if slide.key in ("spend", "spend_chart") else None
+        if placeholder:
+            note = " ".join(x for x in (note, placeholder) if x)
         if note:
             st.container(key="present-note").markdown(md_escape(note))
     with st.container(key="present-controls"):
@@ -420,8 +421,9 @@ else:
         st.caption(bc.spend_subtitle(base))
         components.chart(bc.spend_chart, base, scen_arg, titled=False)
         st.markdown(f"**What the chart shows:** {md_escape(bc.spend_chart_text(base, scen_arg))}")
-        if published_page.placeholder_budget_note():
-            st.caption(md_escape(published_page.placeholder_budget_note()))
+        placeholder = published_page.placeholder_budget_note()
+        if placeholder:
+            st.caption(md_escape(placeholder))
 
     if widgets.pref_toggle(
         "stochastic",

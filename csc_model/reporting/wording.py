@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from csc_model.reporting import rounding
@@ -370,6 +371,14 @@ PUBLISHED_LABEL_END = "(published figures)"
 PUBLISHED_BUDGET_SOURCE = "Placeholder equal to the first year's forecast spend (no budget is published)"
 
 
+@lru_cache(maxsize=1)
+def _default_data() -> dict[str, Any]:
+    """The bundled defaults as plain data, once a process (read, not changed, by the source look-ups)."""
+    from csc_model.scenario.defaults import default_scenario
+
+    return default_scenario().to_dict()
+
+
 def value_source(path: str, value: Any, base_value: Any, baseline_label: str | None) -> str:
     """Where the value at ``path`` comes from, for a reader of the figures.
 
@@ -378,10 +387,8 @@ def value_source(path: str, value: Any, base_value: Any, baseline_label: str | N
     baseline's; "Set for this scenario" where the scenario changes it. Without this a county's 1,956
     children in care were credited to Plymouth's figures, the default's source.
     """
-    from csc_model.scenario.defaults import default_scenario
-
     try:
-        default = get_path(default_scenario().to_dict(), path)
+        default = get_path(_default_data(), path)
     except KeyError:
         default = None
     if value == default:
@@ -401,9 +408,7 @@ def lever_source(lv: LeverChange, base: Scenario, baseline_label: str | None) ->
     was credited to "Illustrative: no change")."""
     if baseline_label is None:
         return lv.source
-    from csc_model.scenario.defaults import default_scenario
-
-    data, default = base.to_dict(), default_scenario().to_dict()
+    data, default = base.to_dict(), _default_data()
     for path in lv.paths or (lv.key,):
         try:
             if get_path(data, path) != get_path(default, path):
