@@ -221,9 +221,19 @@ def _end_labels(names: tuple[str, ...], x: alt.X, size: ChartSize) -> alt.Chart:
     )
 
 
+AXIS_NOTE = "The scale does not start at zero."
+"""Said under every briefing chart, on the page, the slides and in the briefs: :func:`y_domain` fits the
+scale to the lines, so a reader must not take the height of a line for its size."""
+
+
+def with_axis_note(subtitle: str) -> str:
+    """'At the end of each month, April 2026 to March 2031. The scale does not start at zero.'"""
+    return f"{subtitle}. {AXIS_NOTE}"
+
+
 def _finish_chart(chart: alt.LayerChart, size: ChartSize, title: str | None, subtitle: str) -> alt.LayerChart:
-    if title:
-        chart = chart.properties(title=alt.Title(title, subtitle=subtitle))
+    if title:  # a chart with its own title (the briefs' pictures) says it on a line of its own
+        chart = chart.properties(title=alt.Title(title, subtitle=[subtitle, AXIS_NOTE]))
     params = (templates.number(n) for n in ("y_low", "y_high", "x_room"))
     return _configure(chart.add_params(*params), size)
 

@@ -75,8 +75,23 @@ def _finish(chart: alt.TopLevelMixin, height: int | alt.Step = HEIGHT, legend: s
     )
 
 
+FY_START_LABELS = "month(datum.value) == 3 ? timeFormat(datum.value, '%-d %b %Y') : ''"
+"""Label only the ticks on 1 April, where financial years begin: the cards count children on 31 March, and
+"Jan 2027" beside them read as another date (second review)."""
+
+
 def _month_axis() -> alt.X:
-    return alt.X("period_end:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6))
+    """Months along x: a tick each quarter, labelled on 1 April ("1 Apr 2027")."""
+    return alt.X(
+        "period_end:T",
+        title=None,
+        axis=alt.Axis(
+            labelExpr=FY_START_LABELS,
+            labelAngle=0,
+            labelOverlap=True,
+            tickCount=alt.TimeIntervalStep(interval="month", step=3),
+        ),
+    )
 
 
 def _stacked_parts(

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from csc_model import Scenario, default_scenario
+from csc_model.reporting import rounding
 from csc_model.reporting.attribution import changed_fields
 from csc_model.scenario.config import source_for
 
@@ -131,9 +132,9 @@ def prices_table(scenario: Scenario) -> pd.DataFrame:
     w = weekly_prices(scenario)
     years = [c for c in w.columns if c not in ("placement", "placement_label", "quoted_gbp")]
     out = pd.DataFrame({"Placement type": w["placement_label"]})
-    out[f"Quoted at {scenario.costs.price_base_year} prices (£)"] = w["quoted_gbp"].round().astype("int64")
+    out[f"Quoted at {scenario.costs.price_base_year} prices (£)"] = w["quoted_gbp"].map(rounding.pound).astype("int64")
     for y in years:
-        out[y] = w[y].round().astype("int64")
+        out[y] = w[y].map(rounding.pound).astype("int64")
     return out
 
 
@@ -156,14 +157,8 @@ def _leaves(data: Any, path: str = "") -> Iterator[tuple[str, Any]]:
 
 def assumptions_table(scenario: Scenario, defaults: Scenario | None = None) -> pd.DataFrame:
     """Every input of ``scenario`` with its default, source and year, one row per value."""
-    defaults = defaults or default_scenario()
-    current = dict(_leaves(scenario.to_dict()))
-    base = dict(_leaves(defaults.to_dict()))
     rows = []
-    for path in list(current) + [p for p in base if p not in current]:
-        if path == "version":
-            continue
-        value, default = current.get(path), base.get(path)
+    for path, value, default in _assumption_values(scenario, defaults):
         src = source_for(path)
         rows.append(
             {
@@ -179,6 +174,14 @@ def assumptions_table(scenario: Scenario, defaults: Scenario | None = None) -> p
             }
         )
     return pd.DataFrame(rows)
+
+
+def _assumption_values(scenario: Scenario, defaults: Scenario | None = None) -> list[tuple[str, Any, Any]]:
+    """(field, value, default) of every input of ``scenario``, in the order of :func:`assumptions_table`."""
+    current = dict(_leaves(scenario.to_dict()))
+    base = dict(_leaves((defaults or default_scenario()).to_dict()))
+    paths = [p for p in list(current) + [p for p in base if p not in current] if p != "version"]
+    return [(p, current.get(p), base.get(p)) for p in paths]
 
 
 def _show(path: str, value: Any) -> str:
@@ -440,7 +443,20 @@ def workbook_bytes(
                 band_fy,
             )
             sheets.charts_sheet(xw.book, wanted, spec_of)
+        # the values of the two sheets of assumptions as numbers in formats that read as the pages write them
+        diffs = list(changes(baseline or default_scenario(), scenario).values())
+        sheets.numbers_in_place(
+            xw.sheets["Changes from the baseline"],
+            tables["Changes from the baseline"],
+            {"Baseline": [old for old, _ in diffs] or [None], "This scenario": [new for _, new in diffs] or [None]},
+        )
+        every = _assumption_values(scenario)
         sheets.write_sheet(xw, "Assumptions", assumptions_table(scenario))
+        sheets.numbers_in_place(
+            xw.sheets["Assumptions"],
+            assumptions_table(scenario),
+            {"Value": [v for _, v, _ in every], "Default": [d for _, _, d in every]},
+        )
         sheets.write_sheet(
             xw,
             "Scenario JSON",
@@ -535,7 +551,17 @@ def comparison_workbook_bytes(
     )
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        sheets.write_sheet(xw, "Changes from the baseline", comparison_changes(scenarios, baseline))
+        changed = comparison_changes(scenarios, baseline)
+        sheets.write_sheet(xw, "Changes from the baseline", changed)
+        diffs = [list(changes(baseline, scn).values()) or [(None, None)] for scn in scenarios.values()]
+        sheets.numbers_in_place(
+            xw.sheets["Changes from the baseline"],
+            changed,
+            {
+                "Baseline": [old for d in diffs for old, _ in d],
+                "This scenario": [new for d in diffs for _, new in d],
+            },
+        )
         for measure, sheet in COMPARE_SHEETS.items():
             part = every[every[bp.MEASURE] == measure].drop(columns=[bp.MEASURE])
             if not bp.MEASURES[measure].total:

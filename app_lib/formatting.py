@@ -36,7 +36,7 @@ def shown(x: float, kind: Kind) -> int:
         return rounding.whole(x)
     if kind == "money":
         return rounding.thousand(x)
-    return int(round(x)) or 0
+    return rounding.pound(x)
 
 
 def difference(value: float, base: float, kind: Kind) -> int:
@@ -72,7 +72,7 @@ def gbp_exact(x: float | None, signed: bool = False) -> str:
     """£ to the nearest pound: £1,442 (weekly prices, cost per child)."""
     if not _finite(x):
         return "-"
-    r = round(x)
+    r = rounding.pound(x)
     return f"{_sign(r, signed)}£{abs(r):,}"
 
 
@@ -81,13 +81,15 @@ def gbp_short(x: float | None, signed: bool = False) -> str:
 
     One decimal in millions from £1m, whole thousands below, so that figures side by side
     have the same precision (a budget paper's convention); a change (``signed=True``) that
-    rounds to nothing is "£0k", without a sign.
+    rounds to nothing is "£0", without a sign (not "£0k", which reads as a typing slip).
     """
     if not _finite(x):
         return "-"
     r = rounding.thousand(x)
+    if r == 0:
+        return "£0"
     body = f"£{abs(rounding.tenth_m(r)):,.1f}m" if abs(r) >= 1_000_000 else f"£{abs(r) // 1000:,}k"
-    return body if body == "£0k" else _sign(r, signed) + body
+    return _sign(r, signed) + body
 
 
 def children(x: float | None, signed: bool = False) -> str:

@@ -296,7 +296,7 @@ def risk_slide(band_fy: pd.DataFrame | None, changed: bool) -> Slide:
 
 def _chart_note(subtitle: str) -> str:
     # the briefing charts fit the scale to the lines (bc.y_domain), so the room is told
-    return f"{subtitle}. The scale does not start at zero."
+    return bc.with_axis_note(subtitle)
 
 
 def slides(base: Projection, scen: Projection, band_fy: pd.DataFrame | None = None) -> list[Slide]:

@@ -58,6 +58,61 @@ SHARE = "0%"
 CHART_WIDTH = 640
 """Width (pixels) of a chart image in the workbook (drawn at twice that for sharp printing)."""
 
+
+def _decimals(x: float, most: int = 2) -> int:
+    """How many decimals (up to ``most``) ``x`` needs to be written exactly as the pages write it."""
+    for dp in range(most + 1):
+        if abs(round(x, dp) - round(x, most)) < 1e-9:
+            return dp
+    return most
+
+
+def _literal(text: str) -> str:
+    """``text`` as a literal inside an Excel number format (after the figure)."""
+    return f' "{text.strip()}"' if text.strip() else ""  # units are words ("a week"): no quotes inside
+
+
+def value_cell(path: str, value: Any) -> tuple[Any, str] | None:
+    """An assumption's value as an Excel number with a format that writes it as the pages do ("£550 a
+    week", "12.5% a year", "26 weeks", "£36.0m"), so a finance officer can calculate with it; None for
+    a value that is not one number (a map of shares, a list of surges, a name), which stays text.
+    A date becomes a date."""
+    from .levers import HIDDEN_UNITS, display_for
+
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value), DATE
+        except ValueError:
+            return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    d = display_for(path)
+    unit = "" if d.unit in HIDDEN_UNITS else d.unit
+    if d.money and d.unit == "£m":  # £36,000,000 written £36.0m (Excel's ",," counts in millions)
+        dp = max(1, _decimals(value / 1e6, 3))
+        return value, f'£#,##0.{"0" * dp},,"m"'
+    if d.money:  # the pages write prices to the pound (halves away from zero, as Excel shows them)
+        return value, "£#,##0" + _literal(unit.replace("£", "", 1))
+    if d.scale == 100:  # a share, written as a percentage: 0.125 -> 12.5%
+        dp = _decimals(value * 100)
+        return value, "0" + ("." + "0" * dp if dp else "") + "%" + _literal(unit.replace("%", "", 1))
+    dp = 0 if d.integer else _decimals(value)
+    return value, "#,##0" + ("." + "0" * dp if dp else "") + _literal(unit)
+
+
+def numbers_in_place(ws: Any, df: pd.DataFrame, columns: dict[str, list[Any]]) -> None:
+    """Replace the text of ``columns`` (column name -> the raw value of each row, with the row's
+    ``Field``) on a sheet :func:`write_sheet` wrote from ``df`` by numbers in formats that read the same
+    (:func:`value_cell`); cells whose value is not one number keep their text."""
+    fields = list(df["Field"])
+    for name, values in columns.items():
+        col = list(df.columns).index(name) + 1
+        for r, (path, value) in enumerate(zip(fields, values, strict=True), start=2):
+            cell = value_cell(path, value) if path else None
+            if cell is not None:
+                ws.cell(row=r, column=col).value, ws.cell(row=r, column=col).number_format = cell
+
+
 SpecOf = Callable[[Callable[..., Any], tuple, dict[str, Any]], dict[str, Any]]
 """``spec_of(builder, args, kwargs)`` -> Vega-Lite spec (e.g. ``runner.chart_spec``, which caches)."""
 

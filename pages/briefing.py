@@ -413,12 +413,12 @@ else:
     left, right = st.columns(2, gap="large")  # the charts, side by side (each titled by its subheader)
     with left:
         st.subheader(bc.CHILDREN_TITLE)
-        st.caption(bc.children_subtitle(base))
+        st.caption(bc.with_axis_note(bc.children_subtitle(base)))
         components.chart(bc.children_chart, base, scen_arg, titled=False)
         st.markdown(f"**What the chart shows:** {md_escape(bc.children_chart_text(base, scen_arg))}")
     with right:
         st.subheader(bc.SPEND_TITLE)
-        st.caption(bc.spend_subtitle(base))
+        st.caption(bc.with_axis_note(bc.spend_subtitle(base)))
         components.chart(bc.spend_chart, base, scen_arg, titled=False)
         st.markdown(f"**What the chart shows:** {md_escape(bc.spend_chart_text(base, scen_arg))}")
         placeholder = published_page.placeholder_budget_note()

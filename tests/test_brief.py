@@ -9,6 +9,7 @@ import zlib
 from html import escape, unescape
 from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
 
 from app_lib import brief, brief_pdf, exports
@@ -492,3 +493,16 @@ def test_a_changed_lever_s_current_trends_figure_is_credited_to_a_published_base
     assert lever_source(trend, kent, kent.name) == f"The baseline, {kent.name}" != trend.source
     assert lever_source(court, kent, kent.name) == court.source  # the defaults' proceedings: their source
     assert lever_source(trend, kent, None) == trend.source
+
+
+def test_every_brief_chart_says_its_scale_does_not_start_at_zero() -> None:
+    """The briefing charts fit their scale to the lines (a 12-child dip must not look like a collapse, but
+    nor may a line's height be read as its size): the PDF's and the HTML brief's pictures said nothing of it
+    (second review). Each titled chart says it in its subtitle; the page and the slides in their notes."""
+    base = default_scenario()
+    b, s = project(base), project(apply_preset(base, "court_26_weeks"))
+    for chart in (bc.children_chart(b, s, bc.PRINT), bc.spend_chart(b, s, bc.PRINT)):
+        spec = chart.to_dict()
+        assert spec["title"]["subtitle"][-1] == bc.AXIS_NOTE
+    assert bc.y_domain(pd.Series([500.0, 512.0]))[0] > 0  # the scale indeed starts above zero
+    assert bc.AXIS_NOTE in bc.with_axis_note(bc.children_subtitle(b))

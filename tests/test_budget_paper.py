@@ -191,8 +191,13 @@ def test_workbook_sheets_named_for_what_they_hold(book: openpyxl.Workbook, scena
     first.columns = first.iloc[0]
     first = first.iloc[1:].set_index("Field")
     assert set(first.index) == set(levers.changes(default_scenario(), scenario))
-    assert first.loc["costs.budget_overrides.2028-29", "This scenario"] == "£41.0m"
-    assert first.loc["proceedings.target_mean_weeks", "This scenario"] == "26 weeks"
+    # numbers a finance officer can calculate with, in formats that read "£41.0m" and "26 weeks"
+    assert first.loc["costs.budget_overrides.2028-29", "This scenario"] == 41_000_000
+    assert first.loc["proceedings.target_mean_weeks", "This scenario"] == 26
+    cells = {r[-1].value: r for r in book.worksheets[0].iter_rows(min_row=2)}
+    assert cells["costs.budget_overrides.2028-29"][3].number_format == '£#,##0.0,,"m"'
+    assert cells["proceedings.target_mean_weeks"][3].number_format == '#,##0 "weeks"'
+    assert first.loc["proceedings.target_mean_weeks", "Baseline"] == "none"  # no number: text
 
 
 def test_workbook_money_is_numbers_in_pound_formats_and_totals_add_up(book: openpyxl.Workbook) -> None:

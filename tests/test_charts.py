@@ -236,3 +236,16 @@ def test_drivers_chart_labels_sit_outside_their_bars_with_room_for_them() -> Non
     assert by_test["datum.value >= 0"]["align"] == "left" and by_test["datum.value >= 0"]["dx"] > 0
     params = {p["name"]: p["value"] for p in spec["params"]}
     assert params["x_low"] < -12.9 and params["x_high"] > 10.2
+
+
+def test_month_charts_label_the_first_of_april_where_financial_years_begin(tables: runner.Tables) -> None:
+    """Beside cards that count children on 31 March, the month charts' axis read "Jan 2027" (second review):
+    drawn, it now labels 1 April of each year and nothing else."""
+    import re
+
+    import vl_convert as vlc
+
+    svg = vlc.vegalite_to_svg(charts.stage_chart(tables.stage_month).properties(width=560).to_json())
+    dates = re.findall(r">(\d{1,2} [A-Z][a-z]{2} \d{4})<", svg)
+    assert dates == ["1 Apr 2027", "1 Apr 2028", "1 Apr 2029", "1 Apr 2030"]
+    assert not re.search(r">(Jan|Jul|Oct) \d{4}<", svg)

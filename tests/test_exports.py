@@ -198,6 +198,7 @@ def test_formatting_for_finance_officers() -> None:
     assert fmt.gbp_short(-450_000, signed=True) == "-£450k"
     assert fmt.gbp_short(2_000, signed=True) == "+£2k"
     assert fmt.gbp_exact(1442.48) == "£1,442"
+    assert fmt.gbp_exact(912.5) == "£913" and fmt.gbp_exact(-912.5) == "-£913"  # halves away from zero, as Excel
     assert fmt.children(504.6) == "505" and fmt.children(-3.2, signed=True) == "-3"
     assert fmt.pct(0.045) == "4.5%"
     assert fmt.round_thousand(1500) == 2000 and fmt.round_thousand(-1500) == -2000
@@ -238,3 +239,58 @@ def test_the_weekly_prices_by_year_are_the_prices_the_spend_uses() -> None:
     book = exports.workbook_bytes(s, r.table("fy"), r.table("month"), r.by_placement("fy"), charts=False)
     sheet = openpyxl.load_workbook(io.BytesIO(book))["Weekly prices by year"]
     assert sheet["C1"].value == "2026-27" and isinstance(sheet["C2"].value, int) and "£" in sheet["C2"].number_format
+
+
+def _as_excel_shows(value: float, number_format: str) -> str:
+    """What Excel shows for ``value`` in the formats the assumption sheets use: an optional £, thousands
+    separators, a fixed number of decimals, a % or a ,, (millions), then quoted text."""
+    import re
+
+    m = re.fullmatch(r'(£?)(?:#,##)?0(?:\.(0+))?(,,)?(%)?(?:"m")?(?: "([^"]*)")?', number_format)
+    assert m, number_format
+    pound, decimals, millions, percent, text = m.groups()
+    from decimal import ROUND_HALF_UP, Decimal
+
+    x = Decimal(str(value)) * 100 if percent else Decimal(str(value)) / 10**6 if millions else Decimal(str(value))
+    x = x.quantize(Decimal(1).scaleb(-len(decimals or "")), rounding=ROUND_HALF_UP)  # as Excel rounds
+    shown = f"{pound}{x:,}{'%' if percent else ''}{'m' if millions else ''}"
+    return f"{shown} {text}" if text else shown
+
+
+def test_assumption_values_in_the_workbook_are_numbers_that_read_as_the_pages_write_them() -> None:
+    """A finance officer can calculate with the values on the two sheets of assumptions: each one-number
+    value is a number (£912.50 a week is 912.5), in a format that shows what the page shows."""
+    s = default_scenario()
+    d = s.to_dict()
+    d["costs"]["weekly_price_gbp"]["ifa"] = 912.5
+    d["entries"]["annual_trend"] = 0.125
+    d["costs"]["budget_overrides"] = {"2028-29": 45_125_000}
+    d["proceedings"]["target_mean_weeks"] = 26
+    changed = Scenario.from_dict(d)
+    t, bt = runner.tables(changed), runner.tables(s)
+    data = exports.workbook_bytes(changed, t.fy, t.month, t.placement_fy, baseline=s, baseline_fy=bt.fy, charts=False)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    text = exports.changes_table(changed, s).set_index("Field")
+    cells = {r[-1].value: r for r in book["Changes from the baseline"].iter_rows(min_row=2)}
+    assert cells["costs.weekly_price_gbp.ifa"][3].value == 912.5
+    assert cells["entries.annual_trend"][3].value == 0.125
+    assert cells["costs.budget_overrides.2028-29"][3].value == 45_125_000
+    assert cells["costs.budget_overrides.2028-29"][2].value == "uplifted budget"  # no number: stays text
+    for field, row in cells.items():
+        for col, name in ((2, "Baseline"), (3, "This scenario")):
+            cell = row[col]
+            if isinstance(cell.value, (int, float)):
+                assert _as_excel_shows(cell.value, cell.number_format) == text.loc[field, name], (field, name)
+    # every input on the Assumptions sheet: numbers where the page shows one number, reading the same
+    every = exports.assumptions_table(changed).set_index("Field")
+    numbers = 0
+    for row in book["Assumptions"].iter_rows(min_row=2):
+        field = row[-1].value
+        for col, name in ((2, "Value"), (3, "Default")):
+            cell = row[col]
+            if isinstance(cell.value, (int, float)):
+                numbers += 1
+                assert _as_excel_shows(cell.value, cell.number_format) == every.loc[field, name], (field, name)
+            else:
+                assert cell.value == every.loc[field, name] or isinstance(cell.value, dt.datetime), (field, name)
+    assert numbers > 250  # the prices, rates, shares and counts of both columns

@@ -365,7 +365,7 @@ def test_short_money_rounds_the_tables_figure() -> None:
     # £38,149,600 is £38,150,000 in the tables, so £38.2m (halves away from zero), not £38.1m
     assert fmt.gbp(38_149_600) == "£38,150,000" and fmt.gbp_short(38_149_600) == "£38.2m"
     assert fmt.gbp_short(-999_600) == "-£1.0m" and fmt.gbp_short(999_400) == "£999k"
-    assert fmt.gbp_short(400, signed=True) == "£0k"
+    assert fmt.gbp_short(400, signed=True) == "£0" and fmt.gbp_short(0) == "£0"  # not "£0k" (second review)
 
 
 def test_labels_inside_a_sentence_keep_their_capitals() -> None:

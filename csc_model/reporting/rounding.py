@@ -38,6 +38,11 @@ def whole(x: float) -> int:
     return int(round(x)) or 0
 
 
+def pound(x: float) -> int:
+    """Pounds to the nearest £1 (halves away from zero, as Excel's £#,##0 shows £912.50: £913); never -0."""
+    return int(_half_away(x)) or 0
+
+
 def thousand(x: float) -> int:
     """Pounds to the nearest £1,000 (halves away from zero); never -0."""
     return int(_half_away(x / 1000.0)) * 1000 or 0 if x else 0
