@@ -10,7 +10,7 @@ from app_lib import formatting as fmt
 from app_lib.levers import GROUPS, OUTCOME_LABELS, STAGE_KEY_LABELS, value_at
 from csc_model.reporting.results import usual_budget
 from csc_model.scenario import AGE_BAND_LABELS, AGE_BANDS
-from csc_model.scenario.calendar import add_years, fy_label, fy_start_year
+from csc_model.scenario.calendar import add_years, fy_from_label, fy_label, fy_start_year
 from csc_model.scenario.config import load_placement_types, source_for
 
 state.ensure()
@@ -277,6 +277,12 @@ if "Costs and budget" in OPEN:
         c1, c2 = st.columns(2, gap="large")
         with c1:
             widgets.text("costs.price_base_year")
+            if fy_from_label(s.costs.price_base_year) > fy_start_year(s.start_date):  # allowed (a back-test quotes later prices), but say so
+                st.info(
+                    f"The prices are quoted at {s.costs.price_base_year} prices, a later year than the projection's "
+                    f"first ({fy_label(fy_start_year(s.start_date))}): each earlier year's price is the quoted price "
+                    "taken back by that year's inflation."
+                )
             widgets.number("costs.annual_inflation")
         with c2:
             widgets.number("costs.budget_first_year_gbp")

@@ -543,3 +543,15 @@ def test_a_higher_budget_is_not_shown_red_as_an_overspend_is() -> None:
     pressure = next(k for k in colour if k.startswith("Pressure, "))
     # more budget and less pressure are the same good news: one colour (before, the budget's rise was red)
     assert colour[budget] == colour[pressure]
+
+
+def test_prices_quoted_after_the_projection_starts_are_explained_not_refused() -> None:
+    """A price base year after the first projection year is allowed (the back-tests quote 2023-24 prices
+    for 2021), but the builder says how the earlier years' prices follow (second review)."""
+    at = go(start(), "builder")
+    assert not [i for i in at.info if "taken back by" in i.value]
+    lever_input(at, "costs.price_base_year", "text_input").set_value("2028-29").run()
+    assert not at.exception and not at.error
+    assert scenario(at).costs.price_base_year == "2028-29"
+    notes = [i.value for i in at.info if "taken back by" in i.value]
+    assert len(notes) == 1 and "2028-29 prices" in notes[0] and "(2026-27)" in notes[0]
