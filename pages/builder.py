@@ -277,7 +277,9 @@ if "Costs and budget" in OPEN:
         c1, c2 = st.columns(2, gap="large")
         with c1:
             widgets.text("costs.price_base_year")
-            if fy_from_label(s.costs.price_base_year) > fy_start_year(s.start_date):  # allowed (a back-test quotes later prices), but say so
+            if fy_from_label(s.costs.price_base_year) > fy_start_year(
+                s.start_date
+            ):  # allowed (a back-test quotes later prices), but say so
                 st.info(
                     f"The prices are quoted at {s.costs.price_base_year} prices, a later year than the projection's "
                     f"first ({fy_label(fy_start_year(s.start_date))}): each earlier year's price is the quoted price "
