@@ -1,5 +1,7 @@
-"""Command line: print the default scenario, validate a scenario file, run a projection to CSV,
-calibrate a scenario's starting position from an SSDA903 return.
+"""Command line: print the default scenario, validate a scenario file, list the presets, run a
+projection to CSV, compare two scenarios; from an SSDA903 return, calibrate a scenario and back-test
+the model; from DfE's published tables, build any English authority's scenario and back-test every
+authority. ``COMMAND --help`` describes each.
 
 Bad input never produces a traceback: each problem is one line on stderr and the exit status is 2.
 """
@@ -45,10 +47,12 @@ def _parser() -> argparse.ArgumentParser:
         help="override one field by its dotted path, e.g. entries.weekly_rate=4.5 (VALUE is JSON, or text)",
     )
     r.add_argument("--preset", action="append", default=[], choices=sorted(PRESETS), help="apply a preset")
-    r.add_argument("--years", type=int, help="years to project (1-10)")
-    r.add_argument("--runs", type=int, default=0, help="stochastic runs (0 = deterministic expected values)")
-    r.add_argument("--seed", type=int, default=0, help="random seed for stochastic runs")
-    r.add_argument("--freq", choices=["week", "month", "fy"], default="fy", help="reporting period")
+    r.add_argument("--years", type=int, help="years to project (1-10; default: the scenario's, 5 in the defaults)")
+    r.add_argument("--runs", type=int, default=0, help="stochastic runs (default 0: the deterministic expected values)")
+    r.add_argument("--seed", type=int, default=0, help="random seed for stochastic runs (default 0)")
+    r.add_argument(
+        "--freq", choices=["week", "month", "fy"], default="fy", help="reporting period (default fy: financial years)"
+    )
     r.add_argument(
         "--chance-only",
         action="store_true",
@@ -108,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--out", required=True, help="output scenario JSON file, or - for standard output")
     c.add_argument(
         "--report",
-        help="also write how each figure was worked out (CSV); rows 'Trend: ...' say whether each rate is rising "
+        help="also write how each figure was worked out (CSV file, or - for the screen); rows 'Trend: ...' say whether each rate is rising "
         "or falling over the window (reported only, never applied)",
     )
     c.add_argument(
@@ -260,14 +264,16 @@ def _calibrate(args: argparse.Namespace) -> int:
         return _fail(exc.problems)
     for w in cal.warnings:
         sys.stderr.write(f"note: {w}\n")
+    if args.report == "-" and args.out == "-":
+        return _fail(["--out - and --report -: only one of them can go to the screen; give the other a file name"])
     text = cal.scenario.to_json() + "\n"
     try:
         if args.out == "-":
             sys.stdout.write(text)
         else:
             Path(args.out).write_text(text, encoding="utf-8")
-        if args.report:
-            cal.report.to_csv(args.report, index=False)
+        if args.report:  # "-": the screen, as for --out (it made a file named "-")
+            cal.report.to_csv(sys.stdout if args.report == "-" else args.report, index=False)
         if args.trends:
             cal.rate_trend_table().to_csv(args.trends, index=False)
     except OSError as exc:

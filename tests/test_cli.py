@@ -129,3 +129,22 @@ def test_validate_ok_and_presets_listing() -> None:
     res = cli("presets")
     assert res.returncode == 0 and "court_26_weeks" in res.stdout
     assert cli("validate", str(ROOT / "data" / "default_scenario.json")).stdout.endswith("valid\n")
+
+
+def test_a_report_can_go_to_the_screen_but_not_with_the_scenario(tmp_path: Path) -> None:
+    """``--report -`` made a file named "-" while ``--out -`` meant the screen (analyst review)."""
+    out = cli(
+        "published", "--la", "Rutland", "--as-at", "2024-03-31", "--out", str(tmp_path / "s.json"), "--report", "-"
+    )
+    assert out.returncode == 0 and out.stdout.startswith("Figure,Value,Table,Year")
+    assert not (Path.cwd() / "-").exists() and Scenario.from_json((tmp_path / "s.json").read_text()).initial.total > 0
+    both = cli("published", "--la", "Rutland", "--out", "-", "--report", "-")
+    assert both.returncode == 2 and "only one of them can go to the screen" in both.stderr and not both.stdout
+    assert "Traceback" not in both.stderr
+
+
+def test_run_help_gives_the_defaults() -> None:
+    text = " ".join(cli("run", "--help").stdout.split())  # as read, whatever the wrapping
+    assert "default 0: the deterministic expected values" in text and "default fy" in text
+    top = " ".join(cli("--help").stdout.split())
+    assert "published-backtest" in top and "back-test" in top

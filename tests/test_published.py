@@ -281,3 +281,23 @@ def test_backtest_cli_writes_a_row_per_authority_and_explains_bad_dates(tmp_path
     assert late.returncode == 2 and "not published yet" in late.stderr
     odd = cli("published-backtest", "--as-at", "2023-06-30", "--out", str(out))
     assert odd.returncode == 2 and "31 March" in odd.stderr and "Traceback" not in odd.stderr
+
+
+def test_summaries_an_analyst_reads_say_what_they_mean() -> None:
+    """Analyst review: 6.64% against persistence's 6.64% was called 'beats persistence' (the two differed in
+    the sixth decimal), and the report's age bands read 'under 1 4%, 1 4 11%'."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from csc_model.published.backtest import Backtest
+    from csc_model.published.fill import shares_text
+
+    def verdict(ours: float, theirs: float) -> str:
+        bt = Backtest(pd.DataFrame(), dt.date(2021, 3, 31), 1, "corrected", 0, ours, theirs, None)
+        return bt.summary().splitlines()[2]
+
+    assert verdict(0.066412, 0.0664119) == "equals persistence"
+    assert verdict(0.0517, 0.0583) == "beats persistence"
+    assert verdict(0.0811, 0.0716) == "does not beat persistence"
+    assert shares_text({"under_1": 4, "1_4": 11, "16_17": 85}) == "Under 1 4%, 1-4 11%, 16-17 85%"

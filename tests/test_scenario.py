@@ -312,3 +312,16 @@ def test_the_presets_children_scale_with_the_authority(base: Scenario) -> None:
         assert in_effect(after, "sibling_surge")
         moved = apply_preset(s, "fostering_sufficiency").placements.shift.children_per_year
         assert moved == moves and f"{moves} children a year" in shift.title_for(s)
+
+
+def test_a_projection_checks_its_scenario_first() -> None:
+    """``Scenario.replace`` makes an unchecked copy: ``project`` of 1,000 years filled 24 GB and was killed,
+    and a negative entry rate gave negative entries (analyst review). It now names the field and range."""
+    from csc_model import default_scenario
+
+    s = default_scenario()
+    with pytest.raises(ScenarioError, match="years: value 1000 is out of range; allowed 1 to 10 years"):
+        project(s.replace(years=1000))
+    with pytest.raises(ScenarioError, match="entries.weekly_rate"):
+        project(s.replace(entries=dataclasses.replace(s.entries, weekly_rate=-5.0)))
+    assert len(project(s.replace(years=2)).table("fy")) == 2  # a valid copy still runs

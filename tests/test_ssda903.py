@@ -188,6 +188,15 @@ def test_default_as_at_is_the_31_march_ending_the_return() -> None:
     assert default_as_at(later) == dt.date(2026, 3, 31)
 
 
+def test_an_as_at_date_after_the_return_is_refused_by_name() -> None:
+    """A date four years after the example data ends was taken, with every open episode still open in 2030
+    ("399 children in care on 31/03/2030; 0 started in the 104 weeks before"; analyst review)."""
+    h, e = example_tables()
+    with pytest.raises(SSDA903Error, match=r"as-at date: 31/03/2030 is after the data, whose year ends on 31/03/2026"):
+        calibrate(h, e, dt.date(2030, 3, 31))
+    assert calibrate(h, e, AS_AT, window_weeks=52, rates=False, moves=False).children_in_care > 0
+
+
 # --- bad input ---------------------------------------------------------------------
 
 

@@ -61,11 +61,12 @@ class Backtest:
             f"mean absolute percentage error: {self.mape:.2%} (persistence {self.mape_persistence:.2%}; "
             f"last year's net flow carried forward {self.mape_net_flow:.2%})",
         ]
-        better = self.mape < self.mape_persistence
+        # compared as printed: 6.64% against 6.64% was called "beats persistence" (analyst review)
+        ours, theirs = round(self.mape, 4), round(self.mape_persistence, 4)
         lines.append(
             "beats persistence"
-            if better
-            else ("equals persistence" if self.mape == self.mape_persistence else "does not beat persistence")
+            if ours < theirs
+            else ("equals persistence" if ours == theirs else "does not beat persistence")
         )
         if self.coverage is not None:
             lines.append(f"actual within the P10-P90 band: {self.coverage:.0%} of authorities (80% expected)")

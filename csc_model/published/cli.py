@@ -25,7 +25,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--as-at", help="31 March of a published year, YYYY-MM-DD (default: the latest published)")
     p.add_argument("--scenario", help="base scenario JSON for what the tables do not give (default: the defaults)")
     p.add_argument("--out", help="output scenario JSON file, or - for standard output")
-    p.add_argument("--report", help="also write where each figure came from (CSV)")
+    p.add_argument("--report", help="also write where each figure came from (CSV file, or - for the screen)")
     b = sub.add_parser(
         "published-backtest",
         help="forecast every authority's children in care from what was published and compare with the outcome",
@@ -92,21 +92,25 @@ def _published(args: argparse.Namespace, read_scenario) -> int:  # noqa: ANN001
         return _fail([str(i) for i in exc.issues])
     except PublishedError as exc:
         return _fail([str(exc)])
+    if args.report == "-" and args.out == "-":
+        return _fail(["--out - and --report -: only one of them can go to the screen; give the other a file name"])
     text = scenario.to_json() + "\n"
     try:
         if args.out == "-":
             sys.stdout.write(text)
         else:
             Path(args.out).write_text(text, encoding="utf-8")
-        if args.report:
-            report.to_csv(args.report, index=False)
+        if args.report:  # "-": the screen, as for --out (it made a file named "-")
+            report.to_csv(sys.stdout if args.report == "-" else args.report, index=False)
     except OSError as exc:
         return _fail([f"cannot write the output ({exc.strerror or exc})"])
     fc = report[report["Figure"].str.startswith("Back-tested forecast")]
     first_year = f"; first year set to the back-tested forecast, {fc['Value'].iloc[0]}" if not fc.empty else ""
     sys.stderr.write(
         f"{auth.name}: {scenario.initial.total:,.0f} children in care on {as_at:%d/%m/%Y}; "
-        f"{scenario.entries.weekly_rate * 52:,.0f} starters a year{first_year}; prices from the base scenario; "
+        # the model's entry rate, corrected from the published starters (the report says how): not the starters
+        f"entries {scenario.entries.weekly_rate:.2f} a week in the model ({scenario.entries.weekly_rate * 52:,.0f} "
+        f"a year; the report gives the published starters){first_year}; prices from the base scenario; "
         f"placement budget a placeholder equal to the first year's forecast spend, "
         f"£{scenario.costs.budget_first_year_gbp / 1e6:,.1f}m (set your own)\n"
     )

@@ -11,6 +11,7 @@ import pandas as pd
 
 from csc_model.published import data as pub
 from csc_model.published.data import ENGLAND, TABLE_NAMES
+from csc_model.scenario import AGE_BAND_LABELS
 
 REPORT_COLUMNS = ["Figure", "Value", "Table", "Year", "Worked out from"]
 
@@ -128,4 +129,5 @@ def odds_shift(weights: Mapping[str, float], priors: Mapping[str, float], target
 
 def shares_text(counts: Mapping[str, float]) -> str:
     total = sum(counts.values()) or 1.0
-    return ", ".join(f"{k.replace('_', ' ')} {v / total:.0%}" for k, v in counts.items())
+    # age bands as the app writes them ("1-4", not "1 4", which read as two figures: analyst review)
+    return ", ".join(f"{AGE_BAND_LABELS.get(k, k.replace('_', ' '))} {v / total:.0%}" for k, v in counts.items())

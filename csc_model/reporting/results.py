@@ -23,8 +23,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from csc_model.scenario import Scenario
+from csc_model.scenario import Scenario, ScenarioError
 from csc_model.scenario.calendar import add_years, fy_from_label, fy_label, fy_start_year
+from csc_model.scenario.validate import validate
 from csc_model.solvers.engine import Progress, Raw, run_deterministic, run_stochastic
 from csc_model.solvers.structure import (
     EXIT_ROUTES,
@@ -411,7 +412,13 @@ def project(
     baseline, so their difference is steady. ``progress`` (runs with chance) is called with the
     share of the work done; it may raise to stop the run. ``threads=2`` runs the two blocks of
     runs side by side (command line; the app keeps the default, one thread).
+
+    Raises :class:`~csc_model.scenario.ScenarioError` naming each field out of its range first: a
+    copy made with ``Scenario.replace`` is not checked, and 1,000 years would fill the memory.
     """
+    problems = validate(scenario)
+    if problems:
+        raise ScenarioError(problems)
     st = build(scenario)
     if runs and parameter_uncertainty:
         draws = draw_parameters(scenario, st, runs, seed, evidence)

@@ -145,7 +145,9 @@ class Scenario:
         return result
 
     def replace(self, **changes: Any) -> Scenario:
-        """``dataclasses.replace`` for the top level."""
+        """``dataclasses.replace`` for the top level: an *unchecked* copy (for code that sets whole
+        sections at once). :meth:`with_values` gives a validated copy; ``project`` checks a scenario
+        before it runs it."""
         return dataclasses.replace(self, **changes)
 
 

@@ -18,7 +18,7 @@ from csc_model.ssda903.figures import DEFAULT_WINDOW_WEEKS, PRIOR_EVENTS, Calibr
 from csc_model.ssda903.moves import _calibrate_moves
 from csc_model.ssda903.rate_trends import RateTrend
 from csc_model.ssda903.rates import _calibrate_rates, _RateCalibration
-from csc_model.ssda903.reading import SSDA903Error, read_tables
+from csc_model.ssda903.reading import SSDA903Error, read_tables, return_year_end
 from csc_model.ssda903.starting import starting_position
 from csc_model.ssda903.trend import EntryTrend
 
@@ -67,6 +67,14 @@ def calibrate(
     tables = read_tables({"header": header, "episodes": episodes, "uasc": uasc})
     prep = prepare(tables["header"], tables["episodes"], tables.get("uasc"), la=la, today=today)
     header, episodes = prep.header, prep.episodes
+    year_end = return_year_end(episodes)
+    if year_end is not None and as_at > year_end:  # open episodes would be taken as open years on (analyst review)
+        raise SSDA903Error(
+            [
+                f"as-at date: {as_at:%d/%m/%Y} is after the data, whose year ends on {year_end:%d/%m/%Y}; "
+                f"choose a date on or before {year_end:%d/%m/%Y}"
+            ]
+        )
     warnings: list[str] = list(prep.notes)
     rows: list[tuple[str, str, str]] = []
     as_at_ts = pd.Timestamp(as_at)

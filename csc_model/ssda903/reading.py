@@ -208,6 +208,16 @@ def _list_rows(table: str, col: str, bad: list[tuple[int, str]], what: str) -> l
     return out
 
 
+def return_year_end(episodes: pd.DataFrame) -> dt.date | None:
+    """The 31 March ending the year of the latest date in the episodes (None without dates): the
+    latest as-at date the data can describe."""
+    dates = pd.concat([episodes["DECOM"], episodes["DEC"]]).dropna()
+    if not len(dates):
+        return None
+    last = dates.max().date()
+    return dt.date(last.year if last <= dt.date(last.year, 3, 31) else last.year + 1, 3, 31)
+
+
 def default_as_at(episodes: pd.DataFrame) -> dt.date:
     """A sensible as-at date: the 31 March that ends the return's year.
 
