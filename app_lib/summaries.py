@@ -45,13 +45,48 @@ def spend_summary(fy: pd.DataFrame, years: int | None = None) -> str:
         f"{fmt.gbp_short(first['budget_gbp'])}: {gap_words(first['spend_gbp'], first['budget_gbp'])}."
     )
     part = fy if years is None else fy.iloc[:years]
-    # the sum of the table's yearly pressures (spend and budget each to £1,000, then subtracted)
-    total = sum(fmt.difference(a, b, "money") for a, b in zip(part["spend_gbp"], part["budget_gbp"], strict=True))
+    total = _total_pressure(part)
     span = f"{part['period'].iloc[0]} to {part['period'].iloc[-1]}"
     if not total:
         return head + f" Over {span} spend and budget are in line in total."
     word = "pressure" if total > 0 else "saving"
     return head + f" Over {span} the total {word} is {fmt.gbp_short(abs(total))}."
+
+
+def _total_pressure(fy: pd.DataFrame) -> int:
+    """The table's total pressure: the yearly spend and budget each to £1,000, subtracted, summed."""
+    return sum(fmt.difference(a, b, "money") for a, b in zip(fy["spend_gbp"], fy["budget_gbp"], strict=True))
+
+
+def headline(fy: pd.DataFrame, start_total: float, start_date, base_fy: pd.DataFrame | None = None) -> str:
+    """The Overview's answer in two sentences, above everything else: children now and at the end, spend
+    against budget in the first year and over the projection; with ``base_fy`` (a changed scenario over
+    the same years), how the end count and the total pressure differ from the baseline. Every figure is
+    the cards' and the table's (:mod:`csc_model.reporting.rounding`).
+
+    Plain Markdown with no widget: the browser draws it with the page's title, before the code of the
+    cards has loaded (the cards come 0.5-0.9 s later on a first visit)."""
+    end = float(fy["children_in_care"].iloc[-1])
+    kids = f"**{fmt.children(start_total)}** children in care on {fmt.long_date(start_date)}, **{fmt.children(end)}** by {_end_date(fy)}"
+    first = fy.iloc[0]
+    total = _total_pressure(fy)
+    span = f"{fy['period'].iloc[0]} to {fy['period'].iloc[-1]}"
+    if total:
+        over = f"a total {'pressure' if total > 0 else 'saving'} of **{fmt.gbp_short(abs(total))}** over {span}"
+    else:
+        over = f"spend in line with the budget over {span}"
+    money = (
+        f"Placement spend **{fmt.gbp_short(first['spend_gbp'])}** in {first['period']} against a budget of "
+        f"{fmt.gbp_short(first['budget_gbp'])} ({gap_words(first['spend_gbp'], first['budget_gbp'])}); {over}"
+    )
+    if base_fy is not None and list(base_fy["period"]) == list(fy["period"]):
+        more = fmt.difference(end, float(base_fy["children_in_care"].iloc[-1]), "children")
+        if more:
+            kids += f" ({abs(more):,} {'more' if more > 0 else 'fewer'} than the baseline)"
+        change = total - _total_pressure(base_fy)
+        if change:
+            money += f" ({fmt.gbp_short(abs(change))} {'more' if change > 0 else 'less'} than the baseline)"
+    return f"{kids}. {money}."
 
 
 def gap_words(spend_gbp: float, budget_gbp: float) -> str:

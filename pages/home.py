@@ -30,6 +30,10 @@ changed = s != base
 fy = t.fy.reset_index(drop=True)
 base_fy = bt.fy.set_index("period")
 
+# the answer first, in words a councillor can repeat; plain Markdown, so it is drawn with the title
+with st.container(key="overview_headline"):
+    st.markdown(summaries.headline(t.fy, s.initial.total, s.start_date, bt.fy if changed else None))
+
 with st.expander(
     "Start from your authority: DfE's published figures for any English council", expanded=not state.custom_baseline()
 ):

@@ -199,6 +199,40 @@ def test_overview_sentences_state_the_figures_of_the_cards(case: Case) -> None:
     assert fmt.gbp_short(abs(total)) == c[f"Pressure, {len(f.table)} years"][0].lstrip("-")
 
 
+def test_overview_headline_sentence_states_the_figures_of_the_cards(case: Case) -> None:
+    """The sentence above everything (drawn with the title, before the cards) says the cards' figures: the
+    start and last counts, the first year's spend, budget and pressure, the total pressure; and, for a
+    changed scenario over the baseline's years, the cards' differences in the last count and total pressure."""
+    f = figures(case)
+    at = run_page(case, "home")
+    c = cards(at)
+    head = texts(at)[0].replace("**", "")
+    start = next(v for k, v in c.items() if k.startswith("Start, "))[0]
+    last_card = c[fmt.short_date(runner.tables(case.scenario).fy["period_end"].iloc[-1])]
+    first = f.table.iloc[0]
+    year = f.table.index[0]
+    assert head.startswith(f"{start} children in care on ") and f", {last_card[0]} by " in head
+    assert (
+        f"Placement spend {c[f'Spend {year}'][0]} in {year} against a budget of {fmt.gbp_short(first[exports.BUDGET])}"
+        in head
+    )
+    pressure = c[f"Pressure, {len(f.table)} years"]
+    total = int(f.table[exports.PRESSURE].sum())
+    if total:
+        assert f"a total {'pressure' if total > 0 else 'saving'} of {pressure[0].lstrip('-')} over " in head
+    same_years = list(f.table.index) == list(f.base_table.index)
+    if case.changed and same_years and last_card[1]:
+        n = int(last_card[1].replace(",", ""))
+        assert f"({abs(n):,} {'more' if n > 0 else 'fewer'} than the baseline)" in head
+    if case.changed and same_years and pressure[1]:
+        assert (
+            f"({pressure[1].lstrip('+-')} {'more' if pressure[1].startswith('+') else 'less'} than the baseline)"
+            in head
+        )
+    if not case.changed:
+        assert "baseline" not in head
+
+
 # ---------------------------------------------------------------------------
 # Scenario builder and Compare
 # ---------------------------------------------------------------------------
