@@ -200,7 +200,9 @@ with right:
 
 # full width: in half the page the table showed one and a half of its columns on a 1280-pixel screen
 with st.expander("Table: children by legal stage at 31 March"):
-    components.cached_table("stage_table", (s,), lambda: summaries.stage_table(t.stage_month, t.fy), money=False)
+    components.cached_figures_table(
+        "stage_table", (s,), lambda: summaries.stage_table(t.stage_month, t.fy), money=False
+    )
 
 if band is not None:
     st.subheader("How sure is this?", anchor=False)
@@ -239,7 +241,7 @@ st.subheader("By financial year", anchor=False)
 paper = runner.derived(
     "budget_paper", (s, base), lambda: budget_paper.display_frame(budget_paper.budget_paper_table(t.fy, bt.fy))
 )
-components.text_table(paper, budget_paper.figure_columns(paper))
+components.figures_table(paper, budget_paper.figure_columns(paper))
 st.caption(
     "Baseline, scenario and difference for each financial year. Money to the nearest £1,000; pressure is spend "
     "minus budget (negative is a saving); every difference and total is worked out from the figures as shown, so "

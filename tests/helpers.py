@@ -66,15 +66,48 @@ def _cells(line: str) -> list[str]:
     return [re.sub(r"\\(.)", r"\1", c.strip()) for c in _CELL_SPLIT.split(inner)]
 
 
+def _html_rows(body: str) -> list[list[str]]:
+    """The cells of each row of the HTML tables in ``body`` (``app_lib.components.html_table_markup``)."""
+    from html.parser import HTMLParser
+
+    rows: list[list[str]] = []
+
+    class _Parser(HTMLParser):
+        cell: list[str] | None = None
+
+        def handle_starttag(self, tag: str, attrs: Any) -> None:
+            if tag == "tr":
+                rows.append([])
+            elif tag in ("td", "th"):
+                self.cell = []
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("td", "th") and self.cell is not None:
+                rows[-1].append("".join(self.cell))
+                self.cell = None
+
+        def handle_data(self, data: str) -> None:
+            if self.cell is not None:
+                self.cell.append(data)
+
+    _Parser().feed(body)
+    return rows
+
+
 def page_tables(at: Any) -> list[pd.DataFrame]:
-    """The read-only tables a page shows (Markdown tables, ``app_lib.components.markdown_table``), in
-    the page's order, each as a frame of the text in its cells (escapes undone) with the header as
-    column names. Read with :func:`shown_numbers` to get the figures back."""
+    """The read-only tables a page shows, each as a frame of the text in its cells (escapes undone)
+    with the header as column names: the Markdown tables (``app_lib.components.markdown_table``) in the
+    page's order, then the HTML ones (``app_lib.components.figures_table``, the Overview's) in theirs.
+    Read with :func:`shown_numbers` to get the figures back."""
     found = []
     for m in at.markdown:
         lines = str(m.value).split("\n")
         if len(lines) >= 2 and lines[0].startswith("| ") and _ALIGN_ROW.fullmatch(lines[1]):
             header, *rows = [_cells(line) for line in lines[:1] + lines[2:]]
+            found.append(pd.DataFrame(rows, columns=header))
+    for h in at.get("html"):
+        if 'class="csc-table"' in h.proto.body:
+            header, *rows = _html_rows(h.proto.body)
             found.append(pd.DataFrame(rows, columns=header))
     return found
 

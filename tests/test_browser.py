@@ -198,7 +198,7 @@ def test_lever_changes_headline_across_pages_and_every_page_renders(server: str,
     # the budget paper pastes into Excel as rows and columns: selected, it copies as tab-separated rows
     copied = page.evaluate(
         """() => {
-          const t = [...document.querySelectorAll("[data-testid='stMarkdown'] table")].pop();
+          const t = [...document.querySelectorAll("[data-testid='stMarkdown'] table, table.csc-table")].pop();
           const r = document.createRange(); r.selectNode(t);
           const s = window.getSelection(); s.removeAllRanges(); s.addRange(r);
           return s.toString();

@@ -16,10 +16,29 @@ NASTY = "[link](https://x.org) | *b* <b>h</b> \\ a_b $x$ # 1."  # under the 60 c
 
 
 class _Page:
-    """Just enough of an AppTest for ``page_tables``: a list of markdown elements."""
+    """Just enough of an AppTest for ``page_tables``: a list of markdown elements, and of HTML ones."""
 
-    def __init__(self, *bodies: str) -> None:
+    def __init__(self, *bodies: str, html: tuple[str, ...] = ()) -> None:
         self.markdown = [type("M", (), {"value": b})() for b in bodies]
+        self._html = [type("H", (), {"proto": type("P", (), {"body": b})()})() for b in html]
+
+    def get(self, kind: str) -> list:
+        return self._html if kind == "html" else []
+
+
+def test_html_tables_read_back_exactly_and_user_text_is_never_markup() -> None:
+    """The Overview's tables are HTML (drawn after its first figures): every cell escaped, so a name typed
+    by a user is text, never a tag; the cells read back exactly; figures right-aligned."""
+    from app_lib.components import html_table_markup
+
+    shown = pd.DataFrame(
+        {"Scenario": [NASTY + " <script>x</script>", "Baseline"], "2026-27": ["£40,332,000", "-£1,000"]}
+    )
+    markup = html_table_markup(shown, ["2026-27"])
+    assert "<script>" not in markup and "<b>h</b>" not in markup and "&lt;script&gt;" in markup
+    assert markup.count('<td class="r">') == 2 and '<th class="r">2026-27</th>' in markup
+    [back] = page_tables(_Page(html=(markup,)))
+    pd.testing.assert_frame_equal(back, shown)
 
 
 def test_cells_read_back_exactly_and_user_text_stays_inert() -> None:
