@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from csc_model.solvers.structure import STAGE_GROUP_LABELS, STAGE_GROUPS
@@ -58,7 +60,7 @@ def _total_pressure(fy: pd.DataFrame) -> int:
     return sum(fmt.difference(a, b, "money") for a, b in zip(fy["spend_gbp"], fy["budget_gbp"], strict=True))
 
 
-def headline(fy: pd.DataFrame, start_total: float, start_date, base_fy: pd.DataFrame | None = None) -> str:
+def headline(fy: pd.DataFrame, start_total: float, start_date: dt.date, base_fy: pd.DataFrame | None = None) -> str:
     """The Overview's answer in two sentences, above everything else: children now and at the end, spend
     against budget in the first year and over the projection; with ``base_fy`` (a changed scenario over
     the same years), how the end count and the total pressure differ from the baseline. Every figure is
