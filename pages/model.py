@@ -210,7 +210,7 @@ st.markdown(
 **Every English authority, on DfE's published figures.** Each authority's scenario was built from what was
 published up to 31 March 2023 and projected to 31 March 2024 (`python -m csc_model published-backtest --as-at
 2023-03-31`). Its average error against the published count was **5.2%**, against **5.5%** for "next year = this
-year" (from 2022 to 2023: 5.8% against 6.0%). The model alone is off by 7.4%, about as much as carrying last year's
+year" (from 2022 to 2023: 5.8% against 6.0%). The model alone is off by 8.1%, about as much as carrying last year's
 net flow forward: published starters and leavers do not add up to the change in the number in care (DfE counts
 children, not periods of care: a child who comes into care twice in a year is one starter but can add to the
 count), and one year's change does not predict the next. So the scenario built for an authority sets its entry
