@@ -241,8 +241,10 @@ def spend_slide(base: Projection, scen: Projection) -> Slide:
     )
     lines = [f"Spending {who} would be {narrative.pressure_phrase(spend, budget)} in {fy}."]
     if changed:
-        bs = float(brow["spend_gbp"])
-        lines.append(f"On current trends: {fmt_money_m(round_money_m(bs))}, {narrative.pressure_phrase(bs, budget)}.")
+        bs, bb = float(brow["spend_gbp"]), float(brow["budget_gbp"])
+        # current trends are measured against their own budget (a scenario may change the budget)
+        own = "" if round(bb, -3) == round(budget, -3) else f" (its budget {fmt_money_m(round_money_m(bb))})"
+        lines.append(f"On current trends: {fmt_money_m(round_money_m(bs))}, {narrative.pressure_phrase(bs, bb)}{own}.")
     last = t.iloc[-1]
     if len(t) > 1 and i != len(t) - 1:
         ls, lb = float(last["spend_gbp"]), float(last["budget_gbp"])

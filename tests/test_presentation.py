@@ -169,3 +169,18 @@ def test_the_placement_shift_says_up_to_as_the_model_stops_when_the_placement_is
     assert pr.change_phrases(base, scen)[0].startswith("Up to 10 children a year moved from private children's homes")
     lever = narrate(project(base), project(scen)).levers[0]
     assert lever.clause.startswith("up to 10 children a year moved")
+
+
+def test_current_trends_on_the_spend_slide_keep_their_own_budget(base: Scenario, base_result: Result) -> None:
+    """A scenario that changes the budget: current trends are still measured against the baseline's budget."""
+    fy_b = base_result.table("fy")
+    i = pr.focus_index(len(fy_b))
+    year = str(fy_b["period"].iloc[i])
+    s = apply_preset(base, "edge_of_care_10").with_values({f"costs.budget_overrides.{year}": 45_000_000.0})
+    scen = project(s)
+    slide = next(sl for sl in pr.slides(base_result, scen) if sl.key == "spend")
+    trends = next(line for line in slide.lines if line.startswith("On current trends"))
+    own = pressure_phrase(fy_b["spend_gbp"].iloc[i], fy_b["budget_gbp"].iloc[i])
+    assert own in trends and "(its budget " in trends, trends
+    # the same words as the briefing's sentence about the same year
+    assert f"instead of about {own} on current trends" in narrate(base_result, scen).by_key("change_budget").text
