@@ -60,11 +60,12 @@ def is_money(measure: str) -> bool:
 
 
 def periods_of(frames: Mapping[str, pd.DataFrame] | list[pd.DataFrame]) -> list[str]:
-    """Every financial year in the frames, in order of first appearance."""
-    out: list[str] = []
+    """Every financial year in the frames, in date order ("2024-25" before "2026-27", whichever frame
+    holds it: a scenario may start earlier than its baseline)."""
+    out: set[str] = set()
     for df in frames.values() if isinstance(frames, Mapping) else frames:
-        out += [p for p in df["period"] if p not in out]
-    return out
+        out.update(str(p) for p in df["period"])
+    return sorted(out)
 
 
 def shown(fy: pd.DataFrame, periods: list[str]) -> dict[str, pd.Series]:

@@ -198,7 +198,8 @@ HTML_TABLE_STYLE = (
     "<style>.csc-table{border-collapse:collapse;margin:0 0 1rem 0;line-height:1.6;width:auto !important;"
     "table-layout:auto !important;min-width:0 !important;max-width:100%}"
     ".csc-table th,.csc-table td{border:1px solid #D5DCE4;padding:0.25rem 0.6rem;text-align:left;"
-    "vertical-align:top}.csc-table th{font-weight:600}.csc-table .r{text-align:right;white-space:nowrap}</style>"
+    "vertical-align:top}.csc-table th{font-weight:600}.csc-table .r{text-align:right;white-space:nowrap}"
+    ".csc-scroll{overflow-x:auto;max-width:100%}</style>"
 )
 """The look of the Markdown tables (borders in the theme's colour, a bold header, figures to the right)."""
 
@@ -218,7 +219,12 @@ def html_table_markup(shown: pd.DataFrame, right: Iterable[str]) -> str:
         "<tr>" + "".join(cell("td", c, v) for c, v in zip(shown.columns, row, strict=True)) + "</tr>"
         for row in shown.itertuples(index=False, name=None)
     )
-    return f'{HTML_TABLE_STYLE}<table class="csc-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    # a wide table (a scenario over other years than its baseline: seven years and a total) scrolls
+    # sideways inside its own box instead of running off the page
+    return (
+        f'{HTML_TABLE_STYLE}<div class="csc-scroll"><table class="csc-table"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 def figures_table(shown: pd.DataFrame, right: list[str]) -> None:
@@ -333,7 +339,8 @@ def sidebar(tables: Tables, page_path: str = "") -> None:
                 width="stretch",
             )
         st.markdown("**Share this scenario**")
-        link = urlstate.share_url(st.context.url, urlstate.encode(s), page_path)
+        chosen = (state.baseline(), state.baseline_label()) if custom else ()
+        link = urlstate.share_url(st.context.url, urlstate.link_params(s, *chosen), page_path)
         # A popover draws its contents only when opened: st.code's copy button needs the browser to
         # load a 1.5 MB syntax highlighter, which cost every page about a second before its figures.
         with st.popover(
@@ -343,15 +350,14 @@ def sidebar(tables: Tables, page_path: str = "") -> None:
         ):
             st.code(link, language=None, wrap_lines=True)
             st.caption("Copy the link with the button at its right.")
-        st.caption("The link opens the overview of this scenario, with its changes from the defaults.")
+        st.caption(
+            f"The link opens the overview of this scenario, compared with your baseline ({label})."
+            if custom
+            else "The link opens the overview of this scenario, with its changes from the defaults."
+        )
         advice = urlstate.link_advice(link)
         if advice:
             st.caption(advice)
-        if custom:
-            st.caption(
-                f"The link carries the scenario but not your baseline ({label}): "
-                "whoever opens it compares with the defaults."
-            )
         st.markdown("**Download**")
         stem = exports.file_stem(s)
         # the range of outcomes goes into the workbook when it has been worked out (never started here)

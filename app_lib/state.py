@@ -79,14 +79,22 @@ def ensure() -> None:
     """
     ss = st.session_state
     if SCENARIO not in ss:
-        scenario, issues = urlstate.restore(st.query_params.to_dict())
+        scenario, linked_baseline, issues = urlstate.restore_link(st.query_params.to_dict())
         ss[SCENARIO] = scenario
         ss[NOTICES] = []
+        if linked_baseline is not None:
+            set_baseline(*linked_baseline)
         if issues:
             notice(
                 "error",
                 "The link could not be opened as a scenario, so the defaults are shown. Problems:\n\n"
                 + "\n".join(f"- {m}" for m in friendly_issues(issues)),
+            )
+        elif linked_baseline is not None:
+            notice(
+                "success",
+                f"Opened the scenario from the link, compared with the baseline it was made with: "
+                f"{md_escape(baseline_label())}.",
             )
         elif urlstate.encode(scenario):
             notice("success", "Opened the scenario from the link.")
@@ -242,8 +250,10 @@ def save_current(name: str) -> str | None:
 
 
 def sync_url() -> None:
-    """Keep the address bar equal to the scenario's differences from the defaults."""
-    want = urlstate.encode(scenario())
+    """Keep the address bar equal to the link of the scenario (and of the baseline, when it is not the
+    defaults): reloading the page or copying the address keeps both."""
+    chosen = st.session_state.get(BASELINE)
+    want = urlstate.link_params(scenario(), *(chosen or ()))
     have = {k: v for k, v in st.query_params.to_dict().items() if urlstate.is_scenario_param(k)}
     if have == want:
         return

@@ -41,6 +41,12 @@ READABLE_CHARS = 200
 MAX_PACKED_CHARS = 200_000
 MAX_UNPACKED_BYTES = 1_000_000
 """Caps on a packed parameter and on what it unpacks to (a scenario's JSON is about 10 kB)."""
+BASELINE_PARAM = "b"
+"""The parameter that carries the sender's baseline, when it is not the defaults: its changes from the
+defaults, packed. The scenario's own parameters are then its changes from that baseline."""
+BASELINE_NAME_PARAM = "bn"
+"""The baseline's name as the sender's pages show it (plain text, at most 80 characters)."""
+_BASELINE_KEYS = (BASELINE_PARAM, BASELINE_NAME_PARAM)
 FILE_BETTER_CHARS = 1_000
 """From this length a link may be cut by email and chat tools: the sidebar suggests the scenario file."""
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
@@ -48,7 +54,7 @@ _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 def is_scenario_param(key: str) -> bool:
     """True for a parameter that carries the scenario (others, like Streamlit's, are ignored)."""
-    return key == PACKED or (key.split(".")[0] in SCENARIO_FIELDS and key != "version")
+    return key in (PACKED, *_BASELINE_KEYS) or (key.split(".")[0] in SCENARIO_FIELDS and key != "version")
 
 
 def pack(changes: Mapping[str, Any]) -> str:
@@ -128,6 +134,54 @@ def encode(s: Scenario, base: Scenario | None = None) -> dict[str, str]:
     return {PACKED: packed} if len(PACKED) + 1 + len(packed) < query else readable
 
 
+def link_params(s: Scenario, baseline: Scenario | None = None, label: str = "") -> dict[str, str]:
+    """The parameters of a link to ``s`` compared with ``baseline`` (None: the defaults).
+
+    A baseline other than the defaults travels with the link (:data:`BASELINE_PARAM`, packed, and its
+    name), and the scenario's parameters are then its changes from that baseline: whoever opens the
+    link sees the same comparison as the sender, e.g. an authority's scenario against the same
+    authority rather than against the illustrative defaults.
+    """
+    defaults = default_scenario()
+    if baseline is None or not diff(defaults, baseline):
+        return encode(s, defaults)
+    out = {BASELINE_PARAM: pack({path: new for path, (_old, new) in diff(defaults, baseline).items()})}
+    name = " ".join(str(label).split())[:80]
+    if name:
+        out[BASELINE_NAME_PARAM] = name
+    out.update(encode(s, baseline))
+    return out
+
+
+def restore_link(
+    params: Mapping[str, str | list[str]],
+) -> tuple[Scenario, tuple[Scenario, str] | None, list[Issue]]:
+    """The scenario and the baseline (with its name) a link describes, and the problems if it is bad.
+
+    Never raises: a bad link gives the defaults, no baseline, and every problem found.
+    """
+    raw = params.get(BASELINE_PARAM)
+    if raw is None:
+        scenario, issues = restore(params)
+        return scenario, None, issues
+    text = raw[-1] if isinstance(raw, list) and raw else raw
+    try:
+        baseline = decode({PACKED: text if isinstance(text, str) else ""})
+    except ScenarioError as exc:
+        return (
+            default_scenario(),
+            None,
+            presentable([Issue(f"{i.field} (in the link's baseline)", i.value, i.message) for i in exc.issues]),
+        )
+    scenario, issues = restore(params, baseline)
+    if issues:
+        return default_scenario(), None, issues
+    name = params.get(BASELINE_NAME_PARAM)
+    name = name[-1] if isinstance(name, list) and name else name
+    label = " ".join(str(name or "").split())[:80] or "the baseline from the link"
+    return scenario, (baseline, label), []
+
+
 def link_advice(link: str) -> str | None:
     """A sentence for the sidebar when a file is the better way to share (a long link), else None."""
     if len(link) < FILE_BETTER_CHARS:
@@ -195,7 +249,7 @@ def decode(params: Mapping[str, str | list[str]], base: Scenario | None = None) 
             for key, value in packed.items():
                 take(key, None, value)
     for key, raw in params.items():
-        if key != PACKED:
+        if key != PACKED and key not in _BASELINE_KEYS:
             take(key, text_of(raw))
     changes: dict[str, Any] = {}
     entries: dict[str, dict[str, Any]] = {}

@@ -147,6 +147,15 @@ def test_part_years_and_different_horizons(base_t: runner.Tables) -> None:
     )
 
 
+def test_years_run_in_date_order_when_the_scenario_starts_before_its_baseline(base_t: runner.Tables) -> None:
+    early = runner.tables(default_scenario().with_values({"start_date": "2024-04-01"}))
+    t = bp.budget_paper_table(early.fy, base_t.fy)
+    years = [c for c in t.columns if c not in ("Measure", "Figure", "Total")]
+    assert years == ["2024-25", "2025-26", "2026-27", "2027-28", "2028-29", "2029-30", "2030-31"]
+    t = t.set_index(["Measure", "Figure"])
+    assert pd.isna(t.loc[(bp.SPEND, "Baseline"), "2024-25"]) and pd.isna(t.loc[(bp.SPEND, "Scenario"), "2030-31"])
+
+
 def test_without_a_baseline_only_the_scenario_rows(scen_t: runner.Tables) -> None:
     table = bp.budget_paper_table(scen_t.fy)
     assert set(table["Figure"]) == {"Scenario"} and len(table) == len(bp.MEASURES)

@@ -230,3 +230,64 @@ def test_the_app_opens_a_packed_link_and_keeps_the_address_packed(own_data: Scen
     # the address bar keeps the one packed parameter (state.sync_url compares it with encode)
     shown = {k: v for k, v in at.query_params.items() if urlstate.is_scenario_param(k)}
     assert shown == urlstate.encode(own_data)
+
+
+# ---------------------------------------------------------------------------
+# The baseline travels with the link
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def leeds() -> Scenario:
+    """Leeds from DfE's published figures at 31 March 2024: another start date and starting position."""
+    import datetime as dt
+
+    from csc_model.published import authorities, build_scenario
+
+    code = next(a.code for a in authorities() if a.name == "Leeds")
+    return build_scenario(code, dt.date(2024, 3, 31), default_scenario())[0]
+
+
+def test_a_link_carries_a_baseline_other_than_the_defaults(leeds: Scenario) -> None:
+    court = apply_preset(leeds, "court_26_weeks")
+    params = urlstate.link_params(court, leeds, "Leeds at 31 March 2024")
+    link = urlstate.share_url("https://example.org/app/", params)
+    back = dict(parse_qsl(urlsplit(link).query, keep_blank_values=True))
+    scenario, baseline, issues = urlstate.restore_link(back)
+    assert not issues
+    assert scenario == court and baseline == (leeds, "Leeds at 31 March 2024")
+    # the scenario's own parameters are its changes from the baseline: one readable change here
+    own = {k: v for k, v in params.items() if k not in (urlstate.BASELINE_PARAM, urlstate.BASELINE_NAME_PARAM)}
+    assert own == urlstate.encode(court, leeds) and urlstate.PACKED not in own
+    # the defaults as baseline add nothing to the link, and an old link opens against the defaults
+    assert urlstate.link_params(court) == urlstate.encode(court)
+    assert urlstate.link_params(court, default_scenario(), "the defaults") == urlstate.encode(court)
+    assert urlstate.restore_link(urlstate.encode(court)) == (court, None, [])
+
+
+def test_a_bad_baseline_in_a_link_is_named_and_the_defaults_kept() -> None:
+    bad = urlstate.pack({"entries.weekly_rate": -3})
+    scenario, baseline, issues = urlstate.restore_link({urlstate.BASELINE_PARAM: bad, "years": "7"})
+    assert scenario == default_scenario() and baseline is None
+    assert [i.field for i in issues] == ["entries.weekly_rate (in the link's baseline)"]
+
+
+def test_the_app_opens_a_link_with_its_baseline_and_keeps_both_in_the_address(leeds: Scenario) -> None:
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    court = apply_preset(leeds, "court_26_weeks")
+    params = urlstate.link_params(court, leeds, "Leeds <b>at</b> 2024")
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=90)
+    at.query_params.update(params)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["scenario"] == court
+    assert at.session_state["baseline"] == (leeds, "Leeds <b>at</b> 2024")
+    assert any("compared with the baseline it was made with" in s.value for s in at.success)
+    # the Overview compares like with like: the same years, and the one change counted
+    n = len(urlstate.encode(court, leeds))
+    assert f"{n} change{'s' if n > 1 else ''} from the baseline" in [m.value for m in at.sidebar.caption]
+    shown = {k: v for k, v in at.query_params.items() if urlstate.is_scenario_param(k)}
+    assert shown == params
