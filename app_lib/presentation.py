@@ -33,7 +33,10 @@ from csc_model.reporting.narrative import (
     round_children,
     round_money_m,
 )
+from csc_model.reporting.results import usual_budget
+from csc_model.reporting.wording import budget_follow, fmt_money_gbp
 from csc_model.scenario import Scenario
+from csc_model.scenario.calendar import fy_from_label
 
 from . import briefing_charts as bc
 from . import formatting as fmt
@@ -119,6 +122,16 @@ def _change_phrase(lv: LeverChange, base: Scenario, scen: Scenario) -> str:
             return f"Placement prices in {fy} rising at the usual {usual}"
         was = base.costs.inflation_overrides.get(fy)
         return f"Placement prices rising {fmt.pct(rate)} in {fy} instead of {usual if was is None else fmt.pct(was)}"
+    if lv.key.startswith("costs.budget_overrides."):
+        # "Placement budget for 2027-28 set at £45.0m instead of £38.8m, later years growing from it by 2% a year"
+        fy = lv.key.rsplit(".", 1)[-1]
+        if fy not in scen.costs.budget_overrides:
+            return f"{lv.label} back to the usual uplift: {fmt_money_gbp(usual_budget(scen, fy_from_label(fy)))}"
+        follow = budget_follow(scen, fy)
+        return (
+            f"{lv.label} set at {fmt_money_gbp(scen.costs.budget_overrides[fy])} instead of "
+            f"{fmt_money_gbp(usual_budget(base, fy_from_label(fy)))}" + (f", {follow}" if follow else "")
+        )
     if lv.key == "proceedings.mean_weeks":
         return f"Court proceedings taking {scen.proceedings.mean_weeks:g} weeks on average instead of {base.proceedings.mean_weeks:g}"
     if lv.key == "entries.weekly_rate":

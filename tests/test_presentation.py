@@ -184,3 +184,24 @@ def test_current_trends_on_the_spend_slide_keep_their_own_budget(base: Scenario,
     assert own in trends and "(its budget " in trends, trends
     # the same words as the briefing's sentence about the same year
     assert f"instead of about {own} on current trends" in narrate(base_result, scen).by_key("change_budget").text
+
+
+def test_a_budget_for_one_year_is_named_with_how_later_years_follow(base: Scenario) -> None:
+    """'Budget in particular years (2027-28): £45.0m instead of usual uplift' said neither the old budget
+    nor that 2028-29 onwards grow from the new one."""
+    from csc_model.reporting.results import usual_budget
+
+    one = base.with_values({"costs.budget_overrides": {"2027-28": 45e6}})
+    was = round_money_m(usual_budget(base, 2027))
+    assert pr.change_phrases(base, one) == [
+        f"Placement budget for 2027-28 set at £45.0m instead of £{was:.1f}m, "
+        f"later years growing from it by {base.costs.budget_annual_uplift * 100:g}% a year"
+    ]
+    # the projection does grow the later years from it, as the words say
+    fy = project(one).table("fy").set_index("period")["budget_gbp"]
+    assert fy["2028-29"] == pytest.approx(45e6 * (1 + base.costs.budget_annual_uplift))
+    # a later override, or the last year, has no "later years" to describe
+    two = one.with_values({"costs.budget_overrides": {"2027-28": 45e6, "2029-30": 50e6}})
+    assert not pr.change_phrases(base, two)[0].endswith("a year")
+    last = base.with_values({"costs.budget_overrides": {"2030-31": 50e6}})
+    assert pr.change_phrases(base, last)[0].endswith(f"instead of £{round_money_m(usual_budget(base, 2030)):.1f}m")

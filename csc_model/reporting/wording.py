@@ -15,7 +15,9 @@ from functools import lru_cache
 from typing import Any
 
 from csc_model.reporting import rounding
+from csc_model.reporting.results import usual_budget
 from csc_model.scenario import AGE_BAND_LABELS, Scenario, diff, field_meta, get_path
+from csc_model.scenario.calendar import add_years, fy_from_label, fy_start_year
 from csc_model.scenario.config import load_placement_types, source_for
 
 # Fields that describe the scenario rather than change the model.
@@ -299,14 +301,19 @@ def _describe(group: str, paths: list[str], base: Scenario, scen: Scenario) -> L
     elif path == "costs.budget_annual_uplift":
         clause = f"the placement budget rose {fmt_pct(n)} a year (instead of {fmt_pct(o)})"
     elif path.startswith("costs.budget_overrides."):
-        label = f"{label} ({leaf})"
+        # "Placement budget for 2027-28: £45.0m, later years growing from it by 2% a year instead of £38.8m"
+        year = fy_from_label(leaf)
+        label = f"Placement budget for {leaf}"
+        usual_b, usual_s = fmt_money_gbp(usual_budget(base, year)), fmt_money_gbp(usual_budget(scen, year))
+        follow = budget_follow(scen, leaf)
         if n is None:
-            clause = f"the placement budget for {leaf} went back to the usual uplift"
-            nt = "usual uplift"
+            clause = f"the placement budget for {leaf} went back to the usual uplift ({usual_s})"
+            nt = f"{usual_s} (the usual uplift)"
         else:
-            clause = f"the placement budget for {leaf} were {fmt_money_gbp(n)}"
-            if o is None:
-                ot = "usual uplift"
+            clause = f"the placement budget for {leaf} were {fmt_money_gbp(n)}" + (f", {follow}" if follow else "")
+            nt = fmt_money_gbp(n) + (f"; {follow}" if follow else "")
+        if o is None:
+            ot = f"{usual_b} (the usual uplift)"
     elif path.startswith("costs.weekly_price_gbp."):
         plabel = {p.id: p.label for p in load_placement_types()}.get(leaf, leaf.replace("_", " "))
         clause = f"the weekly price of {_lc_first(plabel)} placements were £{n:,.0f} (instead of £{o:,.0f})"
@@ -320,6 +327,18 @@ def _describe(group: str, paths: list[str], base: Scenario, scen: Scenario) -> L
             label = f"{label} ({AGE_BAND_LABELS.get(leaf, leaf.replace('_', ' '))})"
         clause = f"the {_lc_first(label)} were {nt} (instead of {ot})"
     return LeverChange(path, label, clause, ot, nt, src, (path,))
+
+
+def budget_follow(scen: Scenario, fy: str) -> str:
+    """How the years after an overridden budget follow it ("later years growing from it by 2% a year"),
+    or "" when no year of the projection follows from it (the last year, or a later override)."""
+    year = fy_from_label(fy)
+    last = fy_start_year(add_years(scen.start_date, scen.years) - dt.timedelta(days=1))
+    if fy not in scen.costs.budget_overrides or year >= last:
+        return ""
+    if any(fy_from_label(k) > year for k in scen.costs.budget_overrides):
+        return ""
+    return f"later years growing from it by {fmt_pct(scen.costs.budget_annual_uplift)} a year"
 
 
 def changed_levers(base: Scenario, scen: Scenario) -> list[LeverChange]:
