@@ -220,7 +220,8 @@ def build_brief(
     key_items = "\n".join(f"<li>{e(s.text)}</li>" for s in (n.change if n.changed else n.baseline))
     trend = ""
     if n.changed:
-        trend = '<p class="trend">' + " ".join(e(s.text) for s in n.baseline) + "</p>"
+        # the baseline's own sentences, labelled: unlabelled under the key messages they read as the scenario's
+        trend = f'<p class="trend"><strong>{TRENDS_LABEL}</strong> ' + " ".join(e(s.text) for s in n.baseline) + "</p>"
 
     scen_arg = scen if n.changed else None
     kids_alt = bc.children_chart_text(base, scen_arg)
@@ -331,11 +332,15 @@ Made with the children's social care scenario explorer on {e(long_date(today))}.
 file from the explorer to reproduce these figures.
 </footer>
 </main>
+<script>{FIT_SCRIPT}</script>
 </body>
 </html>
 """
     return document.replace("__DENSITY__", density(document), 1)
 
+
+TRENDS_LABEL = "Without these changes (current trends):"
+"""What the brief's paragraph about the baseline is, printed before it (HTML and PDF)."""
 
 DENSITY = (
     (3950, "dense denser densest tightest"),
@@ -347,9 +352,37 @@ DENSITY = (
 (measured by printing in Chromium: tests/test_browser_brief_print.py)."""
 
 
+FIT_SCRIPT = """
+(function () {
+  // Set the brief as loosely as still prints on one A4 page, measured in the reader's browser: the
+  // server's choice (density(), from the length of the text) is the start, but a brief's height depends
+  // on more than its text (rows, list items, how lines wrap). Static code: nothing here is user text.
+  var steps = ["normal", "dense", "dense denser", "dense denser densest", "dense denser densest tightest"];
+  var MM = 96 / 25.4, LIMIT_MM = __LIMIT_MM__;
+  function fit() {
+    var sheet = document.querySelector(".sheet");
+    if (!sheet) return;
+    var old = sheet.getAttribute("style");
+    sheet.style.maxWidth = "186mm";  // the printed width: A4 less its side margins
+    sheet.style.padding = "0";
+    for (var i = 0; i < steps.length; i++) {
+      document.body.className = steps[i];
+      if (sheet.getBoundingClientRect().height / MM <= LIMIT_MM) break;
+    }
+    if (old === null) sheet.removeAttribute("style"); else sheet.setAttribute("style", old);
+  }
+  window.addEventListener("load", fit);
+  window.addEventListener("beforeprint", fit);
+})();
+""".replace("__LIMIT_MM__", "274")
+"""Chooses the brief's density in the browser that opens it (HTML brief only; the PDF is laid out by fpdf2).
+The limit is A4's 297 mm less the 19 mm of top and bottom margins, less 4 mm for rounding (calibrated by
+printing in Chromium: tests/test_browser_brief_print.py)."""
+
+
 def density(document: str) -> str:
     """The body's class for ``document``: how tightly to set it, from the length of its text."""
-    body = document.split("<body", 1)[-1]
+    body = re.sub(r"<script>.*?</script>", "", document.split("<body", 1)[-1], flags=re.S)
     text = html.unescape(re.sub(r"<[^>]+>", "", body))
     chars = len(re.sub(r"\s+", " ", text))
     return next((cls for limit, cls in DENSITY if chars > limit), "normal")

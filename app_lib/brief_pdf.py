@@ -216,8 +216,12 @@ def _layout(
         pdf.multi_cell(width - 9, lh, pdf.safe(text), new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.ln(0.6)
     pdf.set_y(max(pdf.get_y(), y0 + box) + 0.4)
-    if n.changed:
-        pdf.para(" ".join(s.text for s in n.baseline), 9)
+    if n.changed:  # labelled, as in the HTML brief: unlabelled it read as the scenario's figures
+        pdf.font(9, True)
+        pdf.write(pdf.line_h(9), pdf.safe(brief.TRENDS_LABEL + " "))
+        pdf.font(9)
+        pdf.write(pdf.line_h(9), pdf.safe(" ".join(s.text for s in n.baseline)))
+        pdf.ln(pdf.line_h(9))
     pdf.para(ROUNDING_STATEMENT, 7.5, colour=GREY)
 
     # the two charts side by side

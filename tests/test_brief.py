@@ -506,3 +506,15 @@ def test_every_brief_chart_says_its_scale_does_not_start_at_zero() -> None:
         assert spec["title"]["subtitle"][-1] == bc.AXIS_NOTE
     assert bc.y_domain(pd.Series([500.0, 512.0]))[0] > 0  # the scale indeed starts above zero
     assert bc.AXIS_NOTE in bc.with_axis_note(bc.children_subtitle(b))
+
+
+def test_the_paragraph_on_current_trends_is_labelled_in_both_briefs(
+    base_result: Result, court: Result, court_html: str, court_pdf: bytes
+) -> None:
+    """Under the key messages, the baseline's sentences ("spending in 2026-27 is forecast at about £40.3m")
+    read as the scenario's when unlabelled (second review, 1 December)."""
+    n = narrate(base_result, court)
+    first = escape(n.baseline[0].text)
+    assert re.search(rf"<strong>{re.escape(brief.TRENDS_LABEL)}</strong> {re.escape(first)}", court_html)
+    text = " ".join(pdf_text(court_pdf).split())
+    assert f"{brief.TRENDS_LABEL} {n.baseline[0].text}" in text

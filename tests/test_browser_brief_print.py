@@ -48,6 +48,18 @@ def _cases() -> dict[str, tuple]:
     )
     return {
         "defaults": (base, base, None),
+        # second review, 1 December: printed on two pages (the last caveat and the footer on the second)
+        "edge of care, 26 weeks and a budget for 2027-28": (
+            base,
+            base.with_values(
+                {
+                    "entries.prevented_share": 0.1,
+                    "proceedings.target_mean_weeks": 26.0,
+                    "costs.budget_overrides": {"2027-28": 45_000_000},
+                }
+            ),
+            None,
+        ),
         "one preset": (base, apply_preset(base, "court_26_weeks"), None),
         "every preset": (base, every, None),
         "every preset and four more changes": (base, more, None),
@@ -74,3 +86,20 @@ def test_the_html_brief_prints_on_one_a4_page(page, case: str) -> None:
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
     assert pages == 1, f"{case}: {pages} pages"
+
+
+def test_the_reader_s_browser_sets_the_brief_tighter_when_the_text_length_misjudges_it(page, monkeypatch) -> None:
+    """The server guesses the density from the text's length; a brief of many short rows can need more
+    room than its length says (second review, 1 December: 3,331 characters, set "normal", two pages). The
+    brief's own script measures it and sets it tighter, and never tighter than it needs."""
+    base, scen, label = _cases()["every preset and four more changes"]
+    monkeypatch.setattr(brief, "density", lambda document: "normal")  # the guess at its worst
+    html = brief.build_brief(project(base), project(scen), baseline_label=label, chart_scale=1.0)
+    assert '<body class="normal">' in html
+    page.set_content(html)
+    assert page.evaluate("document.body.className") != "normal"
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1
+    # a short brief stays as loose as it can be
+    page.set_content(brief.build_brief(project(base), project(base), chart_scale=1.0).replace("dense", "tightest"))
+    assert page.evaluate("document.body.className") == "normal"
