@@ -92,9 +92,10 @@ shown = table if pick in (None, "All") else table[table["Group"] == pick]
 # screen, so every row read the same: the part that tells rows apart goes in a column of its own.
 split = shown["Assumption"].str.split(": ", n=1, expand=True).reindex(columns=[0, 1])
 shown = shown.assign(Assumption=split[0], For=split[1].fillna(""))
-# The source sits next to the value (on a laptop screen, at the end it was scrolled out of view);
-# the group column only while every group is shown.
-order = ["Assumption", "For", "Value", "Source of the default", "Year", "Changed", "Default", "Note", "Group", "Field"]
+# The year and the source sit next to the value, the year first: at 1280 px the year came after a 300 px source and
+# was scrolled out of view, and the source was cut ("... 513 in care at 31 March 202…"). The grid's columns up to
+# the year fit a laptop screen; every source is written out in full, with its year, under the grid.
+order = ["Assumption", "For", "Value", "Year", "Source of the default", "Changed", "Default", "Note", "Group", "Field"]
 if pick not in (None, "All"):
     order.remove("Group")
 st.dataframe(
@@ -104,18 +105,48 @@ st.dataframe(
     height=480,
     column_order=[c for c in order if c in shown.columns],
     column_config={
-        "Assumption": st.column_config.TextColumn(width=240),
-        "For": st.column_config.TextColumn(width=230, help="Which stage, placement type, age band or year"),
+        "Assumption": st.column_config.TextColumn(width=220),
+        "For": st.column_config.TextColumn(width=190, help="Which stage, placement type, age band or year"),
         "Value": st.column_config.TextColumn(width=100),
+        "Year": st.column_config.TextColumn(width=70, help="The year the source's figures describe"),
         "Source of the default": st.column_config.TextColumn(
-            width=300, help="Where the default value comes from, with its year. Hover over a cell to read it all."
+            width=420,
+            help="Where the default value comes from. A long source is cut short here: each is written out in full, "
+            "with its year, under the table (Sources in full).",
         ),
         "Changed": st.column_config.CheckboxColumn(width="small", help="Ticked if you have changed this value"),
         "Default": st.column_config.TextColumn(width=110),
-        "Year": st.column_config.TextColumn(width=64, help="The year the source's figures describe"),
         "Field": st.column_config.TextColumn(help="The field's name in the scenario file"),
     },
 )
+
+
+def sources_in_full(rows: pd.DataFrame) -> pd.DataFrame:
+    """Each source of the assumptions in ``rows`` once, in full, with its year and the assumptions it is used for.
+
+    An assumption whose every part ("For") shares one source is named alone ("Age mix of children in care"); one
+    whose parts have different sources names its parts ("Weekly price by placement type: Private children's home").
+    """
+    rows = rows[rows["Source of the default"].fillna("").str.strip() != ""]
+    parts_of = rows.groupby("Assumption", sort=False)["For"].size()
+    out = []
+    for (source, year), group in rows.groupby(["Source of the default", "Year"], sort=False):
+        used = []
+        for name, sub in group.groupby("Assumption", sort=False):
+            fors = [f for f in sub["For"] if f]
+            used.append(name if not fors or len(sub) == parts_of[name] else f"{name}: {', '.join(fors)}")
+        out.append({"Used for": "; ".join(used), "Year": year, "Source of the default, in full": source})
+    return pd.DataFrame(out, columns=["Used for", "Year", "Source of the default, in full"])
+
+
+full = sources_in_full(shown)
+label = f"Sources in full, with their years ({fmt.plural(len(full), 'source')}"
+with st.expander(label + ("" if pick in (None, "All") else f" for {pick}") + ")"):
+    st.caption(
+        "The table above cuts a long source short. Here each is written out in full, once, with the year its "
+        "figures describe and the assumptions that use it."
+    )
+    components.figures_table(full, right=["Year"])  # HTML: the year kept on one line (not "2023-/24")
 st.download_button(
     "Assumptions (CSV)",
     data=functools.partial(exports.csv_bytes, table),  # written only when clicked

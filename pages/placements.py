@@ -53,18 +53,37 @@ def headline(scenario) -> dict[str, float]:
     return runner.derived("placements:headline", (scenario,), work)
 
 
-def drift_text(scenario, placement_month) -> str:
-    """What the placement mix alone does to the cost per child, in words, from the projection."""
+def _part_text(r: dict) -> str:
+    """One placement type's part in the drift: "private children's home, 46 to 38 children (-£44 a week per child)".
+
+    The label is lower-cased mid-sentence (abbreviations such as "LA" and "(IFA)" keep their capitals). A type
+    whose whole number of children does not change ("secure children's home 3 to 3 children") is said to stay
+    at about that number, its part coming from its share of a total that changes."""
+    name = fmt.lower_first(r["label"])
+    n0, n1 = fmt.children(r["children_start"]), fmt.children(r["children_end"])
+    part = f"{fmt.gbp_exact(r['part_gbp'], signed=True)} a week per child"
+    if n0 == n1:
+        share = "larger" if r["part_gbp"] > 0 else "smaller"
+        many = "child" if n0 == "1" else "children"
+        return f"{name}, about {n0} {many} throughout but a {share} share of all children in care ({part})"
+    return f"{name}, {n0} to {n1} children ({part})"
+
+
+def drift_text(scenario, placement_month, year_average: float, first_fy: str) -> str:
+    """What the placement mix alone does to the cost per child, in words, from the projection.
+
+    Its figures are one day's children priced at the first year's prices, not the year's average of the first
+    card (``year_average``): a reviewer read "£1,493" on the card beside "£1,499 with the children in care on
+    30 April 2026" here as two values of one figure, so the sentence says which it is and names the card's."""
     d = mix_drift(placement_month, scenario)
     years = d["years"]
     ends = pd.to_datetime(placement_month["period_end"])
-    # dated: "at the end of the first month" beside the cards' "in the first month" (the month's average, with
-    # that month's moves) read as two values of one figure (£1,685 and £1,694)
     head = (
-        f"At the start year's prices, the mix of placements alone takes the average weekly cost per child from "
-        f"{fmt.gbp_exact(d['cost_start'])} with the children in care on {fmt.long_date(ends.min().date())} to "
-        f"{fmt.gbp_exact(d['cost_end'])} with those on {fmt.long_date(ends.max().date())}, {years} years on "
-        f"({d['change']:+.1%})."
+        f"At {first_fy} prices throughout, the placement mix alone moves the weekly cost per child from "
+        f"{fmt.gbp_exact(d['cost_start'])} for the children in care on {fmt.long_date(ends.min().date())} to "
+        f"{fmt.gbp_exact(d['cost_end'])} for those on {fmt.long_date(ends.max().date())}, {years} years on "
+        f"({d['change']:+.1%}). These are snapshots of one day's children, not a year's average like the first "
+        f"card's {fmt.gbp_exact(year_average)} for {first_fy}, which follows the children as they come and go."
     )
     if abs(d["change"]) < 0.01:
         return head + (
@@ -72,22 +91,34 @@ def drift_text(scenario, placement_month) -> str:
             "Both are on the Scenario builder, under Placements."
         )
     moved = [r for r in d["types"][:3] if abs(r["part_gbp"]) >= 5]
-    parts = ", ".join(
-        f"{r['label']} {r['children_start']:.0f} to {r['children_end']:.0f} children "
-        f"({fmt.gbp_exact(r['part_gbp'], signed=True)} a week per child)"
-        for r in moved
+    parts = f" Most of the change comes from: {'; '.join(_part_text(r) for r in moved)}." if moved else ""
+    return (
+        head
+        + parts
+        + (
+            " No decision causes this: it follows from the inputs (who comes into care, at what "
+            "ages and in which first placements, how long children stay, and the moves between placement types, all "
+            "on the Scenario builder). Check them against your own data before reading it as a trend."
+        )
     )
-    return head + (
-        f" Mostly {parts}. No decision causes this: it follows from the inputs (who comes into care, at what "
-        "ages and in which first placements, how long children stay, and the moves between placement types, all "
-        "on the Scenario builder). Check them against your own data before reading it as a trend."
+
+
+def cost_text(fy) -> str:
+    """The year averages of the weekly cost per child, first and last year: the first card's measure, named as such
+    (the month's average, "£1,500 over April 2026", was a third starting figure beside the card's and the drift's)."""
+    first, last = fy.iloc[0], fy.iloc[-1]
+    return (
+        f"Averaged over each financial year (the year's placement spend divided by the weeks children spend in care, "
+        f"as on the first card), the weekly cost per child is {fmt.gbp_exact(first['avg_weekly_cost_per_child_gbp'])} "
+        f"in {first['period']} and {fmt.gbp_exact(last['avg_weekly_cost_per_child_gbp'])} in {last['period']}: price "
+        "inflation and the placement mix together. The chart shows the same average month by month."
     )
 
 
 end = fmt.long_date(fy0["period_end"])
 st.caption(
-    f"First financial year, {first_fy}: money over the year, children at {end}."
-    + (f" {components.DELTA_NOTE}" if changed else "")
+    f"First financial year, {first_fy}: money over the year (the weekly cost per child is the average over the whole "
+    f"year), children at {end}." + (f" {components.DELTA_NOTE}" if changed else "")
 )
 now, was = headline(s), headline(base)
 cols = st.columns(4)
@@ -98,7 +129,8 @@ components.metric(
     was["weekly"],
     "weekly",
     changed,
-    help=f"Average weekly cost per child in {first_fy}: placement spend divided by child-weeks in care.",
+    help=f"The average over the whole of {first_fy}: the year's placement spend divided by the weeks children "
+    "spend in care in it.",
 )
 components.metric(
     cols[1],
@@ -134,7 +166,9 @@ components.chart(
     t.placement_month,
     alt="Stacked area chart of children in care by placement type, month by month.",
 )
-st.caption(runner.derived("placements:drift", (s,), lambda: drift_text(s, t.placement_month)))
+st.caption(
+    runner.derived("placements:drift", (s,), lambda: drift_text(s, t.placement_month, headline(s)["weekly"], first_fy))
+)
 with st.expander("Table: children by placement type at 31 March"):
     components.cached_table(
         "placements:children", (s,), lambda: exports.placement_pivot(t.placement_fy, "children"), money=False
@@ -161,7 +195,7 @@ components.chart(
     baseline=base_name,
     alt="Line chart of the average weekly cost per child, month by month.",
 )
-st.markdown(summaries.cost_summary(t.month, t.fy))
+st.markdown(cost_text(t.fy))
 st.caption(runner.derived("placements:cost_note", (s,), lambda: summaries.cost_note(t.month)))  # once a scenario
 with st.expander("Table: weekly price per child by placement type and financial year"):
     components.cached_table("placements:prices", (s,), lambda: exports.prices_table(s), money=True)

@@ -43,8 +43,9 @@ def test_the_cost_note_says_the_direction_the_chart_shows(authority: str | None)
 
 def test_the_two_first_month_costs_say_which_they_are() -> None:
     """'£1,694 in the first month' on one line and 'from £1,685 at the end of the first month' on the next
-    read as two values of one figure (Rutland, first review). One is the month's average, the other the cost
-    of the children in care on its last day: each now says so, with its date."""
+    read as two values of one figure (Rutland, first review). The page now gives the year's average (the first
+    card's measure) and, for the drift, one day's children at fixed prices, each saying which it is, with its date.
+    The month's average ("over April 2026") is no longer a third starting figure (second review)."""
     from pathlib import Path
 
     from streamlit.testing.v1 import AppTest
@@ -52,5 +53,6 @@ def test_the_two_first_month_costs_say_which_they_are() -> None:
     at = AppTest.from_file(str(Path(__file__).parent.parent / "pages" / "placements.py"), default_timeout=90).run()
     assert not at.exception
     text = " ".join(m.value for m in [*at.markdown, *at.caption]).replace("\\", "")
-    assert "over April 2026 and" in text and "with the children in care on 30 April 2026 to" in text
-    assert "first month" not in text
+    assert "for the children in care on 30 April 2026 to" in text and "snapshots of one day's children" in text
+    assert "Averaged over each financial year" in text
+    assert "first month" not in text and "over April 2026" not in text
