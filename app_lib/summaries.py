@@ -127,17 +127,6 @@ def placement_summary(placement_fy: pd.DataFrame) -> str:
     )
 
 
-def cost_summary(month: pd.DataFrame, fy: pd.DataFrame) -> str:
-    """The average weekly cost per child at the start and end."""
-    start = float(month["avg_weekly_cost_per_child_gbp"].iloc[0])
-    end = float(fy["avg_weekly_cost_per_child_gbp"].iloc[-1])
-    first = pd.Timestamp(month["period_end"].iloc[0])
-    return (
-        f"The average weekly cost per child is {fmt.gbp_exact(start)} over {first:%B %Y} and "
-        f"{fmt.gbp_exact(end)} across {fy['period'].iloc[-1]} (price inflation and the placement mix together)."
-    )
-
-
 def cost_note(month: pd.DataFrame) -> str:
     """What moves the average weekly cost per child, in the direction this projection shows.
 
