@@ -171,6 +171,7 @@ def _on_upload() -> None:
         return
     state.record_errors(ERRORS, [])
     st.session_state[state.SAVED] = dict(ws.saved)
+    state.set_pref("compare", None)  # compare what was loaded: the current scenario and the first saved ones
     if ws.baseline is None:
         state.reset_baseline()
         base = "the defaults as the baseline"

@@ -8,10 +8,11 @@ import zlib
 
 from streamlit.testing.v1 import AppTest
 
-from app_lib import workspace
+from app_lib import widgets, workspace
 from app_lib.workspace import Workspace
 from csc_model import default_scenario
 from csc_model.scenario.presets import apply_preset
+from tests.helpers import PAGE_FILES, ROOT
 
 
 def sample() -> Workspace:
@@ -211,3 +212,15 @@ def test_a_latin1_file_loaded_as_a_workspace_is_not_called_a_scenario() -> None:
     assert ws is None and problems
     text = " ".join(problems)
     assert "not a text file" in text and "cannot be a scenario" not in text and "workspace" in text
+
+
+def test_a_loaded_workspace_s_scenarios_are_compared_straight_away() -> None:
+    """Only 'Current scenario' stayed chosen after loading a workspace (second review, 1 December)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    at.switch_page(PAGE_FILES["compare"]).run()
+    ws = sample()
+    at.file_uploader(key=workspace.UPLOAD_KEY).upload("ours.json", workspace.to_bytes(ws), "application/json")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    picked = at.multiselect(key=widgets.pref_key("compare")).value
+    assert picked == ["Current scenario", *list(ws.saved)[:3]]
