@@ -67,7 +67,7 @@ class ChartSize:
 
 SCREEN = ChartSize(width=620, height=380, font=20)
 PRINT = ChartSize(width=580, height=230, font=16)
-PRESENT = ChartSize(width=1700, height=440, font=28)
+PRESENT = ChartSize(width=1700, height=525, font=28)
 """Presentation mode: one chart below the slide title with the buttons still on screen, from a
 1280x800 laptop to a 1920x1080 projector (the page stretches it to the width of the screen)."""
 
