@@ -1,4 +1,5 @@
-"""The return's actuals drawn over a projection chart: black line and dots, legend "Your data (SSDA903)".
+"""The return's actuals drawn over a projection chart: black line and dots, legend "Your data (SSDA903)";
+and the model's track record on the return (Load your data), its forecasts against the actual counts.
 
 Pure functions returning Altair charts (testable without a browser). The actuals come from
 :func:`csc_model.ssda903.children_in_care_by_month`: columns ``period_end`` and
@@ -11,6 +12,7 @@ import altair as alt
 import pandas as pd
 
 from . import charts
+from .charts_uncertainty import backtest_frame
 
 ACTUALS_LABEL = "Your data (SSDA903)"
 ACTUALS_COLOUR = "#000000"
@@ -79,3 +81,97 @@ def stage_chart_with_actuals(
     ``children_actual``), usually the months before the projection starts.
     """
     return with_actuals(charts.stage_chart(stage_month, band), actuals)
+
+
+TRACK_ACTUAL_LABEL = "Actual children in care (your return)"
+TRACK_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00")
+"""A forecast's colour, by cut-off: Okabe-Ito hues that differ in hue and lightness (colour-blind safe); black is
+the actual line's, and yellow is too pale on white. More cut-offs than colours start the list again."""
+TRACK_BAND_OPACITY = 0.3
+TRACK_Y_TITLE = "Children in care at 31 March"
+TRACK_AXIS_NOTE = "(axis not from zero)"  # the wording of app_lib.charts.scenario_lines
+TRACK_HEIGHT = 480  # the whole chart (Streamlit fits its legends inside): at charts.HEIGHT the plot was 100 px high
+
+
+def _track_domain(values: pd.Series) -> tuple[float, float]:
+    """The y axis of the track record: the bands and the actual line with a margin, rounded (as the scenario
+    lines of :mod:`app_lib.charts` are), from zero only if the margin reaches it."""
+    lo, hi = float(values.min()), float(values.max())
+    pad = max(hi - lo, 0.1 * abs(hi))
+    return charts._coarse(max(0.0, lo - 0.15 * pad), hi + 0.05 * pad)
+
+
+def track_record_chart(card: pd.DataFrame) -> alt.TopLevelMixin:
+    """The model's track record on the return: from each cut-off, the P10-P90 band of children in care and its
+    middle (P50, dashed), each cut-off in a colour of its own, against the actual count (black), each named in
+    the legend.
+
+    Replaces :func:`app_lib.charts_uncertainty.backtest_chart` (review): its actual line had no legend entry,
+    its bands (the theme's pale blues, reds and greens, two of each at 18% opacity) could not be told apart,
+    and its axis started near 480 without saying so. The axis starts where :func:`_track_domain` says; the
+    title then says "(axis not from zero)", as the app's other charts do.
+    """
+    bands, actual = backtest_frame(card)
+    forecasts = list(dict.fromkeys(bands.sort_values("cutoff")["from"]))
+    colours = [TRACK_COLOURS[i % len(TRACK_COLOURS)] for i in range(len(forecasts))]
+    low, high = _track_domain(pd.concat([bands["p10"], bands["p90"], actual["actual"]]))
+    y_title = [TRACK_Y_TITLE, TRACK_AXIS_NOTE] if low > 0 else TRACK_Y_TITLE
+    y_scale = alt.Scale(domain=[low, high], zero=False, nice=False)
+    colour_scale = alt.Scale(domain=forecasts, range=colours)
+    colour = alt.Color(
+        "from:N",
+        title="Forecasts: band P10 to P90, dashed line the middle (P50)",
+        scale=colour_scale,
+        # three columns, no label limit: the last entry was cut to "Forecast fro..."; full colour in the legend
+        legend=alt.Legend(
+            orient="bottom", columns=3, labelLimit=0, titleLimit=0, symbolType="square", symbolOpacity=0.7
+        ),
+    )
+    # a tick a year: with Vega's own ticks the axis read "2020 2020 2021 2021 ..." (review)
+    x = alt.X("as_of:T", title=None, axis=alt.Axis(format="%Y", labelAngle=0, tickCount="year"))
+    band = (
+        alt.Chart(bands)
+        .mark_area(opacity=TRACK_BAND_OPACITY)
+        .encode(
+            x=x,
+            y=alt.Y("p10:Q", title=y_title, scale=y_scale, axis=alt.Axis(format=",.0f")),
+            y2="p90:Q",
+            color=colour,
+            tooltip=[
+                alt.Tooltip("from:N", title="Forecast"),
+                alt.Tooltip("as_of:T", title="31 March", format="%Y"),
+                alt.Tooltip("p10:Q", title="P10", format=",.0f"),
+                alt.Tooltip("p50:Q", title="Middle (P50)", format=",.0f"),
+                alt.Tooltip("p90:Q", title="P90", format=",.0f"),
+            ],
+        )
+    )
+    median = (
+        alt.Chart(bands)
+        .mark_line(strokeDash=[5, 3], strokeWidth=2)
+        .encode(x=x, y=alt.Y("p50:Q", scale=y_scale), color=alt.Color("from:N", scale=colour_scale, legend=None))
+    )
+    data = actual.assign(source=TRACK_ACTUAL_LABEL)
+    act_x = alt.X("date:T")
+    act_y = alt.Y("actual:Q", scale=y_scale)
+    tooltip = [alt.Tooltip("date:T", title="31 March", format="%Y"), alt.Tooltip("actual:Q", title="Actual")]
+    act_line = alt.Chart(data).mark_line(color=ACTUALS_COLOUR, strokeWidth=3).encode(x=act_x, y=act_y)
+    # the actual line's legend entry: a shape legend of one black dot, so it joins no forecast's colour
+    act_dots = (
+        alt.Chart(data)
+        .mark_point(color=ACTUALS_COLOUR, filled=True, size=60, opacity=1)
+        .encode(
+            x=act_x,
+            y=act_y,
+            shape=alt.Shape(
+                "source:N",
+                title=None,
+                scale=alt.Scale(domain=[TRACK_ACTUAL_LABEL], range=["circle"]),
+                legend=alt.Legend(
+                    orient="top", labelLimit=0, symbolFillColor=ACTUALS_COLOUR, symbolStrokeColor=ACTUALS_COLOUR
+                ),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    return charts._finish(alt.layer(band, median, act_line, act_dots), height=TRACK_HEIGHT)

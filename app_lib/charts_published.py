@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Iterable
 
 import altair as alt
 import pandas as pd
+
+from .charts import _coarse
 
 AUTHORITY_COLOUR = "#D55E00"
 OTHER_COLOURS = ("#0072B2", "#009E73", "#595959")
@@ -24,6 +27,34 @@ LINE_HEIGHT = 540  # an indicator's chart: HEIGHT and room for its two-line titl
 TITLE_CHARS = 26
 LEGEND_CHARS = 24
 LEGEND_LABEL_LIMIT = 190  # px: a legend line of LEGEND_CHARS characters and some room to spare
+AXIS_NOTE = "(axis not from zero)"
+"""Under a y axis title when the axis starts above zero: the wording of the app's other charts
+(:func:`app_lib.charts.scenario_lines`), on a line of its own so that a narrow chart does not cut it."""
+
+
+def y_domain(values: Iterable[float]) -> tuple[float, float] | None:
+    """The y axis of ``values`` when it is to start above zero, else None (from zero, as Vega draws it).
+
+    The axis starts at or below half the lowest value, rounded down to a step of about a tenth of the
+    span (:func:`app_lib.charts._coarse`), so every point stands at least halfway up from the axis to its
+    value: a change can be seen, but one point is drawn less than twice as many times higher than another
+    as its figure is (a rise of 31% is drawn as one of under 62%; Plymouth's leavers, 26.9 to 35.3 per
+    10,000, looked as if they nearly doubled on an axis from 20: review). When that start is under a tenth of the axis' top, the axis starts at zero: it would
+    show little more, and a note for a few units is more to read.
+    """
+    vals = pd.Series(list(values), dtype=float).dropna()
+    if vals.empty or vals.min() <= 0:
+        return None
+    low, high = _coarse(float(vals.min()) / 2, float(vals.max()))
+    return (low, high) if low >= high / 10 else None
+
+
+def y_title_and_scale(title: str, values: Iterable[float]) -> tuple[str | list[str], alt.Scale]:
+    """A y axis title and scale for ``values``: from zero, or from :func:`y_domain` with the title saying so."""
+    domain = y_domain(values)
+    if domain is None:
+        return title, alt.Scale(zero=True)
+    return [title, AXIS_NOTE], alt.Scale(domain=list(domain), zero=False, nice=False)
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -61,10 +92,11 @@ def indicator_chart(comparison: pd.DataFrame, indicator: str, authority: str) ->
     df["Year to 31 March"] = df["year"].astype(str)
     df["is_authority"] = df["group"] == authority
     groups = list(dict.fromkeys(df["group"]))
+    y_title, y_scale = y_title_and_scale(unit, df["value"])
     base = alt.Chart(df, title=alt.Title(title_lines(label), subtitle=unit, fontSize=FONT_SIZE + 2))
     lines = base.mark_line(point=True).encode(
         x=alt.X("Year to 31 March:O", title="Year to 31 March", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("value:Q", title=unit, scale=alt.Scale(zero=False)),
+        y=alt.Y("value:Q", title=y_title, scale=y_scale),
         color=alt.Color(
             "group:N",
             title=None,
@@ -147,16 +179,21 @@ def region_bars(region_table: pd.DataFrame, column: str = "in_care_per_10k", hig
 
 
 def region_projection_chart(projection: pd.DataFrame) -> alt.Chart:
-    """Children in care at each 31 March: the region's total, projected from each authority's published start."""
+    """Children in care at each 31 March: the region's total, projected from each authority's published start.
+
+    The axis starts above zero only as far as :func:`y_domain` allows, and its title then says so: on an
+    axis from 6,950 a rise of 5% looked like a leap (review).
+    """
     df = projection[projection["la_name"] == "Region total"].copy()
     if df.empty:
         raise ValueError("nothing projected for this region")
+    y_title, y_scale = y_title_and_scale("Children in care", df["children_in_care"])
     return (
         alt.Chart(df, title=alt.Title("Region total: children in care at the end of each financial year"))
         .mark_line(point=True, color="#0072B2", strokeWidth=3)
         .encode(
             x=alt.X("period:O", title="Financial year", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("children_in_care:Q", title="Children in care", scale=alt.Scale(zero=False)),
+            y=alt.Y("children_in_care:Q", title=y_title, scale=y_scale, axis=alt.Axis(format=",.0f")),
             tooltip=[
                 alt.Tooltip("period:O", title="Year"),
                 alt.Tooltip("children_in_care:Q", title="Children", format=",.0f"),

@@ -174,33 +174,3 @@ def backtest_frame(card: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     actual = actual.drop_duplicates("date").sort_values("date").reset_index(drop=True)
     return bands.sort_values(["cutoff", "as_of"]).reset_index(drop=True), actual
-
-
-def backtest_chart(card: pd.DataFrame) -> alt.TopLevelMixin:
-    """Each cut-off's P10-P90 band and median of children in care against the actual line."""
-    bands, actual = backtest_frame(card)
-    # a tick a year: with Vega's own ticks the axis read "2020 2020 2021 2021 ..." (review)
-    x = alt.X("as_of:T", title=None, axis=alt.Axis(format="%Y", labelAngle=0, tickCount="year"))
-    band = (
-        alt.Chart(bands)
-        .mark_area(opacity=0.18)
-        .encode(
-            x=x,
-            y=alt.Y("p10:Q", title="Children in care at 31 March", scale=alt.Scale(zero=False)),
-            y2="p90:Q",
-            # two columns, no label limit: the last entry was cut to "Forecast fro..."
-            color=alt.Color("from:N", title=None, legend=alt.Legend(orient="bottom", columns=2, labelLimit=0)),
-            tooltip=["from:N", alt.Tooltip("as_of:T", format="%d %b %Y"), "p10:Q", "p50:Q", "p90:Q"],
-        )
-    )
-    median = alt.Chart(bands).mark_line(strokeDash=[4, 3]).encode(x=x, y="p50:Q", color="from:N")
-    act = (
-        alt.Chart(actual)
-        .mark_line(point=True, color=ACTUAL_COLOUR, strokeWidth=3)
-        .encode(
-            x=alt.X("date:T"),
-            y="actual:Q",
-            tooltip=[alt.Tooltip("date:T", title="31 March", format="%Y"), alt.Tooltip("actual:Q", title="Actual")],
-        )
-    )
-    return _finish(alt.layer(band, median, act))

@@ -19,6 +19,8 @@ PREFIX = "bench:"
 DEFAULT_AUTHORITY = widget.DEFAULT_AUTHORITY
 CHOICE = PREFIX + "choice"  # the authority benchmarked last (a plain key: it outlives the page's widgets)
 FOLLOWED = PREFIX + "followed"  # the label of the applied authority the page last followed
+REGION = PREFIX + "region"  # the region selector's key
+REGION_OF = PREFIX + "region_of"  # the authority whose region the region selector was last set to (a plain key)
 MISSING = "\u2013"  # an en dash in a table cell with no figure
 MISSING_NOTE = (
     "A dash (\u2013) means no figure: DfE suppressed it (to protect small numbers) or did not publish it for "
@@ -60,6 +62,47 @@ def plain_table(df: pd.DataFrame, columns: dict[str, tuple[str, str | None]]) ->
     )
 
 
+TABLE_SECTIONS = {  # the Table tab's tables: (heading, the source tables of INDICATORS they hold)
+    "Children in care and placements": ("headline", "in_care"),
+    "Social work workforce": ("workforce",),
+}
+
+
+def comparison_tables(comparison: pd.DataFrame) -> list[tuple[str, pd.DataFrame, list[str]]]:
+    """The Table tab: (heading, table, year columns) for each of :data:`TABLE_SECTIONS` with figures. One row
+    an indicator and who (the authority, its neighbours, region, England, in the order of the charts), one
+    column a year that section has figures for, figures to one decimal place and a dash where there is none.
+
+    Drawn as HTML tables (:func:`components.figures_table`), whose text wraps: the one grid of
+    ``st.dataframe``, eight years wide for the workforce's sake, kept every label on one line and needed
+    scrolling sideways for 2022 to 2024 at 1280 pixels (review). Split by what is published over which years
+    (the workforce from 2017, the rest from 2021), so neither table carries columns of dashes; no label is
+    shortened, no figure left out, and the download keeps the numbers.
+    """
+    out = []
+    for heading, sources in TABLE_SECTIONS.items():
+        keys = [k for k, (_, _, source) in INDICATORS.items() if source in sources]
+        part = comparison[comparison["indicator"].isin(keys)]
+        wide = part.pivot_table(index=["label", "unit", "group"], columns="year", values="value", sort=False)
+        if wide.empty:
+            continue
+        wide = wide[sorted(wide.columns)]
+        years = [str(y) for y in wide.columns]
+        shown = pd.DataFrame(
+            {
+                "Indicator": wide.index.get_level_values("label"),
+                "Unit": wide.index.get_level_values("unit"),
+                "Who": wide.index.get_level_values("group"),
+                **{
+                    y: [MISSING if pd.isna(v) else f"{v:,.1f}" for v in wide[c]]
+                    for y, c in zip(years, wide.columns, strict=True)
+                },
+            }
+        )
+        out.append((heading, shown, years))
+    return out
+
+
 def applied_authority(ss: Any) -> tuple[str, str] | None:
     """(code, a label of the application) of the authority last applied with "Use this authority" on any
     page (``published_page.APPLIED``), or None."""
@@ -75,10 +118,24 @@ def follow_applied(ss: Any, codes: list[str]) -> None:
         ss[FOLLOWED] = applied[1]
         ss[CHOICE] = applied[0]
         ss[PREFIX + "authority"] = applied[0]
-        ss.pop(PREFIX + "region", None)  # the region follows the authority
     elif PREFIX + "authority" not in ss:
         chosen = ss.get(CHOICE) or (applied[0] if applied else DEFAULT_AUTHORITY)
         ss[PREFIX + "authority"] = chosen if chosen in codes else codes[0]
+
+
+def follow_authority_region(ss: Any, code: str, region: str) -> None:
+    """Set the region selector to ``region``, the region of the authority benchmarked (``code``), before the
+    selector is drawn, when that authority has changed since the selector last followed one (or a visit to
+    another page cleared it); otherwise leave the user's own choice of region.
+
+    Set through the selector's key, which the browser is told to show: dropping the key and changing its
+    default (``index``) left the browser showing, and sending back, the region of the authority before
+    (South West beside Leeds' Yorkshire and The Humber authorities; "Project the region" then projected
+    the South West: review).
+    """
+    if ss.get(REGION_OF) != code or REGION not in ss:
+        ss[REGION] = region
+        ss[REGION_OF] = code
 
 
 @st.cache_data(show_spinner="Projecting every authority in the region...", max_entries=8)
@@ -105,7 +162,6 @@ code = st.selectbox(
     codes,
     format_func=dict(options).get,
     key=PREFIX + "authority",
-    on_change=lambda: ss.pop(PREFIX + "region", None),  # the region follows the authority
     help="Its ten statistical neighbours are DfE's (2025 model): the authorities most like it. It opens on the "
     'authority last applied with "Use this authority" (on any page); choose another here to benchmark it.',
 )
@@ -143,17 +199,9 @@ with tabs[2]:
         else:
             col.info(f"No figures published for: {INDICATORS[key][0].lower()}.")
 with tabs[3]:
-    wide = cmp_df.pivot_table(index=["label", "unit", "group"], columns="year", values="value").reset_index()
-    wide.columns = [str(c) for c in wide.columns]
-    wide = wide.rename(columns={"label": "Indicator", "unit": "Unit", "group": "Who"})
-    year_cols = [c for c in wide.columns if c.isdigit()]
-    st.dataframe(
-        wide,
-        hide_index=True,
-        width="stretch",
-        placeholder=MISSING,
-        column_config={y: st.column_config.NumberColumn(format="%.1f") for y in year_cols},
-    )
+    for heading, shown, year_cols in comparison_tables(cmp_df):
+        st.markdown(f"**{heading}**")
+        components.figures_table(shown, year_cols)
     st.caption(f"Each year is the year to 31 March. {MISSING_NOTE}")
     st.download_button(
         "Download the table (CSV)",
@@ -164,12 +212,13 @@ with tabs[3]:
         icon=":material/download:",
     )
 with tabs[4]:
+    follow_authority_region(ss, code, auth.region)  # the region follows the authority; the user may pick another
     region = st.selectbox(
         "Region",
         pub.regions(),
-        index=list(pub.regions()).index(auth.region),
-        key=PREFIX + "region",
-        help="As DfE's tables name them: London is split into Inner and Outer London.",
+        key=REGION,
+        help="As DfE's tables name them: London is split into Inner and Outer London. It follows the authority "
+        "to benchmark; choose another to see its authorities side by side.",
     )
     rt = widget.region_table_of(region)
     components.chart(charts.region_bars, rt, "in_care_per_10k", highlight=auth.name)

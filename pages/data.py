@@ -9,7 +9,7 @@ import datetime as dt
 
 import streamlit as st
 
-from app_lib import charts_uncertainty, components, published_page, runner, state
+from app_lib import charts_actuals, components, published_page, runner, state
 from app_lib import formatting as fmt
 from app_lib import ssda903_page as data
 from csc_model.backtest import summary_text as backtest_summary_text
@@ -385,7 +385,7 @@ if kept and (example or not problems):
     if track and track[0] == read_key:
         card = track[1]
         components.chart(
-            charts_uncertainty.backtest_chart,
+            charts_actuals.track_record_chart,
             card,
             alt="Line chart of the actual children in care at each 31 March, with the band projected from each "
             "earlier cut-off.",

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from app_lib.charts_actuals import track_record_chart
 from app_lib.charts_uncertainty import (
     BAND_LABELS,
     CENTRAL_LABEL,
     MEDIAN_LABEL,
-    backtest_chart,
     backtest_frame,
     fan_chart,
     fan_frame,
@@ -60,8 +60,8 @@ def test_backtest_frame_starts_each_band_at_the_cutoff_count() -> None:
     first = bands[(bands["cutoff"] == "2021-03-31") & (bands["as_of"] == "2021-03-31")].iloc[0]
     assert first["p10"] == first["p90"] == 500
     assert list(actual["actual"]) == [500, 510, 530]
-    spec = backtest_chart(card).to_dict()
-    assert len(spec["layer"]) == 3
+    spec = track_record_chart(card).to_dict()
+    assert len(spec["layer"]) == 4  # bands, middles, the actual line and its dots
     # a tick a year (the axis read "2020 2020 2021 2021"), and a legend that is never cut ("Forecast fro...")
     assert spec["layer"][0]["encoding"]["x"]["axis"]["tickCount"] == "year"
     assert spec["layer"][0]["encoding"]["color"]["legend"]["labelLimit"] == 0
