@@ -38,12 +38,18 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import IO, Any
 
 from app_lib.projection import Progress, Tables
 
 POLL_SECONDS = 0.25
+SILENCE_SECONDS = 120.0
+"""The longest the worker may say nothing (no "ready", no progress, no answer) before it is taken for stuck,
+ended, and the job worked out in the session's thread: a started worker says "ready" after its imports (a
+few seconds) and reports progress after every block of runs, so silence this long means it is stuck (a
+hang seen once in the test suite on a loaded machine), and a session must never wait on it for ever."""
 ROOT = Path(__file__).resolve().parent.parent
 _HEADER = struct.Struct("!Q")
 
@@ -59,8 +65,11 @@ def model_worker_enabled() -> bool:
 
 
 def _send(stream: IO[bytes], message: Any) -> None:
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(data)) + data)
+    body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    data = memoryview(_HEADER.pack(len(body)) + body)
+    while data:  # an unbuffered pipe (the server's end) may take a long message in parts
+        written = stream.write(data)
+        data = data[written if written is not None else len(data) :]
     stream.flush()
 
 
@@ -75,8 +84,15 @@ def _read_exactly(stream: IO[bytes], n: int) -> bytes:
     return b"".join(chunks)
 
 
+MAX_MESSAGE_BYTES = 1 << 32
+"""Far above any answer (a range of 1,000 runs pickles to tens of MB): a larger header is not one of ours (text
+written to the pipe by something else), and reading that many bytes would wait for ever."""
+
+
 def _receive(stream: IO[bytes]) -> Any:
     (size,) = _HEADER.unpack(_read_exactly(stream, _HEADER.size))
+    if size > MAX_MESSAGE_BYTES:
+        raise pickle.UnpicklingError(f"not a message of the worker's ({size:,} bytes announced)")
     return pickle.loads(_read_exactly(stream, size))
 
 
@@ -123,6 +139,9 @@ class RangeWorker:
     standard input and output.
     """
 
+    command: tuple[str, ...] = ("-m", "app_lib.range_worker")
+    """The worker's command line after the Python executable (a test puts a silent process here)."""
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
@@ -135,9 +154,14 @@ class RangeWorker:
     def _start(self) -> None:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "app_lib.range_worker"],
+            [sys.executable, *self.command],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            # unbuffered: the server waits for the worker with select() on the pipe, which sees only what is
+            # still in the pipe. A buffered reader read ahead: reading "ready" it also took the next message
+            # (the answer) into its buffer, and select() then waited for ever for bytes already read (a hang
+            # found on 1 December on a loaded machine, when the two messages came close together)
+            bufsize=0,
             cwd=ROOT,
             env=env,
             close_fds=True,
@@ -243,6 +267,7 @@ class RangeWorker:
     def _wait(self, progress: Progress | None) -> Any:
         proc = self._proc
         assert proc is not None and proc.stdout is not None
+        heard = time.monotonic()
         while True:
             if progress is not None:
                 progress(-1.0, "tick")  # lets the caller stop while the worker starts up
@@ -250,7 +275,10 @@ class RangeWorker:
             if not ready:
                 if proc.poll() is not None:
                     raise WorkerFailed(f"the worker stopped (exit code {proc.returncode})")
+                if time.monotonic() - heard > SILENCE_SECONDS:
+                    raise WorkerFailed(f"the worker said nothing for {SILENCE_SECONDS:.0f} s")
                 continue
+            heard = time.monotonic()
             try:
                 kind, payload = _receive(proc.stdout)
             except (OSError, EOFError, pickle.UnpicklingError) as exc:

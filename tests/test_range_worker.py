@@ -60,6 +60,51 @@ def test_a_failing_job_is_reported_not_hung(worker) -> None:
     assert worker.run(default_scenario().to_json(indent=None), 4, 1).runs == 4  # the worker still serves
 
 
+def test_a_silent_worker_is_ended_and_reported_not_waited_on_for_ever(monkeypatch) -> None:
+    """A worker that starts but never answers (not even "ready") must not hold a session for ever."""
+    monkeypatch.setattr(range_worker, "SILENCE_SECONDS", 1.0)
+    w = range_worker.RangeWorker()
+    w.command = ("-c", "import time; time.sleep(60)")
+    started = time.monotonic()
+    with pytest.raises(range_worker.WorkerFailed, match="said nothing"):
+        w.run(default_scenario().to_json(indent=None), 4, 1)
+    assert time.monotonic() - started < 30
+    assert w.pid is None  # ended, so the next range starts a fresh worker
+    assert w.try_run(default_scenario().to_json(indent=None)) is None  # the quick path gives up too
+    w.stop()
+
+
+FAST_WORKER = """
+import pickle, struct, sys, time
+def message(x):
+    body = pickle.dumps(x)
+    return struct.pack("!Q", len(body)) + body
+sys.stdout.buffer.write(message(("ready", None)) + message(("error", "ValueError: boom")))
+sys.stdout.buffer.flush()
+time.sleep(60)
+"""
+
+
+def test_an_answer_that_comes_with_ready_is_read_at_once() -> None:
+    """'ready' and the answer in the pipe together: a buffered reader took both while reading 'ready', and
+    select() then waited for ever for the answer it had already read (hung on a loaded machine)."""
+    w = range_worker.RangeWorker()
+    w.command = ("-c", FAST_WORKER)
+    started = time.monotonic()
+    with pytest.raises(range_worker.WorkerFailed, match="boom"):
+        w.run(default_scenario().to_json(indent=None), 4, 1)
+    assert time.monotonic() - started < 20  # not the 120 s of silence that ends a stuck worker
+    w.stop()
+
+
+def test_text_on_the_worker_s_pipe_is_refused_not_read_for_ever() -> None:
+    """Eight bytes of text read as a message's length announce exabytes: refused at once."""
+    import io
+
+    with pytest.raises(range_worker.pickle.UnpicklingError, match="not a message"):
+        range_worker._receive(io.BytesIO(b"Warning: something printed\n"))
+
+
 def test_the_app_works_out_its_ranges_in_the_worker() -> None:
     """Under Streamlit (whose script is ``__main__``) the range really comes from the worker process, not
     from the fallback in the session's thread: the worker is alive afterwards and the band is drawn."""
