@@ -140,10 +140,14 @@ def cost_note(month: pd.DataFrame) -> str:
     cost = month["avg_weekly_cost_per_child_gbp"].astype(float)
     moves = [float(c.iloc[-1] / c.iloc[0] - 1) for _, c in cost.groupby(fy.to_numpy()) if len(c) >= 6 and c.iloc[0] > 0]
     within = float(pd.Series(moves).median()) if moves else 0.0
+    # "each year" only when every year moves that way: under a chart whose first year rose and the later ones
+    # fell, "falls within each year" contradicted the picture (second review, 1 December)
+    same = all(m * within > 0 for m in moves)
+    years = "each year" if same else "most years"
     if within > 0.005:
-        mix = f"rises within each year (by about {within:.0%} a year) as the mix moves towards dearer placements"
+        mix = f"rises within {years} (by about {within:.0%} a year) as the mix moves towards dearer placements"
     elif within < -0.005:
-        mix = f"falls within each year (by about {-within:.0%} a year) as the mix moves towards cheaper placements"
+        mix = f"falls within {years} (by about {-within:.0%} a year) as the mix moves towards cheaper placements"
     else:
         mix = "stays about level within each year (the placement mix changes little)"
     return f"The cost per child {mix}, and changes each April with the year's price inflation."

@@ -37,8 +37,19 @@ def test_the_cost_note_says_the_direction_the_chart_shows(authority: str | None)
     moves = _moves_within_years(month)
     up, down = sum(m > 0.005 for m in moves), sum(m < -0.005 for m in moves)
     assert up != down  # both cases move within most years, one each way
-    assert ("rises within each year" if up > down else "falls within each year") in note
+    years = "each year" if all(m > 0 for m in moves) or all(m < 0 for m in moves) else "most years"
+    assert (f"rises within {years}" if up > down else f"falls within {years}") in note
     assert ("dearer" if up > down else "cheaper") in note
+
+
+def test_the_cost_note_says_most_years_when_a_year_moves_the_other_way() -> None:
+    """A chart whose first year rose and whose later years fell was captioned 'falls within each year'."""
+    from csc_model.scenario.presets import apply_preset
+
+    month = runner.tables(apply_preset(default_scenario(), "sibling_surge")).month
+    moves = _moves_within_years(month)
+    assert any(m > 0 for m in moves) and any(m < 0 for m in moves)
+    assert "within most years" in summaries.cost_note(month)
 
 
 def test_the_two_first_month_costs_say_which_they_are() -> None:
