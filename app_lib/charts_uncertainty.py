@@ -96,7 +96,11 @@ def _fan_draw(shape: tuple) -> alt.TopLevelMixin:
     # one entry a line, none cut; the bands' legend under the chart and the lines' above it: side by side
     # under a half-width chart on a 1280-pixel screen the second was cut ("Middle of the range (P5")
     legend = alt.Legend(orient="bottom", direction="vertical", labelLimit=0)
-    line_legend = alt.Legend(orient="top", direction="vertical", labelLimit=0)
+    # drawn as a short line (solid, or dashed for the projection): a point symbol with a dashed outline
+    # rendered as a blob (second review, 1 December)
+    line_legend = alt.Legend(
+        orient="top", direction="vertical", labelLimit=0, symbolType="stroke", symbolStrokeWidth=2.5, symbolSize=400
+    )
     bands = (
         alt.Chart(alt.NamedData("bands"))
         .mark_area()
@@ -131,7 +135,7 @@ def _fan_draw(shape: tuple) -> alt.TopLevelMixin:
                 legend=line_legend,
             ),
             strokeDash=alt.StrokeDash(
-                "series:N", scale=alt.Scale(domain=series, range=[[1, 0], [6, 4]][: len(series)]), legend=None
+                "series:N", scale=alt.Scale(domain=series, range=[[1, 0], [6, 4]][: len(series)]), legend=line_legend
             ),
             tooltip=[
                 alt.Tooltip("period:N", title="Period"),

@@ -113,5 +113,9 @@ def test_the_fan_chart_s_two_legends_are_not_side_by_side(fy) -> None:
         for enc in layer["encoding"].values()
         if isinstance(enc, dict) and enc.get("legend")
     ]
-    assert sorted(lg["orient"] for lg in legends) == ["bottom", "top"]
+    # the lines' colour and dash share one legend above (Vega-Lite merges them), the bands' is below
+    assert sorted({lg["orient"] for lg in legends}) == ["bottom", "top"]
     assert all(lg["labelLimit"] == 0 and lg["direction"] == "vertical" for lg in legends)
+    # the lines' entries are drawn as short lines, dashed for the projection (a dashed circle was a blob)
+    line = spec["layer"][1]["encoding"]
+    assert line["color"]["legend"] == line["strokeDash"]["legend"] and line["color"]["legend"]["symbolType"] == "stroke"
