@@ -18,6 +18,34 @@ ACTUALS_LABEL = "Your data (SSDA903)"
 ACTUALS_COLOUR = "#000000"
 
 
+def black_line_with_dots(
+    x: alt.X, y: alt.Y, label: str, tooltip: list[alt.Tooltip], width: float, size: float
+) -> tuple[alt.Chart, alt.Chart]:
+    """An actual count's marks: a black line, and black dots with a legend entry of their own (``label``).
+
+    The legend is a shape legend (one black circle), so it joins no colour scale of the chart; it sits above
+    the chart. The data (with a ``source`` column holding ``label``) comes from the layer or the chart."""
+    line = alt.Chart().mark_line(color=ACTUALS_COLOUR, strokeWidth=width).encode(x=x, y=y)
+    dots = (
+        alt.Chart()
+        .mark_point(color=ACTUALS_COLOUR, filled=True, size=size, opacity=1)
+        .encode(
+            x=x,
+            y=y,
+            shape=alt.Shape(
+                "source:N",
+                title=None,
+                scale=alt.Scale(domain=[label], range=["circle"]),
+                legend=alt.Legend(
+                    orient="top", labelLimit=0, symbolFillColor=ACTUALS_COLOUR, symbolStrokeColor=ACTUALS_COLOUR
+                ),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    return line, dots
+
+
 def actuals_layers(actuals: pd.DataFrame) -> alt.LayerChart:
     """A black line through the month-end counts, with a dot at each and a legend entry of its own.
 
@@ -28,28 +56,16 @@ def actuals_layers(actuals: pd.DataFrame) -> alt.LayerChart:
     data = actuals[["period_end", "children_actual"]].copy()
     data["period_end"] = pd.to_datetime(data["period_end"])
     data["source"] = ACTUALS_LABEL
-    x = alt.X("period_end:T")
-    y = alt.Y("children_actual:Q")
-    line = alt.Chart().mark_line(color=ACTUALS_COLOUR, strokeWidth=2).encode(x=x, y=y)
-    dots = (
-        alt.Chart()
-        .mark_point(color=ACTUALS_COLOUR, filled=True, size=36, opacity=1)
-        .encode(
-            x=x,
-            y=y,
-            shape=alt.Shape(
-                "source:N",
-                title=None,
-                scale=alt.Scale(domain=[ACTUALS_LABEL], range=["circle"]),
-                legend=alt.Legend(
-                    symbolFillColor=ACTUALS_COLOUR, symbolStrokeColor=ACTUALS_COLOUR, orient="top", labelLimit=0
-                ),
-            ),
-            tooltip=[
-                alt.Tooltip("period_end:T", title="Month end", format="%d %b %Y"),
-                alt.Tooltip("children_actual:Q", title=f"Children in care, {ACTUALS_LABEL.lower()}", format=",.0f"),
-            ],
-        )
+    line, dots = black_line_with_dots(
+        alt.X("period_end:T"),
+        alt.Y("children_actual:Q"),
+        ACTUALS_LABEL,
+        [
+            alt.Tooltip("period_end:T", title="Month end", format="%d %b %Y"),
+            alt.Tooltip("children_actual:Q", title=f"Children in care, {ACTUALS_LABEL.lower()}", format=",.0f"),
+        ],
+        width=2,
+        size=36,
     )
     return alt.layer(line, dots, data=data)
 
@@ -128,7 +144,9 @@ def track_record_chart(card: pd.DataFrame) -> alt.TopLevelMixin:
         ),
     )
     # a tick a year: with Vega's own ticks the axis read "2020 2020 2021 2021 ..." (review)
-    x = alt.X("as_of:T", title=None, axis=alt.Axis(format="%Y", labelAngle=0, tickCount="year"))
+    # a tick at each 31 March (the points), labelled with its year: ticks at 1 January sat a quarter away
+    ticks = sorted({pd.Timestamp(d).strftime("%Y-%m-%d") for d in actual["date"]})
+    x = alt.X("as_of:T", title="31 March", axis=alt.Axis(format="%Y", labelAngle=0, values=ticks))
     band = (
         alt.Chart(bands)
         .mark_area(opacity=TRACK_BAND_OPACITY)
@@ -155,23 +173,6 @@ def track_record_chart(card: pd.DataFrame) -> alt.TopLevelMixin:
     act_x = alt.X("date:T")
     act_y = alt.Y("actual:Q", scale=y_scale)
     tooltip = [alt.Tooltip("date:T", title="31 March", format="%Y"), alt.Tooltip("actual:Q", title="Actual")]
-    act_line = alt.Chart(data).mark_line(color=ACTUALS_COLOUR, strokeWidth=3).encode(x=act_x, y=act_y)
-    # the actual line's legend entry: a shape legend of one black dot, so it joins no forecast's colour
-    act_dots = (
-        alt.Chart(data)
-        .mark_point(color=ACTUALS_COLOUR, filled=True, size=60, opacity=1)
-        .encode(
-            x=act_x,
-            y=act_y,
-            shape=alt.Shape(
-                "source:N",
-                title=None,
-                scale=alt.Scale(domain=[TRACK_ACTUAL_LABEL], range=["circle"]),
-                legend=alt.Legend(
-                    orient="top", labelLimit=0, symbolFillColor=ACTUALS_COLOUR, symbolStrokeColor=ACTUALS_COLOUR
-                ),
-            ),
-            tooltip=tooltip,
-        )
-    )
+    act_line, act_dots = black_line_with_dots(act_x, act_y, TRACK_ACTUAL_LABEL, tooltip, width=3, size=60)
+    act_line.data = act_dots.data = data
     return charts._finish(alt.layer(band, median, act_line, act_dots), height=TRACK_HEIGHT)

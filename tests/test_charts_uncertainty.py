@@ -63,7 +63,8 @@ def test_backtest_frame_starts_each_band_at_the_cutoff_count() -> None:
     spec = track_record_chart(card).to_dict()
     assert len(spec["layer"]) == 4  # bands, middles, the actual line and its dots
     # a tick a year (the axis read "2020 2020 2021 2021"), and a legend that is never cut ("Forecast fro...")
-    assert spec["layer"][0]["encoding"]["x"]["axis"]["tickCount"] == "year"
+    # one tick at each 31 March, where the points are (not at 1 January, a quarter away), labelled by year
+    assert spec["layer"][0]["encoding"]["x"]["axis"]["values"] == ["2021-03-31", "2022-03-31", "2023-03-31"]
     assert spec["layer"][0]["encoding"]["color"]["legend"]["labelLimit"] == 0
     with pytest.raises(ValueError, match="no persistence column"):
         backtest_frame(card.drop(columns="persistence"))
