@@ -317,6 +317,38 @@ def test_deep_link_with_a_scenario_opens_the_page_inside_the_app(server: str, br
     page.close()
 
 
+def test_a_link_with_its_baseline_shows_the_same_comparison_on_every_page(server: str, browser) -> None:
+    """An authority's scenario shared with its baseline (Leeds, published figures) opens compared with Leeds,
+    not with the illustrative defaults ('73 changes from the baseline' before), and keeps it across pages."""
+    import datetime as dt
+    from urllib.parse import urlencode
+
+    from app_lib import urlstate
+    from csc_model import default_scenario
+    from csc_model.published import authorities, build_scenario
+    from csc_model.scenario.presets import apply_preset
+
+    code = next(a.code for a in authorities() if a.name == "Leeds")
+    leeds = build_scenario(code, dt.date(2024, 3, 31), default_scenario())[0]
+    court = apply_preset(leeds, "court_26_weeks")
+    query = urlencode(urlstate.link_params(court, leeds, "Leeds at 31 March 2024"))
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}/compare?{query}")
+    settle(page)
+    page.get_by_text("compared with the baseline it was made with").first.wait_for(timeout=90_000)
+    n = len(urlstate.encode(court, leeds))
+    for title in ("Compare scenarios", "Overview", "Councillor briefing"):
+        if title != "Compare scenarios":
+            go(page, title)
+        sidebar = page.locator('section[data-testid="stSidebar"]')
+        sidebar.get_by_text("from the baseline").first.wait_for(timeout=60_000)  # drawn after the page
+        no_errors(page, f"{title}, opened from a link with its baseline")
+        side = sidebar.inner_text()
+        assert f"{n} change{'s' if n > 1 else ''} from the baseline" in side, (title, side[:400])
+        assert "Leeds at 31 March 2024" in side, title
+    page.close()
+
+
 def test_a_three_megabyte_return_uploads_and_calibrates(server: str, browser, tmp_path: Path) -> None:
     """A county's episodes file (over 3 MB, made up) goes through the real upload limit and is worked out."""
     from csc_model.ssda903 import example_files
